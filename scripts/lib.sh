@@ -1,0 +1,38 @@
+# scripts/lib.sh — shared by scripts/demo, scripts/test and scripts/bench: install what is
+# missing from Debian's packages, then configure and build. Sourced, not run.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+jobs=$(nproc 2>/dev/null || echo 2)
+
+# Everything kraftsim needs to build and test, by Debian package name.
+packages=(gcc make cmake pkg-config check libsqlite3-dev liblua5.4-dev libgraphviz-dev)
+
+install_deps() {
+    local missing=()
+    local p
+    for p in "${packages[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+            missing+=("$p")
+        fi
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "installing: ${missing[*]}"
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || { echo "need root or sudo to install: ${missing[*]}" >&2; exit 2; }
+        sudo=sudo
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# build <dir> [cmake args...]: configure once, then build.
+build() {
+    local dir=$1
+    shift
+    cmake -S "$root" -B "$root/$dir" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON "$@" >"$root/$dir.configure.log" 2>&1 \
+        || { cat "$root/$dir.configure.log"; exit 3; }
+    cmake --build "$root/$dir" -j "$jobs"
+}

@@ -1,0 +1,80 @@
+/* env.c — the shared parts of the environment contract: names, messages and assertions. */
+#include "env.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static const char *const err_names[] = {
+#define ERR_NAME(name, msg) #name,
+    ENV_ERRORS(ERR_NAME)
+#undef ERR_NAME
+};
+
+static const char *const err_messages[] = {
+#define ERR_MSG(name, msg) msg,
+    ENV_ERRORS(ERR_MSG)
+#undef ERR_MSG
+};
+
+static const char *const kind_names[] = {
+#define KIND_NAME(name, text) text,
+    TRACE_KINDS(KIND_NAME)
+#undef KIND_NAME
+};
+
+const char *env_err_name(int err)
+{
+    if (err < 0) {
+        err = -err;
+    }
+    return err < ENV_ERR_COUNT ? err_names[err] : "ENV_UNKNOWN";
+}
+
+const char *env_err_message(int err)
+{
+    if (err < 0) {
+        err = -err;
+    }
+    return err < ENV_ERR_COUNT ? err_messages[err] : "unknown error";
+}
+
+const char *trace_kind_name(enum trace_kind kind)
+{
+    KS_ASSERT((int)kind >= 0);
+    KS_ASSERT(kind < TRACE_KIND_COUNT);
+    return kind_names[kind];
+}
+
+void env_tracef(const struct env *e, enum trace_kind kind, const char *fmt, ...)
+{
+    char detail[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    e->ops->trace(e->ctx, kind, detail);
+}
+
+/* The describer is process-global on purpose: an assertion can fire anywhere, and the report
+ * must name the seed and time without every function carrying the world along. */
+static void (*context_describe)(void *arg, char *buf, size_t cap);
+static void *context_arg;
+
+void ks_assert_set_context(void (*describe)(void *arg, char *buf, size_t cap), void *arg)
+{
+    context_describe = describe;
+    context_arg = arg;
+}
+
+_Noreturn void ks_assert_fail(const char *expr, const char *file, int line)
+{
+    char context[256] = "";
+    if (context_describe != NULL) {
+        context_describe(context_arg, context, sizeof context);
+    }
+    fflush(stdout);
+    fprintf(stderr, "kraftsim: assertion failed: %s at %s:%d%s%s\n", expr, file, line,
+            context[0] != '\0' ? " " : "", context);
+    fflush(stderr);
+    exit(KS_EXIT_INTERNAL);
+}

@@ -1,0 +1,98 @@
+/* trace.c — the running trace hash and the console sink. */
+#include "trace.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+/* The hash folds each field through a 64-bit multiply-xorshift mix; strings go byte by byte
+ * through FNV-1a first. Both are defined on integers alone, so every build and machine agree. */
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+    h ^= v + UINT64_C(0x9e3779b97f4a7c15) + (h << 6) + (h >> 2);
+    h *= UINT64_C(0xff51afd7ed558ccd);
+    h ^= h >> 33;
+    return h;
+}
+
+void trace_init(struct trace *t)
+{
+    memset(t, 0, sizeof *t);
+    t->hash = UINT64_C(0x6b7261667473131); /* "kraftsim" in spirit; any constant would do */
+}
+
+void trace_add_sink(struct trace *t, struct trace_sink sink)
+{
+    KS_ASSERT(t->sink_count < TRACE_SINK_MAX);
+    KS_ASSERT(sink.event != NULL);
+    t->sinks[t->sink_count++] = sink;
+}
+
+void trace_emit(struct trace *t, time_ns time, int host, enum trace_kind kind,
+                const char *detail)
+{
+    KS_ASSERT(kind < TRACE_KIND_COUNT);
+    KS_ASSERT(host >= TRACE_HOST_NONE);
+    if (detail == NULL) {
+        detail = "";
+    }
+    uint64_t text = UINT64_C(0xcbf29ce484222325);
+    for (const unsigned char *p = (const unsigned char *)detail; *p != '\0'; p++) {
+        text = (text ^ *p) * UINT64_C(0x100000001b3);
+    }
+    uint64_t h = t->hash;
+    h = mix(h, (uint64_t)time);
+    h = mix(h, (uint64_t)(int64_t)host);
+    h = mix(h, (uint64_t)kind);
+    h = mix(h, text);
+    t->hash = h;
+    t->event_count++;
+    t->kind_counts[kind]++;
+    struct trace_event event = {.time = time, .host = host, .kind = kind, .detail = detail};
+    for (int i = 0; i < t->sink_count; i++) {
+        t->sinks[i].event(t->sinks[i].ctx, &event);
+    }
+}
+
+void trace_emitf(struct trace *t, time_ns time, int host, enum trace_kind kind,
+                 const char *fmt, ...)
+{
+    char detail[TRACE_DETAIL_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    trace_emit(t, time, host, kind, detail);
+}
+
+void trace_format_time(time_ns time, char *buf, size_t cap)
+{
+    int64_t seconds = time / NS_PER_S;
+    int64_t micros = (time % NS_PER_S) / NS_PER_US;
+    snprintf(buf, cap, "%6" PRId64 ".%06" PRId64, seconds, micros);
+}
+
+void trace_format(const struct trace_event *event, char *buf, size_t cap)
+{
+    char when[32];
+    char host[16];
+    trace_format_time(event->time, when, sizeof when);
+    if (event->host == TRACE_HOST_NONE) {
+        snprintf(host, sizeof host, "-");
+    } else {
+        snprintf(host, sizeof host, "h%d", event->host);
+    }
+    snprintf(buf, cap, "%s  %-3s  %-16s %s", when, host, trace_kind_name(event->kind),
+             event->detail);
+}
+
+static void console_event(void *ctx, const struct trace_event *event)
+{
+    char line[TRACE_DETAIL_MAX + 64];
+    trace_format(event, line, sizeof line);
+    fprintf((FILE *)ctx, "%s\n", line);
+}
+
+struct trace_sink trace_console_sink(FILE *out)
+{
+    return (struct trace_sink){.event = console_event, .ctx = out};
+}
