@@ -317,6 +317,22 @@ int64_t disk_read(struct disk *d, const char *name, uint64_t offset, void *buf, 
     return (int64_t)count;
 }
 
+int64_t disk_peek(const struct disk *d, const char *name, uint64_t offset, void *buf,
+                  size_t len)
+{
+    KS_ASSERT(name != NULL);
+    const struct disk_file *f = file_lookup(d, name);
+    if (f == NULL) {
+        return -ENV_ENOENT;
+    }
+    if (offset >= f->cache_size) {
+        return 0;
+    }
+    uint64_t count = f->cache_size - offset < len ? f->cache_size - offset : len;
+    memcpy(buf, f->cache + offset, (size_t)count);
+    return (int64_t)count;
+}
+
 int64_t disk_size(const struct disk *d, const char *name)
 {
     KS_ASSERT(name != NULL);

@@ -135,6 +135,10 @@ int disk_write(struct disk *d, const char *name, uint64_t offset, const void *by
                size_t len);
 /* Returns bytes read (0 at or past the end), or -ENV_ENOENT. */
 int64_t disk_read(struct disk *d, const char *name, uint64_t offset, void *buf, size_t len);
+/* Like disk_read, but for the harness's eyes only: no fault applies and no random number is
+ * drawn, so a checker that looks changes nothing in the run. */
+int64_t disk_peek(const struct disk *d, const char *name, uint64_t offset, void *buf,
+                  size_t len);
 /* Returns the page-cache size, or -ENV_ENOENT. */
 int64_t disk_size(const struct disk *d, const char *name);
 /* Returns the durable image's size, or -ENV_ENOENT. */

@@ -22,7 +22,6 @@
 #include <stdint.h>
 
 typedef int64_t time_ns; /* virtual time, nanoseconds since the start of the run */
-typedef int32_t node_id; /* Kafka's node.id */
 
 #define NS_PER_US INT64_C(1000)
 #define NS_PER_MS INT64_C(1000000)
@@ -82,7 +81,20 @@ const char *env_err_message(int err);
     X(TRACE_PING_RECV, "ping-recv")                                                            \
     X(TRACE_PONG_RECV, "pong-recv")                                                            \
     X(TRACE_PING_RECOVER, "ping-recover")                                                      \
-    X(TRACE_PING_TIMEOUT, "ping-timeout")
+    X(TRACE_PING_TIMEOUT, "ping-timeout")                                                     \
+    /* the KRaft quorum (broker/raft) */                                                       \
+    X(TRACE_RAFT_STATE, "raft-state")                                                          \
+    X(TRACE_RAFT_BECAME_LEADER, "became-leader")                                               \
+    X(TRACE_RAFT_VOTE, "vote")                                                                 \
+    X(TRACE_RAFT_ELECTION_LOST, "election-lost")                                               \
+    X(TRACE_RAFT_APPEND, "raft-append")                                                        \
+    X(TRACE_RAFT_TRUNCATE, "raft-truncate")                                                    \
+    X(TRACE_RAFT_HIGH_WATERMARK, "high-watermark")                                             \
+    X(TRACE_RAFT_RESIGN, "resign")                                                             \
+    X(TRACE_RAFT_ERROR, "raft-error")                                                          \
+    X(TRACE_NODE_START, "node-start")                                                          \
+    X(TRACE_NODE_REFUSE, "node-refuse")                                                        \
+    X(TRACE_NODE_PERSIST, "quorum-state")
 
 enum trace_kind {
 #define TRACE_KIND_ENUM(name, text) name,

@@ -138,6 +138,9 @@ static void step(struct host *h, struct env_event *event)
     host_stepping = h->index;
     h->ops->step(h->proc, event);
     host_stepping = outer;
+    if (h->after_step != NULL) {
+        h->after_step(h->after_step_ctx, h->index);
+    }
 }
 
 /* Hands an event to the process now, or holds it while paused. `bytes` is copied if held. */
@@ -229,10 +232,16 @@ bool host_start(struct host *h)
     h->state = HOST_UP;
     trace_emitf(h->trace, sched_now(h->sched), h->index, TRACE_HOST_START,
                 "name=%s process=%s incarnation=%u", h->name, h->ops->name, h->incarnation);
+    int outer = host_stepping;
+    host_stepping = h->index;
     h->proc = h->ops->start(&h->env, h->config);
+    host_stepping = outer;
     if (h->proc == NULL) {
         h->state = HOST_DOWN; /* it said why in the trace */
         return false;
+    }
+    if (h->after_step != NULL) {
+        h->after_step(h->after_step_ctx, h->index);
     }
     return true;
 }

@@ -71,6 +71,9 @@ struct host {
     uint32_t deferred_count;
     uint64_t steps; /* events stepped into the process, all incarnations */
     uint32_t start_count;
+    /* Called after every step of the process (the world's invariant checkers). */
+    void (*after_step)(void *ctx, int host);
+    void *after_step_ctx;
     /* Resolves host names for the env; set by the world. */
     int (*resolve)(void *ctx, const char *name, int port);
     void *resolve_ctx;

@@ -36,6 +36,8 @@ static const char usage_text[] =
     "  -d, --duration TIME    virtual time to run, e.g. 30s, 500ms, 2m (default: scenario's)\n"
     "  -t, --trace            print every trace event (time, host, kind, detail)\n"
     "  -e, --expect-hash HEX  exit 1 unless the trace hash equals HEX\n"
+    "  -k, --kafka-version V  the Kafka release every node runs: 3.1 3.4 3.5 3.7 3.9 4.0 4.1\n"
+    "                         trunk (default: trunk, the newest)\n"
     "\n"
     "  -h, --help             show this help\n"
     "  -V, --version          show the version\n"
@@ -100,6 +102,7 @@ struct run_args {
     bool trace;
     bool expect;
     uint64_t expected_hash;
+    const char *kafka_version;
 };
 
 static int parse_run(int argc, char **argv, struct run_args *a)
@@ -108,11 +111,12 @@ static int parse_run(int argc, char **argv, struct run_args *a)
         {"seed", required_argument, NULL, 's'},     {"scenario", required_argument, NULL, 'S'},
         {"duration", required_argument, NULL, 'd'}, {"trace", no_argument, NULL, 't'},
         {"expect-hash", required_argument, NULL, 'e'}, {"help", no_argument, NULL, 'h'},
+        {"kafka-version", required_argument, NULL, 'k'},
         {NULL, 0, NULL, 0}};
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, ":s:S:d:te:h", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":s:S:d:te:k:h", options, NULL)) != -1) {
         switch (c) {
         case 's':
             if (!parse_u64(optarg, &a->seed)) {
@@ -137,6 +141,9 @@ static int parse_run(int argc, char **argv, struct run_args *a)
                                    optarg);
             }
             a->expect = true;
+            break;
+        case 'k':
+            a->kafka_version = optarg;
             break;
         case 'h':
             fputs(usage_text, stdout);
@@ -167,9 +174,15 @@ static int cmd_run(int argc, char **argv)
     printf("kraftsim %s: scenario %s, seed %" PRIu64 "\n", KRAFTSIM_VERSION, s->name, a.seed);
     fflush(stdout);
     struct run_opts opts = {.seed = a.seed, .duration = a.duration, .trace_console = a.trace,
-                            .out = stdout};
+                            .out = stdout, .kafka_version = a.kafka_version};
     struct run_result r = {0};
     s->run(&opts, &r);
+    if (r.config_error[0] != '\0') {
+        fflush(stdout);
+        fprintf(stderr, "kraftsim: %s\n", r.config_error);
+        return EXIT_USAGE;
+    }
+
     char when[32];
     trace_format_time(r.virtual_end, when, sizeof when);
     printf("virtual time reached: %s s\n", when + strspn(when, " "));

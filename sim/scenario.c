@@ -163,7 +163,7 @@ static void run_ping(const struct run_opts *opts, struct run_result *result)
     for (int i = 0; i < HOSTS; i++) {
         configs[i] = ping_config_default();
         configs[i].peer = names[(i + 1) % HOSTS];
-        configs[i].unsafe_send_before_fsync = opts->planted_bug;
+        configs[i].unsafe_send_before_fsync = planted(opts, "ping-send-before-fsync");
         host_install(world_host(w, i), &ping_process, &configs[i]);
     }
     time_ns duration = opts->duration > 0 ? opts->duration : 15 * NS_PER_S;
@@ -197,11 +197,12 @@ static const struct scenario ping_scenario = {
     .run = run_ping,
 };
 
-static const struct scenario *const scenarios[] = {&ping_scenario, NULL};
+static const struct scenario *const scenarios[] = {&scenario_quorum3, &scenario_quorum5,
+                                                   &ping_scenario, NULL};
 
 const struct scenario *const *scenario_all(void) { return scenarios; }
 
-const struct scenario *scenario_default(void) { return &ping_scenario; }
+const struct scenario *scenario_default(void) { return &scenario_quorum3; }
 
 const struct scenario *scenario_find(const char *name)
 {

@@ -19,7 +19,11 @@ struct run_opts {
     time_ns duration;    /* 0: the scenario's own */
     bool trace_console;  /* print every trace event */
     FILE *out;           /* where summaries and traces go */
-    bool planted_bug;    /* compiled-in test hook: turns on the scenario's planted bug */
+    /* Compiled-in test hook, never reachable from a config file or the CLI: the name of a
+     * planted bug to switch on ("vote-without-log-check", "hw-on-minority",
+     * "ping-send-before-fsync"), or NULL. */
+    const char *planted_bug;
+    const char *kafka_version; /* kafka.version for every node; NULL = the newest (trunk) */
 };
 
 struct run_result {
@@ -28,7 +32,9 @@ struct run_result {
     uint64_t sched_events;
     time_ns virtual_end;
     uint32_t violations;
-    char first_violation[256];
+    char first_violation[320];
+    char config_error[520]; /* set (and nothing run) when the scenario's config is bad */
+    char switches[512];     /* the release and switches the nodes ran with */
 };
 
 struct scenario {
@@ -37,6 +43,14 @@ struct scenario {
     time_ns duration;
     void (*run)(const struct run_opts *opts, struct run_result *result);
 };
+
+extern const struct scenario scenario_quorum3;
+extern const struct scenario scenario_quorum5;
+
+static inline bool planted(const struct run_opts *opts, const char *bug)
+{
+    return opts->planted_bug != NULL && __builtin_strcmp(opts->planted_bug, bug) == 0;
+}
 
 const struct scenario *scenario_default(void);
 const struct scenario *scenario_find(const char *name);

@@ -5,7 +5,7 @@
 
 #include "scenario.h"
 
-static struct run_result run(const char *name, uint64_t seed, bool planted_bug)
+static struct run_result run(const char *name, uint64_t seed, const char *planted_bug)
 {
     FILE *devnull = fopen("/dev/null", "w");
     struct run_opts opts = {.seed = seed, .out = devnull, .planted_bug = planted_bug};
@@ -18,8 +18,8 @@ static struct run_result run(const char *name, uint64_t seed, bool planted_bug)
 
 START_TEST(same_seed_twice_gives_the_same_trace_hash)
 {
-    struct run_result a = run("ping", 7, false);
-    struct run_result b = run("ping", 7, false);
+    struct run_result a = run("ping", 7, NULL);
+    struct run_result b = run("ping", 7, NULL);
     ck_assert_uint_eq(a.trace_hash, b.trace_hash);
     ck_assert_uint_eq(a.trace_events, b.trace_events);
     ck_assert_uint_eq(a.sched_events, b.sched_events);
@@ -32,7 +32,7 @@ START_TEST(different_seeds_give_different_trace_hashes)
 {
     uint64_t hashes[16];
     for (int i = 0; i < 16; i++) {
-        hashes[i] = run("ping", (uint64_t)i + 1, false).trace_hash;
+        hashes[i] = run("ping", (uint64_t)i + 1, NULL).trace_hash;
         for (int j = 0; j < i; j++) {
             ck_assert_uint_ne(hashes[i], hashes[j]);
         }
@@ -45,7 +45,7 @@ START_TEST(ping_ring_keeps_persist_before_send_over_300_seeds)
     /* Every seed crashes one host, power-fails another, partitions, pauses and drifts: the
      * sequence numbers each host sends must still only grow. */
     for (uint64_t seed = 1; seed <= 300; seed++) {
-        struct run_result r = run("ping", seed, false);
+        struct run_result r = run("ping", seed, NULL);
         if (r.violations != 0) {
             ck_abort_msg("seed %llu: %s", (unsigned long long)seed, r.first_violation);
         }
@@ -59,7 +59,7 @@ START_TEST(planted_send_before_fsync_is_caught_within_200_seeds)
      * back and the host sends it again: the checker must see that on some seed. */
     uint64_t found = 0;
     for (uint64_t seed = 1; seed <= 200 && found == 0; seed++) {
-        struct run_result r = run("ping", seed, true);
+        struct run_result r = run("ping", seed, "ping-send-before-fsync");
         if (r.violations > 0) {
             found = seed;
             ck_assert_ptr_nonnull(strstr(r.first_violation, "ping-monotonic"));
@@ -75,7 +75,7 @@ START_TEST(duration_option_bounds_virtual_time)
     struct run_opts opts = {.seed = 3, .out = devnull, .duration = 2 * NS_PER_S};
     struct run_result r;
     memset(&r, 0, sizeof r);
-    scenario_default()->run(&opts, &r);
+    scenario_find("ping")->run(&opts, &r);
     fclose(devnull);
     ck_assert_int_eq(r.virtual_end, 2 * NS_PER_S);
 }

@@ -1,0 +1,524 @@
+/* node.c — a Kafka controller process: transport, quorum-state persistence and timers. */
+#include "node.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "protocol/header.h"
+#include "raft/log.h"
+#include "release.h"
+
+enum { TOKEN_QUORUM_TIMER = 1 };
+#define TOKEN_STATE_FLAG (UINT64_C(1) << 37) /* quorum-state fsyncs; the log owns bit 38 */
+
+struct held_frame {
+    int to_host;
+    int channel;
+    uint64_t barrier; /* released once this many quorum-state writes are durable */
+    size_t len;
+    uint8_t *bytes;
+};
+
+struct outstanding {
+    int32_t correlation_id; /* of the newest request to this peer; 0 = none */
+    int16_t api_key;
+    int16_t api_version;
+};
+
+struct node {
+    const struct env *env;
+    struct node_config cfg;
+    struct raft_log log;
+    struct quorum quorum;
+    struct quorum_out out;
+    int voter_hosts[QUORUM_VOTER_MAX];
+    struct outstanding outstanding[QUORUM_VOTER_MAX];
+    int32_t correlation_next;
+    char client_id[32];
+    char state_file[200];
+    char state_tmp[208];
+    uint64_t state_writes_issued;
+    uint64_t state_writes_done;
+    struct held_frame *held;
+    uint32_t held_count;
+    uint32_t held_capacity;
+    uint64_t timer_id;
+    time_ns timer_due;
+};
+
+void node_config_default(struct node_config *c, int32_t node_id)
+{
+    memset(c, 0, sizeof *c);
+    c->node_id = node_id;
+    snprintf(c->cluster_id, sizeof c->cluster_id, "%s", "MkU3OEVBNTcwNTJENDM2Qk");
+    snprintf(c->metadata_log_dir, sizeof c->metadata_log_dir, "%s", "kraft-combined-logs");
+    c->metadata_log_segment_bytes = UINT64_C(1073741824);
+    c->quorum_state_version = 1;
+    struct quorum_config *q = &c->quorum;
+    q->node_id = node_id;
+    q->election_timeout = 1000 * NS_PER_MS;
+    q->fetch_timeout = 2000 * NS_PER_MS;
+    q->election_backoff_max = 1000 * NS_PER_MS;
+    q->request_timeout = 2000 * NS_PER_MS;
+    q->retry_backoff = 20 * NS_PER_MS;
+    q->append_linger = 25 * NS_PER_MS;
+    q->pre_vote = true;
+    q->check_quorum = true;
+    q->lost_election_backoff = QUORUM_BACKOFF_NONE;
+    q->begin_quorum_lagging_only = true;
+    q->vote_version = 2;
+    q->begin_quorum_epoch_version = 1;
+    q->end_quorum_epoch_version = 1;
+    q->fetch_version = 17;
+}
+
+static enum quorum_backoff backoff_of(enum lost_election_backoff b)
+{
+    switch (b) {
+    case LOST_ELECTION_BACKOFF_EXPONENTIAL:
+        return QUORUM_BACKOFF_EXPONENTIAL;
+    case LOST_ELECTION_BACKOFF_EXPONENTIAL_PROSPECTIVE:
+        return QUORUM_BACKOFF_EXPONENTIAL_PROSPECTIVE;
+    case LOST_ELECTION_BACKOFF_EXPONENTIAL_4_0_1:
+        return QUORUM_BACKOFF_EXPONENTIAL_4_0_1;
+    default:
+        return QUORUM_BACKOFF_NONE;
+    }
+}
+
+int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
+                           const char *cluster_id, char *err, size_t err_cap)
+{
+    if (!(k->process_roles & CONFIG_ROLE_CONTROLLER)) {
+        snprintf(err, err_cap, "process.roles: kraftsim runs controllers only so far");
+        return -1;
+    }
+    if (k->controller_quorum_voters_count == 0 ||
+        k->controller_quorum_voters_count > QUORUM_VOTER_MAX) {
+        snprintf(err, err_cap, "controller.quorum.voters: kraftsim needs 1 to %d static voters",
+                 QUORUM_VOTER_MAX);
+        return -1;
+    }
+    node_config_default(c, k->node_id);
+    snprintf(c->cluster_id, sizeof c->cluster_id, "%s", cluster_id);
+    snprintf(c->metadata_log_dir, sizeof c->metadata_log_dir, "%s",
+             config_metadata_log_dir(k));
+    c->metadata_log_segment_bytes = (uint64_t)k->metadata_log_segment_bytes;
+    c->voter_count = (int)k->controller_quorum_voters_count;
+    for (int i = 0; i < c->voter_count; i++) {
+        const struct config_voter *v = &k->controller_quorum_voters[i];
+        c->voters[i].id = v->id;
+        snprintf(c->voters[i].host, sizeof c->voters[i].host, "%s", v->host);
+        c->voters[i].port = v->port;
+    }
+    const struct kafka_switches *sw = &k->switches;
+    struct quorum_config *q = &c->quorum;
+    q->election_timeout = k->controller_quorum_election_timeout_ms * NS_PER_MS;
+    q->fetch_timeout = k->controller_quorum_fetch_timeout_ms * NS_PER_MS;
+    q->election_backoff_max = k->controller_quorum_election_backoff_max_ms * NS_PER_MS;
+    q->request_timeout = k->controller_quorum_request_timeout_ms * NS_PER_MS;
+    q->retry_backoff = k->controller_quorum_retry_backoff_ms * NS_PER_MS;
+    q->append_linger = k->controller_quorum_append_linger_ms * NS_PER_MS;
+    q->pre_vote = sw->raft_pre_vote;
+    q->check_quorum = sw->raft_check_quorum;
+    q->lost_election_backoff = backoff_of(sw->raft_lost_election_backoff);
+    q->begin_quorum_lagging_only = sw->raft_begin_quorum_lagging_only;
+    q->vote_version = sw->raft_rpc.vote_version_max;
+    q->begin_quorum_epoch_version = sw->raft_rpc.begin_quorum_epoch_version_max;
+    q->end_quorum_epoch_version = sw->raft_rpc.end_quorum_epoch_version_max;
+    /* KRaft fetches at the newest Fetch version the release speaks, but not below 12, the
+     * first with LastFetchedEpoch (our codec starts there too). */
+    q->fetch_version = sw->raft_rpc.fetch_version_max < 12 ? 12 : sw->raft_rpc.fetch_version_max;
+    c->quorum_state_version = k->release->number >= 309 ? 1 : 0;
+    return 0;
+}
+
+/* ---- quorum-state (FileQuorumStateStore) --------------------------------------------------- */
+
+static int format_state(const struct node *n, const struct quorum_election *e, char *buf,
+                        size_t cap)
+{
+    if (n->cfg.quorum_state_version == 0) {
+        int len = snprintf(buf, cap, "{\"clusterId\":\"\",\"leaderId\":%d,\"leaderEpoch\":%d,"
+                           "\"votedId\":%d,\"appliedOffset\":0,\"currentVoters\":[",
+                           e->leader_id, e->epoch, e->voted_id);
+        for (int i = 0; i < n->cfg.voter_count; i++) {
+            len += snprintf(buf + len, cap - (size_t)len, "%s{\"voterId\":%d}", i ? "," : "",
+                            n->cfg.voters[i].id);
+        }
+        return len + snprintf(buf + len, cap - (size_t)len, "],\"data_version\":0}\n");
+    }
+    return snprintf(buf, cap, "{\"leaderId\":%d,\"leaderEpoch\":%d,\"votedId\":%d,"
+                    "\"votedDirectoryId\":\"AAAAAAAAAAAAAAAAAAAAAA\",\"data_version\":1}\n",
+                    e->leader_id, e->epoch, e->voted_id);
+}
+
+static bool json_int(const char *text, const char *key, int32_t *out)
+{
+    char pattern[40];
+    snprintf(pattern, sizeof pattern, "\"%s\":", key);
+    const char *at = strstr(text, pattern);
+    if (at == NULL) {
+        return false;
+    }
+    char *end = NULL;
+    long v = strtol(at + strlen(pattern), &end, 10);
+    if (end == at + strlen(pattern)) {
+        return false;
+    }
+    *out = (int32_t)v;
+    return true;
+}
+
+/* Reads quorum-state; a missing file is a fresh node (epoch 0, nobody). Returns false (after
+ * tracing) if the file exists but cannot be understood. */
+static bool read_state(struct node *n, struct quorum_election *e)
+{
+    *e = (struct quorum_election){.epoch = 0, .leader_id = -1, .voted_id = -1};
+    const struct env_ops *ops = n->env->ops;
+    int64_t size = ops->disk_size(n->env->ctx, n->state_file);
+    if (size < 0) {
+        return true;
+    }
+    char text[1024] = "";
+    int64_t got = ops->disk_read(n->env->ctx, n->state_file, 0, text,
+                                 size < (int64_t)sizeof text - 1 ? (size_t)size
+                                                                 : sizeof text - 1);
+    text[got > 0 ? got : 0] = '\0';
+    if (!json_int(text, "leaderEpoch", &e->epoch) || !json_int(text, "leaderId", &e->leader_id) ||
+        !json_int(text, "votedId", &e->voted_id)) {
+        env_tracef(n->env, TRACE_NODE_REFUSE, "file=%s reason=unreadable-quorum-state",
+                   n->state_file);
+        return false;
+    }
+    return true;
+}
+
+static void write_state(struct node *n, const struct quorum_election *e)
+{
+    char text[1024];
+    int len = format_state(n, e, text, sizeof text);
+    const struct env_ops *ops = n->env->ops;
+    ops->disk_truncate(n->env->ctx, n->state_tmp, 0);
+    int rc = ops->disk_write(n->env->ctx, n->state_tmp, 0, text, (size_t)len);
+    if (rc != ENV_OK) {
+        env_tracef(n->env, TRACE_RAFT_ERROR, "quorum-state write failed: %s",
+                   env_err_message(rc));
+    }
+    n->state_writes_issued++;
+    ops->disk_fsync(n->env->ctx, n->state_tmp, TOKEN_STATE_FLAG | n->state_writes_issued);
+    env_tracef(n->env, TRACE_NODE_PERSIST, "epoch=%d leader=%d voted=%d write=%" PRIu64,
+               e->epoch, e->leader_id, e->voted_id, n->state_writes_issued);
+}
+
+/* ---- transport ----------------------------------------------------------------------------- */
+
+static int host_of(const struct node *n, int32_t node_id)
+{
+    for (int i = 0; i < n->cfg.voter_count; i++) {
+        if (n->cfg.voters[i].id == node_id) {
+            return n->voter_hosts[i];
+        }
+    }
+    return -1;
+}
+
+static int32_t node_of_host(const struct node *n, int host)
+{
+    for (int i = 0; i < n->cfg.voter_count; i++) {
+        if (n->voter_hosts[i] == host) {
+            return n->cfg.voters[i].id;
+        }
+    }
+    return -1;
+}
+
+static void release_held(struct node *n)
+{
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < n->held_count; i++) {
+        struct held_frame *f = &n->held[i];
+        if (f->barrier <= n->state_writes_done && kept == 0) {
+            n->env->ops->send(n->env->ctx, f->to_host, f->channel, f->bytes, f->len);
+            free(f->bytes);
+        } else {
+            n->held[kept++] = *f; /* order is kept: nothing overtakes a held frame */
+        }
+    }
+    n->held_count = kept;
+}
+
+static void send_or_hold(struct node *n, int to_host, int channel, struct wire_writer *w)
+{
+    if (n->held_count == 0 && n->state_writes_done >= n->state_writes_issued) {
+        n->env->ops->send(n->env->ctx, to_host, channel, w->bytes, w->len);
+        wire_writer_free(w);
+        return;
+    }
+    if (n->held_count == n->held_capacity) {
+        n->held_capacity = n->held_capacity ? n->held_capacity * 2 : 8;
+        n->held = realloc(n->held, n->held_capacity * sizeof *n->held);
+        KS_ASSERT(n->held != NULL);
+    }
+    /* The writer's buffer becomes the held frame's: no copy. */
+    n->held[n->held_count++] = (struct held_frame){
+        .to_host = to_host, .channel = channel, .barrier = n->state_writes_issued,
+        .len = w->len, .bytes = w->bytes};
+    memset(w, 0, sizeof *w);
+}
+
+static void send_request(struct node *n, struct quorum_msg *m)
+{
+    int host = host_of(n, m->to_node);
+    int i = -1;
+    for (int k = 0; k < n->cfg.voter_count; k++) {
+        i = n->cfg.voters[k].id == m->to_node ? k : i;
+    }
+    if (host < 0 || i < 0) {
+        return; /* an address we cannot reach: the request times out in the quorum */
+    }
+    int32_t corr = ++n->correlation_next;
+    n->outstanding[i] = (struct outstanding){corr, m->api_key, m->api_version};
+    struct wire_writer w;
+    wire_writer_init(&w);
+    size_t mark = kheader_frame_begin(&w);
+    struct kheader_request h = {.api_key = m->api_key, .api_version = m->api_version,
+                                .correlation_id = corr, .client_id = n->client_id};
+    kheader_request_encode(&w, &h, kheader_request_version(m->api_key, m->api_version));
+    wire_write_raw(&w, m->body.bytes, m->body.len);
+    kheader_frame_end(&w, mark);
+    KS_ASSERT(w.err == 0);
+    send_or_hold(n, host, ENV_CHANNEL_REQUEST, &w);
+}
+
+static void send_response(struct node *n, struct quorum_msg *m)
+{
+    int host = (int)(m->reply_ctx >> 32);
+    struct wire_writer w;
+    wire_writer_init(&w);
+    size_t mark = kheader_frame_begin(&w);
+    struct kheader_response h = {.correlation_id = (int32_t)(uint32_t)m->reply_ctx};
+    kheader_response_encode(&w, &h, kheader_response_version(m->api_key, m->api_version));
+    wire_write_raw(&w, m->body.bytes, m->body.len);
+    kheader_frame_end(&w, mark);
+    KS_ASSERT(w.err == 0);
+    send_or_hold(n, host, ENV_CHANNEL_RESPONSE, &w);
+}
+
+static void arm_timer(struct node *n)
+{
+    time_ns due = quorum_next_deadline(&n->quorum);
+    if (due == n->timer_due && n->timer_id != 0) {
+        return;
+    }
+    n->env->ops->timer_cancel(n->env->ctx, n->timer_id);
+    n->timer_id = 0;
+    n->timer_due = due;
+    if (due != TIME_NS_MAX) {
+        time_ns now = env_now(n->env);
+        n->timer_id = n->env->ops->timer_set(n->env->ctx, due > now ? due - now : 0,
+                                             TOKEN_QUORUM_TIMER);
+    }
+}
+
+/* Applies the quorum's effects in their order: the durable write first, then messages (held
+ * behind it), then the trace. */
+static void apply(struct node *n)
+{
+    struct quorum_out *out = &n->out;
+    for (uint32_t i = 0; i < out->trace_count; i++) {
+        n->env->ops->trace(n->env->ctx, out->traces[i].kind, out->traces[i].detail);
+    }
+    if (out->persist) {
+        write_state(n, &out->election);
+    }
+    for (uint32_t i = 0; i < out->msg_count; i++) {
+        struct quorum_msg *m = &out->msgs[i];
+        if (m->response) {
+            send_response(n, m);
+        } else {
+            send_request(n, m);
+        }
+    }
+    quorum_out_reset(out);
+    arm_timer(n);
+}
+
+/* ---- events ------------------------------------------------------------------------------- */
+
+static void quorum_event(struct node *n, struct quorum_event *ev)
+{
+    ev->now = env_now(n->env);
+    quorum_step(&n->quorum, ev, &n->out);
+    apply(n);
+}
+
+static void on_request_frame(struct node *n, int from_host, const uint8_t *bytes, size_t len)
+{
+    struct wire_arena a;
+    wire_arena_init(&a);
+    struct kheader_request h;
+    struct wire_reader body;
+    if (kheader_request_decode_frame(bytes, len, &a, &h, &body) == 0) {
+        struct quorum_event ev = {
+            .kind = QUORUM_EVENT_REQUEST, .from_node = node_of_host(n, from_host),
+            .reply_ctx = ((uint64_t)(uint32_t)from_host << 32) | (uint32_t)h.correlation_id,
+            .api_key = h.api_key, .api_version = h.api_version, .body = &body};
+        quorum_event(n, &ev);
+    }
+    wire_arena_free(&a);
+}
+
+static void on_response_frame(struct node *n, int from_host, const uint8_t *bytes, size_t len)
+{
+    int32_t from = node_of_host(n, from_host);
+    int32_t corr = 0;
+    int i = -1;
+    for (int k = 0; k < n->cfg.voter_count; k++) {
+        i = n->cfg.voters[k].id == from ? k : i;
+    }
+    if (i < 0 || kheader_response_peek(bytes, len, &corr) != 0 ||
+        corr != n->outstanding[i].correlation_id) {
+        return; /* not the answer we still wait for */
+    }
+    struct outstanding o = n->outstanding[i];
+    n->outstanding[i].correlation_id = 0;
+    struct kheader_response h;
+    struct wire_reader body;
+    if (kheader_response_decode_frame(bytes, len, o.api_key, o.api_version, &h, &body) == 0) {
+        struct quorum_event ev = {.kind = QUORUM_EVENT_RESPONSE, .from_node = from,
+                                  .api_key = o.api_key, .api_version = o.api_version,
+                                  .body = &body};
+        quorum_event(n, &ev);
+    }
+}
+
+static void on_disk(struct node *n, uint64_t token, int err)
+{
+    if (raft_log_on_flushed(&n->log, token, err)) {
+        struct quorum_event ev = {.kind = QUORUM_EVENT_FLUSHED};
+        quorum_event(n, &ev);
+        return;
+    }
+    KS_ASSERT(token & TOKEN_STATE_FLAG);
+    if (err != ENV_OK) {
+        env_tracef(n->env, TRACE_RAFT_ERROR, "quorum-state fsync failed: %s",
+                   env_err_message(err));
+    }
+    /* FileQuorumStateStore: the fsynced temporary file atomically replaces quorum-state. */
+    n->env->ops->disk_rename(n->env->ctx, n->state_tmp, n->state_file);
+    n->state_writes_done = token & ~TOKEN_STATE_FLAG;
+    KS_ASSERT(n->state_writes_done <= n->state_writes_issued);
+    release_held(n);
+}
+
+static void node_step(void *proc, const struct env_event *e)
+{
+    struct node *n = proc;
+    switch (e->kind) {
+    case ENV_EVENT_MESSAGE:
+        if (e->u.message.channel == ENV_CHANNEL_REQUEST) {
+            on_request_frame(n, e->u.message.from_host, e->u.message.bytes, e->u.message.len);
+        } else {
+            on_response_frame(n, e->u.message.from_host, e->u.message.bytes, e->u.message.len);
+        }
+        break;
+    case ENV_EVENT_TIMER: {
+        KS_ASSERT(e->u.timer.token == TOKEN_QUORUM_TIMER);
+        n->timer_id = 0;
+        n->timer_due = TIME_NS_MAX;
+        struct quorum_event ev = {.kind = QUORUM_EVENT_TICK};
+        quorum_event(n, &ev);
+        break;
+    }
+    case ENV_EVENT_DISK:
+        on_disk(n, e->u.disk.token, e->u.disk.err);
+        break;
+    }
+}
+
+static void node_destroy(void *proc)
+{
+    struct node *n = proc;
+    quorum_free(&n->quorum);
+    quorum_out_free(&n->out);
+    raft_log_close(&n->log);
+    for (uint32_t i = 0; i < n->held_count; i++) {
+        free(n->held[i].bytes);
+    }
+    free(n->held);
+    free(n);
+}
+
+static void *node_start(const struct env *env, const void *config)
+{
+    KS_ASSERT(config != NULL);
+    struct node *n = calloc(1, sizeof *n);
+    KS_ASSERT(n != NULL);
+    n->env = env;
+    n->cfg = *(const struct node_config *)config;
+    n->timer_due = TIME_NS_MAX;
+    quorum_out_init(&n->out);
+    snprintf(n->client_id, sizeof n->client_id, "raft-client-%d", n->cfg.node_id);
+    snprintf(n->state_file, sizeof n->state_file, "%s/__cluster_metadata-0/quorum-state",
+             n->cfg.metadata_log_dir);
+    snprintf(n->state_tmp, sizeof n->state_tmp, "%s.tmp", n->state_file);
+    struct quorum_config qc = n->cfg.quorum;
+    qc.node_id = n->cfg.node_id;
+    qc.cluster_id = n->cfg.cluster_id;
+    qc.voter_count = n->cfg.voter_count;
+    for (int i = 0; i < n->cfg.voter_count; i++) {
+        qc.voter_ids[i] = n->cfg.voters[i].id;
+        n->voter_hosts[i] = env->ops->resolve(env->ctx, n->cfg.voters[i].host,
+                                              n->cfg.voters[i].port);
+    }
+    struct quorum_election stored;
+    int rc = raft_log_open(&n->log, env, n->cfg.metadata_log_dir,
+                           n->cfg.metadata_log_segment_bytes);
+    if (rc != 0 || !read_state(n, &stored)) {
+        if (rc != 0) {
+            env_tracef(env, TRACE_NODE_REFUSE, "reason=log-open %s", n->log.last_error);
+        }
+        raft_log_close(&n->log);
+        quorum_out_free(&n->out);
+        free(n);
+        return NULL;
+    }
+    env_tracef(env, TRACE_NODE_START, "node.id=%d roles=controller epoch=%d leader=%d voted=%d "
+               "leo=%" PRId64, n->cfg.node_id, stored.epoch, stored.leader_id, stored.voted_id,
+               raft_log_end_offset(&n->log));
+    quorum_init(&n->quorum, &qc, &n->log, &stored, env_random(env), env_now(env), &n->out);
+    apply(n);
+    return n;
+}
+
+const struct process_ops node_process = {
+    .name = "kafka",
+    .start = node_start,
+    .step = node_step,
+    .destroy = node_destroy,
+};
+
+struct quorum *node_quorum(void *proc) { return &((struct node *)proc)->quorum; }
+
+struct raft_log *node_log(void *proc) { return &((struct node *)proc)->log; }
+
+bool node_append(void *proc, const uint8_t *value, uint32_t len)
+{
+    struct node *n = proc;
+    if (!quorum_append(&n->quorum, env_now(n->env), value, len)) {
+        return false;
+    }
+    arm_timer(n);
+    return true;
+}
+
+void node_resign(void *proc)
+{
+    struct node *n = proc;
+    quorum_resign(&n->quorum, env_now(n->env), &n->out);
+    apply(n);
+}

@@ -1,0 +1,71 @@
+/* node.h — one Kafka process (process.roles=controller for now): the quorum on the world. */
+#ifndef KRAFTSIM_NODE_H
+#define KRAFTSIM_NODE_H
+
+/*
+ * A node is what a host runs: it owns the quorum state machine and its metadata log, and does
+ * for them what Kafka's KafkaRaftClient, KafkaNetworkChannel and FileQuorumStateStore do:
+ *
+ * - Transport. Quorum messages go out as Kafka frames: request header v2 (v1 for a
+ *   non-flexible version) with ClientId "raft-client-<node.id>" and a fresh correlation id;
+ *   responses echo the correlation id of the request they answer. Only the newest request to
+ *   each peer is awaited: a response whose correlation id is older is dropped, as
+ *   KafkaRaftClient ignores answers to requests it has given up on.
+ * - Persistence. When the quorum's election state changes, the node writes quorum-state the way
+ *   FileQuorumStateStore does (quorum-state.tmp, fsync, rename) and holds back every message
+ *   from that step and later steps until the fsync is durable: persist before send.
+ * - Time. One env timer, always set to the quorum's next deadline.
+ *
+ * The quorum-state file is one line of JSON in data_version 1 (3.9+):
+ *   {"leaderId":1,"leaderEpoch":2,"votedId":-1,"votedDirectoryId":"AAAAAAAAAAAAAAAAAAAAAA",
+ *    "data_version":1}
+ * or data_version 0 (≤3.8) with clusterId, appliedOffset and currentVoters.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "env.h"
+#include "raft/quorum.h"
+
+#define NODE_HOST_MAX 64
+
+struct node_voter {
+    int32_t id;
+    char host[64];
+    int port;
+};
+
+struct node_config {
+    int32_t node_id;
+    char cluster_id[32];
+    int voter_count;
+    struct node_voter voters[QUORUM_VOTER_MAX]; /* controller.quorum.voters */
+    char metadata_log_dir[128];                 /* metadata.log.dir (or the first log.dirs) */
+    uint64_t metadata_log_segment_bytes;
+    int quorum_state_version; /* 1 (3.9+) or 0 */
+    struct quorum_config quorum;
+};
+
+/* Kafka's defaults (KRAFT.md 4) for a controller `node_id` of the given voters. */
+void node_config_default(struct node_config *c, int32_t node_id);
+
+/* Builds a controller's node config from a parsed server.properties (its release switches
+ * included) and the cluster id `kafka-storage.sh format` gave it. Returns 0, or -1 with one
+ * line in `err` naming the key. */
+struct kafka_config;
+int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
+                           const char *cluster_id, char *err, size_t err_cap);
+
+extern const struct process_ops node_process;
+
+/* For scenarios and checkers (the harness may look inside; broker code never looks out). */
+struct node;
+struct quorum *node_quorum(void *proc);
+struct raft_log *node_log(void *proc);
+/* Leader only: hands a record to the quorum. Returns false if this node is not the leader. */
+bool node_append(void *proc, const uint8_t *value, uint32_t len);
+/* Leader only: resign gracefully (EndQuorumEpoch). */
+void node_resign(void *proc);
+
+#endif

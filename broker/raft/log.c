@@ -1,0 +1,860 @@
+/* log.c — the KRaft metadata log: segments on the env disk, batch index, epoch cache, flushes. */
+#include "log.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PARTITION_DIR "__cluster_metadata-0" /* topic __cluster_metadata, partition 0 */
+#define SEGMENT_SUFFIX ".log"
+#define OFFSET_DIGITS 20 /* LogFileUtils.filenamePrefixFromOffset: %020d */
+#define RECOVERY_READS_MAX 8
+
+/* ---- errors ------------------------------------------------------------------------------- */
+
+static int fail(struct raft_log *l, enum raft_log_err_source source, int err, const char *fmt,
+                ...) __attribute__((format(printf, 4, 5)));
+
+/* Records a one-line message and returns `err`, so error paths read `return fail(...)`. */
+static int fail(struct raft_log *l, enum raft_log_err_source source, int err, const char *fmt,
+                ...)
+{
+    KS_ASSERT(err < 0);
+    KS_ASSERT(source != RAFT_LOG_ERR_NONE);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(l->last_error, sizeof l->last_error, fmt, ap);
+    va_end(ap);
+    l->last_error_source = source;
+    l->last_error_code = err;
+    return err;
+}
+
+/* ---- growable arrays ---------------------------------------------------------------------- */
+
+/* Makes room for one more element. Out of memory is not an operating error we model. */
+static void *grow(void *items, uint32_t count, uint32_t *capacity, size_t size)
+{
+    if (count < *capacity) {
+        return items;
+    }
+    uint32_t grown = *capacity == 0 ? 8 : *capacity * 2;
+    KS_ASSERT(grown > *capacity);
+    void *moved = realloc(items, (size_t)grown * size);
+    KS_ASSERT(moved != NULL);
+    *capacity = grown;
+    return moved;
+}
+
+/* ---- lookups ------------------------------------------------------------------------------ */
+
+/* The O(1) part of raft_log_check, asserted on the hot paths (append, flush completion), where
+ * the whole check would make a long run quadratic: the offsets and the last batch. */
+static bool check_tail(const struct raft_log *l)
+{
+    if (!(l->log_start_offset <= l->flushed_offset && l->flushed_offset <= l->end_offset)) {
+        return false;
+    }
+    if (l->batch_count == 0) {
+        return l->epoch_count == 0 && l->end_offset == l->log_start_offset;
+    }
+    const struct raft_log_batch *b = &l->batches[l->batch_count - 1];
+    const struct raft_log_segment *s = &l->segments[b->segment];
+    return b->last_offset + 1 == l->end_offset && b->position + b->size == s->size &&
+           l->epoch_count > 0 && b->epoch == l->epochs[l->epoch_count - 1].epoch;
+}
+
+/* Index of the batch holding `offset`, or batch_count. Binary search: base offsets ascend. */
+static uint32_t batch_index(const struct raft_log *l, int64_t offset)
+{
+    uint32_t lo = 0;
+    uint32_t hi = l->batch_count;
+    while (lo < hi) { /* find the first batch whose last offset >= offset */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (l->batches[mid].last_offset < offset) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if (lo < l->batch_count && l->batches[lo].base_offset <= offset) {
+        return lo;
+    }
+    return l->batch_count;
+}
+
+const struct raft_log_batch *raft_log_batch_at(const struct raft_log *l, int64_t offset)
+{
+    KS_ASSERT(l != NULL);
+    uint32_t i = batch_index(l, offset);
+    return i < l->batch_count ? &l->batches[i] : NULL;
+}
+
+static struct raft_log_segment *segment_by_base(struct raft_log *l, int64_t base_offset)
+{
+    for (uint32_t i = 0; i < l->segment_count; i++) {
+        if (l->segments[i].base_offset == base_offset) {
+            return &l->segments[i];
+        }
+    }
+    return NULL;
+}
+
+int32_t raft_log_last_epoch(const struct raft_log *l)
+{
+    KS_ASSERT(l != NULL);
+    if (l->epoch_count > 0) {
+        return l->epochs[l->epoch_count - 1].epoch;
+    }
+    if (l->latest_snapshot.end_offset >= 0) {
+        return l->latest_snapshot.epoch; /* KafkaMetadataLog.lastFetchedEpoch */
+    }
+    return 0;
+}
+
+/* LeaderEpochFileCache.endOffsetFor: the floor entry's epoch, and the start offset of the entry
+ * above it (the end offset when the floor is the latest epoch, which is also what
+ * KafkaMetadataLog answers for an epoch above every cached one). */
+struct raft_log_snapshot_id raft_log_end_offset_for_epoch(const struct raft_log *l,
+                                                          int32_t epoch)
+{
+    KS_ASSERT(l != NULL);
+    struct raft_log_snapshot_id none = {.end_offset = -1, .epoch = -1};
+    uint32_t lo = 0;
+    uint32_t hi = l->epoch_count;
+    while (lo < hi) { /* the first entry with an epoch above `epoch` */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (l->epochs[mid].epoch <= epoch) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if (lo == 0) {
+        return none; /* below every cached epoch, or no epochs: snapshots will answer here */
+    }
+    int64_t end = lo < l->epoch_count ? l->epochs[lo].start_offset : l->end_offset;
+    KS_ASSERT(end <= l->end_offset);
+    return (struct raft_log_snapshot_id){.end_offset = end, .epoch = l->epochs[lo - 1].epoch};
+}
+
+/* ---- the in-memory index ------------------------------------------------------------------ */
+
+static void segment_name(const struct raft_log *l, int64_t base_offset, char *out, size_t cap)
+{
+    KS_ASSERT(base_offset >= 0);
+    int n = snprintf(out, cap, "%s/%0*" PRId64 SEGMENT_SUFFIX, l->dir, OFFSET_DIGITS,
+                     base_offset);
+    KS_ASSERT(n > 0 && (size_t)n < cap);
+}
+
+static struct raft_log_segment *segment_push(struct raft_log *l, int64_t base_offset)
+{
+    KS_ASSERT(l->segment_count == 0 || l->segments[l->segment_count - 1].size > 0);
+    l->segments = grow(l->segments, l->segment_count, &l->segment_capacity,
+                       sizeof *l->segments);
+    struct raft_log_segment *s = &l->segments[l->segment_count++];
+    *s = (struct raft_log_segment){.base_offset = base_offset};
+    segment_name(l, base_offset, s->name, sizeof s->name);
+    return s;
+}
+
+/* Adds a batch already written at the end of the last segment. Keeps the epoch cache as
+ * LeaderEpochFileCache.assign does: a new entry only when the epoch rises. */
+static void index_push(struct raft_log *l, const struct raft_log_batch *b)
+{
+    KS_ASSERT(l->segment_count > 0);
+    KS_ASSERT(b->base_offset == l->end_offset);
+    KS_ASSERT(b->last_offset >= b->base_offset);
+    KS_ASSERT(b->epoch >= raft_log_last_epoch(l));
+    l->batches = grow(l->batches, l->batch_count, &l->batch_capacity, sizeof *l->batches);
+    l->batches[l->batch_count++] = *b;
+    if (l->epoch_count == 0 || b->epoch > l->epochs[l->epoch_count - 1].epoch) {
+        l->epochs = grow(l->epochs, l->epoch_count, &l->epoch_capacity, sizeof *l->epochs);
+        l->epochs[l->epoch_count++] = (struct raft_log_epoch){b->epoch, b->base_offset};
+    }
+    l->end_offset = b->last_offset + 1;
+}
+
+/* ---- appending ---------------------------------------------------------------------------- */
+
+/*
+ * Writes one whole batch at the end of the log and indexes it. Rolls to a new segment first when
+ * the batch would push a non-empty active segment past segment_bytes (UnifiedLog.maybeRoll,
+ * LogSegment.shouldRoll); a batch is never split, and one larger than segment_bytes gets a
+ * segment of its own. On a disk error nothing changes: a failed write creates no file, so a
+ * segment pushed for the roll is simply forgotten.
+ */
+static int append_bytes(struct raft_log *l, const uint8_t *bytes, struct raft_log_batch *b)
+{
+    KS_ASSERT(b->size >= RECORD_BATCH_HEADER_SIZE);
+    struct raft_log_segment *active =
+        l->segment_count > 0 ? &l->segments[l->segment_count - 1] : NULL;
+    bool rolled = false;
+    if (active == NULL || (active->size > 0 && active->size + b->size > l->segment_bytes)) {
+        active = segment_push(l, l->end_offset);
+        rolled = true;
+    }
+    KS_ASSERT(active->size > 0 || active->base_offset == l->end_offset);
+    int rc = l->env->ops->disk_write(l->env->ctx, active->name, active->size, bytes, b->size);
+    if (rc != ENV_OK) {
+        KS_ASSERT(rc == -ENV_ENOSPC); /* EINVAL would mean a bad name: ours to prevent */
+        if (rolled) {
+            l->segment_count--;
+        }
+        return fail(l, RAFT_LOG_ERR_ENV, rc, "append at offset %" PRId64 " to %s: %s",
+                    l->end_offset, active->name, env_err_message(rc));
+    }
+    b->segment = l->segment_count - 1;
+    b->position = active->size;
+    active->size += b->size;
+    active->dirty = true;
+    index_push(l, b);
+    return 0;
+}
+
+int64_t raft_log_append_leader(struct raft_log *l, int32_t epoch, int64_t timestamp_ms,
+                               bool control, const struct record_batch_record *records,
+                               int32_t count)
+{
+    KS_ASSERT(l != NULL);
+    KS_ASSERT(count > 0 && records != NULL); /* KafkaMetadataLog: no empty appends */
+    KS_ASSERT(epoch >= 0);
+    KS_ASSERT(epoch >= raft_log_last_epoch(l)); /* a leader's epoch only grows */
+    int64_t base_offset = l->end_offset;
+    /* The records the caller gives carry key, value and headers; the batch owns the rest
+     * (MemoryRecordsBuilder: offset deltas 0..count-1, timestamp deltas from the base). */
+    struct record_batch_record *recs = calloc((size_t)count, sizeof *recs);
+    KS_ASSERT(recs != NULL);
+    for (int32_t i = 0; i < count; i++) {
+        recs[i] = records[i];
+        recs[i].attributes = 0;
+        recs[i].timestamp_delta = 0;
+        recs[i].offset_delta = i;
+    }
+    struct record_batch batch;
+    record_batch_init(&batch); /* ProducerId, ProducerEpoch, BaseSequence -1 */
+    batch.base_offset = base_offset;
+    batch.partition_leader_epoch = epoch;
+    batch.attributes = control ? RECORD_BATCH_CONTROL : 0; /* CreateTime, uncompressed */
+    batch.last_offset_delta = count - 1;
+    batch.base_timestamp = timestamp_ms;
+    batch.max_timestamp = timestamp_ms;
+    batch.record_count = count;
+    batch.records = recs;
+    struct wire_writer w;
+    wire_writer_init(&w);
+    int rc = record_batch_encode(&w, &batch);
+    free(recs);
+    KS_ASSERT(rc == 0); /* uncompressed, with keys and header keys given: always encodable */
+    KS_ASSERT(w.len <= UINT32_MAX);
+    struct raft_log_batch b = {.base_offset = base_offset,
+                               .last_offset = base_offset + count - 1,
+                               .epoch = epoch,
+                               .size = (uint32_t)w.len,
+                               .control = control};
+    rc = append_bytes(l, w.bytes, &b);
+    wire_writer_free(&w);
+    KS_ASSERT(check_tail(l));
+    return rc < 0 ? rc : base_offset;
+}
+
+/* What a decoded batch must satisfy, beyond its own CRC, to continue this log: start at the end
+ * offset, have a sane LastOffsetDelta, and keep epochs from falling. Returns NULL if it does,
+ * else the name of the broken rule (for messages and traces). */
+static const char *batch_mismatch(const struct raft_log *l, const struct record_batch *rb)
+{
+    if (rb->base_offset != l->end_offset) {
+        return "base-offset-not-end-offset";
+    }
+    if (rb->last_offset_delta < 0 || rb->base_offset > INT64_MAX - rb->last_offset_delta) {
+        return "bad-last-offset-delta";
+    }
+    if (rb->partition_leader_epoch < raft_log_last_epoch(l)) {
+        return "epoch-below-last-epoch";
+    }
+    return NULL;
+}
+
+static struct raft_log_batch batch_from(const struct record_batch *rb, uint32_t size)
+{
+    return (struct raft_log_batch){.base_offset = rb->base_offset,
+                                   .last_offset = rb->base_offset + rb->last_offset_delta,
+                                   .epoch = rb->partition_leader_epoch,
+                                   .size = size,
+                                   .control = (rb->attributes & RECORD_BATCH_CONTROL) != 0};
+}
+
+int raft_log_append_follower_epoch(struct raft_log *l, const uint8_t *bytes, size_t len,
+                                   int32_t leader_epoch)
+{
+    KS_ASSERT(l != NULL);
+    KS_ASSERT(bytes != NULL || len == 0);
+    struct record_batch_iter it;
+    record_batch_iter_init(&it, bytes, len);
+    int appended = 0;
+    int rc = 0;
+    for (;;) {
+        struct wire_arena arena;
+        wire_arena_init(&arena);
+        struct record_batch rb;
+        size_t pos = it.pos;
+        rc = record_batch_iter_next(&it, &arena, &rb);
+        wire_arena_free(&arena);
+        if (rc <= 0) {
+            if (rc < 0) {
+                rc = fail(l, RAFT_LOG_ERR_WIRE, rc, "follower append: batch at byte %zu of %zu:"
+                          " %s", pos, len, wire_err_message(rc));
+            }
+            break;
+        }
+        if (rb.partition_leader_epoch > leader_epoch) {
+            rc = 0; /* KAFKA-18723: a deposed leader's late response; skip the rest */
+            break;
+        }
+        const char *why = batch_mismatch(l, &rb);
+        if (why != NULL) {
+            rc = fail(l, RAFT_LOG_ERR_WIRE, -WIRE_EMALFORMED, "follower append: batch at offset %"
+                      PRId64 " epoch %" PRId32 ": %s (end offset %" PRId64 ", last epoch %"
+                      PRId32 ")", rb.base_offset, rb.partition_leader_epoch, why,
+                      l->end_offset, raft_log_last_epoch(l));
+            break;
+        }
+        struct raft_log_batch b = batch_from(&rb, (uint32_t)(it.pos - pos));
+        rc = append_bytes(l, bytes + pos, &b);
+        if (rc < 0) {
+            break;
+        }
+        appended++;
+    }
+    KS_ASSERT(check_tail(l));
+    return rc < 0 ? rc : appended;
+}
+
+int raft_log_append_follower(struct raft_log *l, const uint8_t *bytes, size_t len)
+{
+    return raft_log_append_follower_epoch(l, bytes, len, INT32_MAX);
+}
+
+/* ---- truncating --------------------------------------------------------------------------- */
+
+/* What every in-memory structure does when the end offset drops to `end`. */
+static void forget_above(struct raft_log *l, int64_t end)
+{
+    /* LeaderEpochFileCache.truncateFromEnd: drop the epochs that start at or past the end. */
+    while (l->epoch_count > 0 && l->epochs[l->epoch_count - 1].start_offset >= end) {
+        l->epoch_count--;
+    }
+    if (l->flushed_offset > end) {
+        l->flushed_offset = end;
+    }
+    /* A flush issued before the truncation covers none of the bytes appended after it. */
+    for (uint32_t i = 0; i < l->fsync_count; i++) {
+        if (l->fsyncs[i].end_offset > end) {
+            l->fsyncs[i].end_offset = end;
+        }
+    }
+    l->end_offset = end;
+}
+
+int64_t raft_log_truncate_to(struct raft_log *l, int64_t offset)
+{
+    KS_ASSERT(l != NULL);
+    KS_ASSERT(offset >= l->log_start_offset);
+    if (offset >= l->end_offset) {
+        return l->end_offset; /* LocalLog.truncateTo: nothing at or past the end to remove */
+    }
+    uint32_t first = batch_index(l, offset);
+    KS_ASSERT(first < l->batch_count); /* start <= offset < end: some batch holds it */
+    const struct raft_log_batch *cut = &l->batches[first];
+    int64_t end = cut->base_offset;
+    uint32_t keep = cut->segment;
+    /* LocalLog.truncateTo deletes the segments after the one holding the cut, then truncates
+     * that one at the cut batch's position (LogSegment.truncateTo). Both are journaled by the
+     * disk, durable at once, so no fsync is needed for the removal itself. */
+    for (uint32_t i = l->segment_count; i-- > keep + 1;) {
+        int rc = l->env->ops->disk_remove(l->env->ctx, l->segments[i].name);
+        KS_ASSERT(rc == ENV_OK);
+    }
+    l->segment_count = keep + 1;
+    struct raft_log_segment *s = &l->segments[keep];
+    int rc = l->env->ops->disk_truncate(l->env->ctx, s->name, cut->position);
+    KS_ASSERT(rc == ENV_OK);
+    s->size = cut->position;
+    l->batch_count = first;
+    forget_above(l, end);
+    KS_ASSERT(raft_log_check(l));
+    return end;
+}
+
+/* ---- reading ------------------------------------------------------------------------------ */
+
+static int32_t read_be32(const uint8_t *p)
+{
+    return (int32_t)(((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) |
+                     (uint32_t)p[3]);
+}
+
+/* Reads batches [first, last] (consecutive, so contiguous within each segment) into buf. */
+static int read_batches(struct raft_log *l, uint32_t first, uint32_t last, uint8_t *buf)
+{
+    size_t at = 0;
+    for (uint32_t i = first; i <= last;) {
+        const struct raft_log_batch *b = &l->batches[i];
+        uint32_t j = i;
+        uint64_t run = b->size;
+        while (j < last && l->batches[j + 1].segment == b->segment) {
+            run += l->batches[++j].size;
+        }
+        const char *name = l->segments[b->segment].name;
+        int64_t n = l->env->ops->disk_read(l->env->ctx, name, b->position, buf + at, run);
+        if (n != (int64_t)run) {
+            int err = n < 0 ? (int)n : -ENV_EIO;
+            return fail(l, RAFT_LOG_ERR_ENV, err, "read %s at %" PRIu64 ": %s", name,
+                        b->position, n < 0 ? env_err_message(err) : "short read");
+        }
+        at += run;
+        i = j + 1;
+    }
+    return 0;
+}
+
+int64_t raft_log_read(struct raft_log *l, int64_t offset, uint32_t max_bytes, uint8_t **out)
+{
+    KS_ASSERT(l != NULL && out != NULL);
+    *out = NULL;
+    if (offset < l->log_start_offset || offset > l->end_offset) {
+        return fail(l, RAFT_LOG_ERR_ENV, -ENV_EINVAL,
+                    "read at offset %" PRId64 " outside the log [%" PRId64 ", %" PRId64 "]",
+                    offset, l->log_start_offset, l->end_offset);
+    }
+    if (offset == l->end_offset) {
+        return 0;
+    }
+    uint32_t first = batch_index(l, offset);
+    KS_ASSERT(first < l->batch_count);
+    /* Whole batches only, and at least one (Kafka's minOneMessage for replica fetches). */
+    uint32_t last = first;
+    uint64_t total = l->batches[first].size;
+    while (last + 1 < l->batch_count && total + l->batches[last + 1].size <= max_bytes) {
+        total += l->batches[++last].size;
+    }
+    uint8_t *buf = malloc(total);
+    KS_ASSERT(buf != NULL);
+    int rc = read_batches(l, first, last, buf);
+    for (uint64_t at = 0, i = first; rc == 0 && i <= last; at += l->batches[i++].size) {
+        /* The CRC covers Attributes onwards; a flipped PartitionLeaderEpoch would pass every
+         * check a follower makes and plant a wrong epoch in its log. The index knows better. */
+        if (read_be32(buf + at + RECORD_BATCH_LEADER_EPOCH_AT) != l->batches[i].epoch) {
+            rc = fail(l, RAFT_LOG_ERR_ENV, -ENV_EIO, "read at offset %" PRId64 ": batch %"
+                      PRId64 " reads back with another epoch", offset, l->batches[i].base_offset);
+        }
+    }
+    if (rc < 0) {
+        free(buf);
+        return rc;
+    }
+    *out = buf;
+    return (int64_t)total;
+}
+
+/* ---- flushing ----------------------------------------------------------------------------- */
+
+void raft_log_flush(struct raft_log *l)
+{
+    KS_ASSERT(l != NULL);
+    uint32_t last = UINT32_MAX;
+    for (uint32_t i = 0; i < l->segment_count; i++) {
+        if (l->segments[i].dirty) {
+            last = i;
+        }
+    }
+    if (last == UINT32_MAX) {
+        return; /* nothing written since the flushes already issued */
+    }
+    /* KafkaRaftClient flushes after every append (leader: in the same poll; voter follower:
+     * before its next Fetch). Every segment written since its last fsync goes in this flush,
+     * and the flush vouches for the end offset only once all of them are back. */
+    for (uint32_t i = 0; i <= last; i++) {
+        struct raft_log_segment *s = &l->segments[i];
+        if (!s->dirty) {
+            continue;
+        }
+        KS_ASSERT(l->flush_token_next < RAFT_LOG_TOKEN_FLAG);
+        uint64_t token = RAFT_LOG_TOKEN_FLAG | l->flush_token_next++;
+        l->fsyncs = grow(l->fsyncs, l->fsync_count, &l->fsync_capacity, sizeof *l->fsyncs);
+        l->fsyncs[l->fsync_count++] = (struct raft_log_fsync){.token = token,
+                                                              .end_offset = l->end_offset,
+                                                              .segment_base = s->base_offset,
+                                                              .flush_last = i == last};
+        s->dirty = false;
+        l->env->ops->disk_fsync(l->env->ctx, s->name, token);
+    }
+}
+
+bool raft_log_on_flushed(struct raft_log *l, uint64_t token, int err)
+{
+    KS_ASSERT(l != NULL);
+    if ((token & RAFT_LOG_TOKEN_FLAG) == 0 || l->fsync_count == 0) {
+        return false;
+    }
+    /* env.h: completions on one disk come back in issue order, so ours is the oldest. */
+    KS_ASSERT(l->fsyncs[0].token == token);
+    struct raft_log_fsync done = l->fsyncs[0];
+    l->fsync_count--;
+    memmove(l->fsyncs, l->fsyncs + 1, l->fsync_count * sizeof *l->fsyncs);
+    if (err != ENV_OK) {
+        struct raft_log_segment *s = segment_by_base(l, done.segment_base);
+        if (s != NULL) {
+            s->dirty = true; /* the next flush tries again */
+        }
+        /* Every flush in flight may count on this segment (a later flush fsyncs only what
+         * was written after this one began), so none of them may vouch for anything. */
+        l->flush_failed_through = l->fsync_count > 0 ? l->fsyncs[l->fsync_count - 1].token
+                                                      : done.token;
+        fail(l, RAFT_LOG_ERR_ENV, err < 0 ? err : -err, "fsync of segment %" PRId64 ": %s",
+             done.segment_base, env_err_message(err));
+    }
+    if (done.flush_last && done.token > l->flush_failed_through) {
+        int64_t upto = done.end_offset < l->end_offset ? done.end_offset : l->end_offset;
+        if (upto > l->flushed_offset) {
+            l->flushed_offset = upto;
+        }
+    }
+    KS_ASSERT(check_tail(l));
+    return true;
+}
+
+/* ---- opening and recovery ----------------------------------------------------------------- */
+
+struct listing {
+    const char *prefix;
+    size_t prefix_len;
+    int64_t *bases;
+    uint32_t count;
+    uint32_t capacity;
+};
+
+/* Parses "<prefix><20 digits>.log" into a base offset; anything else is not a segment. */
+static bool parse_segment_name(const char *name, const struct listing *ls, int64_t *base)
+{
+    const char *p = name + ls->prefix_len;
+    if (strlen(p) != OFFSET_DIGITS + strlen(SEGMENT_SUFFIX) ||
+        strcmp(p + OFFSET_DIGITS, SEGMENT_SUFFIX) != 0) {
+        return false;
+    }
+    uint64_t v = 0;
+    for (int i = 0; i < OFFSET_DIGITS; i++) {
+        if (p[i] < '0' || p[i] > '9' || v > (uint64_t)(INT64_MAX - 9) / 10) {
+            return false;
+        }
+        v = v * 10 + (uint64_t)(p[i] - '0');
+    }
+    *base = (int64_t)v;
+    return true;
+}
+
+static void list_one(void *arg, const char *name)
+{
+    struct listing *ls = arg;
+    int64_t base;
+    if (!parse_segment_name(name, ls, &base)) {
+        return; /* quorum-state, snapshots, anything else in the partition directory */
+    }
+    KS_ASSERT(ls->count == 0 || base > ls->bases[ls->count - 1]); /* byte order = offset order */
+    ls->bases = grow(ls->bases, ls->count, &ls->capacity, sizeof *ls->bases);
+    ls->bases[ls->count++] = base;
+}
+
+/* FNV-1a, 64 bits: tells reads of one file apart (not a checksum of anything on disk). */
+static uint64_t fnv1a(const uint8_t *p, size_t n)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (size_t i = 0; i < n; i++) {
+        h = (h ^ p[i]) * UINT64_C(0x100000001b3);
+    }
+    return h;
+}
+
+/* Reads a whole file until two reads agree, so a read-corruption fault (a bit flipped in what
+ * a read returns, never in the file) cannot pass for a torn or corrupt batch and make recovery
+ * cut away durable data. Every corrupt read differs from the clean ones (and almost surely from
+ * each other), so a read matching any earlier one is clean. Returns the size, with *out
+ * malloc'd, or a negative error. */
+static int64_t read_stable(struct raft_log *l, const char *name, uint8_t **out)
+{
+    *out = NULL;
+    int64_t size = l->env->ops->disk_size(l->env->ctx, name);
+    if (size < 0) {
+        return fail(l, RAFT_LOG_ERR_ENV, (int)size, "open %s: %s", name,
+                    env_err_message((int)size));
+    }
+    uint8_t *buf = malloc(size > 0 ? (size_t)size : 1);
+    KS_ASSERT(buf != NULL);
+    uint64_t seen[RECOVERY_READS_MAX];
+    for (int i = 0; i < RECOVERY_READS_MAX; i++) {
+        int64_t n = l->env->ops->disk_read(l->env->ctx, name, 0, buf, (size_t)size);
+        if (n != size) {
+            free(buf);
+            int err = n < 0 ? (int)n : -ENV_EIO;
+            return fail(l, RAFT_LOG_ERR_ENV, err, "open %s: %s", name,
+                        n < 0 ? env_err_message(err) : "short read");
+        }
+        seen[i] = fnv1a(buf, (size_t)size);
+        for (int j = 0; j < i; j++) {
+            if (seen[j] == seen[i]) {
+                *out = buf;
+                return size;
+            }
+        }
+    }
+    free(buf);
+    return fail(l, RAFT_LOG_ERR_ENV, -ENV_EIO, "open %s: no two of %d reads agree", name,
+                RECOVERY_READS_MAX);
+}
+
+/* Scans one segment's bytes and indexes its batches (LogSegment.recover). Returns the bytes of
+ * whole valid batches that continue the log; *why gets the reason it stopped early, or NULL. */
+static uint64_t recover_batches(struct raft_log *l, const uint8_t *bytes, size_t len,
+                                const char **why)
+{
+    struct record_batch_iter it;
+    record_batch_iter_init(&it, bytes, len);
+    *why = NULL;
+    for (;;) {
+        struct wire_arena arena;
+        wire_arena_init(&arena);
+        struct record_batch rb;
+        size_t pos = it.pos;
+        int rc = record_batch_iter_next(&it, &arena, &rb);
+        wire_arena_free(&arena);
+        if (rc == 0) {
+            return pos;
+        }
+        *why = rc < 0 ? wire_err_name(rc) : batch_mismatch(l, &rb);
+        if (*why != NULL) {
+            return pos; /* ETRUNCATED: the torn tail of a crash; anything else: corruption */
+        }
+        struct raft_log_batch b = batch_from(&rb, (uint32_t)(it.pos - pos));
+        b.segment = l->segment_count - 1;
+        b.position = pos;
+        l->segments[b.segment].size += b.size;
+        index_push(l, &b);
+    }
+}
+
+/* Recovers the segment at `base`. Returns 1 to go on with the next segment, 0 when the log ends
+ * in (or before) this one, or a negative disk error. */
+static int recover_segment(struct raft_log *l, int64_t base)
+{
+    if (l->segment_count == 0) {
+        l->end_offset = base; /* the log starts at its first segment */
+    } else if (base != l->end_offset) {
+        return 0; /* a gap (the previous segment lost its tail): not a continuation */
+    }
+    struct raft_log_segment *s = segment_push(l, base);
+    uint8_t *bytes = NULL;
+    int64_t size = read_stable(l, s->name, &bytes);
+    if (size < 0) {
+        return (int)size;
+    }
+    const char *why = NULL;
+    uint64_t valid = recover_batches(l, bytes, (size_t)size, &why);
+    free(bytes);
+    if (valid == (uint64_t)size) {
+        return 1;
+    }
+    KS_ASSERT(why != NULL);
+    int rc = l->env->ops->disk_truncate(l->env->ctx, s->name, valid);
+    KS_ASSERT(rc == ENV_OK);
+    env_tracef(l->env, TRACE_NOTE, "raft-log recover file=%s size=%" PRId64 " truncated_at=%"
+               PRIu64 " reason=%s", s->name, size, valid, why);
+    return 0;
+}
+
+/* Removes the listed segment files from index `from` on: they lie past the recovered end. */
+static void remove_segments(struct raft_log *l, const struct listing *ls, uint32_t from)
+{
+    for (uint32_t i = from; i < ls->count; i++) {
+        char name[sizeof l->segments[0].name];
+        segment_name(l, ls->bases[i], name, sizeof name);
+        int rc = l->env->ops->disk_remove(l->env->ctx, name);
+        KS_ASSERT(rc == ENV_OK);
+        env_tracef(l->env, TRACE_NOTE, "raft-log recover removed=%s", name);
+    }
+}
+
+static int recover(struct raft_log *l)
+{
+    char prefix[RAFT_LOG_DIR_MAX + 1];
+    snprintf(prefix, sizeof prefix, "%s/", l->dir);
+    struct listing ls = {.prefix = prefix, .prefix_len = strlen(prefix)};
+    int rc = l->env->ops->disk_list(l->env->ctx, prefix, list_one, &ls);
+    KS_ASSERT(rc == ENV_OK);
+    rc = 1;
+    for (uint32_t i = 0; i < ls.count && rc == 1; i++) {
+        rc = recover_segment(l, ls.bases[i]);
+    }
+    if (rc >= 0) {
+        /* The recovered segments are the first segment_count listed; the rest go. */
+        remove_segments(l, &ls, l->segment_count);
+    }
+    free(ls.bases);
+    return rc < 0 ? rc : 0;
+}
+
+int raft_log_open(struct raft_log *l, const struct env *env, const char *metadata_log_dir,
+                  uint64_t segment_bytes)
+{
+    KS_ASSERT(l != NULL && env != NULL && metadata_log_dir != NULL);
+    KS_ASSERT(segment_bytes > 0);
+    memset(l, 0, sizeof *l);
+    l->env = env;
+    l->segment_bytes = segment_bytes;
+    l->latest_snapshot = (struct raft_log_snapshot_id){.end_offset = -1, .epoch = -1};
+    l->flush_token_next = 1;
+    int n = snprintf(l->dir, sizeof l->dir, "%s/" PARTITION_DIR, metadata_log_dir);
+    if (n < 0 || (size_t)n >= sizeof l->dir) {
+        l->dir[0] = '\0';
+        return fail(l, RAFT_LOG_ERR_ENV, -ENV_EINVAL, "metadata.log.dir %s: name too long",
+                    metadata_log_dir);
+    }
+    int rc = recover(l);
+    if (rc < 0) {
+        goto err_free_index;
+    }
+    l->log_start_offset = l->segment_count > 0 ? l->segments[0].base_offset : 0;
+    if (l->segment_count == 0) {
+        l->end_offset = 0;
+    }
+    /* Nothing is known to be durable until the recovery flush comes back. */
+    l->flushed_offset = l->log_start_offset;
+    for (uint32_t i = 0; i < l->segment_count; i++) {
+        l->segments[i].dirty = true;
+    }
+    raft_log_flush(l);
+    env_tracef(env, TRACE_NOTE, "raft-log open dir=%s segments=%" PRIu32 " start=%" PRId64
+               " end=%" PRId64 " epoch=%" PRId32, l->dir, l->segment_count, l->log_start_offset,
+               l->end_offset, raft_log_last_epoch(l));
+    KS_ASSERT(raft_log_check(l));
+    return 0;
+
+err_free_index:;
+    char why[sizeof l->last_error];
+    memcpy(why, l->last_error, sizeof why);
+    enum raft_log_err_source source = l->last_error_source;
+    raft_log_close(l);
+    memcpy(l->last_error, why, sizeof why);
+    l->last_error_source = source;
+    l->last_error_code = rc;
+    return rc;
+}
+
+void raft_log_close(struct raft_log *l)
+{
+    KS_ASSERT(l != NULL);
+    free(l->batches);
+    free(l->segments);
+    free(l->epochs);
+    free(l->fsyncs);
+    const struct env *env = l->env;
+    memset(l, 0, sizeof *l);
+    l->env = env;
+    l->latest_snapshot = (struct raft_log_snapshot_id){.end_offset = -1, .epoch = -1};
+}
+
+/* ---- invariants --------------------------------------------------------------------------- */
+
+/* Segments ascend, carry their canonical names, hold exactly their batches back to back, and
+ * only the last may be empty (then at the end offset). */
+static bool check_segments(const struct raft_log *l)
+{
+    uint32_t b = 0;
+    for (uint32_t i = 0; i < l->segment_count; i++) {
+        const struct raft_log_segment *s = &l->segments[i];
+        char name[sizeof s->name];
+        segment_name(l, s->base_offset, name, sizeof name);
+        if (strcmp(name, s->name) != 0 || (i > 0 && s->base_offset <= s[-1].base_offset)) {
+            return false;
+        }
+        uint64_t position = 0;
+        for (; b < l->batch_count && l->batches[b].segment == i; b++) {
+            const struct raft_log_batch *x = &l->batches[b];
+            if (x->position != position || (position == 0 && x->base_offset != s->base_offset)) {
+                return false;
+            }
+            position += x->size;
+        }
+        if (position != s->size) {
+            return false;
+        }
+        if (s->size == 0 && (i + 1 != l->segment_count || s->base_offset != l->end_offset)) {
+            return false;
+        }
+    }
+    return b == l->batch_count;
+}
+
+/* Batches are contiguous from the log start to the end, epochs never fall, and the epoch cache
+ * is exactly what the batches imply. */
+static bool check_batches(const struct raft_log *l)
+{
+    int64_t next = l->log_start_offset;
+    uint32_t e = 0;
+    for (uint32_t i = 0; i < l->batch_count; i++) {
+        const struct raft_log_batch *x = &l->batches[i];
+        if (x->base_offset != next || x->last_offset < x->base_offset ||
+            x->size < RECORD_BATCH_HEADER_SIZE || x->segment >= l->segment_count) {
+            return false;
+        }
+        if (i > 0 && x->epoch < x[-1].epoch) {
+            return false;
+        }
+        if (i == 0 || x->epoch > x[-1].epoch) {
+            if (e >= l->epoch_count || l->epochs[e].epoch != x->epoch ||
+                l->epochs[e].start_offset != x->base_offset) {
+                return false;
+            }
+            e++;
+        }
+        next = x->last_offset + 1;
+    }
+    return next == l->end_offset && e == l->epoch_count;
+}
+
+static bool check_flushes(const struct raft_log *l)
+{
+    for (uint32_t i = 0; i < l->fsync_count; i++) {
+        const struct raft_log_fsync *f = &l->fsyncs[i];
+        if ((f->token & RAFT_LOG_TOKEN_FLAG) == 0 || f->end_offset > l->end_offset ||
+            (i > 0 && f->token <= f[-1].token)) {
+            return false;
+        }
+    }
+    return l->fsync_count <= l->fsync_capacity;
+}
+
+bool raft_log_check(const struct raft_log *l)
+{
+    KS_ASSERT(l != NULL);
+    if (!(l->log_start_offset >= 0 && l->log_start_offset <= l->flushed_offset &&
+          l->flushed_offset <= l->end_offset)) {
+        return false;
+    }
+    if (l->batch_count > l->batch_capacity || l->segment_count > l->segment_capacity ||
+        l->epoch_count > l->epoch_capacity) {
+        return false;
+    }
+    if (l->latest_snapshot.end_offset != -1) {
+        return false; /* snapshots come later */
+    }
+    if (l->segment_count > 0 && l->segments[0].base_offset != l->log_start_offset) {
+        return false;
+    }
+    if (l->segment_count == 0 && (l->batch_count > 0 || l->end_offset != l->log_start_offset)) {
+        return false;
+    }
+    return check_segments(l) && check_batches(l) && check_flushes(l);
+}

@@ -1,0 +1,181 @@
+/* check_raft.c — election safety, monotonic epochs and high watermarks, committed stability. */
+#include "check_raft.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node.h"
+#include "raft/log.h"
+#include "raft/quorum.h"
+
+void raft_checker_init(struct raft_checker *c, struct world *w, struct run_result *result)
+{
+    memset(c, 0, sizeof *c);
+    c->world = w;
+    c->result = result;
+}
+
+void raft_checker_free(struct raft_checker *c)
+{
+    free(c->leader_of_epoch);
+    free(c->committed);
+    c->leader_of_epoch = NULL;
+    c->committed = NULL;
+}
+
+void raft_checker_violation(struct raft_checker *c, const char *fmt, ...)
+{
+    char text[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    char when[32];
+    trace_format_time(world_now(c->world), when, sizeof when);
+    if (c->result->violations++ == 0) {
+        snprintf(c->result->first_violation, sizeof c->result->first_violation, "%s at %s s",
+                 text, when + strspn(when, " "));
+    }
+    trace_emitf(&c->world->trace, world_now(c->world), TRACE_HOST_NONE, TRACE_NOTE,
+                "violation %s", text);
+}
+
+static void check_election_safety(struct raft_checker *c, const struct quorum_view *v)
+{
+    if (v->role != QUORUM_LEADER) {
+        return;
+    }
+    KS_ASSERT(v->epoch >= 0);
+    if ((uint32_t)v->epoch >= c->epoch_capacity) {
+        uint32_t cap = (uint32_t)v->epoch * 2 + 16;
+        c->leader_of_epoch = realloc(c->leader_of_epoch, cap * sizeof *c->leader_of_epoch);
+        KS_ASSERT(c->leader_of_epoch != NULL);
+        for (uint32_t i = c->epoch_capacity; i < cap; i++) {
+            c->leader_of_epoch[i] = -1;
+        }
+        c->epoch_capacity = cap;
+    }
+    int32_t *seen = &c->leader_of_epoch[v->epoch];
+    if (*seen >= 0 && *seen != v->node_id) {
+        raft_checker_violation(c, "election-safety: nodes %d and %d both led epoch %d", *seen,
+                               v->node_id, v->epoch);
+    }
+    *seen = v->node_id;
+}
+
+static void check_monotonic(struct raft_checker *c, int host, const struct quorum_view *v)
+{
+    struct raft_checker_host *h = &c->hosts[host];
+    uint32_t incarnation = world_host(c->world, host)->incarnation;
+    if (h->incarnation != incarnation) {
+        *h = (struct raft_checker_host){incarnation, v->epoch, v->high_watermark, 0};
+        return;
+    }
+    if (v->epoch < h->epoch) {
+        raft_checker_violation(c, "epoch-monotonic: node %d went from epoch %d to %d",
+                               v->node_id, h->epoch, v->epoch);
+    }
+    /* A new leader starts without a high watermark (LeaderState: Optional.empty()) until a
+     * majority has fetched in its epoch: unknown is not a step back, but once known again it
+     * must not be below what this node knew before. */
+    if (v->high_watermark >= 0 && v->high_watermark < h->high_watermark) {
+        raft_checker_violation(c, "hw-monotonic: node %d high watermark %" PRId64 " -> %" PRId64,
+                               v->node_id, h->high_watermark, v->high_watermark);
+    }
+    if (v->high_watermark > v->log_end_offset) {
+        raft_checker_violation(c, "hw-within-log: node %d high watermark %" PRId64
+                               " past its log end %" PRId64, v->node_id, v->high_watermark,
+                               v->log_end_offset);
+    }
+    h->epoch = v->epoch;
+    if (v->high_watermark > h->high_watermark) {
+        h->high_watermark = v->high_watermark;
+    }
+}
+
+/* The batch's stored CRC (it covers everything after the leader epoch), read straight from
+ * the page cache with disk_peek so that looking draws no random number and meets no fault. */
+static uint32_t batch_crc(const struct disk *d, const struct raft_log *log,
+                          const struct raft_log_batch *b)
+{
+    uint8_t crc[4] = {0, 0, 0, 0};
+    disk_peek(d, log->segments[b->segment].name, b->position + RECORD_BATCH_CRC_AT, crc, 4);
+    return ((uint32_t)crc[0] << 24) | ((uint32_t)crc[1] << 16) | ((uint32_t)crc[2] << 8) |
+           crc[3];
+}
+
+static struct raft_checker_batch *committed_at(struct raft_checker *c, int64_t base)
+{
+    if ((uint64_t)base >= c->committed_capacity) {
+        uint64_t cap = (uint64_t)base * 2 + 64;
+        c->committed = realloc(c->committed, cap * sizeof *c->committed);
+        KS_ASSERT(c->committed != NULL);
+        memset(c->committed + c->committed_capacity, 0,
+               (cap - c->committed_capacity) * sizeof *c->committed);
+        c->committed_capacity = cap;
+    }
+    return &c->committed[base];
+}
+
+/* Every batch below this node's high watermark must match what was committed there first. */
+static void check_committed(struct raft_checker *c, int host, const struct raft_log *log,
+                            const struct quorum_view *v)
+{
+    struct raft_checker_host *h = &c->hosts[host];
+    if (log->end_offset < h->verified_end) {
+        raft_checker_violation(c, "committed-stable: node %d truncated its log to %" PRId64
+                               " below its committed offset %" PRId64, v->node_id,
+                               log->end_offset, h->verified_end);
+        h->verified_end = log->end_offset;
+    }
+    /* Batches below verified_end were checked in an earlier step of this incarnation and a
+     * truncation below it is caught above: only the new ones need a look. */
+    const struct raft_log_batch *first = raft_log_batch_at(log, h->verified_end);
+    uint32_t start = first != NULL ? (uint32_t)(first - log->batches) : log->batch_count;
+    for (uint32_t i = start; i < log->batch_count; i++) {
+        const struct raft_log_batch *b = &log->batches[i];
+        if (b->last_offset >= v->high_watermark) {
+            break;
+        }
+        h->verified_end = b->last_offset + 1;
+        struct raft_checker_batch *seen = committed_at(c, b->base_offset);
+        if (b->base_offset < c->committed_end && !seen->known) {
+            raft_checker_violation(c, "committed-stable: node %d has a batch at %" PRId64
+                                   " where the committed log has none", v->node_id,
+                                   b->base_offset);
+            continue;
+        }
+        uint32_t crc = batch_crc(&world_host(c->world, host)->disk, log, b);
+        if (!seen->known) {
+            *seen = (struct raft_checker_batch){b->last_offset, b->epoch, crc, true};
+        } else if (seen->epoch != b->epoch || seen->last_offset != b->last_offset ||
+                   seen->crc != crc) {
+            raft_checker_violation(c, "committed-stable: node %d batch %" PRId64 "-%" PRId64
+                                   " epoch %d differs from committed %" PRId64 "-%" PRId64
+                                   " epoch %d", v->node_id, b->base_offset, b->last_offset,
+                                   b->epoch, b->base_offset, seen->last_offset, seen->epoch);
+        }
+    }
+    if (v->high_watermark > c->committed_end) {
+        c->committed_end = v->high_watermark;
+    }
+}
+
+void raft_checker_after_step(struct raft_checker *c, int host)
+{
+    struct host *h = world_host(c->world, host);
+    if (h->proc == NULL || h->ops != &node_process) {
+        return;
+    }
+    struct quorum_view v;
+    quorum_view(node_quorum(h->proc), &v);
+    c->checks++;
+    check_election_safety(c, &v);
+    check_monotonic(c, host, &v);
+    if (v.high_watermark > 0) {
+        check_committed(c, host, node_log(h->proc), &v);
+    }
+}

@@ -1,0 +1,59 @@
+/* check_raft.h — cluster-wide safety checkers for the KRaft quorum. */
+#ifndef KRAFTSIM_CHECK_RAFT_H
+#define KRAFTSIM_CHECK_RAFT_H
+
+/*
+ * Invariants, checked after every step of every node (RaftEventSimulationTest's invariants and
+ * canonical/raft's fixture checks, for KRaft):
+ *   election-safety   at most one leader per epoch, ever;
+ *   epoch-monotonic   a node's epoch never goes down within one incarnation;
+ *   hw-monotonic      a node's high watermark never goes down within one incarnation;
+ *   hw-within-log     a node never holds a high watermark past its own log end;
+ *   committed-stable  once any node's high watermark covers a batch, every node whose high
+ *                     watermark covers that offset holds the very same batch (epoch, offsets,
+ *                     CRC), forever: committed entries never change or vanish.
+ * Each violation names the checker, the virtual time, the nodes and the offsets or epochs.
+ * The checker reads the nodes' state directly: it is the harness, not part of the cluster.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "scenario.h"
+#include "world.h"
+
+struct raft_checker_batch {
+    int64_t last_offset;
+    int32_t epoch;
+    uint32_t crc;
+    bool known;
+};
+
+struct raft_checker_host {
+    uint32_t incarnation;
+    int32_t epoch;
+    int64_t high_watermark;
+    int64_t verified_end; /* batches below were checked against the committed log */
+};
+
+struct raft_checker {
+    struct world *world;
+    struct run_result *result;
+    int32_t *leader_of_epoch; /* index: epoch; -1 = none seen */
+    uint32_t epoch_capacity;
+    struct raft_checker_batch *committed; /* index: base offset */
+    uint64_t committed_capacity;
+    int64_t committed_end; /* every offset below is covered by some node's high watermark */
+    struct raft_checker_host hosts[NET_HOST_MAX];
+    uint64_t checks;
+};
+
+void raft_checker_init(struct raft_checker *c, struct world *w, struct run_result *result);
+void raft_checker_free(struct raft_checker *c);
+/* Runs the invariants for the node on host `h` (call after each of its steps). */
+void raft_checker_after_step(struct raft_checker *c, int host);
+/* Records a violation: the first one's text is kept in the run result. */
+void raft_checker_violation(struct raft_checker *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

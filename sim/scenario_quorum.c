@@ -1,0 +1,456 @@
+/* scenario_quorum.c — a KRaft controller quorum committing records through a nemesis. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_raft.h"
+#include "config.h"
+#include "describe.h"
+#include "node.h"
+#include "scenario.h"
+#include "world.h"
+
+/*
+ * The run, in three acts:
+ *   1. calm (0 to 2 s): the quorum elects a leader; a client appends a small record every
+ *      10 ms to whichever node leads;
+ *   2. faults (2 s to duration - 10 s): every `every` the nemesis picks one fault from the
+ *      seed: a partition (isolate the leader, a random split, a one-way cut, a bridge), a crash
+ *      or power failure with a later restart, a pause, clock drift, or a lossy, duplicating,
+ *      reordering network; each fault is undone a little later;
+ *   3. healing (the last 10 s): every fault is undone, every node restarted, and the liveness
+ *      check demands a leader that every voter follows and a high watermark that moves.
+ * The raft checker watches every step of every node throughout.
+ */
+
+#define CALM_NS (2 * NS_PER_S)
+#define HEAL_NS (10 * NS_PER_S)
+#define LIVENESS_NS (8 * NS_PER_S)
+#define APPEND_EVERY_NS (10 * NS_PER_MS)
+
+enum nemesis_fault {
+    FAULT_ISOLATE_LEADER,
+    FAULT_SPLIT,
+    FAULT_ONEWAY,
+    FAULT_BRIDGE,
+    FAULT_CRASH,
+    FAULT_POWER,
+    FAULT_PAUSE,
+    FAULT_DRIFT,
+    FAULT_CHAOS,
+    FAULT_KIND_COUNT,
+};
+
+struct quorum_run {
+    struct world *w;
+    struct raft_checker checker;
+    struct node_config configs[QUORUM_VOTER_MAX];
+    int voters;
+    uint64_t appended;
+    uint64_t refused;
+    uint64_t faults;
+    int32_t last_leader;
+    uint64_t leader_changes;
+    time_ns fault_end;
+    bool healing;
+    const char *switches;
+};
+
+static const char *const host_names[] = {
+    "controller-1", "controller-2", "controller-3", "controller-4", "controller-5",
+    "controller-6", "controller-7", "controller-8", "controller-9"};
+
+/* The leader with the highest epoch among live nodes, or -1 (host index). */
+static int find_leader(struct quorum_run *r, int32_t *epoch_out)
+{
+    int best = -1;
+    int32_t best_epoch = -1;
+    for (int i = 0; i < r->voters; i++) {
+        struct host *h = world_host(r->w, i);
+        if (h->state != HOST_UP) {
+            continue;
+        }
+        struct quorum_view v;
+        quorum_view(node_quorum(h->proc), &v);
+        if (v.role == QUORUM_LEADER && v.epoch > best_epoch) {
+            best = i;
+            best_epoch = v.epoch;
+        }
+    }
+    if (epoch_out != NULL) {
+        *epoch_out = best_epoch;
+    }
+    return best;
+}
+
+static void client_tick(void *ctx, uint64_t seq)
+{
+    struct quorum_run *r = ctx;
+    int leader = find_leader(r, NULL);
+    if (leader >= 0) {
+        char value[32];
+        int len = snprintf(value, sizeof value, "record-%" PRIu64, seq);
+        if (node_append(world_host(r->w, leader)->proc, (const uint8_t *)value, (uint32_t)len)) {
+            r->appended++;
+        }
+        if (leader != r->last_leader) {
+            r->leader_changes++;
+            r->last_leader = leader;
+        }
+    } else {
+        r->refused++;
+    }
+    world_at(r->w, world_now(r->w) + APPEND_EVERY_NS, client_tick, r, seq + 1);
+}
+
+static void after_step(void *ctx, int host) { raft_checker_after_step(ctx, host); }
+
+/* The server.properties each controller is started with, as an operator would write it. */
+static int properties(char *buf, size_t cap, int node, int voters, const char *version)
+{
+    int len = snprintf(buf, cap, "process.roles=controller\nnode.id=%d\n"
+                       "controller.listener.names=CONTROLLER\n"
+                       "listeners=CONTROLLER://%s:9093\nlog.dirs=/var/lib/kafka/data\n"
+                       "controller.quorum.voters=", node, host_names[node - 1]);
+    for (int k = 1; k <= voters; k++) {
+        len += snprintf(buf + len, cap - (size_t)len, "%s%d@%s:9093", k > 1 ? "," : "", k,
+                        host_names[k - 1]);
+    }
+    if (version != NULL) {
+        len += snprintf(buf + len, cap - (size_t)len, "\nkafka.version=%s", version);
+    }
+    return len + snprintf(buf + len, cap - (size_t)len, "\n");
+}
+
+/* Parses each node's properties the way a real node would; false (with the one-line error in
+ * the result) if the configuration is refused. */
+static bool configure(struct quorum_run *r, const struct run_opts *opts, int voters,
+                      struct run_result *result)
+{
+    for (int i = 0; i < voters; i++) {
+        char text[1024], file[64], err[256];
+        size_t len = (size_t)properties(text, sizeof text, i + 1, voters, opts->kafka_version);
+        snprintf(file, sizeof file, "%s/server.properties", host_names[i]);
+        struct kafka_config *k = malloc(sizeof *k);
+        struct config_error cerr;
+        KS_ASSERT(k != NULL);
+        int rc = config_parse(text, len, file, k, &cerr);
+        if (rc == CONFIG_OK) {
+            rc = node_config_from_kafka(&r->configs[i], k, "MkU3OEVBNTcwNTJENDM2Qk", err,
+                                        sizeof err) == 0 ? CONFIG_OK : CONFIG_EINVALID;
+            if (rc != CONFIG_OK) {
+                snprintf(cerr.message, sizeof cerr.message, "%s: %s", file, err);
+            }
+        }
+        if (rc == CONFIG_OK && i == 0) {
+            switches_describe(&k->switches, result->switches, sizeof result->switches);
+        }
+        free(k);
+        if (rc != CONFIG_OK) {
+            snprintf(result->config_error, sizeof result->config_error, "%s", cerr.message);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void build(struct quorum_run *r, const struct run_opts *opts, int voters)
+{
+    r->voters = voters;
+    r->last_leader = -1;
+    r->w = world_create(opts->seed, voters, host_names, NULL, NULL);
+    raft_checker_init(&r->checker, r->w, NULL);
+    for (int i = 0; i < voters; i++) {
+        struct node_config *c = &r->configs[i];
+        c->quorum.planted_vote_without_log_check = planted(opts, "vote-without-log-check");
+        c->quorum.planted_high_watermark_on_minority = planted(opts, "hw-on-minority");
+        struct host *h = world_host(r->w, i);
+        host_install(h, &node_process, c);
+        h->after_step = after_step;
+        h->after_step_ctx = &r->checker;
+    }
+}
+
+/* ---- the nemesis ------------------------------------------------------------------------- */
+
+static void heal_all(struct quorum_run *r)
+{
+    struct world *w = r->w;
+    net_heal(&w->net);
+    struct net_link_cfg calm = net_link_default();
+    net_set_all_links(&w->net, &calm);
+    for (int i = 0; i < r->voters; i++) {
+        struct host *h = world_host(w, i);
+        if (h->state == HOST_PAUSED) {
+            host_resume(h);
+        } else if (h->state == HOST_CRASHED || h->state == HOST_DOWN) {
+            host_start(h);
+        }
+        if (h->clock_rate_ppm != 1000000) {
+            host_set_clock_rate(h, 1000000);
+        }
+    }
+}
+
+static void undo_fault(void *ctx, uint64_t arg)
+{
+    struct quorum_run *r = ctx;
+    (void)arg;
+    heal_all(r);
+}
+
+static int pick_host(struct quorum_run *r) { return (int)rng_below(&r->w->nemesis, r->voters); }
+
+/* Splits the hosts at random into two non-empty groups. */
+static void random_split(struct quorum_run *r, int *a, int *an, int *b, int *bn)
+{
+    *an = *bn = 0;
+    uint64_t mask = 1 + rng_below(&r->w->nemesis, (UINT64_C(1) << r->voters) - 2);
+    for (int i = 0; i < r->voters; i++) {
+        if (mask & (UINT64_C(1) << i)) {
+            a[(*an)++] = i;
+        } else {
+            b[(*bn)++] = i;
+        }
+    }
+}
+
+static void inject(struct quorum_run *r, enum nemesis_fault f)
+{
+    struct world *w = r->w;
+    int a[NET_HOST_MAX], b[NET_HOST_MAX], an, bn;
+    int leader = find_leader(r, NULL);
+    int victim = leader >= 0 && rng_below(&w->nemesis, 2) == 0 ? leader : pick_host(r);
+    struct host *h = world_host(w, victim);
+    switch (f) {
+    case FAULT_ISOLATE_LEADER:
+        net_isolate(&w->net, victim);
+        break;
+    case FAULT_SPLIT:
+        random_split(r, a, &an, b, &bn);
+        net_partition(&w->net, a, an, b, bn);
+        break;
+    case FAULT_ONEWAY:
+        random_split(r, a, &an, b, &bn);
+        net_cut_oneway(&w->net, a, an, b, bn);
+        break;
+    case FAULT_BRIDGE: {
+        random_split(r, a, &an, b, &bn);
+        int bridge = an > 1 ? a[--an] : b[--bn];
+        if (an > 0 && bn > 0) {
+            net_bridge(&w->net, a, an, bridge, b, bn);
+        }
+        break;
+    }
+    case FAULT_CRASH:
+        if (h->state == HOST_UP || h->state == HOST_PAUSED) {
+            host_crash(h);
+        }
+        break;
+    case FAULT_POWER:
+        host_power_fail(h);
+        break;
+    case FAULT_PAUSE:
+        if (h->state == HOST_UP) {
+            host_pause(h);
+        }
+        break;
+    case FAULT_DRIFT:
+        host_set_clock_rate(h, 700000 + (int64_t)rng_below(&w->nemesis, 600001));
+        break;
+    case FAULT_CHAOS: {
+        struct net_link_cfg chaos = net_link_default();
+        chaos.jitter = 2 * NS_PER_MS;
+        chaos.drop_ppm = 50000;
+        chaos.duplicate_ppm = 20000;
+        chaos.reorder_ppm = 50000;
+        net_set_all_links(&w->net, &chaos);
+        break;
+    }
+    case FAULT_KIND_COUNT:
+        KS_ASSERT(false);
+    }
+    r->faults++;
+}
+
+static void nemesis_tick(void *ctx, uint64_t arg)
+{
+    struct quorum_run *r = ctx;
+    (void)arg;
+    time_ns now = world_now(r->w);
+    if (now >= r->fault_end) {
+        return;
+    }
+    inject(r, (enum nemesis_fault)rng_below(&r->w->nemesis, FAULT_KIND_COUNT));
+    time_ns length = NS_PER_S / 2 + (time_ns)rng_below(&r->w->nemesis, 3 * (uint64_t)NS_PER_S);
+    time_ns undo = now + length < r->fault_end ? now + length : r->fault_end;
+    world_at(r->w, undo, undo_fault, r, 0);
+    time_ns next = undo + (time_ns)rng_below(&r->w->nemesis, 2 * (uint64_t)NS_PER_S);
+    if (next < r->fault_end) {
+        world_at(r->w, next, nemesis_tick, r, 0);
+    }
+}
+
+static void heal_tick(void *ctx, uint64_t arg)
+{
+    struct quorum_run *r = ctx;
+    (void)arg;
+    r->healing = true;
+    heal_all(r);
+    trace_emitf(&r->w->trace, world_now(r->w), TRACE_HOST_NONE, TRACE_NOTE,
+                "heal: every fault undone, every node up");
+}
+
+/* ---- liveness and the report ------------------------------------------------------------- */
+
+struct liveness {
+    struct quorum_run *run;
+    int64_t hw_floor;
+};
+
+/* Every voter up, one leader, every other voter following it in its epoch, and a high
+ * watermark past the floor. */
+static bool converged(void *arg)
+{
+    struct liveness *l = arg;
+    struct quorum_run *r = l->run;
+    int32_t epoch;
+    int leader = find_leader(r, &epoch);
+    if (leader < 0) {
+        return false;
+    }
+    for (int i = 0; i < r->voters; i++) {
+        struct host *h = world_host(r->w, i);
+        if (h->state != HOST_UP) {
+            return false;
+        }
+        struct quorum_view v;
+        quorum_view(node_quorum(h->proc), &v);
+        if (v.epoch != epoch || v.leader_id != leader + 1) {
+            return false;
+        }
+    }
+    struct quorum_view lv;
+    quorum_view(node_quorum(world_host(r->w, leader)->proc), &lv);
+    return lv.high_watermark > l->hw_floor;
+}
+
+static int64_t highest_watermark(struct quorum_run *r)
+{
+    int64_t hw = -1;
+    for (int i = 0; i < r->voters; i++) {
+        struct host *h = world_host(r->w, i);
+        if (h->proc != NULL) {
+            struct quorum_view v;
+            quorum_view(node_quorum(h->proc), &v);
+            hw = v.high_watermark > hw ? v.high_watermark : hw;
+        }
+    }
+    return hw;
+}
+
+static void report(struct quorum_run *r, FILE *out)
+{
+    int leader = find_leader(r, NULL);
+    fprintf(out, "release: %s\n", r->switches);
+    fprintf(out, "quorum: %d voters, %" PRIu64 " records appended, %" PRIu64
+            " faults injected, %" PRIu64 " leader changes seen by the client\n", r->voters,
+            r->appended, r->faults, r->leader_changes);
+    if (leader < 0) {
+        fprintf(out, "no leader at the end of the run\n");
+        return;
+    }
+    struct wire_arena a;
+    wire_arena_init(&a);
+    struct describe_quorum_response resp;
+    quorum_describe(node_quorum(world_host(r->w, leader)->proc), &a, &resp);
+    struct describe_endpoint eps[QUORUM_VOTER_MAX];
+    for (int i = 0; i < r->voters; i++) {
+        eps[i] = (struct describe_endpoint){i + 1, host_names[i], 9093};
+    }
+    fprintf(out, "\n$ kafka-metadata-quorum.sh --bootstrap-controller %s:9093 describe --status\n",
+            host_names[leader]);
+    describe_status(out, r->configs[0].cluster_id, &resp, eps, r->voters);
+    fprintf(out, "\n$ kafka-metadata-quorum.sh --bootstrap-controller %s:9093 describe "
+            "--replication\n", host_names[leader]);
+    describe_replication(out, &resp);
+    fprintf(out, "\n");
+    wire_arena_free(&a);
+}
+
+static void run_quorum(const struct run_opts *opts, struct run_result *result, int voters,
+                       time_ns default_duration)
+{
+    struct quorum_run r;
+    memset(&r, 0, sizeof r);
+    if (!configure(&r, opts, voters, result)) {
+        return;
+    }
+    build(&r, opts, voters);
+    r.checker.result = result;
+    r.switches = result->switches;
+    if (opts->trace_console) {
+        trace_add_sink(&r.w->trace, trace_console_sink(opts->out));
+    }
+    time_ns duration = opts->duration > 0 ? opts->duration : default_duration;
+    if (duration < CALM_NS + HEAL_NS) {
+        duration = CALM_NS + HEAL_NS;
+    }
+    r.fault_end = duration - HEAL_NS;
+    trace_emitf(&r.w->trace, 0, TRACE_HOST_NONE, TRACE_RUN_START,
+                "scenario=quorum voters=%d seed=%" PRIu64 " %s", voters, opts->seed,
+                result->switches);
+    for (int i = 0; i < voters; i++) {
+        host_start(world_host(r.w, i));
+    }
+    world_at(r.w, 0, client_tick, &r, 1);
+    if (r.fault_end > CALM_NS) {
+        world_at(r.w, CALM_NS, nemesis_tick, &r, 0);
+    }
+    world_at(r.w, r.fault_end, heal_tick, &r, 0);
+    world_run_until(r.w, r.fault_end);
+    struct liveness l = {.run = &r, .hw_floor = highest_watermark(&r)};
+    if (!sched_run_until_pred(&r.w->sched, converged, &l, r.fault_end + LIVENESS_NS)) {
+        raft_checker_violation(&r.checker, "liveness: %d s after healing there is no leader "
+                               "that every voter follows with a moving high watermark "
+                               "(floor %" PRId64 ")", (int)(LIVENESS_NS / NS_PER_S),
+                               l.hw_floor);
+    }
+    world_run_until(r.w, duration);
+    KS_ASSERT(world_check(r.w));
+    trace_emitf(&r.w->trace, world_now(r.w), TRACE_HOST_NONE, TRACE_RUN_END, "violations=%u",
+                result->violations);
+    report(&r, opts->out);
+    result->trace_hash = trace_hash(&r.w->trace);
+    result->trace_events = r.w->trace.event_count;
+    result->sched_events = sched_fired_count(&r.w->sched);
+    result->virtual_end = world_now(r.w);
+    raft_checker_free(&r.checker);
+    world_destroy(r.w);
+}
+
+static void run_quorum3(const struct run_opts *opts, struct run_result *result)
+{
+    run_quorum(opts, result, 3, 30 * NS_PER_S);
+}
+
+static void run_quorum5(const struct run_opts *opts, struct run_result *result)
+{
+    run_quorum(opts, result, 5, 30 * NS_PER_S);
+}
+
+const struct scenario scenario_quorum3 = {
+    .name = "quorum",
+    .summary = "3 KRaft controllers elect, commit a record every 10 ms and fail over through "
+               "partitions, crashes, power failures, pauses, drift and a lossy network",
+    .duration = 30 * NS_PER_S,
+    .run = run_quorum3,
+};
+
+const struct scenario scenario_quorum5 = {
+    .name = "quorum5",
+    .summary = "the quorum scenario with 5 controllers",
+    .duration = 30 * NS_PER_S,
+    .run = run_quorum5,
+};
