@@ -38,8 +38,8 @@ struct node {
     struct outstanding outstanding[QUORUM_VOTER_MAX];
     int32_t correlation_next;
     char client_id[32];
-    char state_file[200];
-    char state_tmp[208];
+    char state_file[320];
+    char state_tmp[328];
     uint64_t state_writes_issued;
     uint64_t state_writes_done;
     struct held_frame *held;
@@ -102,10 +102,15 @@ int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
                  QUORUM_VOTER_MAX);
         return -1;
     }
+    const char *dir = config_metadata_log_dir(k);
+    if (strlen(dir) >= RAFT_LOG_DIR_MAX - 24) {
+        snprintf(err, err_cap, "metadata.log.dir: '%.40s...' is longer than kraftsim's %d "
+                 "bytes", dir, RAFT_LOG_DIR_MAX - 25);
+        return -1;
+    }
     node_config_default(c, k->node_id);
     snprintf(c->cluster_id, sizeof c->cluster_id, "%s", cluster_id);
-    snprintf(c->metadata_log_dir, sizeof c->metadata_log_dir, "%s",
-             config_metadata_log_dir(k));
+    snprintf(c->metadata_log_dir, sizeof c->metadata_log_dir, "%s", dir);
     c->metadata_log_segment_bytes = (uint64_t)k->metadata_log_segment_bytes;
     c->voter_count = (int)k->controller_quorum_voters_count;
     for (int i = 0; i < c->voter_count; i++) {

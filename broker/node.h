@@ -32,7 +32,7 @@
 
 struct node_voter {
     int32_t id;
-    char host[64];
+    char host[256];
     int port;
 };
 
@@ -41,7 +41,7 @@ struct node_config {
     char cluster_id[32];
     int voter_count;
     struct node_voter voters[QUORUM_VOTER_MAX]; /* controller.quorum.voters */
-    char metadata_log_dir[128];                 /* metadata.log.dir (or the first log.dirs) */
+    char metadata_log_dir[256];                 /* metadata.log.dir (or the first log.dirs) */
     uint64_t metadata_log_segment_bytes;
     int quorum_state_version; /* 1 (3.9+) or 0 */
     struct quorum_config quorum;

@@ -20,6 +20,9 @@ void raft_checker_init(struct raft_checker *c, struct world *w, struct run_resul
 
 void raft_checker_free(struct raft_checker *c)
 {
+    for (int i = 0; i < NET_HOST_MAX; i++) {
+        free(c->durable[i].epochs);
+    }
     free(c->leader_of_epoch);
     free(c->committed);
     c->leader_of_epoch = NULL;
@@ -164,6 +167,55 @@ static void check_committed(struct raft_checker *c, int host, const struct raft_
     }
 }
 
+static void record_durable(struct raft_checker *c, int host, const struct raft_log *log,
+                           int32_t node_id)
+{
+    struct raft_checker_durable *d = &c->durable[host];
+    d->node_id = node_id;
+    d->flushed_end = log->flushed_offset;
+    if (log->epoch_count > d->epoch_capacity) {
+        d->epoch_capacity = log->epoch_count * 2;
+        d->epochs = realloc(d->epochs, d->epoch_capacity * sizeof *d->epochs);
+        KS_ASSERT(d->epochs != NULL);
+    }
+    memcpy(d->epochs, log->epochs, log->epoch_count * sizeof *d->epochs);
+    d->epoch_count = log->epoch_count;
+}
+
+/* The epoch of the record at `offset` by an epoch cache, or -1. */
+static int32_t epoch_at(const struct raft_log_epoch *epochs, uint32_t count, int64_t offset)
+{
+    int32_t e = -1;
+    for (uint32_t i = 0; i < count && epochs[i].start_offset <= offset; i++) {
+        e = epochs[i].epoch;
+    }
+    return e;
+}
+
+static void check_hw_majority(struct raft_checker *c, int host, const struct quorum_view *v,
+                              int64_t previous_hw)
+{
+    if (v->role != QUORUM_LEADER || v->high_watermark <= previous_hw || v->high_watermark <= 0) {
+        return;
+    }
+    const struct raft_checker_durable *me = &c->durable[host];
+    int32_t epoch = epoch_at(me->epochs, me->epoch_count, v->high_watermark - 1);
+    int holders = 0;
+    for (int i = 0; i < c->world->host_count; i++) {
+        const struct raft_checker_durable *d = &c->durable[i];
+        if (d->flushed_end >= v->high_watermark &&
+            epoch_at(d->epochs, d->epoch_count, v->high_watermark - 1) == epoch) {
+            holders++;
+        }
+    }
+    int needed = node_quorum(world_host(c->world, host)->proc)->cfg.voter_count / 2 + 1;
+    if (holders < needed) {
+        raft_checker_violation(c, "hw-majority: leader %d moved its high watermark to %" PRId64
+                               " but only %d voters hold it durably (majority %d)", v->node_id,
+                               v->high_watermark, holders, needed);
+    }
+}
+
 void raft_checker_after_step(struct raft_checker *c, int host)
 {
     struct host *h = world_host(c->world, host);
@@ -173,8 +225,12 @@ void raft_checker_after_step(struct raft_checker *c, int host)
     struct quorum_view v;
     quorum_view(node_quorum(h->proc), &v);
     c->checks++;
+    record_durable(c, host, node_log(h->proc), v.node_id);
+    int64_t previous_hw = c->hosts[host].incarnation == h->incarnation
+                              ? c->hosts[host].high_watermark : -1;
     check_election_safety(c, &v);
     check_monotonic(c, host, &v);
+    check_hw_majority(c, host, &v, previous_hw);
     if (v.high_watermark > 0) {
         check_committed(c, host, node_log(h->proc), &v);
     }

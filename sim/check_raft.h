@@ -9,6 +9,9 @@
  *   epoch-monotonic   a node's epoch never goes down within one incarnation;
  *   hw-monotonic      a node's high watermark never goes down within one incarnation;
  *   hw-within-log     a node never holds a high watermark past its own log end;
+ *   hw-majority       when a leader's high watermark moves to h, a majority of voters hold
+ *                     every offset below h durably (fsynced, so it survives a power failure),
+ *                     with the leader's epoch at h - 1 (Raft's log matching gives the rest);
  *   committed-stable  once any node's high watermark covers a batch, every node whose high
  *                     watermark covers that offset holds the very same batch (epoch, offsets,
  *                     CRC), forever: committed entries never change or vanish.
@@ -19,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "raft/log.h"
 #include "scenario.h"
 #include "world.h"
 
@@ -36,6 +40,16 @@ struct raft_checker_host {
     int64_t verified_end; /* batches below were checked against the committed log */
 };
 
+/* What a host's disk durably holds, as last seen while its process ran. A crash or power
+ * failure keeps fsynced bytes, so the record stays true while the host is down. */
+struct raft_checker_durable {
+    int32_t node_id;
+    int64_t flushed_end;
+    struct raft_log_epoch *epochs; /* its epoch cache then */
+    uint32_t epoch_count;
+    uint32_t epoch_capacity;
+};
+
 struct raft_checker {
     struct world *world;
     struct run_result *result;
@@ -45,6 +59,7 @@ struct raft_checker {
     uint64_t committed_capacity;
     int64_t committed_end; /* every offset below is covered by some node's high watermark */
     struct raft_checker_host hosts[NET_HOST_MAX];
+    struct raft_checker_durable durable[NET_HOST_MAX];
     uint64_t checks;
 };
 

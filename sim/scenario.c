@@ -197,8 +197,9 @@ static const struct scenario ping_scenario = {
     .run = run_ping,
 };
 
-static const struct scenario *const scenarios[] = {&scenario_quorum3, &scenario_quorum5,
-                                                   &ping_scenario, NULL};
+static const struct scenario *const scenarios[] = {
+    &scenario_quorum3, &scenario_quorum5, &scenario_failover, &scenario_calm, &ping_scenario,
+    NULL};
 
 const struct scenario *const *scenario_all(void) { return scenarios; }
 

@@ -33,6 +33,8 @@ struct run_result {
     time_ns virtual_end;
     uint32_t violations;
     char first_violation[320];
+    uint64_t elections;     /* leaders elected (quorum scenarios) */
+    int64_t committed;      /* the highest high watermark at the end (quorum scenarios) */
     char config_error[520]; /* set (and nothing run) when the scenario's config is bad */
     char switches[512];     /* the release and switches the nodes ran with */
 };
@@ -46,6 +48,8 @@ struct scenario {
 
 extern const struct scenario scenario_quorum3;
 extern const struct scenario scenario_quorum5;
+extern const struct scenario scenario_failover;
+extern const struct scenario scenario_calm;
 
 static inline bool planted(const struct run_opts *opts, const char *bug)
 {

@@ -42,8 +42,11 @@ enum nemesis_fault {
     FAULT_KIND_COUNT,
 };
 
+enum quorum_mode { MODE_NEMESIS, MODE_FAILOVER, MODE_CALM };
+
 struct quorum_run {
     struct world *w;
+    enum quorum_mode mode;
     struct raft_checker checker;
     struct node_config configs[QUORUM_VOTER_MAX];
     int voters;
@@ -292,6 +295,26 @@ static void nemesis_tick(void *ctx, uint64_t arg)
     }
 }
 
+/* Failover: the leader is killed every 5 s and comes back 3.5 s later, long enough for the
+ * others to notice (fetch timeout, 2 s) and elect one of themselves. */
+static void failover_tick(void *ctx, uint64_t arg)
+{
+    struct quorum_run *r = ctx;
+    (void)arg;
+    time_ns now = world_now(r->w);
+    if (now >= r->fault_end) {
+        return;
+    }
+    int leader = find_leader(r, NULL);
+    if (leader >= 0) {
+        host_crash(world_host(r->w, leader));
+        r->faults++;
+        time_ns back = now + 7 * NS_PER_S / 2;
+        world_at(r->w, back < r->fault_end ? back : r->fault_end, undo_fault, r, 0);
+    }
+    world_at(r->w, now + 5 * NS_PER_S, failover_tick, r, 0);
+}
+
 static void heal_tick(void *ctx, uint64_t arg)
 {
     struct quorum_run *r = ctx;
@@ -380,7 +403,7 @@ static void report(struct quorum_run *r, FILE *out)
 }
 
 static void run_quorum(const struct run_opts *opts, struct run_result *result, int voters,
-                       time_ns default_duration)
+                       time_ns default_duration, enum quorum_mode mode)
 {
     struct quorum_run r;
     memset(&r, 0, sizeof r);
@@ -388,6 +411,7 @@ static void run_quorum(const struct run_opts *opts, struct run_result *result, i
         return;
     }
     build(&r, opts, voters);
+    r.mode = mode;
     r.checker.result = result;
     r.switches = result->switches;
     if (opts->trace_console) {
@@ -405,8 +429,10 @@ static void run_quorum(const struct run_opts *opts, struct run_result *result, i
         host_start(world_host(r.w, i));
     }
     world_at(r.w, 0, client_tick, &r, 1);
-    if (r.fault_end > CALM_NS) {
+    if (r.fault_end > CALM_NS && mode == MODE_NEMESIS) {
         world_at(r.w, CALM_NS, nemesis_tick, &r, 0);
+    } else if (r.fault_end > CALM_NS && mode == MODE_FAILOVER) {
+        world_at(r.w, CALM_NS, failover_tick, &r, 0);
     }
     world_at(r.w, r.fault_end, heal_tick, &r, 0);
     world_run_until(r.w, r.fault_end);
@@ -426,18 +452,30 @@ static void run_quorum(const struct run_opts *opts, struct run_result *result, i
     result->trace_events = r.w->trace.event_count;
     result->sched_events = sched_fired_count(&r.w->sched);
     result->virtual_end = world_now(r.w);
+    result->elections = r.w->trace.kind_counts[TRACE_RAFT_BECAME_LEADER];
+    result->committed = highest_watermark(&r);
     raft_checker_free(&r.checker);
     world_destroy(r.w);
 }
 
 static void run_quorum3(const struct run_opts *opts, struct run_result *result)
 {
-    run_quorum(opts, result, 3, 30 * NS_PER_S);
+    run_quorum(opts, result, 3, 30 * NS_PER_S, MODE_NEMESIS);
 }
 
 static void run_quorum5(const struct run_opts *opts, struct run_result *result)
 {
-    run_quorum(opts, result, 5, 30 * NS_PER_S);
+    run_quorum(opts, result, 5, 30 * NS_PER_S, MODE_NEMESIS);
+}
+
+static void run_failover(const struct run_opts *opts, struct run_result *result)
+{
+    run_quorum(opts, result, 3, 30 * NS_PER_S, MODE_FAILOVER);
+}
+
+static void run_calm(const struct run_opts *opts, struct run_result *result)
+{
+    run_quorum(opts, result, 3, 30 * NS_PER_S, MODE_CALM);
 }
 
 const struct scenario scenario_quorum3 = {
@@ -446,6 +484,20 @@ const struct scenario scenario_quorum3 = {
                "partitions, crashes, power failures, pauses, drift and a lossy network",
     .duration = 30 * NS_PER_S,
     .run = run_quorum3,
+};
+
+const struct scenario scenario_failover = {
+    .name = "failover",
+    .summary = "3 KRaft controllers; the leader is killed every 5 s and restarted 3.5 s later",
+    .duration = 30 * NS_PER_S,
+    .run = run_failover,
+};
+
+const struct scenario scenario_calm = {
+    .name = "calm",
+    .summary = "3 KRaft controllers committing a record every 10 ms with no faults",
+    .duration = 30 * NS_PER_S,
+    .run = run_calm,
 };
 
 const struct scenario scenario_quorum5 = {

@@ -52,6 +52,30 @@ static void bench_sched(uint64_t events, int width)
     sched_free(&s);
 }
 
+/* A quorum scenario's figures: committed records and elections per wall second. */
+static void bench_quorum(const char *name, uint64_t seeds)
+{
+    const struct scenario *sc = scenario_find(name);
+    FILE *devnull = fopen("/dev/null", "w");
+    time_ns simulated = 0;
+    int64_t committed = 0;
+    uint64_t elections = 0;
+    double start = wall_seconds();
+    for (uint64_t seed = 1; seed <= seeds; seed++) {
+        struct run_opts opts = {.seed = seed, .out = devnull};
+        struct run_result r = {0};
+        sc->run(&opts, &r);
+        simulated += r.virtual_end;
+        committed += r.committed;
+        elections += r.elections;
+    }
+    double elapsed = wall_seconds() - start;
+    fclose(devnull);
+    printf("quorum_%s_speed: %.0fx real time\n", name, (double)simulated / 1e9 / elapsed);
+    printf("quorum_%s_records_committed: %.0f records/s\n", name, (double)committed / elapsed);
+    printf("quorum_%s_elections: %.0f elections/s\n", name, (double)elections / elapsed);
+}
+
 static void bench_scenario(const char *name, uint64_t seeds)
 {
     const struct scenario *sc = scenario_find(name);
@@ -83,6 +107,11 @@ int main(int argc, char **argv)
     bench_sched(20000000 * scale, 64);
     bench_sched(5000000 * scale, 100000);
     bench_scenario("ping", 20 * scale);
+    /* Issue 3's figures: a 3-voter quorum committing a record every 10 ms of virtual time,
+     * calm and under repeated leader kills. */
+    bench_quorum("calm", 10 * scale);
+    bench_quorum("failover", 10 * scale);
+    bench_scenario("quorum", 20 * scale);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("peak_rss: %ld KiB\n", ru.ru_maxrss);

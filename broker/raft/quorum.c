@@ -711,17 +711,19 @@ static bool learn_epoch(struct quorum *q, int32_t epoch, int32_t leader, struct 
         }
         return true;
     }
-    if (epoch == q->election.epoch && leader_known && q->role != QUORUM_FOLLOWER) {
-        if (q->role == QUORUM_LEADER || q->role == QUORUM_RESIGNED) {
-            /* Two leaders in one epoch: Raft's election safety is broken. Say so loudly and
-             * stay put; the checker turns this into a violation. */
-            trace(out, TRACE_RAFT_ERROR, "conflicting-leader epoch=%d self=%d other=%d", epoch,
-                  q->cfg.node_id, leader);
-            return false;
-        }
+    if (epoch != q->election.epoch || !leader_known || q->election.leader_id == leader) {
+        return false;
+    }
+    if (q->election.leader_id < 0) {
+        /* News of this epoch's leader (a Prospective that came from a Follower already knows
+         * it and stays: QuorumState.hasLeader). */
         become_follower(q, epoch, leader, out);
         return true;
     }
+    /* Two leaders in one epoch: Raft's election safety is broken. Say so loudly and stay put;
+     * the checker turns it into a violation. */
+    trace(out, TRACE_RAFT_ERROR, "conflicting-leader epoch=%d known=%d other=%d", epoch,
+          q->election.leader_id, leader);
     return false;
 }
 
