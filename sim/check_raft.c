@@ -178,7 +178,9 @@ static void record_durable(struct raft_checker *c, int host, const struct raft_l
         d->epochs = realloc(d->epochs, d->epoch_capacity * sizeof *d->epochs);
         KS_ASSERT(d->epochs != NULL);
     }
-    memcpy(d->epochs, log->epochs, log->epoch_count * sizeof *d->epochs);
+    if (log->epoch_count > 0) {
+        memcpy(d->epochs, log->epochs, log->epoch_count * sizeof *d->epochs);
+    }
     d->epoch_count = log->epoch_count;
 }
 

@@ -10,6 +10,10 @@
 #define PARTITION_DIR "__cluster_metadata-0" /* topic __cluster_metadata, partition 0 */
 #define SEGMENT_SUFFIX ".log"
 #define OFFSET_DIGITS 20 /* LogFileUtils.filenamePrefixFromOffset: %020d */
+#define EPOCH_DIGITS 10  /* Snapshots.EPOCH_WIDTH */
+#define SNAPSHOT_SUFFIX ".checkpoint"                 /* Snapshots.SUFFIX */
+#define SNAPSHOT_PARTIAL_SUFFIX ".checkpoint.part"    /* Snapshots.PARTIAL_SUFFIX */
+#define SNAPSHOT_DELETED_SUFFIX ".checkpoint.deleted" /* Snapshots.DELETE_SUFFIX */
 #define RECOVERY_READS_MAX 8
 
 /* ---- errors ------------------------------------------------------------------------------- */
@@ -62,8 +66,13 @@ static bool check_tail(const struct raft_log *l)
     }
     const struct raft_log_batch *b = &l->batches[l->batch_count - 1];
     const struct raft_log_segment *s = &l->segments[b->segment];
-    return b->last_offset + 1 == l->end_offset && b->position + b->size == s->size &&
-           l->epoch_count > 0 && b->epoch == l->epochs[l->epoch_count - 1].epoch;
+    if (b->last_offset + 1 != l->end_offset || b->position + b->size != s->size) {
+        return false;
+    }
+    if (b->last_offset < l->log_start_offset) {
+        return l->epoch_count == 0; /* every batch lies below the start: the cache is empty */
+    }
+    return l->epoch_count > 0 && b->epoch == l->epochs[l->epoch_count - 1].epoch;
 }
 
 /* Index of the batch holding `offset`, or batch_count. Binary search: base offsets ascend. */
@@ -114,17 +123,21 @@ int32_t raft_log_last_epoch(const struct raft_log *l)
     return 0;
 }
 
-/* LeaderEpochFileCache.endOffsetFor: the floor entry's epoch, and the start offset of the entry
- * above it (the end offset when the floor is the latest epoch, which is also what
- * KafkaMetadataLog answers for an epoch above every cached one). */
-struct raft_log_snapshot_id raft_log_end_offset_for_epoch(const struct raft_log *l,
-                                                          int32_t epoch)
+/* LeaderEpochFileCache.endOffsetFor, as UnifiedLog.endOffsetForEpoch wraps it: false when the
+ * cache has no answer (UNDEFINED_EPOCH asked, no entries, or an epoch above the latest). */
+static bool cache_end_offset_for(const struct raft_log *l, int32_t epoch,
+                                 struct raft_log_snapshot_id *found)
 {
-    KS_ASSERT(l != NULL);
-    struct raft_log_snapshot_id none = {.end_offset = -1, .epoch = -1};
+    if (epoch == -1 || l->epoch_count == 0) {
+        return false;
+    }
+    if (epoch == l->epochs[l->epoch_count - 1].epoch) {
+        *found = (struct raft_log_snapshot_id){.end_offset = l->end_offset, .epoch = epoch};
+        return true;
+    }
     uint32_t lo = 0;
     uint32_t hi = l->epoch_count;
-    while (lo < hi) { /* the first entry with an epoch above `epoch` */
+    while (lo < hi) { /* the higher entry: the first with an epoch above `epoch` */
         uint32_t mid = lo + (hi - lo) / 2;
         if (l->epochs[mid].epoch <= epoch) {
             lo = mid + 1;
@@ -132,12 +145,36 @@ struct raft_log_snapshot_id raft_log_end_offset_for_epoch(const struct raft_log 
             hi = mid;
         }
     }
-    if (lo == 0) {
-        return none; /* below every cached epoch, or no epochs: snapshots will answer here */
+    if (lo == l->epoch_count) {
+        return false; /* above every epoch ("should never be hit": the latest is the largest) */
     }
-    int64_t end = lo < l->epoch_count ? l->epochs[lo].start_offset : l->end_offset;
-    KS_ASSERT(end <= l->end_offset);
-    return (struct raft_log_snapshot_id){.end_offset = end, .epoch = l->epochs[lo - 1].epoch};
+    /* No floor entry: "the data has already been removed from the log", so the requested epoch
+     * ends where the first known one starts. */
+    int32_t floor = lo == 0 ? epoch : l->epochs[lo - 1].epoch;
+    *found = (struct raft_log_snapshot_id){.end_offset = l->epochs[lo].start_offset,
+                                           .epoch = floor};
+    return true;
+}
+
+/* KafkaRaftLog.endOffsetForEpoch. */
+struct raft_log_snapshot_id raft_log_end_offset_for_epoch(const struct raft_log *l,
+                                                          int32_t epoch)
+{
+    KS_ASSERT(l != NULL);
+    struct raft_log_snapshot_id found;
+    if (!cache_end_offset_for(l, epoch, &found)) {
+        return (struct raft_log_snapshot_id){.end_offset = l->end_offset,
+                                             .epoch = raft_log_last_epoch(l)};
+    }
+    KS_ASSERT(found.end_offset <= l->end_offset);
+    struct raft_log_snapshot_id earliest = raft_log_earliest_snapshot(l);
+    if (earliest.end_offset >= 0 && found.end_offset == earliest.end_offset &&
+        found.epoch == epoch) {
+        /* "The epoch is equal to the smallest epoch on the log. Override the diverging epoch to
+         * the oldest snapshot which should be the snapshot at the log start offset." */
+        return earliest;
+    }
+    return found;
 }
 
 /* ---- the in-memory index ------------------------------------------------------------------ */
@@ -385,6 +422,11 @@ int64_t raft_log_truncate_to(struct raft_log *l, int64_t offset)
     s->size = cut->position;
     l->batch_count = first;
     forget_above(l, end);
+    if (end < l->log_start_offset) {
+        /* Only a log start inside the cut batch (a snapshot not batch aligned) gets here:
+         * UnifiedLog.truncateTo sets logStartOffset = min(target, logStartOffset). */
+        l->log_start_offset = end;
+    }
     KS_ASSERT(raft_log_check(l));
     return end;
 }
@@ -462,6 +504,8 @@ int64_t raft_log_read(struct raft_log *l, int64_t offset, uint32_t max_bytes, ui
 
 /* ---- flushing ----------------------------------------------------------------------------- */
 
+static void snapshot_fsynced(struct raft_log *l, int err);
+
 void raft_log_flush(struct raft_log *l)
 {
     KS_ASSERT(l != NULL);
@@ -505,6 +549,11 @@ bool raft_log_on_flushed(struct raft_log *l, uint64_t token, int err)
     struct raft_log_fsync done = l->fsyncs[0];
     l->fsync_count--;
     memmove(l->fsyncs, l->fsyncs + 1, l->fsync_count * sizeof *l->fsyncs);
+    if (done.snapshot) {
+        snapshot_fsynced(l, err); /* a freeze vouches for no offset and voids no flush */
+        KS_ASSERT(check_tail(l));
+        return true;
+    }
     if (err != ENV_OK) {
         struct raft_log_segment *s = segment_by_base(l, done.segment_base);
         if (s != NULL) {
@@ -527,15 +576,472 @@ bool raft_log_on_flushed(struct raft_log *l, uint64_t token, int err)
     return true;
 }
 
+/* ---- snapshots: names and the frozen set ------------------------------------------------- */
+
+/* Snapshots.filenameFromSnapshotId: "<end offset, 20 digits>-<epoch, 10 digits>" + suffix. */
+static void snapshot_name(const struct raft_log *l, struct raft_log_snapshot_id id,
+                          const char *suffix, char *out, size_t cap)
+{
+    KS_ASSERT(id.end_offset >= 0 && id.epoch >= 0);
+    int n = snprintf(out, cap, "%s/%0*" PRId64 "-%0*" PRId32 "%s", l->dir, OFFSET_DIGITS,
+                     id.end_offset, EPOCH_DIGITS, id.epoch, suffix);
+    KS_ASSERT(n > 0 && (size_t)n < cap);
+}
+
+/* OffsetAndEpoch.compareTo: end offset first, then epoch. */
+static int snapshot_id_cmp(struct raft_log_snapshot_id a, struct raft_log_snapshot_id b)
+{
+    if (a.end_offset != b.end_offset) {
+        return a.end_offset < b.end_offset ? -1 : 1;
+    }
+    return a.epoch < b.epoch ? -1 : a.epoch > b.epoch;
+}
+
+/* Index of frozen snapshot `id`, or snapshot_count. */
+static uint32_t snapshot_index(const struct raft_log *l, struct raft_log_snapshot_id id)
+{
+    for (uint32_t i = 0; i < l->snapshot_count; i++) {
+        if (snapshot_id_cmp(l->snapshots[i], id) == 0) {
+            return i;
+        }
+    }
+    return l->snapshot_count;
+}
+
+static void snapshot_latest_update(struct raft_log *l)
+{
+    l->latest_snapshot = l->snapshot_count > 0
+                             ? l->snapshots[l->snapshot_count - 1]
+                             : (struct raft_log_snapshot_id){.end_offset = -1, .epoch = -1};
+}
+
+/* KafkaRaftLog.onSnapshotFrozen: the id joins the ordered set. */
+static void snapshot_insert(struct raft_log *l, struct raft_log_snapshot_id id)
+{
+    KS_ASSERT(snapshot_index(l, id) == l->snapshot_count);
+    l->snapshots = grow(l->snapshots, l->snapshot_count, &l->snapshot_capacity,
+                        sizeof *l->snapshots);
+    uint32_t at = l->snapshot_count;
+    while (at > 0 && snapshot_id_cmp(l->snapshots[at - 1], id) > 0) {
+        l->snapshots[at] = l->snapshots[at - 1];
+        at--;
+    }
+    l->snapshots[at] = id;
+    l->snapshot_count++;
+    snapshot_latest_update(l);
+}
+
+/* forgetSnapshotsBefore + removeSnapshots: every snapshot older than `id` is renamed to
+ * `.checkpoint.deleted` (Snapshots.markForDelete) and removed (deleteSnapshotFiles, which Kafka
+ * runs file.delete.delay.ms later). Returns how many went. */
+static uint32_t snapshots_forget_before(struct raft_log *l, struct raft_log_snapshot_id id)
+{
+    uint32_t gone = 0;
+    while (gone < l->snapshot_count && snapshot_id_cmp(l->snapshots[gone], id) < 0) {
+        char frozen[RAFT_LOG_SNAPSHOT_NAME_MAX];
+        char deleted[RAFT_LOG_SNAPSHOT_NAME_MAX];
+        snapshot_name(l, l->snapshots[gone], SNAPSHOT_SUFFIX, frozen, sizeof frozen);
+        snapshot_name(l, l->snapshots[gone], SNAPSHOT_DELETED_SUFFIX, deleted, sizeof deleted);
+        int rc = l->env->ops->disk_rename(l->env->ctx, frozen, deleted);
+        KS_ASSERT(rc == ENV_OK);
+        rc = l->env->ops->disk_remove(l->env->ctx, deleted);
+        KS_ASSERT(rc == ENV_OK);
+        gone++;
+    }
+    l->snapshot_count -= gone;
+    memmove(l->snapshots, l->snapshots + gone, l->snapshot_count * sizeof *l->snapshots);
+    snapshot_latest_update(l);
+    return gone;
+}
+
+struct raft_log_snapshot_id raft_log_latest_snapshot(const struct raft_log *l)
+{
+    KS_ASSERT(l != NULL);
+    return l->latest_snapshot;
+}
+
+struct raft_log_snapshot_id raft_log_earliest_snapshot(const struct raft_log *l)
+{
+    KS_ASSERT(l != NULL);
+    return l->snapshot_count > 0 ? l->snapshots[0]
+                                 : (struct raft_log_snapshot_id){.end_offset = -1, .epoch = -1};
+}
+
+/* ---- snapshots: truncating to one, deleting before one ------------------------------------ */
+
+/* KafkaRaftLog.truncateToLatestSnapshot's test: the snapshot is ahead of the whole log. */
+static bool snapshot_ahead_of_log(const struct raft_log *l, struct raft_log_snapshot_id s)
+{
+    int32_t latest_epoch = l->epoch_count > 0 ? l->epochs[l->epoch_count - 1].epoch : 0;
+    return s.end_offset >= 0 &&
+           (s.epoch > latest_epoch || (s.epoch == latest_epoch && s.end_offset > l->end_offset));
+}
+
+/* UnifiedLog.truncateFullyAndStartAt: every segment goes and a new empty one is created at
+ * `start` (LocalLog.truncateFullyAndStartAt); the epoch cache is cleared (clearAndFlush). The
+ * snapshot ending at `start` is durable, so everything below it is: flushed moves there. */
+static void truncate_fully_and_start_at(struct raft_log *l, int64_t start)
+{
+    for (uint32_t i = 0; i < l->segment_count; i++) {
+        int rc = l->env->ops->disk_remove(l->env->ctx, l->segments[i].name);
+        KS_ASSERT(rc == ENV_OK);
+    }
+    l->segment_count = 0;
+    l->batch_count = 0;
+    l->epoch_count = 0;
+    for (uint32_t i = 0; i < l->fsync_count; i++) {
+        if (l->fsyncs[i].end_offset > start) {
+            l->fsyncs[i].end_offset = start; /* they vouch for nothing the log still holds */
+        }
+    }
+    l->log_start_offset = start;
+    l->end_offset = start;
+    l->flushed_offset = start;
+    struct raft_log_segment *s = segment_push(l, start);
+    int rc = l->env->ops->disk_write(l->env->ctx, s->name, 0, "", 0); /* creates it, empty */
+    KS_ASSERT(rc == ENV_OK);
+}
+
+/* KafkaRaftLog.truncateToLatestSnapshot. Returns true if it truncated the log. */
+static bool truncate_to_latest_snapshot(struct raft_log *l)
+{
+    struct raft_log_snapshot_id s = l->latest_snapshot;
+    if (!snapshot_ahead_of_log(l, s)) {
+        return false;
+    }
+    int64_t end = l->end_offset;
+    int32_t epoch = raft_log_last_epoch(l);
+    truncate_fully_and_start_at(l, s.end_offset);
+    uint32_t gone = snapshots_forget_before(l, s); /* "Forget snapshots less than the log start" */
+    env_tracef(l->env, TRACE_NOTE, "raft-log snapshot truncate-fully id=%" PRId64 "-%" PRId32
+               " log_end=%" PRId64 " last_epoch=%" PRId32 " snapshots_deleted=%" PRIu32,
+               s.end_offset, s.epoch, end, epoch, gone);
+    KS_ASSERT(raft_log_check(l));
+    return true;
+}
+
+/* UnifiedLog.maybeIncrementLogStartOffset. The epoch cache follows truncateFromStartAsyncFlush:
+ * the entries starting at or below the new start collapse into the last of them, which now
+ * starts there. When no batch is left at or past the start (start == end) the cache is left
+ * empty instead of holding that one entry: every answer it would give (last epoch,
+ * endOffsetForEpoch) is then the latest snapshot's, whose end is the start and whose epoch is
+ * that entry's epoch, so the two agree (see log.h "Offsets"). */
+static void advance_log_start(struct raft_log *l, int64_t start)
+{
+    KS_ASSERT(start > l->log_start_offset && start <= l->end_offset);
+    uint32_t k = 0;
+    while (k < l->epoch_count && l->epochs[k].start_offset <= start) {
+        k++;
+    }
+    if (start == l->end_offset) {
+        l->epoch_count = 0;
+    } else if (k > 0) {
+        l->epoch_count -= k - 1;
+        memmove(l->epochs, l->epochs + k - 1, l->epoch_count * sizeof *l->epochs);
+        l->epochs[0].start_offset = start;
+    }
+    l->log_start_offset = start;
+    if (l->flushed_offset < start) {
+        l->flushed_offset = start; /* durable in the snapshot that ends there */
+    }
+}
+
+/* deleteLogStartOffsetBreachedSegments: from the oldest, each segment whose successor's base
+ * offset <= the log start goes, with its batches; never the last. Returns how many went. */
+static uint32_t delete_segments_below_start(struct raft_log *l)
+{
+    uint32_t gone = 0;
+    while (gone + 1 < l->segment_count &&
+           l->segments[gone + 1].base_offset <= l->log_start_offset) {
+        int rc = l->env->ops->disk_remove(l->env->ctx, l->segments[gone].name);
+        KS_ASSERT(rc == ENV_OK);
+        gone++;
+    }
+    if (gone == 0) {
+        return 0;
+    }
+    uint32_t first = 0;
+    while (first < l->batch_count && l->batches[first].segment < gone) {
+        first++;
+    }
+    l->batch_count -= first;
+    memmove(l->batches, l->batches + first, l->batch_count * sizeof *l->batches);
+    for (uint32_t i = 0; i < l->batch_count; i++) {
+        l->batches[i].segment -= gone;
+    }
+    l->segment_count -= gone;
+    memmove(l->segments, l->segments + gone, l->segment_count * sizeof *l->segments);
+    return gone;
+}
+
+int64_t raft_log_delete_before_snapshot(struct raft_log *l)
+{
+    KS_ASSERT(l != NULL);
+    struct raft_log_snapshot_id s = l->latest_snapshot;
+    /* deleteBeforeSnapshot: startOffset < snapshotId.offset, and maybeIncrementLogStartOffset
+     * refuses an offset past the high watermark (here: past the end). */
+    if (s.end_offset < 0 || s.end_offset <= l->log_start_offset || s.end_offset > l->end_offset) {
+        return l->log_start_offset;
+    }
+    advance_log_start(l, s.end_offset);
+    uint32_t segments_gone = delete_segments_below_start(l);
+    uint32_t snapshots_gone = snapshots_forget_before(l, s);
+    env_tracef(l->env, TRACE_NOTE, "raft-log snapshot delete-before id=%" PRId64 "-%" PRId32
+               " start=%" PRId64 " segments_deleted=%" PRIu32 " snapshots_deleted=%" PRIu32,
+               s.end_offset, s.epoch, l->log_start_offset, segments_gone, snapshots_gone);
+    KS_ASSERT(raft_log_check(l));
+    return l->log_start_offset;
+}
+
+/* ---- snapshots: writing, freezing, reading ------------------------------------------------ */
+
+int raft_log_snapshot_begin(struct raft_log *l, struct raft_log_snapshot_id id)
+{
+    KS_ASSERT(l != NULL);
+    KS_ASSERT(id.end_offset >= 0 && id.epoch >= 0);
+    if (l->partial.active) {
+        return fail(l, RAFT_LOG_ERR_ENV, -ENV_EINVAL, "snapshot %" PRId64 "-%" PRId32 ": %s is"
+                    " being written", id.end_offset, id.epoch, l->partial.name);
+    }
+    if (snapshot_index(l, id) < l->snapshot_count) {
+        return fail(l, RAFT_LOG_ERR_ENV, -ENV_EINVAL, "snapshot %" PRId64 "-%" PRId32
+                    ": exists already", id.end_offset, id.epoch);
+    }
+    if (id.end_offset < l->log_start_offset) {
+        return fail(l, RAFT_LOG_ERR_ENV, -ENV_EINVAL, "Cannot create a snapshot with an id (%"
+                    PRId64 "-%" PRId32 ") less than the log start offset (%" PRId64 ")",
+                    id.end_offset, id.epoch, l->log_start_offset);
+    }
+    /* Snapshots.createTempFile: "<id>-<unique>.checkpoint.part", created empty. */
+    struct raft_log_partial p = {.active = true, .id = id};
+    char suffix[32];
+    snprintf(suffix, sizeof suffix, "-%" PRIu64 SNAPSHOT_PARTIAL_SUFFIX, l->partial_name_next++);
+    snapshot_name(l, id, suffix, p.name, sizeof p.name);
+    int rc = l->env->ops->disk_write(l->env->ctx, p.name, 0, "", 0);
+    if (rc == ENV_OK) {
+        rc = l->env->ops->disk_truncate(l->env->ctx, p.name, 0);
+    }
+    if (rc != ENV_OK) {
+        return fail(l, RAFT_LOG_ERR_ENV, rc, "create %s: %s", p.name, env_err_message(rc));
+    }
+    l->partial = p;
+    KS_ASSERT(raft_log_check(l));
+    return 0;
+}
+
+int raft_log_snapshot_write(struct raft_log *l, uint64_t position, const uint8_t *bytes,
+                            size_t len)
+{
+    KS_ASSERT(l != NULL);
+    KS_ASSERT(l->partial.active && !l->partial.freezing);
+    KS_ASSERT(bytes != NULL || len == 0);
+    struct raft_log_partial *p = &l->partial;
+    if (position != p->size) {
+        return fail(l, RAFT_LOG_ERR_ENV, -ENV_EINVAL, "write to %s at %" PRIu64 ": %" PRIu64
+                    " bytes written so far", p->name, position, p->size);
+    }
+    if (len == 0) {
+        return 0;
+    }
+    int rc = l->env->ops->disk_write(l->env->ctx, p->name, position, bytes, len);
+    if (rc != ENV_OK) {
+        return fail(l, RAFT_LOG_ERR_ENV, rc, "write to %s at %" PRIu64 ": %s", p->name,
+                    position, env_err_message(rc));
+    }
+    p->size += len;
+    return 0;
+}
+
+int64_t raft_log_snapshot_partial_size(const struct raft_log *l)
+{
+    KS_ASSERT(l != NULL);
+    return l->partial.active ? (int64_t)l->partial.size : -1;
+}
+
+struct raft_log_snapshot_id raft_log_snapshot_partial_id(const struct raft_log *l)
+{
+    KS_ASSERT(l != NULL);
+    return l->partial.active ? l->partial.id
+                             : (struct raft_log_snapshot_id){.end_offset = -1, .epoch = -1};
+}
+
+void raft_log_snapshot_abort(struct raft_log *l)
+{
+    KS_ASSERT(l != NULL);
+    if (!l->partial.active || l->partial.freezing) {
+        return; /* nothing to drop, or a freeze that completes as issued (log.h) */
+    }
+    int rc = l->env->ops->disk_remove(l->env->ctx, l->partial.name);
+    KS_ASSERT(rc == ENV_OK);
+    l->partial = (struct raft_log_partial){.active = false};
+}
+
+int raft_log_snapshot_freeze(struct raft_log *l, bool install)
+{
+    KS_ASSERT(l != NULL);
+    KS_ASSERT(l->partial.active && !l->partial.freezing);
+    struct raft_log_partial *p = &l->partial;
+    if (install) {
+        struct raft_log_snapshot_id latest = l->latest_snapshot;
+        if (snapshot_id_cmp(p->id, latest) > 0) {
+            latest = p->id; /* what truncateToLatestSnapshot will look at once it is frozen */
+        }
+        if (!snapshot_ahead_of_log(l, latest)) {
+            return fail(l, RAFT_LOG_ERR_ENV, -ENV_EINVAL, "Full log truncation expected but "
+                        "would not happen. Snapshot of %" PRId64 "-%" PRId32 ", log end offset %"
+                        PRId64 ", last fetched %" PRId32, latest.end_offset, latest.epoch,
+                        l->end_offset, raft_log_last_epoch(l));
+        }
+    }
+    /* FileRawSnapshotWriter.freeze: channel.force(true) before the atomic move. */
+    KS_ASSERT(l->flush_token_next < RAFT_LOG_TOKEN_FLAG);
+    uint64_t token = RAFT_LOG_TOKEN_FLAG | l->flush_token_next++;
+    l->fsyncs = grow(l->fsyncs, l->fsync_count, &l->fsync_capacity, sizeof *l->fsyncs);
+    l->fsyncs[l->fsync_count++] = (struct raft_log_fsync){.token = token,
+                                                          .end_offset = l->end_offset,
+                                                          .segment_base = -1,
+                                                          .snapshot = true};
+    p->freezing = true;
+    p->install = install;
+    l->env->ops->disk_fsync(l->env->ctx, p->name, token);
+    return 0;
+}
+
+bool raft_log_snapshot_pending(const struct raft_log *l)
+{
+    KS_ASSERT(l != NULL);
+    return l->partial.freezing;
+}
+
+/* The freeze's fsync is back: on success the atomic move, onSnapshotFrozen, and for a download
+ * truncateToLatestSnapshot. */
+static void snapshot_fsynced(struct raft_log *l, int err)
+{
+    struct raft_log_partial p = l->partial;
+    KS_ASSERT(p.active && p.freezing);
+    if (err != ENV_OK) {
+        l->partial.freezing = false;
+        l->partial.install = false;
+        fail(l, RAFT_LOG_ERR_ENV, err < 0 ? err : -err, "fsync of snapshot %s: %s", p.name,
+             env_err_message(err));
+        return;
+    }
+    char frozen[RAFT_LOG_SNAPSHOT_NAME_MAX];
+    snapshot_name(l, p.id, SNAPSHOT_SUFFIX, frozen, sizeof frozen);
+    int rc = l->env->ops->disk_rename(l->env->ctx, p.name, frozen);
+    KS_ASSERT(rc == ENV_OK);
+    l->partial = (struct raft_log_partial){.active = false};
+    snapshot_insert(l, p.id);
+    env_tracef(l->env, TRACE_NOTE, "raft-log snapshot frozen id=%" PRId64 "-%" PRId32
+               " size=%" PRIu64 " install=%d", p.id.end_offset, p.id.epoch, p.size, p.install);
+    if (p.install && !truncate_to_latest_snapshot(l)) {
+        /* The log changed while the fsync was in flight. KafkaRaftClient would throw. */
+        fail(l, RAFT_LOG_ERR_ENV, -ENV_EINVAL, "Full log truncation expected but didn't happen."
+             " Snapshot of %" PRId64 "-%" PRId32 ", log end offset %" PRId64 ", last fetched %"
+             PRId32, p.id.end_offset, p.id.epoch, l->end_offset, raft_log_last_epoch(l));
+        env_tracef(l->env, TRACE_NOTE, "raft-log snapshot install-skipped %s", l->last_error);
+    }
+}
+
+int64_t raft_log_snapshot_size(const struct raft_log *l, struct raft_log_snapshot_id id)
+{
+    KS_ASSERT(l != NULL);
+    if (id.end_offset < 0 || id.epoch < 0 || snapshot_index(l, id) == l->snapshot_count) {
+        return -ENV_ENOENT;
+    }
+    char name[RAFT_LOG_SNAPSHOT_NAME_MAX];
+    snapshot_name(l, id, SNAPSHOT_SUFFIX, name, sizeof name);
+    return l->env->ops->disk_size(l->env->ctx, name);
+}
+
+int64_t raft_log_snapshot_read(struct raft_log *l, struct raft_log_snapshot_id id,
+                               uint64_t position, uint32_t max_bytes, uint8_t **out)
+{
+    KS_ASSERT(l != NULL && out != NULL);
+    *out = NULL;
+    int64_t size = raft_log_snapshot_size(l, id);
+    if (size < 0) {
+        return fail(l, RAFT_LOG_ERR_ENV, (int)size, "snapshot %" PRId64 "-%" PRId32 ": %s",
+                    id.end_offset, id.epoch, env_err_message((int)size));
+    }
+    if (position >= (uint64_t)size) {
+        return fail(l, RAFT_LOG_ERR_ENV, -ENV_EINVAL, "snapshot %" PRId64 "-%" PRId32
+                    ": position %" PRIu64 " out of range (size %" PRId64 ")", id.end_offset,
+                    id.epoch, position, size);
+    }
+    uint64_t want = (uint64_t)size - position < max_bytes ? (uint64_t)size - position : max_bytes;
+    if (want == 0) {
+        return 0;
+    }
+    char name[RAFT_LOG_SNAPSHOT_NAME_MAX];
+    snapshot_name(l, id, SNAPSHOT_SUFFIX, name, sizeof name);
+    uint8_t *buf = malloc(want);
+    KS_ASSERT(buf != NULL);
+    int64_t n = l->env->ops->disk_read(l->env->ctx, name, position, buf, want);
+    if (n != (int64_t)want) {
+        free(buf);
+        int err = n < 0 ? (int)n : -ENV_EIO;
+        return fail(l, RAFT_LOG_ERR_ENV, err, "read %s at %" PRIu64 ": %s", name, position,
+                    n < 0 ? env_err_message(err) : "short read");
+    }
+    *out = buf;
+    return n;
+}
+
+/* RaftLog.validateOffsetAndEpoch. */
+struct raft_log_valid raft_log_validate_offset_and_epoch(const struct raft_log *l,
+                                                         int64_t offset, int32_t epoch)
+{
+    KS_ASSERT(l != NULL);
+    struct raft_log_snapshot_id asked = {.end_offset = offset, .epoch = epoch};
+    if (l->log_start_offset == 0 && offset == 0) {
+        return (struct raft_log_valid){RAFT_LOG_VALID, {.end_offset = 0, .epoch = 0}};
+    }
+    struct raft_log_snapshot_id earliest = raft_log_earliest_snapshot(l);
+    if (earliest.end_offset >= 0 &&
+        (offset < l->log_start_offset ||
+         (offset == l->log_start_offset && epoch != earliest.epoch) || epoch < earliest.epoch)) {
+        /* "Send a snapshot if the leader has a snapshot at the log start offset and ..." */
+        return (struct raft_log_valid){RAFT_LOG_SNAPSHOT, l->latest_snapshot};
+    }
+    struct raft_log_snapshot_id end = raft_log_end_offset_for_epoch(l, epoch);
+    if (end.epoch != epoch || end.end_offset < offset) {
+        return (struct raft_log_valid){RAFT_LOG_DIVERGING, end};
+    }
+    return (struct raft_log_valid){RAFT_LOG_VALID, asked};
+}
+
 /* ---- opening and recovery ----------------------------------------------------------------- */
 
+/* What one listing of the partition directory found: segments, frozen snapshots, and the
+ * `.part` and `.deleted` snapshot files to remove. */
 struct listing {
     const char *prefix;
     size_t prefix_len;
     int64_t *bases;
     uint32_t count;
     uint32_t capacity;
+    struct raft_log_snapshot_id *snapshots; /* in name order, which is id order */
+    uint32_t snapshot_count;
+    uint32_t snapshot_capacity;
+    char (*strays)[RAFT_LOG_SNAPSHOT_NAME_MAX];
+    uint32_t stray_count;
+    uint32_t stray_capacity;
 };
+
+/* Parses `digits` decimal digits into *v; false if any is not a digit or *v would pass `max`. */
+static bool parse_digits(const char *p, int digits, int64_t max, int64_t *v)
+{
+    uint64_t x = 0;
+    for (int i = 0; i < digits; i++) {
+        if (p[i] < '0' || p[i] > '9' || x > ((uint64_t)max - (uint64_t)(p[i] - '0')) / 10) {
+            return false;
+        }
+        x = x * 10 + (uint64_t)(p[i] - '0');
+    }
+    *v = (int64_t)x;
+    return true;
+}
 
 /* Parses "<prefix><20 digits>.log" into a base offset; anything else is not a segment. */
 static bool parse_segment_name(const char *name, const struct listing *ls, int64_t *base)
@@ -545,15 +1051,56 @@ static bool parse_segment_name(const char *name, const struct listing *ls, int64
         strcmp(p + OFFSET_DIGITS, SEGMENT_SUFFIX) != 0) {
         return false;
     }
-    uint64_t v = 0;
-    for (int i = 0; i < OFFSET_DIGITS; i++) {
-        if (p[i] < '0' || p[i] > '9' || v > (uint64_t)(INT64_MAX - 9) / 10) {
-            return false;
-        }
-        v = v * 10 + (uint64_t)(p[i] - '0');
+    return parse_digits(p, OFFSET_DIGITS, INT64_MAX, base);
+}
+
+enum snapshot_file { SNAPSHOT_FILE_NONE, SNAPSHOT_FILE_FROZEN, SNAPSHOT_FILE_STRAY };
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s);
+    size_t k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* Snapshots.parse: "<20 digits>-<10 digits>" then `.checkpoint` (frozen), or anything ending in
+ * `.checkpoint.part` or `.checkpoint.deleted` (stray: a crash's leftovers). */
+static enum snapshot_file parse_snapshot_name(const char *name, const struct listing *ls,
+                                              struct raft_log_snapshot_id *id)
+{
+    const char *p = name + ls->prefix_len;
+    const char *rest = p + OFFSET_DIGITS + 1 + EPOCH_DIGITS;
+    int64_t end = 0;
+    int64_t epoch = 0;
+    if (strlen(p) < OFFSET_DIGITS + 1 + EPOCH_DIGITS || p[OFFSET_DIGITS] != '-' ||
+        strchr(p, '/') != NULL || !parse_digits(p, OFFSET_DIGITS, INT64_MAX, &end) ||
+        !parse_digits(p + OFFSET_DIGITS + 1, EPOCH_DIGITS, INT32_MAX, &epoch)) {
+        return SNAPSHOT_FILE_NONE;
     }
-    *base = (int64_t)v;
-    return true;
+    *id = (struct raft_log_snapshot_id){.end_offset = end, .epoch = (int32_t)epoch};
+    if (strcmp(rest, SNAPSHOT_SUFFIX) == 0) {
+        return SNAPSHOT_FILE_FROZEN;
+    }
+    if (ends_with(rest, SNAPSHOT_PARTIAL_SUFFIX) || ends_with(rest, SNAPSHOT_DELETED_SUFFIX)) {
+        return SNAPSHOT_FILE_STRAY;
+    }
+    return SNAPSHOT_FILE_NONE;
+}
+
+static void list_snapshot(struct listing *ls, const char *name)
+{
+    struct raft_log_snapshot_id id;
+    enum snapshot_file kind = parse_snapshot_name(name, ls, &id);
+    if (kind == SNAPSHOT_FILE_FROZEN) {
+        ls->snapshots = grow(ls->snapshots, ls->snapshot_count, &ls->snapshot_capacity,
+                             sizeof *ls->snapshots);
+        ls->snapshots[ls->snapshot_count++] = id;
+    } else if (kind == SNAPSHOT_FILE_STRAY) {
+        KS_ASSERT(strlen(name) < sizeof ls->strays[0]);
+        ls->strays = grow(ls->strays, ls->stray_count, &ls->stray_capacity,
+                          sizeof *ls->strays);
+        memcpy(ls->strays[ls->stray_count++], name, strlen(name) + 1);
+    }
 }
 
 static void list_one(void *arg, const char *name)
@@ -561,7 +1108,8 @@ static void list_one(void *arg, const char *name)
     struct listing *ls = arg;
     int64_t base;
     if (!parse_segment_name(name, ls, &base)) {
-        return; /* quorum-state, snapshots, anything else in the partition directory */
+        list_snapshot(ls, name); /* or quorum-state, or anything else in the directory */
+        return;
     }
     KS_ASSERT(ls->count == 0 || base > ls->bases[ls->count - 1]); /* byte order = offset order */
     ls->bases = grow(ls->bases, ls->count, &ls->capacity, sizeof *ls->bases);
@@ -686,6 +1234,45 @@ static void remove_segments(struct raft_log *l, const struct listing *ls, uint32
     }
 }
 
+/* Removes a snapshot file recovery does not keep. */
+static void remove_snapshot_file(struct raft_log *l, const char *name)
+{
+    int rc = l->env->ops->disk_remove(l->env->ctx, name);
+    KS_ASSERT(rc == ENV_OK);
+    env_tracef(l->env, TRACE_NOTE, "raft-log recover removed=%s", name);
+}
+
+/* KafkaRaftLog.recoverSnapshots: the consistency check first, then partial, deleted and older
+ * snapshots go; then createLog's truncateToLatestSnapshot, for "a follower [that] crashes after
+ * downloading a snapshot from the leader but before it could truncate the log fully". */
+static int recover_snapshots(struct raft_log *l, const struct listing *ls)
+{
+    struct raft_log_snapshot_id latest = {.end_offset = -1, .epoch = -1};
+    if (ls->snapshot_count > 0) {
+        latest = ls->snapshots[ls->snapshot_count - 1]; /* name order is id order */
+    }
+    if (l->log_start_offset > 0 && latest.end_offset < l->log_start_offset) {
+        return fail(l, RAFT_LOG_ERR_ENV, -ENV_EIO, "Inconsistent snapshot state: there must be "
+                    "a snapshot at an offset larger than the current log start offset %" PRId64
+                    ", but the latest snapshot is %" PRId64 "-%" PRId32, l->log_start_offset,
+                    latest.end_offset, latest.epoch);
+    }
+    for (uint32_t i = 0; i < ls->stray_count; i++) {
+        remove_snapshot_file(l, ls->strays[i]);
+    }
+    for (uint32_t i = 0; i < ls->snapshot_count; i++) {
+        if (ls->snapshots[i].end_offset >= l->log_start_offset) {
+            snapshot_insert(l, ls->snapshots[i]);
+            continue;
+        }
+        char name[RAFT_LOG_SNAPSHOT_NAME_MAX];
+        snapshot_name(l, ls->snapshots[i], SNAPSHOT_SUFFIX, name, sizeof name);
+        remove_snapshot_file(l, name);
+    }
+    truncate_to_latest_snapshot(l);
+    return 0;
+}
+
 static int recover(struct raft_log *l)
 {
     char prefix[RAFT_LOG_DIR_MAX + 1];
@@ -700,8 +1287,17 @@ static int recover(struct raft_log *l)
     if (rc >= 0) {
         /* The recovered segments are the first segment_count listed; the rest go. */
         remove_segments(l, &ls, l->segment_count);
+        /* LogLoader: the log start is the first segment's base offset (KafkaRaftLog passes a
+         * log start offset of 0 and keeps no checkpoint of it). */
+        l->log_start_offset = l->segment_count > 0 ? l->segments[0].base_offset : 0;
+        if (l->segment_count == 0) {
+            l->end_offset = 0;
+        }
+        rc = recover_snapshots(l, &ls);
     }
     free(ls.bases);
+    free(ls.snapshots);
+    free(ls.strays);
     return rc < 0 ? rc : 0;
 }
 
@@ -724,10 +1320,6 @@ int raft_log_open(struct raft_log *l, const struct env *env, const char *metadat
     int rc = recover(l);
     if (rc < 0) {
         goto err_free_index;
-    }
-    l->log_start_offset = l->segment_count > 0 ? l->segments[0].base_offset : 0;
-    if (l->segment_count == 0) {
-        l->end_offset = 0;
     }
     /* Nothing is known to be durable until the recovery flush comes back. */
     l->flushed_offset = l->log_start_offset;
@@ -759,6 +1351,7 @@ void raft_log_close(struct raft_log *l)
     free(l->segments);
     free(l->epochs);
     free(l->fsyncs);
+    free(l->snapshots);
     const struct env *env = l->env;
     memset(l, 0, sizeof *l);
     l->env = env;
@@ -797,11 +1390,12 @@ static bool check_segments(const struct raft_log *l)
     return b == l->batch_count;
 }
 
-/* Batches are contiguous from the log start to the end, epochs never fall, and the epoch cache
- * is exactly what the batches imply. */
+/* Batches are contiguous from the first segment's base offset to the end, epochs never fall,
+ * and the epoch cache is exactly what the batches whose last offset >= log start imply, its
+ * first entry starting at the log start (see log.h "Offsets"). */
 static bool check_batches(const struct raft_log *l)
 {
-    int64_t next = l->log_start_offset;
+    int64_t next = l->segment_count > 0 ? l->segments[0].base_offset : l->log_start_offset;
     uint32_t e = 0;
     for (uint32_t i = 0; i < l->batch_count; i++) {
         const struct raft_log_batch *x = &l->batches[i];
@@ -812,14 +1406,17 @@ static bool check_batches(const struct raft_log *l)
         if (i > 0 && x->epoch < x[-1].epoch) {
             return false;
         }
-        if (i == 0 || x->epoch > x[-1].epoch) {
-            if (e >= l->epoch_count || l->epochs[e].epoch != x->epoch ||
-                l->epochs[e].start_offset != x->base_offset) {
-                return false;
-            }
-            e++;
-        }
         next = x->last_offset + 1;
+        if (x->last_offset < l->log_start_offset || (e > 0 && x->epoch == x[-1].epoch)) {
+            continue; /* below the start, or no new epoch */
+        }
+        int64_t start = x->base_offset > l->log_start_offset ? x->base_offset
+                                                             : l->log_start_offset;
+        if (e >= l->epoch_count || l->epochs[e].epoch != x->epoch ||
+            l->epochs[e].start_offset != start) {
+            return false;
+        }
+        e++;
     }
     return next == l->end_offset && e == l->epoch_count;
 }
@@ -836,6 +1433,36 @@ static bool check_flushes(const struct raft_log *l)
     return l->fsync_count <= l->fsync_capacity;
 }
 
+/* Frozen snapshots ascend, none lies below the log start, and a log start above 0 has one
+ * (recoverSnapshots' consistency rule); the partial snapshot keeps its rules (log.h). */
+static bool check_snapshots(const struct raft_log *l)
+{
+    for (uint32_t i = 0; i < l->snapshot_count; i++) {
+        const struct raft_log_snapshot_id *s = &l->snapshots[i];
+        if (s->epoch < 0 || s->end_offset < l->log_start_offset ||
+            (i > 0 && snapshot_id_cmp(s[-1], *s) >= 0)) {
+            return false;
+        }
+    }
+    struct raft_log_snapshot_id latest = l->snapshot_count > 0
+                                             ? l->snapshots[l->snapshot_count - 1]
+                                             : (struct raft_log_snapshot_id){-1, -1};
+    if (snapshot_id_cmp(latest, l->latest_snapshot) != 0 || l->snapshot_count >
+        l->snapshot_capacity || (l->log_start_offset > 0 && l->snapshot_count == 0)) {
+        return false;
+    }
+    const struct raft_log_partial *p = &l->partial;
+    if (!p->active) {
+        return !p->freezing && !p->install && p->size == 0;
+    }
+    uint32_t freezes = 0;
+    for (uint32_t i = 0; i < l->fsync_count; i++) {
+        freezes += l->fsyncs[i].snapshot;
+    }
+    return p->id.end_offset >= 0 && p->id.epoch >= 0 && (!p->install || p->freezing) &&
+           freezes == (p->freezing ? 1u : 0u);
+}
+
 bool raft_log_check(const struct raft_log *l)
 {
     KS_ASSERT(l != NULL);
@@ -847,14 +1474,16 @@ bool raft_log_check(const struct raft_log *l)
         l->epoch_count > l->epoch_capacity) {
         return false;
     }
-    if (l->latest_snapshot.end_offset != -1) {
-        return false; /* snapshots come later */
+    /* The log start lies in the first segment: deleteOldSegments leaves no whole segment below
+     * it. */
+    if (l->segment_count > 0 && l->segments[0].base_offset > l->log_start_offset) {
+        return false;
     }
-    if (l->segment_count > 0 && l->segments[0].base_offset != l->log_start_offset) {
+    if (l->segment_count > 1 && l->segments[1].base_offset <= l->log_start_offset) {
         return false;
     }
     if (l->segment_count == 0 && (l->batch_count > 0 || l->end_offset != l->log_start_offset)) {
         return false;
     }
-    return check_segments(l) && check_batches(l) && check_flushes(l);
+    return check_segments(l) && check_batches(l) && check_flushes(l) && check_snapshots(l);
 }
