@@ -53,6 +53,7 @@ void node_config_default(struct node_config *c, int32_t node_id)
 {
     memset(c, 0, sizeof *c);
     c->node_id = node_id;
+    snprintf(c->roles, sizeof c->roles, "%s", "controller");
     snprintf(c->cluster_id, sizeof c->cluster_id, "%s", "MkU3OEVBNTcwNTJENDM2Qk");
     snprintf(c->metadata_log_dir, sizeof c->metadata_log_dir, "%s", "kraft-combined-logs");
     c->metadata_log_segment_bytes = UINT64_C(1073741824);
@@ -92,8 +93,8 @@ static enum quorum_backoff backoff_of(enum lost_election_backoff b)
 int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
                            const char *cluster_id, char *err, size_t err_cap)
 {
-    if (!(k->process_roles & CONFIG_ROLE_CONTROLLER)) {
-        snprintf(err, err_cap, "process.roles: kraftsim runs controllers only so far");
+    if (k->process_roles == 0) {
+        snprintf(err, err_cap, "process.roles: ZooKeeper mode is not modelled yet");
         return -1;
     }
     if (k->controller_quorum_voters_count == 0 ||
@@ -109,6 +110,10 @@ int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
         return -1;
     }
     node_config_default(c, k->node_id);
+    snprintf(c->roles, sizeof c->roles, "%s",
+             k->process_roles == (CONFIG_ROLE_BROKER | CONFIG_ROLE_CONTROLLER)
+                 ? "broker,controller"
+                 : k->process_roles == CONFIG_ROLE_BROKER ? "broker" : "controller");
     snprintf(c->cluster_id, sizeof c->cluster_id, "%s", cluster_id);
     snprintf(c->metadata_log_dir, sizeof c->metadata_log_dir, "%s", dir);
     c->metadata_log_segment_bytes = (uint64_t)k->metadata_log_segment_bytes;
@@ -137,7 +142,10 @@ int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
     /* KRaft fetches at the newest Fetch version the release speaks, but not below 12, the
      * first with LastFetchedEpoch (our codec starts there too). */
     q->fetch_version = sw->raft_rpc.fetch_version_max < 12 ? 12 : sw->raft_rpc.fetch_version_max;
-    c->quorum_state_version = k->release->number >= 309 ? 1 : 0;
+    /* FileQuorumStateStore writes data_version = kraft.version, and a cluster with static
+     * controller.quorum.voters is always at kraft.version 0 (the formatter refuses 1 without
+     * a dynamic quorum): the v0 shape with clusterId and currentVoters. */
+    c->quorum_state_version = 0;
     return 0;
 }
 
@@ -154,10 +162,10 @@ static int format_state(const struct node *n, const struct quorum_election *e, c
             len += snprintf(buf + len, cap - (size_t)len, "%s{\"voterId\":%d}", i ? "," : "",
                             n->cfg.voters[i].id);
         }
-        return len + snprintf(buf + len, cap - (size_t)len, "],\"data_version\":0}\n");
+        return len + snprintf(buf + len, cap - (size_t)len, "],\"data_version\":0}");
     }
     return snprintf(buf, cap, "{\"leaderId\":%d,\"leaderEpoch\":%d,\"votedId\":%d,"
-                    "\"votedDirectoryId\":\"AAAAAAAAAAAAAAAAAAAAAA\",\"data_version\":1}\n",
+                    "\"votedDirectoryId\":\"AAAAAAAAAAAAAAAAAAAAAA\",\"data_version\":1}",
                     e->leader_id, e->epoch, e->voted_id);
 }
 
@@ -477,6 +485,8 @@ static void *node_start(const struct env *env, const void *config)
     qc.voter_count = n->cfg.voter_count;
     for (int i = 0; i < n->cfg.voter_count; i++) {
         qc.voter_ids[i] = n->cfg.voters[i].id;
+        qc.voter_hosts[i] = n->cfg.voters[i].host;
+        qc.voter_ports[i] = (uint16_t)n->cfg.voters[i].port;
         n->voter_hosts[i] = env->ops->resolve(env->ctx, n->cfg.voters[i].host,
                                               n->cfg.voters[i].port);
     }
@@ -492,9 +502,9 @@ static void *node_start(const struct env *env, const void *config)
         free(n);
         return NULL;
     }
-    env_tracef(env, TRACE_NODE_START, "node.id=%d roles=controller epoch=%d leader=%d voted=%d "
-               "leo=%" PRId64, n->cfg.node_id, stored.epoch, stored.leader_id, stored.voted_id,
-               raft_log_end_offset(&n->log));
+    env_tracef(env, TRACE_NODE_START, "node.id=%d roles=%s epoch=%d leader=%d voted=%d "
+               "leo=%" PRId64, n->cfg.node_id, n->cfg.roles, stored.epoch, stored.leader_id,
+               stored.voted_id, raft_log_end_offset(&n->log));
     quorum_init(&n->quorum, &qc, &n->log, &stored, env_random(env), env_now(env), &n->out);
     apply(n);
     return n;

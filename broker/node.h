@@ -1,4 +1,4 @@
-/* node.h — one Kafka process (process.roles=controller for now): the quorum on the world. */
+/* node.h — one Kafka process in KRaft mode: the quorum (voter or observer) on the world. */
 #ifndef KRAFTSIM_NODE_H
 #define KRAFTSIM_NODE_H
 
@@ -16,10 +16,11 @@
  *   from that step and later steps until the fsync is durable: persist before send.
  * - Time. One env timer, always set to the quorum's next deadline.
  *
- * The quorum-state file is one line of JSON in data_version 1 (3.9+):
+ * The quorum-state file is one line of JSON with no line end, in data_version 0 (kraft.version
+ * 0: every cluster with static controller.quorum.voters) with clusterId, appliedOffset and
+ * currentVoters, or data_version 1 (kraft.version 1, dynamic quorums):
  *   {"leaderId":1,"leaderEpoch":2,"votedId":-1,"votedDirectoryId":"AAAAAAAAAAAAAAAAAAAAAA",
  *    "data_version":1}
- * or data_version 0 (≤3.8) with clusterId, appliedOffset and currentVoters.
  */
 
 #include <stdbool.h>
@@ -38,12 +39,13 @@ struct node_voter {
 
 struct node_config {
     int32_t node_id;
+    char roles[24]; /* process.roles as text; a node outside the voters is an observer */
     char cluster_id[32];
     int voter_count;
     struct node_voter voters[QUORUM_VOTER_MAX]; /* controller.quorum.voters */
     char metadata_log_dir[256];                 /* metadata.log.dir (or the first log.dirs) */
     uint64_t metadata_log_segment_bytes;
-    int quorum_state_version; /* 1 (3.9+) or 0 */
+    int quorum_state_version; /* the file's data_version: 0 (static voters) or 1 */
     struct quorum_config quorum;
 };
 

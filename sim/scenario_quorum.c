@@ -24,6 +24,7 @@
  * The raft checker watches every step of every node throughout.
  */
 
+#define BROKERS 2 /* observers: process.roles=broker nodes that fetch the metadata log */
 #define CALM_NS (2 * NS_PER_S)
 #define HEAL_NS (10 * NS_PER_S)
 #define LIVENESS_NS (8 * NS_PER_S)
@@ -48,8 +49,9 @@ struct quorum_run {
     struct world *w;
     enum quorum_mode mode;
     struct raft_checker checker;
-    struct node_config configs[QUORUM_VOTER_MAX];
+    struct node_config configs[QUORUM_VOTER_MAX + BROKERS];
     int voters;
+    int hosts; /* voters, then brokers */
     uint64_t appended;
     uint64_t refused;
     uint64_t faults;
@@ -63,6 +65,13 @@ struct quorum_run {
 static const char *const host_names[] = {
     "controller-1", "controller-2", "controller-3", "controller-4", "controller-5",
     "controller-6", "controller-7", "controller-8", "controller-9"};
+static const char *const broker_names[] = {"broker-1", "broker-2", "broker-3", "broker-4"};
+
+
+static const char *name_of(int voters, int i)
+{
+    return i < voters ? host_names[i] : broker_names[i - voters];
+}
 
 /* The leader with the highest epoch among live nodes, or -1 (host index). */
 static int find_leader(struct quorum_run *r, int32_t *epoch_out)
@@ -112,10 +121,13 @@ static void after_step(void *ctx, int host) { raft_checker_after_step(ctx, host)
 /* The server.properties each controller is started with, as an operator would write it. */
 static int properties(char *buf, size_t cap, int node, int voters, const char *version)
 {
-    int len = snprintf(buf, cap, "process.roles=controller\nnode.id=%d\n"
+    bool broker = node > voters;
+    int len = snprintf(buf, cap, "process.roles=%s\nnode.id=%d\n"
                        "controller.listener.names=CONTROLLER\n"
-                       "listeners=CONTROLLER://%s:9093\nlog.dirs=/var/lib/kafka/data\n"
-                       "controller.quorum.voters=", node, host_names[node - 1]);
+                       "listeners=%s://%s:%d\nlog.dirs=/var/lib/kafka/data\n"
+                       "controller.quorum.voters=", broker ? "broker" : "controller", node,
+                       broker ? "PLAINTEXT" : "CONTROLLER", name_of(voters, node - 1),
+                       broker ? 9092 : 9093);
     for (int k = 1; k <= voters; k++) {
         len += snprintf(buf + len, cap - (size_t)len, "%s%d@%s:9093", k > 1 ? "," : "", k,
                         host_names[k - 1]);
@@ -131,10 +143,10 @@ static int properties(char *buf, size_t cap, int node, int voters, const char *v
 static bool configure(struct quorum_run *r, const struct run_opts *opts, int voters,
                       struct run_result *result)
 {
-    for (int i = 0; i < voters; i++) {
+    for (int i = 0; i < voters + BROKERS; i++) {
         char text[1024], file[64], err[256];
         size_t len = (size_t)properties(text, sizeof text, i + 1, voters, opts->kafka_version);
-        snprintf(file, sizeof file, "%s/server.properties", host_names[i]);
+        snprintf(file, sizeof file, "%s/server.properties", name_of(voters, i));
         struct kafka_config *k = malloc(sizeof *k);
         struct config_error cerr;
         KS_ASSERT(k != NULL);
@@ -161,10 +173,15 @@ static bool configure(struct quorum_run *r, const struct run_opts *opts, int vot
 static void build(struct quorum_run *r, const struct run_opts *opts, int voters)
 {
     r->voters = voters;
+    r->hosts = voters + BROKERS;
     r->last_leader = -1;
-    r->w = world_create(opts->seed, voters, host_names, NULL, NULL);
+    const char *names[QUORUM_VOTER_MAX + BROKERS];
+    for (int i = 0; i < r->hosts; i++) {
+        names[i] = name_of(voters, i);
+    }
+    r->w = world_create(opts->seed, r->hosts, names, NULL, NULL);
     raft_checker_init(&r->checker, r->w, NULL);
-    for (int i = 0; i < voters; i++) {
+    for (int i = 0; i < r->hosts; i++) {
         struct node_config *c = &r->configs[i];
         c->quorum.planted_vote_without_log_check = planted(opts, "vote-without-log-check");
         c->quorum.planted_high_watermark_on_minority = planted(opts, "hw-on-minority");
@@ -183,7 +200,7 @@ static void heal_all(struct quorum_run *r)
     net_heal(&w->net);
     struct net_link_cfg calm = net_link_default();
     net_set_all_links(&w->net, &calm);
-    for (int i = 0; i < r->voters; i++) {
+    for (int i = 0; i < r->hosts; i++) {
         struct host *h = world_host(w, i);
         if (h->state == HOST_PAUSED) {
             host_resume(h);
@@ -203,14 +220,14 @@ static void undo_fault(void *ctx, uint64_t arg)
     heal_all(r);
 }
 
-static int pick_host(struct quorum_run *r) { return (int)rng_below(&r->w->nemesis, r->voters); }
+static int pick_host(struct quorum_run *r) { return (int)rng_below(&r->w->nemesis, r->hosts); }
 
 /* Splits the hosts at random into two non-empty groups. */
 static void random_split(struct quorum_run *r, int *a, int *an, int *b, int *bn)
 {
     *an = *bn = 0;
-    uint64_t mask = 1 + rng_below(&r->w->nemesis, (UINT64_C(1) << r->voters) - 2);
-    for (int i = 0; i < r->voters; i++) {
+    uint64_t mask = 1 + rng_below(&r->w->nemesis, (UINT64_C(1) << r->hosts) - 2);
+    for (int i = 0; i < r->hosts; i++) {
         if (mask & (UINT64_C(1) << i)) {
             a[(*an)++] = i;
         } else {
@@ -343,7 +360,7 @@ static bool converged(void *arg)
     if (leader < 0) {
         return false;
     }
-    for (int i = 0; i < r->voters; i++) {
+    for (int i = 0; i < r->hosts; i++) {
         struct host *h = world_host(r->w, i);
         if (h->state != HOST_UP) {
             return false;
@@ -362,7 +379,7 @@ static bool converged(void *arg)
 static int64_t highest_watermark(struct quorum_run *r)
 {
     int64_t hw = -1;
-    for (int i = 0; i < r->voters; i++) {
+    for (int i = 0; i < r->hosts; i++) {
         struct host *h = world_host(r->w, i);
         if (h->proc != NULL) {
             struct quorum_view v;
@@ -377,9 +394,9 @@ static void report(struct quorum_run *r, FILE *out)
 {
     int leader = find_leader(r, NULL);
     fprintf(out, "release: %s\n", r->switches);
-    fprintf(out, "quorum: %d voters, %" PRIu64 " records appended, %" PRIu64
-            " faults injected, %" PRIu64 " leader changes seen by the client\n", r->voters,
-            r->appended, r->faults, r->leader_changes);
+    fprintf(out, "quorum: %d voters and %d observers (brokers), %" PRIu64 " records appended, %"
+            PRIu64 " faults injected, %" PRIu64 " leader changes seen by the client\n",
+            r->voters, r->hosts - r->voters, r->appended, r->faults, r->leader_changes);
     if (leader < 0) {
         fprintf(out, "no leader at the end of the run\n");
         return;
@@ -425,7 +442,7 @@ static void run_quorum(const struct run_opts *opts, struct run_result *result, i
     trace_emitf(&r.w->trace, 0, TRACE_HOST_NONE, TRACE_RUN_START,
                 "scenario=quorum voters=%d seed=%" PRIu64 " %s", voters, opts->seed,
                 result->switches);
-    for (int i = 0; i < voters; i++) {
+    for (int i = 0; i < r.hosts; i++) {
         host_start(world_host(r.w, i));
     }
     world_at(r.w, 0, client_tick, &r, 1);

@@ -273,9 +273,9 @@ START_TEST(end_offset_for_epoch_over_batches_of_epochs_1_1_3_3_5)
 {
     boot(1, SEGMENT_BYTES_BIG, false);
     struct raft_log *l = log_of(0);
-    /* An empty log knows no epoch. */
-    assert_epoch_for(l, 0, -1, -1);
-    assert_epoch_for(l, 3, -1, -1);
+    /* An empty log has no cached epoch: KafkaRaftLog answers (end offset, last epoch). */
+    assert_epoch_for(l, 0, 0, 0);
+    assert_epoch_for(l, 3, 0, 0);
     ck_assert_int_eq(raft_log_last_epoch(l), 0);
     /* Two records a batch: epoch 1 starts at 0, epoch 3 at 4, epoch 5 at 8; the end is 10. */
     const int32_t epochs[] = {1, 1, 3, 3, 5};
@@ -284,13 +284,14 @@ START_TEST(end_offset_for_epoch_over_batches_of_epochs_1_1_3_3_5)
     }
     ck_assert_uint_eq(l->epoch_count, 3);
     ck_assert_int_eq(raft_log_last_epoch(l), 5);
-    assert_epoch_for(l, 0, -1, -1); /* below every epoch: snapshots will answer here */
+    assert_epoch_for(l, 0, 0, 0);   /* below every epoch: (asked, first start); no snapshot */
     assert_epoch_for(l, 1, 1, 4);
     assert_epoch_for(l, 2, 1, 4);   /* never led: the epoch below, ending where 3 starts */
     assert_epoch_for(l, 3, 3, 8);
     assert_epoch_for(l, 4, 3, 8);
     assert_epoch_for(l, 5, 5, 10);  /* the latest epoch ends at the end offset */
-    assert_epoch_for(l, 6, 5, 10);
+    assert_epoch_for(l, 6, 5, 10);  /* above the latest: the cache has no answer */
+    assert_epoch_for(l, -1, 5, 10); /* UNDEFINED_EPOCH likewise */
 }
 END_TEST
 
@@ -853,7 +854,7 @@ START_TEST(power_failure_after_a_roll_drops_the_orphaned_later_segment)
 }
 END_TEST
 
-START_TEST(open_with_only_foreign_files_is_an_empty_log_and_leaves_them_alone)
+START_TEST(open_with_foreign_files_and_the_bootstrap_snapshot_is_an_empty_log_keeping_them)
 {
     boot(1, SEGMENT_BYTES_BIG, false);
     host_crash(world_host(w, 0));
@@ -869,7 +870,11 @@ START_TEST(open_with_only_foreign_files_is_an_empty_log_and_leaves_them_alone)
     ck_assert_int_eq(raft_log_end_offset(l), 0);
     ck_assert_uint_eq(l->segment_count, 0);
     ck_assert(!raft_log_flush_in_flight(l));
-    ck_assert_int_eq(l->latest_snapshot.end_offset, -1);
+    /* The bootstrap checkpoint 0-0 (Snapshots.BOOTSTRAP_SNAPSHOT_ID) is a snapshot like any
+     * other to the log; it is not ahead of the empty log, so nothing is truncated. */
+    ck_assert_int_eq(raft_log_latest_snapshot(l).end_offset, 0);
+    ck_assert_int_eq(raft_log_latest_snapshot(l).epoch, 0);
+    ck_assert_int_eq(raft_log_snapshot_size(l, raft_log_latest_snapshot(l)), 1);
     ck_assert_int_eq(disk_size(disk_of(0), PART "quorum-state"), 2);
     ck_assert_int_eq(disk_size(disk_of(0), "meta/__cluster_metadata-01/00000000000000000000.log"),
                      7);
@@ -933,7 +938,682 @@ START_TEST(full_disk_fails_appends_with_enospc_and_leaves_the_log_unchanged)
 }
 END_TEST
 
+/* ---- snapshots ---------------------------------------------------------------------------- */
+
+#define SNAPSHOT_BYTES 300
+
+static struct raft_log_snapshot_id snap(int64_t end_offset, int32_t epoch)
+{
+    return (struct raft_log_snapshot_id){.end_offset = end_offset, .epoch = epoch};
+}
+
+static void assert_id(struct raft_log_snapshot_id got, int64_t end_offset, int32_t epoch)
+{
+    ck_assert_msg(got.end_offset == end_offset && got.epoch == epoch,
+                  "snapshot id (%lld, %d), want (%lld, %d)", (long long)got.end_offset,
+                  got.epoch, (long long)end_offset, epoch);
+}
+
+/* The page-cache size of "<id>.checkpoint" on node i's disk, or -ENV_ENOENT. */
+static int64_t snap_size(int i, struct raft_log_snapshot_id id)
+{
+    char name[128];
+    snprintf(name, sizeof name, PART "%020lld-%010d.checkpoint", (long long)id.end_offset,
+             id.epoch);
+    return disk_size(disk_of(i), name);
+}
+
+struct suffix_count {
+    const char *suffix;
+    int count;
+};
+
+static void count_suffix(void *arg, const char *name)
+{
+    struct suffix_count *c = arg;
+    size_t n = strlen(name);
+    size_t k = strlen(c->suffix);
+    c->count += n >= k && strcmp(name + n - k, c->suffix) == 0;
+}
+
+/* How many files in node i's partition directory end with `suffix`. */
+static int files_ending(int i, const char *suffix)
+{
+    struct suffix_count c = {.suffix = suffix, .count = 0};
+    disk_list(disk_of(i), PART, count_suffix, &c);
+    return c.count;
+}
+
+/* Snapshot content that tells every byte apart from its neighbours. */
+static void fill_content(uint8_t *buf, size_t n, int seed)
+{
+    for (size_t k = 0; k < n; k++) {
+        buf[k] = (uint8_t)(k * 7 + (size_t)seed);
+    }
+}
+
+/* Writes `len` bytes as snapshot `id` on node i, in two chunks, and starts its freeze. */
+static void write_and_freeze(int i, struct raft_log_snapshot_id id, const uint8_t *bytes,
+                             size_t len, bool install)
+{
+    struct raft_log *l = log_of(i);
+    ck_assert_int_eq(raft_log_snapshot_begin(l, id), 0);
+    ck_assert_int_eq(raft_log_snapshot_write(l, 0, bytes, len / 2), 0);
+    ck_assert_int_eq(raft_log_snapshot_write(l, len / 2, bytes + len / 2, len - len / 2), 0);
+    ck_assert_int_eq(raft_log_snapshot_freeze(l, install), 0);
+    ck_assert(raft_log_check(l));
+}
+
+/* FetchSnapshot as a follower drives it: Position = bytes held, `chunk` bytes a response. */
+static void download(int leader, int follower, struct raft_log_snapshot_id id, uint32_t chunk)
+{
+    struct raft_log *from = log_of(leader);
+    struct raft_log *to = log_of(follower);
+    int64_t size = raft_log_snapshot_size(from, id);
+    ck_assert_int_gt(size, 0);
+    ck_assert_int_eq(raft_log_snapshot_begin(to, id), 0);
+    while (raft_log_snapshot_partial_size(to) < size) {
+        int64_t at = raft_log_snapshot_partial_size(to);
+        uint8_t *bytes = NULL;
+        int64_t n = raft_log_snapshot_read(from, id, (uint64_t)at, chunk, &bytes);
+        ck_assert_int_gt(n, 0);
+        ck_assert_int_eq(raft_log_snapshot_write(to, (uint64_t)at, bytes, (size_t)n), 0);
+        ck_assert(raft_log_check(to));
+        free(bytes);
+    }
+}
+
+START_TEST(snapshot_written_in_two_chunks_becomes_its_checkpoint_exactly_when_fsynced_1ms_later)
+{
+    boot(1, SEGMENT_BYTES_BIG, false);
+    for (int i = 0; i < 3; i++) {
+        append(0, 1, 2, false);
+    }
+    struct raft_log *l = log_of(0);
+    uint8_t content[SNAPSHOT_BYTES];
+    fill_content(content, sizeof content, 1);
+    /* Begin: an empty .part file, nothing frozen. */
+    ck_assert_int_eq(raft_log_snapshot_begin(l, snap(6, 1)), 0);
+    ck_assert_int_eq(files_ending(0, ".checkpoint.part"), 1);
+    ck_assert_int_eq(raft_log_snapshot_partial_size(l), 0);
+    assert_id(raft_log_snapshot_partial_id(l), 6, 1);
+    assert_id(raft_log_latest_snapshot(l), -1, -1);
+    /* Chunks arrive in order; one at the wrong position is refused and changes nothing. */
+    ck_assert_int_eq(raft_log_snapshot_write(l, 0, content, 100), 0);
+    ck_assert_int_eq(raft_log_snapshot_write(l, 50, content, 10), -ENV_EINVAL);
+    ck_assert_int_eq(l->last_error_source, RAFT_LOG_ERR_ENV);
+    ck_assert_int_eq(raft_log_snapshot_write(l, 100, content + 100, 200), 0);
+    ck_assert_int_eq(raft_log_snapshot_partial_size(l), SNAPSHOT_BYTES);
+    ck_assert(raft_log_check(l));
+    /* One partial snapshot at a time. */
+    ck_assert_int_eq(raft_log_snapshot_begin(l, snap(4, 1)), -ENV_EINVAL);
+    /* Freeze at 10 ms: the .part is fsynced; the checkpoint appears only when that is done. */
+    run_for(10 * MS);
+    time_ns t0 = world_now(w);
+    ck_assert_int_eq(raft_log_snapshot_freeze(l, false), 0);
+    ck_assert(raft_log_snapshot_pending(l));
+    ck_assert(raft_log_flush_in_flight(l));
+    world_run_until(w, t0 + 1 * MS - 1);
+    ck_assert(raft_log_snapshot_pending(l));
+    ck_assert_int_eq(snap_size(0, snap(6, 1)), -ENV_ENOENT);
+    ck_assert_int_eq(files_ending(0, ".checkpoint.part"), 1);
+    assert_id(raft_log_latest_snapshot(l), -1, -1);
+    ck_assert(raft_log_check(l));
+    world_run_until(w, t0 + 1 * MS);
+    ck_assert_int_eq(world_now(w), 11 * MS);
+    ck_assert(!raft_log_snapshot_pending(l));
+    ck_assert_int_eq(nodes[0].disk_events, 1);
+    ck_assert_int_eq(snap_size(0, snap(6, 1)), SNAPSHOT_BYTES);
+    ck_assert_int_eq(disk_durable_size(disk_of(0), PART
+                                       "00000000000000000006-0000000001.checkpoint"),
+                     SNAPSHOT_BYTES);
+    ck_assert_int_eq(files_ending(0, ".checkpoint.part"), 0);
+    ck_assert_int_eq(files_ending(0, ".checkpoint"), 1);
+    assert_id(raft_log_latest_snapshot(l), 6, 1);
+    assert_id(raft_log_earliest_snapshot(l), 6, 1);
+    ck_assert_int_eq(raft_log_snapshot_partial_size(l), -1);
+    assert_id(raft_log_snapshot_partial_id(l), -1, -1);
+    /* The log itself is untouched, and the same id cannot be written twice. */
+    ck_assert_int_eq(raft_log_start_offset(l), 0);
+    ck_assert_int_eq(raft_log_end_offset(l), 6);
+    ck_assert_int_eq(raft_log_snapshot_begin(l, snap(6, 1)), -ENV_EINVAL);
+    ck_assert(raft_log_check(l));
+}
+END_TEST
+
+START_TEST(snapshot_read_back_by_position_in_128_byte_chunks_and_out_of_range_is_einval)
+{
+    boot(1, SEGMENT_BYTES_BIG, false);
+    for (int i = 0; i < 3; i++) {
+        append(0, 1, 2, false);
+    }
+    struct raft_log *l = log_of(0);
+    uint8_t content[SNAPSHOT_BYTES];
+    fill_content(content, sizeof content, 2);
+    write_and_freeze(0, snap(6, 1), content, sizeof content, false);
+    run_for(1 * MS);
+    ck_assert_int_eq(raft_log_snapshot_size(l, snap(6, 1)), SNAPSHOT_BYTES);
+    /* Positions 0, 128, 256: 128, 128 and the last 44 bytes. */
+    for (uint64_t at = 0; at < SNAPSHOT_BYTES; at += 128) {
+        uint8_t *bytes = NULL;
+        int64_t want = SNAPSHOT_BYTES - at < 128 ? (int64_t)(SNAPSHOT_BYTES - at) : 128;
+        ck_assert_int_eq(raft_log_snapshot_read(l, snap(6, 1), at, 128, &bytes), want);
+        ck_assert(memcmp(bytes, content + at, (size_t)want) == 0);
+        free(bytes);
+    }
+    /* POSITION_OUT_OF_RANGE: at or past the size. SNAPSHOT_NOT_FOUND: another id. */
+    uint8_t *bytes = NULL;
+    ck_assert_int_eq(raft_log_snapshot_read(l, snap(6, 1), SNAPSHOT_BYTES, 128, &bytes),
+                     -ENV_EINVAL);
+    ck_assert_ptr_null(bytes);
+    ck_assert_int_eq(raft_log_snapshot_read(l, snap(6, 1), 5000, 128, &bytes), -ENV_EINVAL);
+    ck_assert_int_eq(raft_log_snapshot_read(l, snap(6, 2), 0, 128, &bytes), -ENV_ENOENT);
+    ck_assert_int_eq(raft_log_snapshot_size(l, snap(6, 2)), -ENV_ENOENT);
+    ck_assert_int_eq(raft_log_snapshot_read(l, snap(6, 1), 299, 0, &bytes), 0);
+    ck_assert_ptr_null(bytes);
+    ck_assert(raft_log_check(l));
+}
+END_TEST
+
+START_TEST(delete_before_snapshot_12_of_segments_0_4_8_12_16_removes_0_4_8_and_moves_the_start)
+{
+    /* Segments 0, 4, 8, 12, 16 of two batches each; epochs 1 (0-7), 2 (8-15), 3 (16-19). */
+    boot(1, 240, false);
+    fill_ten_batches_in_five_segments();
+    struct raft_log *l = log_of(0);
+    uint8_t content[SNAPSHOT_BYTES];
+    fill_content(content, sizeof content, 3);
+    /* An older snapshot at 4, then the latest at 12 (record 11 has epoch 2). */
+    write_and_freeze(0, snap(4, 1), content, 100, false);
+    run_for(1 * MS);
+    write_and_freeze(0, snap(12, 2), content, sizeof content, false);
+    run_for(1 * MS);
+    assert_id(raft_log_earliest_snapshot(l), 4, 1);
+    assert_id(raft_log_latest_snapshot(l), 12, 2);
+    ck_assert_int_eq(raft_log_flushed_offset(l), 0); /* no log flush was asked for */
+    /* Segments 0, 4 and 8 lie wholly below 12; 12 and the active 16 stay. */
+    ck_assert_int_eq(raft_log_delete_before_snapshot(l), 12);
+    ck_assert(raft_log_check(l));
+    ck_assert_int_eq(raft_log_start_offset(l), 12);
+    ck_assert_int_eq(raft_log_end_offset(l), 20);
+    ck_assert_int_eq(raft_log_flushed_offset(l), 12); /* durable in the snapshot */
+    ck_assert_uint_eq(l->segment_count, 2);
+    ck_assert_int_eq(seg_size(0, 0), -ENV_ENOENT);
+    ck_assert_int_eq(seg_size(0, 4), -ENV_ENOENT);
+    ck_assert_int_eq(seg_size(0, 8), -ENV_ENOENT);
+    ck_assert_int_eq(seg_size(0, 12), l->batches[0].size + l->batches[1].size);
+    ck_assert_uint_eq(l->batch_count, 4);
+    ck_assert_int_eq(l->batches[0].base_offset, 12);
+    /* The older snapshot went (via .checkpoint.deleted, which is gone too). */
+    ck_assert_int_eq(snap_size(0, snap(4, 1)), -ENV_ENOENT);
+    ck_assert_int_eq(files_ending(0, ".checkpoint.deleted"), 0);
+    ck_assert_int_eq(files_ending(0, ".checkpoint"), 1);
+    assert_id(raft_log_earliest_snapshot(l), 12, 2);
+    /* Nothing below the start can be read; the start can. */
+    uint8_t *bytes = NULL;
+    ck_assert_int_eq(raft_log_read(l, 11, UINT32_MAX, &bytes), -ENV_EINVAL);
+    ck_assert_int_gt(raft_log_read(l, 12, 1, &bytes), 0);
+    ck_assert_int_eq(bytes[7], 12);
+    free(bytes);
+    /* Again: nothing more to do. A snapshot below the start cannot be begun. */
+    ck_assert_int_eq(raft_log_delete_before_snapshot(l), 12);
+    ck_assert_int_eq(raft_log_snapshot_begin(l, snap(10, 2)), -ENV_EINVAL);
+    ck_assert_ptr_nonnull(strstr(l->last_error, "less than the log start offset"));
+    /* The recovery after a restart finds the same start (12 is a segment base) and snapshot. */
+    crash_and_restart(0);
+    l = log_of(0);
+    ck_assert_int_eq(raft_log_start_offset(l), 12);
+    ck_assert_int_eq(raft_log_end_offset(l), 20);
+    assert_id(raft_log_latest_snapshot(l), 12, 2);
+    assert_id(raft_log_earliest_snapshot(l), 12, 2);
+    ck_assert_uint_eq(l->epoch_count, 2);
+}
+END_TEST
+
+START_TEST(after_delete_before_snapshot_12_end_offset_for_epoch_and_validation_follow_kafka)
+{
+    boot(1, 240, false);
+    fill_ten_batches_in_five_segments();
+    struct raft_log *l = log_of(0);
+    uint8_t content[SNAPSHOT_BYTES];
+    fill_content(content, sizeof content, 4);
+    write_and_freeze(0, snap(12, 2), content, sizeof content, false);
+    run_for(1 * MS);
+    ck_assert_int_eq(raft_log_delete_before_snapshot(l), 12);
+    /* truncateFromStart(12): (1, 0) and (2, 8) collapse into (2, 12); (3, 16) stays. */
+    ck_assert_uint_eq(l->epoch_count, 2);
+    ck_assert_int_eq(l->epochs[0].epoch, 2);
+    ck_assert_int_eq(l->epochs[0].start_offset, 12);
+    /* Below every cached epoch the cache answers (asked, 12): 12 is the earliest snapshot's
+     * end, so KafkaRaftLog answers with that snapshot's id. */
+    assert_epoch_for(l, 0, 2, 12);
+    assert_epoch_for(l, 1, 2, 12);
+    assert_epoch_for(l, 2, 2, 16);
+    assert_epoch_for(l, 3, 3, 20);
+    assert_epoch_for(l, 4, 3, 20);
+    /* validateOffsetAndEpoch for Fetch requests. */
+    struct raft_log_valid v = raft_log_validate_offset_and_epoch(l, 10, 2);
+    ck_assert_int_eq(v.kind, RAFT_LOG_SNAPSHOT); /* below the log start */
+    assert_id(v.id, 12, 2);
+    v = raft_log_validate_offset_and_epoch(l, 12, 1);
+    ck_assert_int_eq(v.kind, RAFT_LOG_SNAPSHOT); /* at it, with another epoch */
+    v = raft_log_validate_offset_and_epoch(l, 14, 1);
+    ck_assert_int_eq(v.kind, RAFT_LOG_SNAPSHOT); /* an epoch below the earliest snapshot's */
+    v = raft_log_validate_offset_and_epoch(l, 12, 2);
+    ck_assert_int_eq(v.kind, RAFT_LOG_VALID);
+    v = raft_log_validate_offset_and_epoch(l, 18, 2);
+    ck_assert_int_eq(v.kind, RAFT_LOG_DIVERGING); /* epoch 2 ends at 16 */
+    assert_id(v.id, 16, 2);
+    v = raft_log_validate_offset_and_epoch(l, 20, 3);
+    ck_assert_int_eq(v.kind, RAFT_LOG_VALID);
+    assert_id(v.id, 20, 3);
+    v = raft_log_validate_offset_and_epoch(l, 0, 0);
+    ck_assert_int_eq(v.kind, RAFT_LOG_SNAPSHOT); /* offset 0 is valid only at log start 0 */
+}
+END_TEST
+
+START_TEST(delete_before_snapshot_10_inside_segment_8_keeps_it_and_reopen_starts_at_its_base)
+{
+    boot(1, 240, false);
+    fill_ten_batches_in_five_segments();
+    struct raft_log *l = log_of(0);
+    uint8_t content[SNAPSHOT_BYTES];
+    fill_content(content, sizeof content, 5);
+    write_and_freeze(0, snap(10, 2), content, sizeof content, false);
+    run_for(1 * MS);
+    /* Segment 8 holds [8, 9] and [10, 11]: it straddles 10 and stays, [8, 9] indexed in it. */
+    ck_assert_int_eq(raft_log_delete_before_snapshot(l), 10);
+    ck_assert(raft_log_check(l));
+    ck_assert_uint_eq(l->segment_count, 3);
+    ck_assert_int_eq(l->segments[0].base_offset, 8);
+    ck_assert_int_eq(l->batches[0].base_offset, 8);
+    ck_assert_int_eq(seg_size(0, 4), -ENV_ENOENT);
+    ck_assert_int_eq(l->epochs[0].start_offset, 10);
+    uint8_t *bytes = NULL;
+    ck_assert_int_eq(raft_log_read(l, 9, UINT32_MAX, &bytes), -ENV_EINVAL);
+    ck_assert_int_eq(raft_log_read(l, 10, 1, &bytes), l->batches[1].size);
+    free(bytes);
+    assert_epoch_for(l, 1, 2, 10); /* the snapshot's id, as the first cached start is 10 */
+    /* KafkaRaftLog keeps no log start checkpoint: after a restart the log starts at the first
+     * segment's base offset again, and the snapshot at 10 (>= 8) stays. */
+    crash_and_restart(0);
+    l = log_of(0);
+    ck_assert_int_eq(raft_log_start_offset(l), 8);
+    assert_id(raft_log_latest_snapshot(l), 10, 2);
+    assert_epoch_for(l, 1, 1, 8); /* (asked, 8): 8 is no snapshot's end */
+    /* The next delete moves it to 10 again. */
+    ck_assert_int_eq(raft_log_delete_before_snapshot(l), 10);
+    ck_assert(raft_log_check(l));
+}
+END_TEST
+
+START_TEST(delete_before_a_snapshot_at_the_end_keeps_only_the_active_segment_and_no_epochs)
+{
+    boot(1, 240, false);
+    fill_ten_batches_in_five_segments();
+    struct raft_log *l = log_of(0);
+    uint8_t content[SNAPSHOT_BYTES];
+    fill_content(content, sizeof content, 6);
+    write_and_freeze(0, snap(20, 3), content, sizeof content, false);
+    run_for(1 * MS);
+    ck_assert_int_eq(raft_log_delete_before_snapshot(l), 20);
+    ck_assert(raft_log_check(l));
+    /* Segment 16 is the active one: never deleted, though wholly below the start. */
+    ck_assert_uint_eq(l->segment_count, 1);
+    ck_assert_int_eq(l->segments[0].base_offset, 16);
+    ck_assert_int_eq(raft_log_end_offset(l), 20);
+    ck_assert_int_eq(raft_log_flushed_offset(l), 20);
+    ck_assert_uint_eq(l->epoch_count, 0);
+    ck_assert_int_eq(raft_log_last_epoch(l), 3); /* the snapshot's (lastFetchedEpoch) */
+    assert_epoch_for(l, 1, 3, 20);
+    assert_epoch_for(l, 3, 3, 20);
+    assert_epoch_for(l, 7, 3, 20);
+    uint8_t *bytes = NULL;
+    ck_assert_int_eq(raft_log_read(l, 20, UINT32_MAX, &bytes), 0);
+    /* A new leader of epoch 4 appends at 20. */
+    ck_assert_int_eq(append(0, 4, 2, true), 20);
+    ck_assert_uint_eq(l->epoch_count, 1);
+    assert_epoch_for(l, 3, 3, 20); /* (3, 20) from the cache is the snapshot's id anyway */
+    assert_epoch_for(l, 4, 4, 22);
+    /* Reopened, the log starts at segment 16 and the cache covers it again. */
+    crash_and_restart(0);
+    l = log_of(0);
+    ck_assert_int_eq(raft_log_start_offset(l), 16);
+    ck_assert_int_eq(raft_log_end_offset(l), 22);
+    ck_assert_uint_eq(l->epoch_count, 2);
+    assert_id(raft_log_latest_snapshot(l), 20, 3);
+}
+END_TEST
+
+/* A leader (node 0) with ten batches in five segments, its snapshot (16, 2) frozen and the log
+ * deleted before it; a follower (node 1) far behind at end offset 4, epoch 1. */
+static void leader_with_snapshot_16_and_follower_at_4(void)
+{
+    fill_ten_batches_in_five_segments();
+    append(1, 1, 2, false);
+    append(1, 1, 2, false);
+    uint8_t content[SNAPSHOT_BYTES];
+    fill_content(content, sizeof content, 7);
+    write_and_freeze(0, snap(16, 2), content, sizeof content, false);
+    run_for(1 * MS);
+    ck_assert_int_eq(raft_log_delete_before_snapshot(log_of(0)), 16);
+}
+
+START_TEST(follower_install_replaces_its_log_at_16_then_appends_the_leader_batches_from_there)
+{
+    boot(2, 240, false);
+    leader_with_snapshot_16_and_follower_at_4();
+    struct raft_log *leader = log_of(0);
+    struct raft_log *follower = log_of(1);
+    /* The follower's Fetch (4, epoch 1) is below the leader's log start: fetch the snapshot. */
+    struct raft_log_valid v = raft_log_validate_offset_and_epoch(leader, 4, 1);
+    ck_assert_int_eq(v.kind, RAFT_LOG_SNAPSHOT);
+    assert_id(v.id, 16, 2);
+    download(0, 1, v.id, 128);
+    ck_assert_int_eq(raft_log_snapshot_partial_size(follower), SNAPSHOT_BYTES);
+    time_ns t0 = world_now(w);
+    ck_assert_int_eq(raft_log_snapshot_freeze(follower, true), 0);
+    /* Until the snapshot is durable the log is what it was. */
+    world_run_until(w, t0 + 1 * MS - 1);
+    ck_assert(raft_log_snapshot_pending(follower));
+    ck_assert_int_eq(raft_log_end_offset(follower), 4);
+    ck_assert_int_eq(seg_size(1, 0), follower->batches[0].size + follower->batches[1].size);
+    ck_assert(raft_log_check(follower));
+    /* Durable: frozen, and the whole log replaced by an empty segment at 16. */
+    world_run_until(w, t0 + 1 * MS);
+    ck_assert(!raft_log_snapshot_pending(follower));
+    ck_assert(raft_log_check(follower));
+    assert_id(raft_log_latest_snapshot(follower), 16, 2);
+    ck_assert_int_eq(raft_log_start_offset(follower), 16);
+    ck_assert_int_eq(raft_log_end_offset(follower), 16);
+    ck_assert_int_eq(raft_log_flushed_offset(follower), 16);
+    ck_assert_int_eq(raft_log_last_epoch(follower), 2);
+    ck_assert_uint_eq(follower->epoch_count, 0);
+    ck_assert_uint_eq(follower->segment_count, 1);
+    ck_assert_int_eq(seg_size(1, 0), -ENV_ENOENT);
+    ck_assert_int_eq(seg_size(1, 16), 0);
+    assert_epoch_for(follower, 2, 2, 16);
+    assert_epoch_for(follower, 1, 2, 16);
+    /* Both hold the same snapshot bytes. */
+    uint8_t *mine = NULL;
+    uint8_t *theirs = NULL;
+    ck_assert_int_eq(raft_log_snapshot_read(follower, v.id, 0, UINT32_MAX, &mine),
+                     SNAPSHOT_BYTES);
+    ck_assert_int_eq(raft_log_snapshot_read(leader, v.id, 0, UINT32_MAX, &theirs),
+                     SNAPSHOT_BYTES);
+    ck_assert(memcmp(mine, theirs, SNAPSHOT_BYTES) == 0);
+    free(mine);
+    free(theirs);
+    /* Its next Fetch (16, epoch 2) is valid on the leader; the batches from 16 append. */
+    ck_assert_int_eq(raft_log_validate_offset_and_epoch(leader, 16, 2).kind, RAFT_LOG_VALID);
+    uint8_t *bytes = NULL;
+    int64_t n = raft_log_read(leader, 16, UINT32_MAX, &bytes);
+    ck_assert_int_eq(raft_log_append_follower(follower, bytes, (size_t)n), 2);
+    free(bytes);
+    ck_assert_int_eq(raft_log_end_offset(follower), 20);
+    ck_assert_int_eq(raft_log_last_epoch(follower), 3);
+    ck_assert(raft_log_check(follower));
+    /* A restart finds the same log start and snapshot. */
+    crash_and_restart(1);
+    follower = log_of(1);
+    ck_assert_int_eq(raft_log_start_offset(follower), 16);
+    ck_assert_int_eq(raft_log_end_offset(follower), 20);
+    assert_id(raft_log_latest_snapshot(follower), 16, 2);
+}
+END_TEST
+
+START_TEST(crash_mid_download_leaves_no_part_file_and_no_deleted_file_after_reopen)
+{
+    boot(2, 240, false);
+    leader_with_snapshot_16_and_follower_at_4();
+    struct raft_log *follower = log_of(1);
+    /* Half the snapshot arrives, then the follower crashes; a `.deleted` lies about too. */
+    ck_assert_int_eq(raft_log_snapshot_begin(follower, snap(16, 2)), 0);
+    uint8_t *bytes = NULL;
+    int64_t n = raft_log_snapshot_read(log_of(0), snap(16, 2), 0, 150, &bytes);
+    ck_assert_int_eq(raft_log_snapshot_write(follower, 0, bytes, (size_t)n), 0);
+    free(bytes);
+    ck_assert_int_eq(disk_write(disk_of(1), PART "00000000000000000002-0000000001"
+                                ".checkpoint.deleted", 0, "x", 1), ENV_OK);
+    ck_assert_int_eq(files_ending(1, ".checkpoint.part"), 1);
+    crash_and_restart(1);
+    follower = log_of(1);
+    ck_assert_int_eq(files_ending(1, ".checkpoint.part"), 0);
+    ck_assert_int_eq(files_ending(1, ".checkpoint.deleted"), 0);
+    ck_assert_int_eq(files_ending(1, ".checkpoint"), 0);
+    ck_assert_int_eq(notes.count, 2); /* "raft-log recover removed=..." for each */
+    ck_assert_ptr_nonnull(strstr(notes.text[0], ".checkpoint.deleted"));
+    ck_assert_ptr_nonnull(strstr(notes.text[1], ".checkpoint.part"));
+    ck_assert_int_eq(raft_log_snapshot_partial_size(follower), -1);
+    assert_id(raft_log_latest_snapshot(follower), -1, -1);
+    ck_assert_int_eq(raft_log_end_offset(follower), 4);
+    /* The download starts over. */
+    download(0, 1, snap(16, 2), 128);
+    ck_assert_int_eq(raft_log_snapshot_freeze(follower, true), 0);
+    run_for(1 * MS);
+    ck_assert_int_eq(raft_log_end_offset(follower), 16);
+}
+END_TEST
+
+START_TEST(power_failure_before_the_freeze_is_durable_loses_the_snapshot_and_after_keeps_it)
+{
+    boot(1, SEGMENT_BYTES_BIG, true);
+    for (int i = 0; i < 3; i++) {
+        append(0, 1, 2, false);
+    }
+    raft_log_flush(log_of(0));
+    run_for(1 * MS);
+    uint8_t content[SNAPSHOT_BYTES];
+    fill_content(content, sizeof content, 8);
+    /* The power fails half way through the freeze's fsync. */
+    write_and_freeze(0, snap(6, 1), content, sizeof content, false);
+    run_for(500 * US);
+    host_power_fail(world_host(w, 0));
+    ck_assert(host_start(world_host(w, 0)));
+    struct raft_log *l = log_of(0);
+    assert_id(raft_log_latest_snapshot(l), -1, -1);
+    ck_assert_int_eq(files_ending(0, ".checkpoint"), 0);
+    ck_assert_int_eq(files_ending(0, ".checkpoint.part"), 0);
+    ck_assert_int_eq(raft_log_end_offset(l), 6);
+    /* Again, and the power fails only after the freeze is durable. */
+    write_and_freeze(0, snap(6, 1), content, sizeof content, false);
+    run_for(1 * MS);
+    ck_assert(!raft_log_snapshot_pending(l));
+    host_power_fail(world_host(w, 0));
+    ck_assert(host_start(world_host(w, 0)));
+    l = log_of(0);
+    assert_id(raft_log_latest_snapshot(l), 6, 1);
+    uint8_t *bytes = NULL;
+    ck_assert_int_eq(raft_log_snapshot_read(l, snap(6, 1), 0, UINT32_MAX, &bytes),
+                     SNAPSHOT_BYTES);
+    ck_assert(memcmp(bytes, content, SNAPSHOT_BYTES) == 0);
+    free(bytes);
+}
+END_TEST
+
+START_TEST(power_failure_during_an_install_keeps_the_old_log_and_after_it_reopens_at_16)
+{
+    boot(2, 240, true);
+    leader_with_snapshot_16_and_follower_at_4();
+    struct raft_log *follower = log_of(1);
+    raft_log_flush(follower);
+    run_for(1 * MS);
+    ck_assert_int_eq(raft_log_flushed_offset(follower), 4);
+    /* Power fails while the install's freeze is in flight: the old log, no snapshot. */
+    download(0, 1, snap(16, 2), 200);
+    ck_assert_int_eq(raft_log_snapshot_freeze(follower, true), 0);
+    run_for(500 * US);
+    host_power_fail(world_host(w, 1));
+    ck_assert(host_start(world_host(w, 1)));
+    follower = log_of(1);
+    ck_assert_int_eq(raft_log_start_offset(follower), 0);
+    ck_assert_int_eq(raft_log_end_offset(follower), 4);
+    assert_id(raft_log_latest_snapshot(follower), -1, -1);
+    /* Again; the power fails after the install: the log reopens empty at 16. */
+    download(0, 1, snap(16, 2), 200);
+    ck_assert_int_eq(raft_log_snapshot_freeze(follower, true), 0);
+    run_for(1 * MS);
+    ck_assert_int_eq(raft_log_end_offset(follower), 16);
+    host_power_fail(world_host(w, 1));
+    ck_assert(host_start(world_host(w, 1)));
+    follower = log_of(1);
+    ck_assert_int_eq(raft_log_start_offset(follower), 16);
+    ck_assert_int_eq(raft_log_end_offset(follower), 16);
+    ck_assert_int_eq(raft_log_flushed_offset(follower), 16);
+    ck_assert_int_eq(raft_log_last_epoch(follower), 2);
+    assert_id(raft_log_latest_snapshot(follower), 16, 2);
+    ck_assert_int_eq(seg_size(1, 16), 0);
+}
+END_TEST
+
+START_TEST(follower_crashed_after_a_download_froze_but_before_truncation_reopens_at_16)
+{
+    /* KafkaRaftLog.createLog's truncateToLatestSnapshot: the latest snapshot (16, 2) is ahead
+     * of the log (epoch 2 > 1), which a crash between freeze and truncation leaves behind. */
+    boot(2, 240, false);
+    leader_with_snapshot_16_and_follower_at_4();
+    struct raft_log *follower = log_of(1);
+    download(0, 1, snap(16, 2), 128);
+    ck_assert_int_eq(raft_log_snapshot_freeze(follower, false), 0);
+    run_for(1 * MS);
+    assert_id(raft_log_latest_snapshot(follower), 16, 2);
+    ck_assert_int_eq(raft_log_end_offset(follower), 4);
+    ck_assert(raft_log_check(follower));
+    crash_and_restart(1);
+    follower = log_of(1);
+    ck_assert_int_eq(raft_log_start_offset(follower), 16);
+    ck_assert_int_eq(raft_log_end_offset(follower), 16);
+    ck_assert_int_eq(raft_log_flushed_offset(follower), 16);
+    ck_assert_int_eq(seg_size(1, 0), -ENV_ENOENT);
+    ck_assert_int_eq(seg_size(1, 16), 0);
+    ck_assert_uint_eq(follower->epoch_count, 0);
+    ck_assert_int_eq(raft_log_last_epoch(follower), 2);
+    assert_id(raft_log_latest_snapshot(follower), 16, 2);
+}
+END_TEST
+
+START_TEST(open_refuses_a_log_start_above_0_without_a_snapshot_at_or_past_it)
+{
+    /* KafkaRaftLog.recoverSnapshots: "Inconsistent snapshot state". Segments 0-8 went for the
+     * snapshot at 12; if that snapshot then vanished, nothing covers offsets 0-11. */
+    boot(1, 240, false);
+    fill_ten_batches_in_five_segments();
+    uint8_t content[SNAPSHOT_BYTES];
+    fill_content(content, sizeof content, 11);
+    write_and_freeze(0, snap(12, 2), content, sizeof content, false);
+    run_for(1 * MS);
+    ck_assert_int_eq(raft_log_delete_before_snapshot(log_of(0)), 12);
+    host_crash(world_host(w, 0));
+    ck_assert_int_eq(disk_remove(disk_of(0), PART "00000000000000000012-0000000002.checkpoint"),
+                     ENV_OK);
+    ck_assert(host_start(world_host(w, 0)));
+    ck_assert_int_eq(nodes[0].open_rc, -ENV_EIO);
+    ck_assert_ptr_nonnull(strstr(nodes[0].log.last_error, "Inconsistent snapshot state"));
+    ck_assert_int_gt(seg_size(0, 12), 0); /* refusing to open removes nothing */
+    ck_assert_int_gt(seg_size(0, 16), 0);
+}
+END_TEST
+
+START_TEST(install_refused_when_the_snapshot_is_not_ahead_and_abort_drops_only_an_unfrozen_part)
+{
+    boot(1, SEGMENT_BYTES_BIG, false);
+    const int32_t epochs[] = {1, 1, 3, 3, 5};
+    for (int i = 0; i < 5; i++) {
+        append(0, epochs[i], 2, false);
+    }
+    struct raft_log *l = log_of(0);
+    uint8_t content[SNAPSHOT_BYTES];
+    fill_content(content, sizeof content, 9);
+    /* (4, 1) is behind a log at epoch 5: installing it would not truncate; Kafka throws. */
+    ck_assert_int_eq(raft_log_snapshot_begin(l, snap(4, 1)), 0);
+    ck_assert_int_eq(raft_log_snapshot_write(l, 0, content, 100), 0);
+    ck_assert_int_eq(raft_log_snapshot_freeze(l, true), -ENV_EINVAL);
+    ck_assert_ptr_nonnull(strstr(l->last_error, "Full log truncation expected"));
+    ck_assert(!raft_log_snapshot_pending(l));
+    ck_assert_int_eq(raft_log_snapshot_partial_size(l), 100);
+    ck_assert(raft_log_check(l));
+    /* Abort drops the .part. */
+    raft_log_snapshot_abort(l);
+    ck_assert_int_eq(files_ending(0, ".checkpoint.part"), 0);
+    ck_assert_int_eq(raft_log_snapshot_partial_size(l), -1);
+    ck_assert(raft_log_check(l));
+    raft_log_snapshot_abort(l); /* nothing to drop */
+    /* A freeze in flight is not aborted: it completes as issued. */
+    write_and_freeze(0, snap(4, 1), content, sizeof content, false);
+    raft_log_snapshot_abort(l);
+    ck_assert(raft_log_snapshot_pending(l));
+    run_for(1 * MS);
+    assert_id(raft_log_latest_snapshot(l), 4, 1);
+    ck_assert_int_eq(raft_log_end_offset(l), 10);
+    ck_assert(raft_log_check(l));
+}
+END_TEST
+
+START_TEST(freeze_of_a_vanished_part_fails_keeps_the_partial_and_a_second_freeze_succeeds)
+{
+    boot(1, SEGMENT_BYTES_BIG, false);
+    append(0, 1, 2, false);
+    struct raft_log *l = log_of(0);
+    uint8_t content[SNAPSHOT_BYTES];
+    fill_content(content, sizeof content, 10);
+    ck_assert_int_eq(raft_log_snapshot_begin(l, snap(2, 1)), 0);
+    ck_assert_int_eq(raft_log_snapshot_write(l, 0, content, sizeof content), 0);
+    /* The .part vanishes behind the log's back: its fsync fails with ENOENT. */
+    char part[RAFT_LOG_SNAPSHOT_NAME_MAX];
+    snprintf(part, sizeof part, "%s", l->partial.name);
+    ck_assert_int_eq(disk_remove(disk_of(0), part), ENV_OK);
+    ck_assert_int_eq(raft_log_snapshot_freeze(l, false), 0);
+    run_for(1 * MS);
+    ck_assert(!raft_log_snapshot_pending(l));
+    ck_assert_int_eq(l->last_error_code, -ENV_ENOENT);
+    ck_assert_ptr_nonnull(strstr(l->last_error, "fsync of snapshot"));
+    assert_id(raft_log_latest_snapshot(l), -1, -1);
+    ck_assert_int_eq(raft_log_snapshot_partial_size(l), SNAPSHOT_BYTES);
+    ck_assert(raft_log_check(l));
+    /* Put it back and freeze again. */
+    ck_assert_int_eq(disk_write(disk_of(0), part, 0, content, sizeof content), ENV_OK);
+    ck_assert_int_eq(raft_log_snapshot_freeze(l, false), 0);
+    run_for(1 * MS);
+    assert_id(raft_log_latest_snapshot(l), 2, 1);
+    ck_assert_int_eq(snap_size(0, snap(2, 1)), SNAPSHOT_BYTES);
+    ck_assert(raft_log_check(l));
+}
+END_TEST
+
 /* ---- the suite ---------------------------------------------------------------------------- */
+
+static TCase *snapshot_cases(void)
+{
+    TCase *tc = tcase_create("snapshots");
+    tcase_add_checked_fixture(tc, NULL, teardown);
+    tcase_add_test(tc,
+        snapshot_written_in_two_chunks_becomes_its_checkpoint_exactly_when_fsynced_1ms_later);
+    tcase_add_test(tc,
+        snapshot_read_back_by_position_in_128_byte_chunks_and_out_of_range_is_einval);
+    tcase_add_test(tc,
+        delete_before_snapshot_12_of_segments_0_4_8_12_16_removes_0_4_8_and_moves_the_start);
+    tcase_add_test(tc,
+        after_delete_before_snapshot_12_end_offset_for_epoch_and_validation_follow_kafka);
+    tcase_add_test(tc,
+        delete_before_snapshot_10_inside_segment_8_keeps_it_and_reopen_starts_at_its_base);
+    tcase_add_test(tc,
+        delete_before_a_snapshot_at_the_end_keeps_only_the_active_segment_and_no_epochs);
+    tcase_add_test(tc,
+        follower_install_replaces_its_log_at_16_then_appends_the_leader_batches_from_there);
+    tcase_add_test(tc, crash_mid_download_leaves_no_part_file_and_no_deleted_file_after_reopen);
+    tcase_add_test(tc,
+        power_failure_before_the_freeze_is_durable_loses_the_snapshot_and_after_keeps_it);
+    tcase_add_test(tc,
+        power_failure_during_an_install_keeps_the_old_log_and_after_it_reopens_at_16);
+    tcase_add_test(tc,
+        follower_crashed_after_a_download_froze_but_before_truncation_reopens_at_16);
+    tcase_add_test(tc,
+        install_refused_when_the_snapshot_is_not_ahead_and_abort_drops_only_an_unfrozen_part);
+    tcase_add_test(tc,
+        freeze_of_a_vanished_part_fails_keeps_the_partial_and_a_second_freeze_succeeds);
+    tcase_add_test(tc, open_refuses_a_log_start_above_0_without_a_snapshot_at_or_past_it);
+    return tc;
+}
 
 int main(void)
 {
@@ -975,7 +1655,8 @@ int main(void)
     tcase_add_test(tc,
         corrupt_batch_in_a_middle_segment_drops_it_and_every_later_segment_at_open);
     tcase_add_test(tc, power_failure_after_a_roll_drops_the_orphaned_later_segment);
-    tcase_add_test(tc, open_with_only_foreign_files_is_an_empty_log_and_leaves_them_alone);
+    tcase_add_test(tc,
+        open_with_foreign_files_and_the_bootstrap_snapshot_is_an_empty_log_keeping_them);
     tcase_add_test(tc, open_recovers_every_batch_despite_read_corruption_on_one_read_in_five);
     suite_add_tcase(s, tc);
     tc = tcase_create("segments and a full disk");
@@ -984,6 +1665,7 @@ int main(void)
     tcase_add_test(tc, batch_larger_than_segment_bytes_gets_a_segment_of_its_own);
     tcase_add_test(tc, full_disk_fails_appends_with_enospc_and_leaves_the_log_unchanged);
     suite_add_tcase(s, tc);
+    suite_add_tcase(s, snapshot_cases());
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -211,8 +211,9 @@ static inline int64_t raft_log_flushed_offset(const struct raft_log *l)
 {
     return l->flushed_offset;
 }
-/* The epoch of the last batch, or of the latest snapshot if the log is empty past it; 0 when
- * there is neither (KafkaRaftClient's lastFetchedEpoch for an empty log). */
+/* The epoch of the last batch at or past the log start (the latest cached epoch), else of the
+ * latest snapshot (the log is empty past a snapshot's end), else 0: KafkaRaftLog.
+ * lastFetchedEpoch. */
 int32_t raft_log_last_epoch(const struct raft_log *l);
 
 /* OffsetAndEpoch endOffsetForEpoch(epoch), as KafkaRaftLog answers it from

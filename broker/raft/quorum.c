@@ -186,23 +186,24 @@ static void clear_role_state(struct quorum *q)
 
 static void respond_parked_all(struct quorum *q, struct quorum_out *out);
 
+/* Called once the node has its new role and election: long polls parked while it led are
+ * answered NOT_LEADER_OR_FOLLOWER with the leader it now knows, if any
+ * (KafkaRaftClient.transitionTo*: fetchPurgatory.completeAllExceptionally). */
 static void leave_leadership(struct quorum *q, struct quorum_out *out)
 {
-    if (q->role == QUORUM_LEADER) {
-        /* Parked fetches get an answer that tells them to look elsewhere. */
-        respond_parked_all(q, out);
-    }
+    KS_ASSERT(q->role != QUORUM_LEADER);
+    respond_parked_all(q, out);
 }
 
 static void become_unattached(struct quorum *q, int32_t epoch, int32_t voted,
                               struct quorum_out *out)
 {
     KS_ASSERT(epoch >= q->election.epoch);
-    leave_leadership(q, out);
     enum quorum_role was = q->role;
     clear_role_state(q);
     q->role = QUORUM_UNATTACHED;
     q->election = (struct quorum_election){.epoch = epoch, .leader_id = -1, .voted_id = voted};
+    leave_leadership(q, out);
     /* Entering Unattached from a role with an election timer keeps the time that remains,
      * even into a new epoch (QuorumState.transitionToUnattached): otherwise a stale candidate
      * that keeps bumping the epoch would reset everyone's timer forever. */
@@ -223,11 +224,11 @@ static void become_follower(struct quorum *q, int32_t epoch, int32_t leader,
 {
     KS_ASSERT(epoch >= q->election.epoch);
     KS_ASSERT(leader >= 0 && !is_self(q, leader));
-    leave_leadership(q, out);
     int32_t voted = epoch == q->election.epoch ? q->election.voted_id : -1;
     clear_role_state(q);
     q->role = QUORUM_FOLLOWER;
     q->election = (struct quorum_election){.epoch = epoch, .leader_id = leader, .voted_id = voted};
+    leave_leadership(q, out);
     q->election_deadline = TIME_NS_MAX;
     q->fetch_deadline = q->voter ? q->now + q->cfg.fetch_timeout : TIME_NS_MAX;
     q->fetched_this_epoch = false;
@@ -242,13 +243,13 @@ static bool check_majority(struct quorum *q, struct quorum_out *out);
 static void become_candidate(struct quorum *q, struct quorum_out *out)
 {
     KS_ASSERT(q->voter);
-    leave_leadership(q, out);
     uint32_t retries = q->election_retries;
     clear_role_state(q);
     q->election_retries = retries + 1;
     q->role = QUORUM_CANDIDATE;
     q->election = (struct quorum_election){
         .epoch = q->election.epoch + 1, .leader_id = -1, .voted_id = q->cfg.node_id};
+    leave_leadership(q, out);
     q->granted = 1u << voter_index(q, q->cfg.node_id);
     q->election_deadline = q->now + randomized_election_timeout(q);
     persist(q, out);
@@ -296,9 +297,9 @@ static void start_election(struct quorum *q, struct quorum_out *out)
 static void become_resigned(struct quorum *q, struct quorum_out *out, const char *why)
 {
     KS_ASSERT(q->role == QUORUM_LEADER);
-    leave_leadership(q, out);
     clear_role_state(q);
     q->role = QUORUM_RESIGNED;
+    leave_leadership(q, out);
     q->end_acked = 1u << voter_index(q, q->cfg.node_id);
     q->election_deadline = q->now + randomized_election_timeout(q);
     trace(out, TRACE_RAFT_RESIGN, "epoch=%d reason=%s", q->election.epoch, why);
@@ -750,6 +751,15 @@ static struct quorum_msg *response_new(struct quorum_out *out, const struct quor
     return m;
 }
 
+/* RaftUtil.hasValidTopicPartition: KRaft RPCs name one topic, __cluster_metadata, and its one
+ * partition, 0; anything else is a top-level INVALID_REQUEST. */
+static bool valid_topic_partition(int32_t topic_count, const char *topic, int32_t part_count,
+                                  int32_t partition)
+{
+    return topic_count == 1 && part_count == 1 && topic != NULL &&
+           strcmp(topic, QUORUM_TOPIC) == 0 && partition == 0;
+}
+
 static bool cluster_mismatch(const struct quorum *q, const char *cluster_id)
 {
     return cluster_id != NULL && q->cfg.cluster_id != NULL &&
@@ -805,7 +815,9 @@ static void handle_vote(struct quorum *q, const struct quorum_event *ev, struct 
     wire_arena_init(&a);
     struct vote_request req;
     if (vote_request_decode(ev->body, ev->api_version, &a, &req) != 0 || req.topic_count != 1 ||
-        req.topics[0].partition_count != 1) {
+        req.topics[0].partition_count != 1 ||
+        !valid_topic_partition(1, req.topics[0].topic_name, 1,
+                               req.topics[0].partitions[0].partition_index)) {
         answer_vote(q, ev, out, KAFKA_INVALID_REQUEST, 0, false);
         goto done;
     }
@@ -826,6 +838,11 @@ static void handle_vote(struct quorum *q, const struct quorum_event *ev, struct 
     }
     if (p->replica_epoch > q->election.epoch) {
         become_unattached(q, p->replica_epoch, -1, out);
+    }
+    if (ev->api_version >= 1 && req.voter_id >= 0 && !is_self(q, req.voter_id)) {
+        /* KIP-853: the candidate addressed another voter (isValidVoterKey). */
+        answer_vote(q, ev, out, 0, KAFKA_INVALID_VOTER_KEY, false);
+        goto done;
     }
     bool granted = decide_vote(q, p);
     if (granted && !p->pre_vote && q->election.voted_id < 0) {
@@ -867,7 +884,9 @@ static void handle_begin_quorum_epoch(struct quorum *q, const struct quorum_even
     wire_arena_init(&a);
     struct begin_quorum_epoch_request req;
     int rc = begin_quorum_epoch_request_decode(ev->body, ev->api_version, &a, &req);
-    if (rc != 0 || req.topic_count != 1 || req.topics[0].partition_count != 1) {
+    if (rc != 0 || req.topic_count != 1 || req.topics[0].partition_count != 1 ||
+        !valid_topic_partition(1, req.topics[0].topic_name, 1,
+                               req.topics[0].partitions[0].partition_index)) {
         answer_quorum_epoch(q, ev, out, KAFKA_INVALID_REQUEST, 0);
     } else if (cluster_mismatch(q, req.cluster_id)) {
         answer_quorum_epoch(q, ev, out, KAFKA_INCONSISTENT_CLUSTER_ID, 0);
@@ -893,7 +912,9 @@ static void handle_end_quorum_epoch(struct quorum *q, const struct quorum_event 
     wire_arena_init(&a);
     struct end_quorum_epoch_request req;
     int rc = end_quorum_epoch_request_decode(ev->body, ev->api_version, &a, &req);
-    if (rc != 0 || req.topic_count != 1 || req.topics[0].partition_count != 1) {
+    if (rc != 0 || req.topic_count != 1 || req.topics[0].partition_count != 1 ||
+        !valid_topic_partition(1, req.topics[0].topic_name, 1,
+                               req.topics[0].partitions[0].partition_index)) {
         answer_quorum_epoch(q, ev, out, KAFKA_INVALID_REQUEST, 0);
         goto done;
     }
@@ -1067,7 +1088,9 @@ static void handle_fetch(struct quorum *q, const struct quorum_event *ev, struct
     struct fetch_request req;
     struct fetch_answer fa = {.diverging = {-1, -1}, .read_from = -1};
     if (fetch_request_decode(ev->body, ev->api_version, &a, &req) != 0 || req.topic_count != 1 ||
-        req.topics[0].partition_count != 1) {
+        req.topics[0].partition_count != 1 || req.topics[0].partitions[0].partition != 0 ||
+        (ev->api_version >= 13 ? !wire_uuid_equal(req.topics[0].topic_id, metadata_topic_id)
+                               : !valid_topic_partition(1, req.topics[0].topic, 1, 0))) {
         fa.top_error = KAFKA_INVALID_REQUEST;
     } else if (cluster_mismatch(q, req.cluster_id)) {
         fa.top_error = KAFKA_INCONSISTENT_CLUSTER_ID;
@@ -1140,6 +1163,19 @@ bool quorum_describe(const struct quorum *q, struct wire_arena *a,
         .topic_name = QUORUM_TOPIC, .partition_count = 1, .partitions = part};
     out->topic_count = 1;
     out->topics = topic;
+    /* v2 names every voter's endpoints (RaftUtil.singletonDescribeQuorumResponse). */
+    struct describe_quorum_node *nodes = wire_arena_alloc(a, (size_t)n * sizeof *nodes);
+    struct kraft_listener *listeners = wire_arena_alloc(a, (size_t)n * sizeof *listeners);
+    for (int i = 0; i < n; i++) {
+        listeners[i] = (struct kraft_listener){.name = "CONTROLLER",
+                                               .host = q->cfg.voter_hosts[i] != NULL
+                                                           ? q->cfg.voter_hosts[i] : "",
+                                               .port = q->cfg.voter_ports[i]};
+        nodes[i] = (struct describe_quorum_node){
+            .node_id = q->cfg.voter_ids[i], .listener_count = 1, .listeners = &listeners[i]};
+    }
+    out->node_count = n;
+    out->nodes = nodes;
     return true;
 }
 
@@ -1329,10 +1365,17 @@ static void handle_fetch_response(struct quorum *q, const struct quorum_event *e
     if (learn_epoch(q, p->current_leader.leader_epoch, p->current_leader.leader_id, out)) {
         goto done; /* a new epoch or leader: the next poll fetches from the right place */
     }
+    bool leadership_news = p->error_code == KAFKA_NOT_LEADER_OR_FOLLOWER ||
+                           p->error_code == KAFKA_FENCED_LEADER_EPOCH ||
+                           p->error_code == KAFKA_UNKNOWN_LEADER_EPOCH;
     if (p->error_code != 0 || q->role != QUORUM_FOLLOWER ||
         q->election.leader_id != ev->from_node ||
         p->current_leader.leader_epoch != q->election.epoch) {
-        peer->backoff_until = q->now + q->cfg.retry_backoff;
+        /* An answer about leadership is handled (maybeHandleCommonResponse), not a failure:
+         * only other errors put the connection in backoff (RequestManager). */
+        if (!leadership_news) {
+            peer->backoff_until = q->now + q->cfg.retry_backoff;
+        }
         goto done;
     }
     q->fetched_this_epoch = true;

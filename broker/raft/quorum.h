@@ -65,6 +65,8 @@ struct quorum_config {
     const char *cluster_id;
     int voter_count;
     int32_t voter_ids[QUORUM_VOTER_MAX]; /* controller.quorum.voters, in the order given */
+    const char *voter_hosts[QUORUM_VOTER_MAX]; /* their hosts (owned by the caller) */
+    uint16_t voter_ports[QUORUM_VOTER_MAX];
     time_ns election_timeout;            /* controller.quorum.election.timeout.ms */
     time_ns fetch_timeout;               /* controller.quorum.fetch.timeout.ms */
     time_ns election_backoff_max;        /* controller.quorum.election.backoff.max.ms */
