@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "protocol/header.h"
+#include "raft/listener.h"
 #include "raft/log.h"
 #include "release.h"
 
@@ -32,6 +33,7 @@ struct node {
     const struct env *env;
     struct node_config cfg;
     struct raft_log log;
+    struct raft_listener listener;
     struct quorum quorum;
     struct quorum_out out;
     int voter_hosts[QUORUM_VOTER_MAX];
@@ -57,6 +59,8 @@ void node_config_default(struct node_config *c, int32_t node_id)
     snprintf(c->cluster_id, sizeof c->cluster_id, "%s", "MkU3OEVBNTcwNTJENDM2Qk");
     snprintf(c->metadata_log_dir, sizeof c->metadata_log_dir, "%s", "kraft-combined-logs");
     c->metadata_log_segment_bytes = UINT64_C(1073741824);
+    c->metadata_log_max_record_bytes_between_snapshots = 20971520;
+    c->metadata_max_retention_bytes = 104857600;
     c->quorum_state_version = 1;
     struct quorum_config *q = &c->quorum;
     q->node_id = node_id;
@@ -74,6 +78,7 @@ void node_config_default(struct node_config *c, int32_t node_id)
     q->begin_quorum_epoch_version = 1;
     q->end_quorum_epoch_version = 1;
     q->fetch_version = 17;
+    q->fetch_snapshot_version = 1;
 }
 
 static enum quorum_backoff backoff_of(enum lost_election_backoff b)
@@ -117,6 +122,9 @@ int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
     snprintf(c->cluster_id, sizeof c->cluster_id, "%s", cluster_id);
     snprintf(c->metadata_log_dir, sizeof c->metadata_log_dir, "%s", dir);
     c->metadata_log_segment_bytes = (uint64_t)k->metadata_log_segment_bytes;
+    c->metadata_log_max_record_bytes_between_snapshots =
+        k->metadata_log_max_record_bytes_between_snapshots;
+    c->metadata_max_retention_bytes = k->metadata_max_retention_bytes;
     c->voter_count = (int)k->controller_quorum_voters_count;
     for (int i = 0; i < c->voter_count; i++) {
         const struct config_voter *v = &k->controller_quorum_voters[i];
@@ -145,6 +153,7 @@ int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
     /* FileQuorumStateStore writes data_version = kraft.version, and a cluster with static
      * controller.quorum.voters is always at kraft.version 0 (the formatter refuses 1 without
      * a dynamic quorum): the v0 shape with clusterId and currentVoters. */
+    q->fetch_snapshot_version = sw->raft_rpc.fetch_snapshot_version_max;
     c->quorum_state_version = 0;
     return 0;
 }
@@ -367,6 +376,7 @@ static void quorum_event(struct node *n, struct quorum_event *ev)
     ev->now = env_now(n->env);
     quorum_step(&n->quorum, ev, &n->out);
     apply(n);
+    raft_listener_update(&n->listener, &n->log, n->quorum.high_watermark);
 }
 
 static void on_request_frame(struct node *n, int from_host, const uint8_t *bytes, size_t len)
@@ -505,8 +515,12 @@ static void *node_start(const struct env *env, const void *config)
     env_tracef(env, TRACE_NODE_START, "node.id=%d roles=%s epoch=%d leader=%d voted=%d "
                "leo=%" PRId64, n->cfg.node_id, n->cfg.roles, stored.epoch, stored.leader_id,
                stored.voted_id, raft_log_end_offset(&n->log));
+    raft_listener_init(&n->listener, env, n->cfg.metadata_log_max_record_bytes_between_snapshots,
+                       n->cfg.metadata_max_retention_bytes);
+    n->listener.planted_snapshot_drops_a_record = n->cfg.planted_snapshot_drops_a_record;
     quorum_init(&n->quorum, &qc, &n->log, &stored, env_random(env), env_now(env), &n->out);
     apply(n);
+    raft_listener_update(&n->listener, &n->log, n->quorum.high_watermark);
     return n;
 }
 
@@ -520,6 +534,8 @@ const struct process_ops node_process = {
 struct quorum *node_quorum(void *proc) { return &((struct node *)proc)->quorum; }
 
 struct raft_log *node_log(void *proc) { return &((struct node *)proc)->log; }
+
+struct raft_listener *node_listener(void *proc) { return &((struct node *)proc)->listener; }
 
 bool node_append(void *proc, const uint8_t *value, uint32_t len)
 {

@@ -45,8 +45,11 @@ struct node_config {
     struct node_voter voters[QUORUM_VOTER_MAX]; /* controller.quorum.voters */
     char metadata_log_dir[256];                 /* metadata.log.dir (or the first log.dirs) */
     uint64_t metadata_log_segment_bytes;
+    int64_t metadata_log_max_record_bytes_between_snapshots;
+    int64_t metadata_max_retention_bytes;
     int quorum_state_version; /* the file's data_version: 0 (static voters) or 1 */
     struct quorum_config quorum;
+    bool planted_snapshot_drops_a_record; /* test hook; see raft/listener.h */
 };
 
 /* Kafka's defaults (KRAFT.md 4) for a controller `node_id` of the given voters. */
@@ -65,6 +68,8 @@ extern const struct process_ops node_process;
 struct node;
 struct quorum *node_quorum(void *proc);
 struct raft_log *node_log(void *proc);
+struct raft_listener;
+struct raft_listener *node_listener(void *proc);
 /* Leader only: hands a record to the quorum. Returns false if this node is not the leader. */
 bool node_append(void *proc, const uint8_t *value, uint32_t len);
 /* Leader only: resign gracefully (EndQuorumEpoch). */

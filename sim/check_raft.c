@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "node.h"
+#include "raft/listener.h"
 #include "raft/log.h"
 #include "raft/quorum.h"
 
@@ -25,6 +26,7 @@ void raft_checker_free(struct raft_checker *c)
     }
     free(c->leader_of_epoch);
     free(c->committed);
+    free(c->states);
     c->leader_of_epoch = NULL;
     c->committed = NULL;
 }
@@ -136,7 +138,10 @@ static void check_committed(struct raft_checker *c, int host, const struct raft_
     }
     /* Batches below verified_end were checked in an earlier step of this incarnation and a
      * truncation below it is caught above: only the new ones need a look. */
-    const struct raft_log_batch *first = raft_log_batch_at(log, h->verified_end);
+    /* A log that starts at a snapshot has nothing below its start to look at. */
+    int64_t from = h->verified_end > log->log_start_offset ? h->verified_end
+                                                           : log->log_start_offset;
+    const struct raft_log_batch *first = raft_log_batch_at(log, from);
     uint32_t start = first != NULL ? (uint32_t)(first - log->batches) : log->batch_count;
     for (uint32_t i = start; i < log->batch_count; i++) {
         const struct raft_log_batch *b = &log->batches[i];
@@ -218,6 +223,32 @@ static void check_hw_majority(struct raft_checker *c, int host, const struct quo
     }
 }
 
+static void check_state_machine(struct raft_checker *c, const struct raft_listener *l,
+                                int32_t node_id)
+{
+    int64_t at = l->applied_offset;
+    if (at <= 0) {
+        return;
+    }
+    if ((uint64_t)at >= c->state_capacity) {
+        uint64_t cap = (uint64_t)at * 2 + 64;
+        c->states = realloc(c->states, cap * sizeof *c->states);
+        KS_ASSERT(c->states != NULL);
+        memset(c->states + c->state_capacity, 0,
+               (cap - c->state_capacity) * sizeof *c->states);
+        c->state_capacity = cap;
+    }
+    struct raft_checker_state *seen = &c->states[at];
+    if (!seen->known) {
+        *seen = (struct raft_checker_state){l->record_count, l->digest, node_id, true};
+    } else if (seen->record_count != l->record_count || seen->digest != l->digest) {
+        raft_checker_violation(c, "state-machine: at offset %" PRId64 " node %d has %" PRIu64
+                               " records (digest %016" PRIx64 ") but node %d had %" PRIu64
+                               " (digest %016" PRIx64 ")", at, node_id, l->record_count,
+                               l->digest, seen->node_id, seen->record_count, seen->digest);
+    }
+}
+
 void raft_checker_after_step(struct raft_checker *c, int host)
 {
     struct host *h = world_host(c->world, host);
@@ -233,6 +264,7 @@ void raft_checker_after_step(struct raft_checker *c, int host)
     check_election_safety(c, &v);
     check_monotonic(c, host, &v);
     check_hw_majority(c, host, &v, previous_hw);
+    check_state_machine(c, node_listener(h->proc), v.node_id);
     if (v.high_watermark > 0) {
         check_committed(c, host, node_log(h->proc), &v);
     }

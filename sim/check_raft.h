@@ -12,6 +12,10 @@
  *   hw-majority       when a leader's high watermark moves to h, a majority of voters hold
  *                     every offset below h durably (fsynced, so it survives a power failure),
  *                     with the leader's epoch at h - 1 (Raft's log matching gives the rest);
+ *   state-machine     every node that has applied the committed log up to an offset holds the
+ *                     same state there (record count and digest), whether it got there by
+ *                     replaying batches or by loading a snapshot: snapshots agree with the log
+ *                     they replace;
  *   committed-stable  once any node's high watermark covers a batch, every node whose high
  *                     watermark covers that offset holds the very same batch (epoch, offsets,
  *                     CRC), forever: committed entries never change or vanish.
@@ -30,6 +34,13 @@ struct raft_checker_batch {
     int64_t last_offset;
     int32_t epoch;
     uint32_t crc;
+    bool known;
+};
+
+struct raft_checker_state {
+    uint64_t record_count;
+    uint64_t digest;
+    int32_t node_id; /* the first node seen there */
     bool known;
 };
 
@@ -60,6 +71,8 @@ struct raft_checker {
     int64_t committed_end; /* every offset below is covered by some node's high watermark */
     struct raft_checker_host hosts[NET_HOST_MAX];
     struct raft_checker_durable durable[NET_HOST_MAX];
+    struct raft_checker_state *states; /* index: applied offset */
+    uint64_t state_capacity;
     uint64_t checks;
 };
 

@@ -94,7 +94,8 @@ const char *env_err_message(int err);
     X(TRACE_RAFT_ERROR, "raft-error")                                                          \
     X(TRACE_NODE_START, "node-start")                                                          \
     X(TRACE_NODE_REFUSE, "node-refuse")                                                        \
-    X(TRACE_NODE_PERSIST, "quorum-state")
+    X(TRACE_NODE_PERSIST, "quorum-state")                                                      \
+    X(TRACE_RAFT_SNAPSHOT, "snapshot")
 
 enum trace_kind {
 #define TRACE_KIND_ENUM(name, text) name,

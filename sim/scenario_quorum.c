@@ -122,7 +122,11 @@ static void after_step(void *ctx, int host) { raft_checker_after_step(ctx, host)
 static int properties(char *buf, size_t cap, int node, int voters, const char *version)
 {
     bool broker = node > voters;
+    /* Small snapshot and retention sizes (real Kafka keys) so that a 30 s run snapshots, cleans
+     * its log and sends lagging nodes a snapshot with FetchSnapshot. */
     int len = snprintf(buf, cap, "process.roles=%s\nnode.id=%d\n"
+                       "metadata.log.max.record.bytes.between.snapshots=16384\n"
+                       "metadata.max.retention.bytes=32768\n"
                        "controller.listener.names=CONTROLLER\n"
                        "listeners=%s://%s:%d\nlog.dirs=/var/lib/kafka/data\n"
                        "controller.quorum.voters=", broker ? "broker" : "controller", node,
@@ -185,6 +189,7 @@ static void build(struct quorum_run *r, const struct run_opts *opts, int voters)
         struct node_config *c = &r->configs[i];
         c->quorum.planted_vote_without_log_check = planted(opts, "vote-without-log-check");
         c->quorum.planted_high_watermark_on_minority = planted(opts, "hw-on-minority");
+        c->planted_snapshot_drops_a_record = planted(opts, "snapshot-drops-a-record");
         struct host *h = world_host(r->w, i);
         host_install(h, &node_process, c);
         h->after_step = after_step;

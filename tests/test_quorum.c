@@ -109,6 +109,23 @@ START_TEST(planted_high_watermark_on_minority_is_caught_within_200_seeds)
 }
 END_TEST
 
+START_TEST(planted_snapshot_that_drops_a_record_is_caught_within_200_seeds)
+{
+    /* A node that loads such a snapshot (after a restart, or by FetchSnapshot) holds another
+     * state than the nodes that replayed the log: the state-machine checker sees it. */
+    uint64_t found = 0;
+    for (uint64_t seed = 1; seed <= 200 && found == 0; seed++) {
+        struct run_result r = run("quorum", seed, "snapshot-drops-a-record");
+        if (r.violations > 0) {
+            ck_assert_msg(strstr(r.first_violation, "state-machine") != NULL, "seed %llu: %s",
+                          (unsigned long long)seed, r.first_violation);
+            found = seed;
+        }
+    }
+    ck_assert_msg(found > 0, "no seed in 1..200 exposed the planted bug");
+}
+END_TEST
+
 START_TEST(same_seed_same_hash_and_a_leader_is_elected)
 {
     struct run_result a = run("quorum", 11, NULL);
@@ -127,6 +144,7 @@ int main(void)
     tcase_add_test(tc, same_seed_same_hash_and_a_leader_is_elected);
     tcase_add_test(tc, planted_vote_without_log_check_on_kafka_3_4_is_caught_within_200_seeds);
     tcase_add_test(tc, planted_high_watermark_on_minority_is_caught_within_200_seeds);
+    tcase_add_test(tc, planted_snapshot_that_drops_a_record_is_caught_within_200_seeds);
     tcase_add_test(tc, three_voters_500_seeds_of_faults_zero_violations_and_live_after_healing);
     tcase_add_test(tc, five_voters_500_seeds_of_faults_zero_violations_and_live_after_healing);
     tcase_add_test(tc, kafka_3_4_without_pre_vote_or_check_quorum_200_seeds_each_of_3_and_5_voters);

@@ -14,6 +14,8 @@
 /* Fetch as KafkaRaftClient sends it (KRAFT.md 2): 500 ms long poll, 8 MiB. */
 #define FETCH_MAX_WAIT_MS 500
 #define FETCH_MAX_BYTES (8 * 1024 * 1024)
+/* controller.quorum.fetch.snapshot.max.bytes (1 MiB on trunk). */
+#define FETCH_SNAPSHOT_MAX_BYTES (1024 * 1024)
 /* Uuid(0, 1): the metadata topic's fixed id. */
 static const struct kuuid metadata_topic_id = {0, 1};
 
@@ -181,6 +183,11 @@ static void clear_role_state(struct quorum *q)
     q->linger_deadline = TIME_NS_MAX;
     q->pending_count = 0;
     q->pending_len = 0;
+    if (q->snapshot_fetching) {
+        /* A download dies with the follower state that started it (FollowerState). */
+        raft_log_snapshot_abort(q->log);
+        q->snapshot_fetching = false;
+    }
     reset_requests(q);
 }
 
@@ -648,6 +655,46 @@ static void send_fetch(struct quorum *q, struct quorum_out *out, int32_t to)
     fetch_request_encode(&m->body, &req, v);
 }
 
+static void send_fetch_snapshot(struct quorum *q, struct quorum_out *out, int32_t to)
+{
+    int16_t v = q->cfg.fetch_snapshot_version;
+    struct fetch_snapshot_request_partition part = {
+        .partition = 0, .current_leader_epoch = q->election.epoch,
+        .snapshot_id = {q->snapshot_fetch_id.end_offset, q->snapshot_fetch_id.epoch},
+        .position = raft_log_snapshot_partial_size(q->log)};
+    struct fetch_snapshot_request_topic topic = {
+        .name = QUORUM_TOPIC, .partition_count = 1, .partitions = &part};
+    struct fetch_snapshot_request req;
+    fetch_snapshot_request_init(&req);
+    req.cluster_id = q->cfg.cluster_id;
+    req.replica_id = q->cfg.node_id;
+    req.max_bytes = FETCH_SNAPSHOT_MAX_BYTES;
+    req.topic_count = 1;
+    req.topics = &topic;
+    struct quorum_msg *m = request_new(q, out, to, KAFKA_API_FETCH_SNAPSHOT, v);
+    fetch_snapshot_request_encode(&m->body, &req, v);
+}
+
+/* A follower pulls: the snapshot while one is being downloaded (and not while it is being
+ * frozen), otherwise the log, once every append is flushed. */
+static void poll_follower(struct quorum *q, struct quorum_out *out)
+{
+    struct quorum_peer *p = peer_of(q, q->election.leader_id);
+    if (!peer_ready(q, p)) {
+        return;
+    }
+    if (q->snapshot_fetching) {
+        if (!raft_log_snapshot_pending(q->log)) {
+            send_fetch_snapshot(q, out, q->election.leader_id);
+        }
+        return;
+    }
+    /* Voters fsync every append before the next Fetch: a fetch offset is a promise. */
+    if (raft_log_flushed_offset(q->log) == raft_log_end_offset(q->log)) {
+        send_fetch(q, out, q->election.leader_id);
+    }
+}
+
 /* Sends whatever the current role owes (KafkaRaftClient.pollCurrentState). */
 static void poll_requests(struct quorum *q, struct quorum_out *out)
 {
@@ -670,15 +717,9 @@ static void poll_requests(struct quorum *q, struct quorum_out *out)
             }
         }
         break;
-    case QUORUM_FOLLOWER: {
-        /* Voters fsync every append before the next Fetch: a fetch offset is a promise. */
-        struct quorum_peer *p = peer_of(q, q->election.leader_id);
-        bool flushed = raft_log_flushed_offset(q->log) == raft_log_end_offset(q->log);
-        if (peer_ready(q, p) && flushed) {
-            send_fetch(q, out, q->election.leader_id);
-        }
+    case QUORUM_FOLLOWER:
+        poll_follower(q, out);
         break;
-    }
     case QUORUM_UNATTACHED:
         if (!q->voter) {
             /* A leaderless observer asks a random voter (a bootstrap server) who leads. */
@@ -953,6 +994,7 @@ struct fetch_answer {
     int16_t top_error;
     int16_t error;
     struct fetch_epoch_end_offset diverging;
+    struct kraft_snapshot_id snapshot; /* (-1, -1): none */
     int64_t read_from; /* -1: send no records */
 };
 
@@ -974,6 +1016,7 @@ static void answer_fetch(struct quorum *q, uint64_t reply_ctx, int32_t to_node, 
     part.high_watermark = q->role == QUORUM_LEADER ? q->high_watermark : -1;
     part.log_start_offset = raft_log_start_offset(q->log);
     part.diverging_epoch = fa->diverging;
+    part.snapshot_id = fa->snapshot;
     part.current_leader = (struct kraft_leader_and_epoch){
         .leader_id = q->election.leader_id, .leader_epoch = q->election.epoch};
     part.records = (struct wire_bytes){records, (int32_t)records_len};
@@ -1013,7 +1056,8 @@ static void respond_parked(struct quorum *q, uint32_t i, struct quorum_out *out)
     struct quorum_parked p = q->parked[i];
     memmove(&q->parked[i], &q->parked[i + 1], (q->parked_count - i - 1) * sizeof p);
     q->parked_count--;
-    struct fetch_answer fa = {.diverging = {-1, -1}, .read_from = p.fetch_offset};
+    struct fetch_answer fa = {
+        .diverging = {-1, -1}, .snapshot = {-1, -1}, .read_from = p.fetch_offset};
     if (q->role != QUORUM_LEADER) {
         fa.error = KAFKA_NOT_LEADER_OR_FOLLOWER;
         fa.read_from = -1;
@@ -1043,25 +1087,6 @@ static void poll_parked(struct quorum *q, struct quorum_out *out)
     }
 }
 
-/* RaftLog.validateOffsetAndEpoch without snapshots: a follower whose last fetched epoch ends
- * earlier here than its fetch offset has diverged and must truncate. */
-static struct fetch_epoch_end_offset diverging_point(struct quorum *q,
-                                                     const struct fetch_request_partition *p)
-{
-    struct fetch_epoch_end_offset none = {-1, -1};
-    if (p->fetch_offset == 0 && raft_log_start_offset(q->log) == 0) {
-        return none;
-    }
-    struct raft_log_snapshot_id end = raft_log_end_offset_for_epoch(q->log,
-                                                                    p->last_fetched_epoch);
-    if (end.epoch != p->last_fetched_epoch || end.end_offset < p->fetch_offset) {
-        return (struct fetch_epoch_end_offset){.epoch = end.epoch < 0 ? 0 : end.epoch,
-                                               .end_offset = end.end_offset < 0
-                                                                 ? 0 : end.end_offset};
-    }
-    return none;
-}
-
 static int16_t fetch_partition_error(const struct quorum *q, const struct fetch_request *req,
                                      const struct fetch_request_partition *p)
 {
@@ -1086,7 +1111,7 @@ static void handle_fetch(struct quorum *q, const struct quorum_event *ev, struct
     struct wire_arena a;
     wire_arena_init(&a);
     struct fetch_request req;
-    struct fetch_answer fa = {.diverging = {-1, -1}, .read_from = -1};
+    struct fetch_answer fa = {.diverging = {-1, -1}, .snapshot = {-1, -1}, .read_from = -1};
     if (fetch_request_decode(ev->body, ev->api_version, &a, &req) != 0 || req.topic_count != 1 ||
         req.topics[0].partition_count != 1 || req.topics[0].partitions[0].partition != 0 ||
         (ev->api_version >= 13 ? !wire_uuid_equal(req.topics[0].topic_id, metadata_topic_id)
@@ -1103,7 +1128,18 @@ static void handle_fetch(struct quorum *q, const struct quorum_event *ev, struct
     const struct fetch_request_partition *p = &req.topics[0].partitions[0];
     fa.error = fetch_partition_error(q, &req, p);
     if (fa.error == KAFKA_NONE) {
-        fa.diverging = diverging_point(q, p);
+        struct raft_log_valid valid =
+            raft_log_validate_offset_and_epoch(q->log, p->fetch_offset, p->last_fetched_epoch);
+        if (valid.kind == RAFT_LOG_SNAPSHOT) {
+            /* Behind the log start: the follower must fetch the snapshot first. */
+            fa.snapshot = (struct kraft_snapshot_id){valid.id.end_offset, valid.id.epoch};
+            answer_fetch(q, ev->reply_ctx, req.replica_id, ev->api_version, &fa, out);
+            wire_arena_free(&a);
+            return;
+        }
+        if (valid.kind == RAFT_LOG_DIVERGING) {
+            fa.diverging = (struct fetch_epoch_end_offset){valid.id.epoch, valid.id.end_offset};
+        }
         if (fa.diverging.epoch < 0 && req.replica_id >= 0) {
             update_replica(q, req.replica_id, p->fetch_offset);
             update_high_watermark(q, out);
@@ -1313,15 +1349,43 @@ static void handle_quorum_epoch_response(struct quorum *q, const struct quorum_e
 }
 
 /* The follower side of a Fetch answer (KafkaRaftClient.handleFetchResponse). */
+static void start_snapshot_fetch(struct quorum *q, struct raft_log_snapshot_id id,
+                                 struct quorum_out *out)
+{
+    if (q->snapshot_fetching && q->snapshot_fetch_id.end_offset == id.end_offset &&
+        q->snapshot_fetch_id.epoch == id.epoch) {
+        return;
+    }
+    raft_log_snapshot_abort(q->log);
+    if (raft_log_snapshot_begin(q->log, id) != 0) {
+        /* Our own snapshot is still being frozen: ask again on the next fetch. */
+        return;
+    }
+    q->snapshot_fetching = true;
+    q->snapshot_fetch_id = id;
+    trace(out, TRACE_RAFT_SNAPSHOT, "fetch-start end=%" PRId64 " epoch=%d leo=%" PRId64,
+          id.end_offset, id.epoch, raft_log_end_offset(q->log));
+}
+
 static void apply_fetch_partition(struct quorum *q, const struct fetch_response_partition *p,
                                   struct quorum_out *out)
 {
+    if (p->snapshot_id.end_offset >= 0 && p->snapshot_id.epoch >= 0) {
+        struct raft_log_snapshot_id id = {p->snapshot_id.end_offset, p->snapshot_id.epoch};
+        start_snapshot_fetch(q, id, out);
+        return;
+    }
     if (p->diverging_epoch.epoch >= 0) {
         int64_t target = p->diverging_epoch.end_offset;
         if (q->high_watermark >= 0 && target < q->high_watermark) {
             /* Kafka treats this as fatal: committed data would be lost. */
             trace(out, TRACE_RAFT_ERROR, "truncate-below-high-watermark to=%" PRId64
                   " hw=%" PRId64, target, q->high_watermark);
+        }
+        if (target < raft_log_start_offset(q->log)) {
+            trace(out, TRACE_RAFT_ERROR, "truncate-below-log-start to=%" PRId64 " start=%" PRId64,
+                  target, raft_log_start_offset(q->log));
+            return;
         }
         int64_t leo = raft_log_truncate_to(q->log, target);
         trace(out, TRACE_RAFT_TRUNCATE, "to=%" PRId64 " diverging_epoch=%d leo=%" PRId64, target,
@@ -1387,6 +1451,167 @@ done:
     wire_arena_free(&a);
 }
 
+/* ---- FetchSnapshot (KRAFT.md 3.7) --------------------------------------------------------- */
+
+struct snapshot_answer {
+    int16_t top_error;
+    int16_t error;
+    struct kraft_snapshot_id id;
+    int64_t size;
+    int64_t position;
+    uint8_t *bytes;
+    int64_t len;
+};
+
+static void answer_fetch_snapshot(struct quorum *q, const struct quorum_event *ev,
+                                  const struct snapshot_answer *sa, struct quorum_out *out)
+{
+    struct fetch_snapshot_response_partition part = {
+        .index = 0, .error_code = sa->error, .snapshot_id = sa->id,
+        .current_leader = {q->election.leader_id, q->election.epoch}, .size = sa->size,
+        .position = sa->position,
+        .unaligned_records = {sa->bytes != NULL ? sa->bytes : (const uint8_t *)"",
+                              (int32_t)sa->len}};
+    struct fetch_snapshot_response_topic topic = {
+        .name = QUORUM_TOPIC, .partition_count = 1, .partitions = &part};
+    struct fetch_snapshot_response resp = {
+        .error_code = sa->top_error, .topic_count = sa->top_error == 0 ? 1 : 0, .topics = &topic};
+    struct quorum_msg *m = response_new(out, ev);
+    fetch_snapshot_response_encode(&m->body, &resp, ev->api_version);
+}
+
+/* The leader serves its snapshot in chunks (KafkaRaftClient.handleFetchSnapshotRequest). */
+static void serve_snapshot(struct quorum *q, const struct fetch_snapshot_request *req,
+                           struct snapshot_answer *sa)
+{
+    const struct fetch_snapshot_request_partition *p = &req->topics[0].partitions[0];
+    if (q->role != QUORUM_LEADER) {
+        sa->error = KAFKA_NOT_LEADER_OR_FOLLOWER;
+        return;
+    }
+    if (p->current_leader_epoch != q->election.epoch) {
+        sa->error = p->current_leader_epoch < q->election.epoch ? KAFKA_FENCED_LEADER_EPOCH
+                                                                : KAFKA_UNKNOWN_LEADER_EPOCH;
+        return;
+    }
+    struct raft_log_snapshot_id id = {p->snapshot_id.end_offset, p->snapshot_id.epoch};
+    int64_t size = raft_log_snapshot_size(q->log, id);
+    if (size < 0 || (id.end_offset == 0 && id.epoch == 0)) {
+        sa->error = KAFKA_SNAPSHOT_NOT_FOUND; /* missing, or the bootstrap snapshot */
+        return;
+    }
+    sa->id = p->snapshot_id;
+    sa->size = size;
+    sa->position = p->position;
+    if (p->position < 0 || p->position >= size) {
+        sa->error = KAFKA_POSITION_OUT_OF_RANGE;
+        return;
+    }
+    uint32_t max = req->max_bytes < FETCH_SNAPSHOT_MAX_BYTES ? (uint32_t)req->max_bytes
+                                                             : FETCH_SNAPSHOT_MAX_BYTES;
+    sa->len = raft_log_snapshot_read(q->log, id, (uint64_t)p->position, max, &sa->bytes);
+    if (sa->len < 0) {
+        sa->error = KAFKA_UNKNOWN_SERVER_ERROR;
+        sa->len = 0;
+    }
+    if (req->replica_id >= 0 && voter_index(q, req->replica_id) >= 0) {
+        q->voters[voter_index(q, req->replica_id)].last_fetch = q->now; /* check-quorum */
+    }
+}
+
+static void handle_fetch_snapshot(struct quorum *q, const struct quorum_event *ev,
+                                  struct quorum_out *out)
+{
+    struct wire_arena a;
+    wire_arena_init(&a);
+    struct fetch_snapshot_request req;
+    struct snapshot_answer sa = {.id = {-1, -1}, .size = -1, .position = -1};
+    int rc = fetch_snapshot_request_decode(ev->body, ev->api_version, &a, &req);
+    if (rc != 0 || req.topic_count != 1 || req.topics[0].partition_count != 1 ||
+        !valid_topic_partition(1, req.topics[0].name, 1, req.topics[0].partitions[0].partition)) {
+        sa.top_error = KAFKA_INVALID_REQUEST;
+    } else if (cluster_mismatch(q, req.cluster_id)) {
+        sa.top_error = KAFKA_INCONSISTENT_CLUSTER_ID;
+    } else {
+        serve_snapshot(q, &req, &sa);
+    }
+    answer_fetch_snapshot(q, ev, &sa, out);
+    free(sa.bytes);
+    wire_arena_free(&a);
+}
+
+/* The follower's side: store the chunk; when the snapshot is whole, freeze it and let it
+ * replace the log (KafkaRaftClient.handleFetchSnapshotResponse). */
+static void take_snapshot_chunk(struct quorum *q, const struct fetch_snapshot_response_partition *p,
+                                struct quorum_out *out)
+{
+    struct quorum_peer *peer = peer_of(q, q->election.leader_id);
+    if (p->error_code == KAFKA_SNAPSHOT_NOT_FOUND || p->snapshot_id.end_offset < 0) {
+        raft_log_snapshot_abort(q->log); /* gone: go back to fetching the log */
+        q->snapshot_fetching = false;
+        return;
+    }
+    if (p->error_code != 0 || p->position != raft_log_snapshot_partial_size(q->log) ||
+        p->snapshot_id.end_offset != q->snapshot_fetch_id.end_offset) {
+        peer->backoff_until = q->now + q->cfg.retry_backoff;
+        return;
+    }
+    q->fetch_deadline = q->voter ? q->now + q->cfg.fetch_timeout : TIME_NS_MAX;
+    int rc = raft_log_snapshot_write(q->log, (uint64_t)p->position, p->unaligned_records.ptr,
+                                     (size_t)p->unaligned_records.len);
+    if (rc == 0 && raft_log_snapshot_partial_size(q->log) == p->size) {
+        rc = raft_log_snapshot_freeze(q->log, true);
+        trace(out, TRACE_RAFT_SNAPSHOT, "fetched end=%" PRId64 " epoch=%d bytes=%" PRId64,
+              p->snapshot_id.end_offset, p->snapshot_id.epoch, p->size);
+    }
+    if (rc != 0) {
+        trace(out, TRACE_RAFT_ERROR, "snapshot-download err=%d %s", rc, q->log->last_error);
+        raft_log_snapshot_abort(q->log);
+        q->snapshot_fetching = false;
+    }
+}
+
+static void handle_fetch_snapshot_response(struct quorum *q, const struct quorum_event *ev,
+                                           struct quorum_out *out)
+{
+    struct wire_arena a;
+    wire_arena_init(&a);
+    struct fetch_snapshot_response resp;
+    int rc = fetch_snapshot_response_decode(ev->body, ev->api_version, &a, &resp);
+    if (rc != 0 || resp.error_code != 0 || resp.topic_count != 1 ||
+        resp.topics[0].partition_count != 1) {
+        peer_of(q, ev->from_node)->backoff_until = q->now + q->cfg.retry_backoff;
+    } else {
+        const struct fetch_snapshot_response_partition *p = &resp.topics[0].partitions[0];
+        bool moved = learn_epoch(q, p->current_leader.leader_epoch, p->current_leader.leader_id,
+                                 out);
+        if (!moved && q->role == QUORUM_FOLLOWER && q->snapshot_fetching &&
+            q->election.leader_id == ev->from_node) {
+            take_snapshot_chunk(q, p, out);
+        }
+    }
+    wire_arena_free(&a);
+}
+
+/* A download's freeze became durable: the log now starts at the snapshot. */
+static void snapshot_installed(struct quorum *q, struct quorum_out *out)
+{
+    if (!q->snapshot_fetching || raft_log_snapshot_pending(q->log)) {
+        return;
+    }
+    struct raft_log_snapshot_id latest = raft_log_latest_snapshot(q->log);
+    q->snapshot_fetching = false;
+    if (latest.end_offset == q->snapshot_fetch_id.end_offset &&
+        latest.epoch == q->snapshot_fetch_id.epoch) {
+        if (latest.end_offset > q->high_watermark) {
+            q->high_watermark = latest.end_offset;
+        }
+        trace(out, TRACE_RAFT_SNAPSHOT, "installed end=%" PRId64 " epoch=%d log_start=%" PRId64
+              " hw=%" PRId64, latest.end_offset, latest.epoch, raft_log_start_offset(q->log),
+              q->high_watermark);
+    }
+}
+
 /* ---- the step ----------------------------------------------------------------------------- */
 
 static void on_request(struct quorum *q, const struct quorum_event *ev, struct quorum_out *out)
@@ -1406,6 +1631,9 @@ static void on_request(struct quorum *q, const struct quorum_event *ev, struct q
         break;
     case KAFKA_API_DESCRIBE_QUORUM:
         handle_describe_quorum(q, ev, out);
+        break;
+    case KAFKA_API_FETCH_SNAPSHOT:
+        handle_fetch_snapshot(q, ev, out);
         break;
     default:
         trace(out, TRACE_RAFT_ERROR, "unexpected-request api=%d", ev->api_key);
@@ -1430,6 +1658,9 @@ static void on_response(struct quorum *q, const struct quorum_event *ev, struct 
         break;
     case KAFKA_API_FETCH:
         handle_fetch_response(q, ev, out);
+        break;
+    case KAFKA_API_FETCH_SNAPSHOT:
+        handle_fetch_snapshot_response(q, ev, out);
         break;
     default:
         break;
@@ -1544,6 +1775,7 @@ void quorum_step(struct quorum *q, const struct quorum_event *ev, struct quorum_
         if (q->role == QUORUM_LEADER) {
             update_high_watermark(q, out);
         }
+        snapshot_installed(q, out);
         break;
     }
     expire_timers(q, out);

@@ -82,6 +82,7 @@ struct quorum_config {
     int16_t begin_quorum_epoch_version;
     int16_t end_quorum_epoch_version;
     int16_t fetch_version;
+    int16_t fetch_snapshot_version;
     /* Planted bugs for proving the checkers: compiled-in test hooks, unreachable from config. */
     bool planted_vote_without_log_check;
     bool planted_high_watermark_on_minority;
@@ -191,6 +192,10 @@ struct quorum {
     uint32_t pending_count;
     uint32_t pending_len;
     uint32_t pending_capacity;
+    /* Follower: a snapshot being downloaded with FetchSnapshot (the leader's log no longer
+     * starts where ours ends). */
+    bool snapshot_fetching;
+    struct raft_log_snapshot_id snapshot_fetch_id;
     /* Resigned: voters that acknowledged EndQuorumEpoch. */
     uint32_t end_acked;
     /* Long-poll fetches parked on the leader. */
