@@ -142,6 +142,7 @@ int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
     q->append_linger = k->controller_quorum_append_linger_ms * NS_PER_MS;
     q->pre_vote = sw->raft_pre_vote;
     q->check_quorum = sw->raft_check_quorum;
+    q->voted_state = sw->raft_voted_state;
     q->lost_election_backoff = backoff_of(sw->raft_lost_election_backoff);
     q->begin_quorum_lagging_only = sw->raft_begin_quorum_lagging_only;
     q->vote_version = sw->raft_rpc.vote_version_max;

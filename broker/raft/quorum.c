@@ -163,10 +163,20 @@ static void persist(struct quorum *q, struct quorum_out *out)
     out->election = q->election;
 }
 
+/* The state's name as the release calls it: until 3.8 Kafka had a separate VotedState for an
+ * Unattached voter that has voted (3.9 folded it into Unattached with a voted key). */
+static const char *state_name(const struct quorum *q)
+{
+    if (q->cfg.voted_state && q->role == QUORUM_UNATTACHED && q->election.voted_id >= 0) {
+        return "Voted";
+    }
+    return quorum_role_name(q->role);
+}
+
 static void trace_state(struct quorum *q, struct quorum_out *out)
 {
     trace(out, TRACE_RAFT_STATE, "role=%s epoch=%d leader=%d voted=%d leo=%" PRId64
-          " hw=%" PRId64, quorum_role_name(q->role), q->election.epoch, q->election.leader_id,
+          " hw=%" PRId64, state_name(q), q->election.epoch, q->election.leader_id,
           q->election.voted_id, raft_log_end_offset(q->log), q->high_watermark);
 }
 
@@ -891,6 +901,9 @@ static void handle_vote(struct quorum *q, const struct quorum_event *ev, struct 
         q->election.voted_id = p->replica_id;
         q->election_deadline = q->now + randomized_election_timeout(q);
         persist(q, out);
+        if (q->cfg.voted_state) {
+            trace_state(q, out);
+        }
     }
     trace(out, TRACE_RAFT_VOTE, "%s candidate=%d epoch=%d granted=%s last=(%d,%" PRId64 ")",
           p->pre_vote ? "pre-vote" : "vote", p->replica_id, p->replica_epoch,
@@ -1183,8 +1196,18 @@ bool quorum_describe(const struct quorum *q, struct wire_arena *a,
                                            : r->last_caught_up < 0
                                                ? -1 : r->last_caught_up / NS_PER_MS};
     }
+    /* Observers in node id order, so the answer does not depend on who fetched first. */
+    int order[QUORUM_OBSERVER_MAX];
     for (int i = 0; i < q->observer_count; i++) {
-        const struct quorum_replica *r = &q->observers[i];
+        int j = i;
+        while (j > 0 && q->observers[order[j - 1]].node_id > q->observers[i].node_id) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
+    for (int i = 0; i < q->observer_count; i++) {
+        const struct quorum_replica *r = &q->observers[order[i]];
         obs[i] = (struct describe_quorum_replica_state){
             .replica_id = r->node_id, .log_end_offset = r->end_offset,
             .last_fetch_timestamp = r->last_fetch < 0 ? -1 : r->last_fetch / NS_PER_MS,

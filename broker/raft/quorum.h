@@ -76,6 +76,7 @@ struct quorum_config {
     /* Release switches. */
     bool pre_vote;
     bool check_quorum;
+    bool voted_state; /* ≤3.8: an Unattached voter that voted is the Voted state (naming only) */
     enum quorum_backoff lost_election_backoff;
     bool begin_quorum_lagging_only;
     int16_t vote_version;
