@@ -11,6 +11,7 @@
 #include "raft/listener.h"
 #include "raft/log.h"
 #include "release.h"
+#include "storage.h"
 
 enum { TOKEN_QUORUM_TIMER = 1 };
 #define TOKEN_STATE_FLAG (UINT64_C(1) << 37) /* quorum-state fsyncs; the log owns bit 38 */
@@ -58,6 +59,8 @@ void node_config_default(struct node_config *c, int32_t node_id)
     snprintf(c->roles, sizeof c->roles, "%s", "controller");
     snprintf(c->cluster_id, sizeof c->cluster_id, "%s", "MkU3OEVBNTcwNTJENDM2Qk");
     snprintf(c->metadata_log_dir, sizeof c->metadata_log_dir, "%s", "kraft-combined-logs");
+    c->log_dir_count = 1;
+    snprintf(c->log_dirs[0], sizeof c->log_dirs[0], "%s", c->metadata_log_dir);
     c->metadata_log_segment_bytes = UINT64_C(1073741824);
     c->metadata_log_max_record_bytes_between_snapshots = 20971520;
     c->metadata_max_retention_bytes = 104857600;
@@ -121,6 +124,10 @@ int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
                  : k->process_roles == CONFIG_ROLE_BROKER ? "broker" : "controller");
     snprintf(c->cluster_id, sizeof c->cluster_id, "%s", cluster_id);
     snprintf(c->metadata_log_dir, sizeof c->metadata_log_dir, "%s", dir);
+    c->log_dir_count = 0;
+    for (size_t i = 0; i < k->log_dirs_count && c->log_dir_count < 8; i++) {
+        snprintf(c->log_dirs[c->log_dir_count++], sizeof c->log_dirs[0], "%s", k->log_dirs[i]);
+    }
     c->metadata_log_segment_bytes = (uint64_t)k->metadata_log_segment_bytes;
     c->metadata_log_max_record_bytes_between_snapshots =
         k->metadata_log_max_record_bytes_between_snapshots;
@@ -157,6 +164,20 @@ int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
     q->fetch_snapshot_version = sw->raft_rpc.fetch_snapshot_version_max;
     c->quorum_state_version = 0;
     return 0;
+}
+
+int node_config_dirs(const struct node_config *c, const char **dirs, int cap)
+{
+    int n = 0;
+    bool metadata_listed = false;
+    for (int i = 0; i < c->log_dir_count && n < cap; i++) {
+        dirs[n++] = c->log_dirs[i];
+        metadata_listed |= strcmp(c->log_dirs[i], c->metadata_log_dir) == 0;
+    }
+    if (!metadata_listed && n < cap) {
+        dirs[n++] = c->metadata_log_dir;
+    }
+    return n;
 }
 
 /* ---- quorum-state (FileQuorumStateStore) --------------------------------------------------- */
@@ -501,6 +522,19 @@ static void *node_start(const struct env *env, const void *config)
         n->voter_hosts[i] = env->ops->resolve(env->ctx, n->cfg.voters[i].host,
                                               n->cfg.voters[i].port);
     }
+    /* KafkaRaftServer: every directory formatted, one cluster, this node (meta.properties). */
+    const char *dirs[STORAGE_DIR_MAX];
+    int dir_count = node_config_dirs(&n->cfg, dirs, STORAGE_DIR_MAX);
+    struct meta_properties meta;
+    char why[512];
+    if (storage_check(env, dirs, dir_count, n->cfg.node_id, &meta, why, sizeof why) != 0) {
+        env_tracef(env, TRACE_NODE_REFUSE, "Exiting Kafka due to fatal exception: %s", why);
+        quorum_out_free(&n->out);
+        free(n);
+        return NULL;
+    }
+    snprintf(n->cfg.cluster_id, sizeof n->cfg.cluster_id, "%s", meta.cluster_id);
+    qc.cluster_id = n->cfg.cluster_id;
     struct quorum_election stored;
     int rc = raft_log_open(&n->log, env, n->cfg.metadata_log_dir,
                            n->cfg.metadata_log_segment_bytes);

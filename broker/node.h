@@ -40,10 +40,12 @@ struct node_voter {
 struct node_config {
     int32_t node_id;
     char roles[24]; /* process.roles as text; a node outside the voters is an observer */
-    char cluster_id[32];
+    char cluster_id[64];
     int voter_count;
     struct node_voter voters[QUORUM_VOTER_MAX]; /* controller.quorum.voters */
     char metadata_log_dir[256];                 /* metadata.log.dir (or the first log.dirs) */
+    int log_dir_count;                          /* log.dirs; each must be formatted */
+    char log_dirs[8][256];
     uint64_t metadata_log_segment_bytes;
     int64_t metadata_log_max_record_bytes_between_snapshots;
     int64_t metadata_max_retention_bytes;
@@ -54,6 +56,10 @@ struct node_config {
 
 /* Kafka's defaults (KRAFT.md 4) for a controller `node_id` of the given voters. */
 void node_config_default(struct node_config *c, int32_t node_id);
+
+/* The directories kafka-storage.sh format must have formatted: log.dirs, then
+ * metadata.log.dir if it is not one of them. Returns how many (at most `cap`). */
+int node_config_dirs(const struct node_config *c, const char **dirs, int cap);
 
 /* Builds a controller's node config from a parsed server.properties (its release switches
  * included) and the cluster id `kafka-storage.sh format` gave it. Returns 0, or -1 with one

@@ -471,6 +471,14 @@ static uint32_t make_durable(struct disk_file *f, uint64_t write_seq)
     return count;
 }
 
+void disk_settle(struct disk *d)
+{
+    for (uint32_t i = 0; i < d->file_count; i++) {
+        make_durable(&d->files[i], UINT64_MAX);
+    }
+    KS_ASSERT(disk_check(d));
+}
+
 static void sync_complete(void *ctx, uint64_t id)
 {
     struct disk *d = ctx;

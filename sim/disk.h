@@ -162,6 +162,10 @@ void disk_fsync(struct disk *d, const char *name, disk_done_fn done, void *ctx,
 
 uint32_t disk_fsync_inflight_count(const struct disk *d);
 
+/* For the harness only: every write so far becomes durable at once, as if it had been synced
+ * long ago (what an operator's `kafka-storage.sh format` leaves before the node first starts). */
+void disk_settle(struct disk *d);
+
 void disk_crash(struct disk *d);
 void disk_power_fail(struct disk *d);
 

@@ -7,6 +7,7 @@
 #include "check_raft.h"
 #include "config.h"
 #include "describe.h"
+#include "kafka_storage.h"
 #include "node.h"
 #include "scenario.h"
 #include "world.h"
@@ -60,6 +61,7 @@ struct quorum_run {
     time_ns fault_end;
     bool healing;
     const char *switches;
+    char cluster_id[KAFKA_STORAGE_UUID_TEXT];
 };
 
 static const char *const host_names[] = {
@@ -416,7 +418,7 @@ static void report(struct quorum_run *r, FILE *out)
     }
     fprintf(out, "\n$ kafka-metadata-quorum.sh --bootstrap-controller %s:9093 describe --status\n",
             host_names[leader]);
-    describe_status(out, r->configs[0].cluster_id, &resp, eps, r->voters);
+    describe_status(out, r->cluster_id, &resp, eps, r->voters);
     fprintf(out, "\n$ kafka-metadata-quorum.sh --bootstrap-controller %s:9093 describe "
             "--replication\n", host_names[leader]);
     describe_replication(out, &resp);
@@ -447,7 +449,12 @@ static void run_quorum(const struct run_opts *opts, struct run_result *result, i
     trace_emitf(&r.w->trace, 0, TRACE_HOST_NONE, TRACE_RUN_START,
                 "scenario=quorum voters=%d seed=%" PRIu64 " %s", voters, opts->seed,
                 result->switches);
+    /* kafka-storage.sh random-uuid once, then format on every node, as the guides do. */
+    struct rng storage;
+    rng_init(&storage, opts->seed, "storage", UINT64_MAX);
+    kafka_storage_random_uuid(&storage, r.cluster_id);
     for (int i = 0; i < r.hosts; i++) {
+        KS_ASSERT(kafka_storage_format(r.w, i, &r.configs[i], r.cluster_id) == ENV_OK);
         host_start(world_host(r.w, i));
     }
     world_at(r.w, 0, client_tick, &r, 1);

@@ -12,6 +12,7 @@
 #include "protocol/record_batch.h"
 #include "raft/log.h"
 #include "raft/quorum.h"
+#include "kafka_storage.h"
 #include "world.h"
 
 /*
@@ -206,6 +207,9 @@ static void cluster_init(struct cluster *c, uint64_t seed, time_ns fsync)
 static void cluster_start(struct cluster *c)
 {
     for (int i = 0; i < VOTERS; i++) {
+        /* kafka-storage.sh format with the cluster id the configs name. */
+        ck_assert_int_eq(kafka_storage_format(c->w, i, &c->cfg[i], c->cfg[i].cluster_id),
+                         ENV_OK);
         host_install(world_host(c->w, i), &node_process, &c->cfg[i]);
     }
     host_install(world_host(c->w, SPARE), &client_process, NULL);
