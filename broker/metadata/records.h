@@ -1,4 +1,4 @@
-/* records.h — KRaft metadata records: the typed payloads of __cluster_metadata and their codec. */
+/* records.h — KRaft metadata records (__cluster_metadata payloads) and their codec. */
 #ifndef KRAFTSIM_METADATA_RECORDS_H
 #define KRAFTSIM_METADATA_RECORDS_H
 
@@ -170,7 +170,7 @@ struct metadata_register_broker {
     const struct metadata_endpoint *endpoints;
     int32_t feature_count;
     const struct metadata_feature *features;
-    const char *rack;            /* nullable */
+    const char *rack;            /* nullable; default "" (no "default" in the JSON) */
     bool fenced;                 /* default true */
     bool in_controlled_shutdown; /* v1+, default false */
     struct metadata_uuids log_dirs;          /* v3+ {tag 0}, not nullable, default empty */
@@ -207,7 +207,7 @@ struct metadata_config {
     int8_t resource_type; /* ConfigResource.Type: 2 TOPIC, 4 BROKER, 8 BROKER_LOGGER... */
     const char *resource_name;
     const char *name;
-    const char *value; /* nullable: null deletes the key */
+    const char *value; /* nullable: null deletes the key; default "" */
 };
 
 /* Every list is nullable with default null ("unchanged"); every tagged field is optional. */
@@ -280,10 +280,10 @@ struct metadata_unregister_controller {
 
 /*
  * One record. The union member in use follows `type`: register_broker, unregister_broker, topic,
- * partition, config, partition_change, fence_broker/unfence_broker (both broker_fencing),
- * remove_topic, feature_level, producer_ids, broker_registration_change, begin_transaction and
- * abort_transaction (both transaction), register_controller, clear_elr, unregister_controller;
- * NoOp and EndTransaction have no body. At all times 0 ≤ version ≤ the type's maximum.
+ * partition, config, partition_change, fencing (Fence and UnfenceBrokerRecord),
+ * remove_topic, feature_level, producer_ids, broker_registration_change, transaction (Begin and
+ * AbortTransactionRecord), register_controller, clear_elr, unregister_controller; NoOp and
+ * EndTransaction have no body. At all times 0 ≤ version ≤ the type's maximum.
  */
 struct metadata_record {
     enum metadata_record_type type;
@@ -326,7 +326,11 @@ int16_t metadata_record_version_max(int api_key);
  */
 int metadata_record_version_for(enum metadata_record_type type, int mv_level);
 
-/* Sets `type`, `version` and every field to its schema default (nulls, -1s, Fenced true). */
+/*
+ * Sets `type`, `version` and every field to its schema default, as the generated Java does: a
+ * string without a "default" is "" even when nullable (Rack, ConfigRecord.Value), a list without
+ * one is empty, "default": "null" lists are null, and the explicit ones (-1, -2, Fenced true).
+ */
 void metadata_record_init(struct metadata_record *r, enum metadata_record_type type,
                           int16_t version);
 
