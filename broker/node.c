@@ -490,6 +490,7 @@ static void node_destroy(void *proc)
     struct node *n = proc;
     quorum_free(&n->quorum);
     quorum_out_free(&n->out);
+    raft_listener_free(&n->listener);
     raft_log_close(&n->log);
     for (uint32_t i = 0; i < n->held_count; i++) {
         free(n->held[i].bytes);

@@ -12,11 +12,27 @@
 #include "raft/log.h"
 #include "raft/quorum.h"
 
+/* Errors a node reports that only a broken protocol can cause: Kafka treats each as fatal. */
+static void watch_errors(void *ctx, const struct trace_event *e)
+{
+    static const char *const fatal[] = {"conflicting-leader", "truncate-below-high-watermark",
+                                        "truncate-below-log-start", "metadata-record"};
+    if (e->kind != TRACE_RAFT_ERROR) {
+        return;
+    }
+    for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
+        if (strncmp(e->detail, fatal[i], strlen(fatal[i])) == 0) {
+            raft_checker_violation(ctx, "node-fatal: host h%d reported %s", e->host, e->detail);
+        }
+    }
+}
+
 void raft_checker_init(struct raft_checker *c, struct world *w, struct run_result *result)
 {
     memset(c, 0, sizeof *c);
     c->world = w;
     c->result = result;
+    trace_add_sink(&w->trace, (struct trace_sink){.event = watch_errors, .ctx = c});
 }
 
 void raft_checker_free(struct raft_checker *c)
@@ -239,13 +255,13 @@ static void check_state_machine(struct raft_checker *c, const struct raft_listen
         c->state_capacity = cap;
     }
     struct raft_checker_state *seen = &c->states[at];
+    uint64_t hash = metadata_image_hash(&l->image);
     if (!seen->known) {
-        *seen = (struct raft_checker_state){l->record_count, l->digest, node_id, true};
-    } else if (seen->record_count != l->record_count || seen->digest != l->digest) {
-        raft_checker_violation(c, "state-machine: at offset %" PRId64 " node %d has %" PRIu64
-                               " records (digest %016" PRIx64 ") but node %d had %" PRIu64
-                               " (digest %016" PRIx64 ")", at, node_id, l->record_count,
-                               l->digest, seen->node_id, seen->record_count, seen->digest);
+        *seen = (struct raft_checker_state){hash, node_id, true};
+    } else if (seen->image_hash != hash) {
+        raft_checker_violation(c, "state-machine: at offset %" PRId64 " node %d's metadata image "
+                               "%016" PRIx64 " differs from node %d's %016" PRIx64, at, node_id,
+                               hash, seen->node_id, seen->image_hash);
     }
 }
 

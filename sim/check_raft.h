@@ -13,12 +13,15 @@
  *                     every offset below h durably (fsynced, so it survives a power failure),
  *                     with the leader's epoch at h - 1 (Raft's log matching gives the rest);
  *   state-machine     every node that has applied the committed log up to an offset holds the
- *                     same state there (record count and digest), whether it got there by
+ *                     same metadata image there (its hash), whether it got there by
  *                     replaying batches or by loading a snapshot: snapshots agree with the log
  *                     they replace;
  *   committed-stable  once any node's high watermark covers a batch, every node whose high
  *                     watermark covers that offset holds the very same batch (epoch, offsets,
  *                     CRC), forever: committed entries never change or vanish.
+ *   node-fatal        a node reported an error Kafka treats as fatal (two leaders in an epoch,
+ *                     truncation below the high watermark, a metadata record that does not
+ *                     decode or fit the image).
  * Each violation names the checker, the virtual time, the nodes and the offsets or epochs.
  * The checker reads the nodes' state directly: it is the harness, not part of the cluster.
  */
@@ -38,8 +41,7 @@ struct raft_checker_batch {
 };
 
 struct raft_checker_state {
-    uint64_t record_count;
-    uint64_t digest;
+    uint64_t image_hash;
     int32_t node_id; /* the first node seen there */
     bool known;
 };

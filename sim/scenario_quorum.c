@@ -8,6 +8,7 @@
 #include "config.h"
 #include "describe.h"
 #include "kafka_storage.h"
+#include "metadata/records.h"
 #include "node.h"
 #include "scenario.h"
 #include "world.h"
@@ -103,11 +104,24 @@ static void client_tick(void *ctx, uint64_t seq)
     struct quorum_run *r = ctx;
     int leader = find_leader(r, NULL);
     if (leader >= 0) {
-        char value[32];
-        int len = snprintf(value, sizeof value, "record-%" PRIu64, seq);
-        if (node_append(world_host(r->w, leader)->proc, (const uint8_t *)value, (uint32_t)len)) {
+        /* Until the controller takes requests, the client's write is what an admin altering
+         * a cluster-wide broker config would make the controller append: a ConfigRecord. */
+        static const char *const keys[] = {
+            "log.retention.ms",     "log.retention.bytes",   "log.segment.bytes",
+            "message.max.bytes",    "log.cleaner.threads",   "num.io.threads",
+            "log.flush.interval.ms", "log.flush.interval.messages"};
+        char text[24];
+        snprintf(text, sizeof text, "%" PRIu64, 1000 + seq);
+        struct metadata_record rec;
+        metadata_record_init(&rec, METADATA_CONFIG, 0);
+        rec.u.config = (struct metadata_config){4, "", keys[seq % 8], text};
+        struct wire_writer w;
+        wire_writer_init(&w);
+        KS_ASSERT(metadata_record_encode(&w, &rec) == 0);
+        if (node_append(world_host(r->w, leader)->proc, w.bytes, (uint32_t)w.len)) {
             r->appended++;
         }
+        wire_writer_free(&w);
         if (leader != r->last_leader) {
             r->leader_changes++;
             r->last_leader = leader;

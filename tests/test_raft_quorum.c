@@ -13,6 +13,7 @@
 #include "raft/log.h"
 #include "raft/quorum.h"
 #include "kafka_storage.h"
+#include "metadata/records.h"
 #include "world.h"
 
 /*
@@ -34,6 +35,21 @@
 #define STATE_FILE "kraft-combined-logs/__cluster_metadata-0/quorum-state"
 #define SEGMENT_FILE "kraft-combined-logs/__cluster_metadata-0/00000000000000000000.log"
 #define DETAIL_MAX 300
+
+
+/* A client's write as the controller would append it: a ConfigRecord carrying `text`. */
+static bool append_config(void *proc, const char *text)
+{
+    struct metadata_record rec;
+    metadata_record_init(&rec, METADATA_CONFIG, 0);
+    rec.u.config = (struct metadata_config){4, "", "log.retention.ms", text};
+    struct wire_writer w;
+    wire_writer_init(&w);
+    ck_assert_int_eq(metadata_record_encode(&w, &rec), 0);
+    bool ok = node_append(proc, w.bytes, (uint32_t)w.len);
+    wire_writer_free(&w);
+    return ok;
+}
 
 static const char *const host_names[] = {"controller-1", "controller-2", "controller-3",
                                          "client"};
@@ -990,7 +1006,7 @@ START_TEST(follower_isolated_10s_on_kafka_3_x_without_pre_vote_climbs_epochs_and
     const time_ns length = 10 * NS_PER_S, isolated = 3 * NS_PER_S, healed = isolated + length;
     int f = isolate_a_follower(&c, 0, &l, &epoch);
     for (int i = 0; i < 3; i++) {
-        ck_assert(node_append(world_host(c.w, l)->proc, (const uint8_t *)"committed", 9));
+        ck_assert(append_config(world_host(c.w, l)->proc, "committed"));
     }
     world_run_until(c.w, healed);
     ck_assert_int_eq(view_of(&c, l).high_watermark, 4);
@@ -1140,8 +1156,8 @@ START_TEST(deposed_leader_truncates_its_uncommitted_batch_to_the_new_leaders_log
     void *old_proc = world_host(c.w, old)->proc;
     for (int i = 1; i <= 3; i++) {
         char value[8];
-        int len = snprintf(value, sizeof value, "a%d", i);
-        ck_assert(node_append(old_proc, (const uint8_t *)value, (uint32_t)len));
+        snprintf(value, sizeof value, "a%d", i);
+        ck_assert(append_config(old_proc, value));
     }
     char appended[64];
     snprintf(appended, sizeof appended, "^epoch=%d offset=1 records=3", epoch);
@@ -1153,8 +1169,8 @@ START_TEST(deposed_leader_truncates_its_uncommitted_batch_to_the_new_leaders_log
      * two records of its own at offsets 2..3. */
     int fresh = await_new_leader(&c, old, epoch, isolated + 10 * NS_PER_S);
     int32_t fresh_epoch = view_of(&c, fresh).epoch;
-    ck_assert(node_append(world_host(c.w, fresh)->proc, (const uint8_t *)"b1", 2));
-    ck_assert(node_append(world_host(c.w, fresh)->proc, (const uint8_t *)"b2", 2));
+    ck_assert(append_config(world_host(c.w, fresh)->proc, "b1"));
+    ck_assert(append_config(world_host(c.w, fresh)->proc, "b2"));
     await_event(&c, fresh, TRACE_RAFT_HIGH_WATERMARK, "to=4", world_now(c.w) + NS_PER_S);
     /* Healed at 11 s. The old leader fetches at (offset 4, epoch E); the new leader knows
      * epoch E only up to offset 1 and answers DivergingEpoch (E, 1); it truncates to 1. */
@@ -1278,7 +1294,7 @@ static int settle_with_five_records(struct cluster *c)
     run_until_settled(c, 3 * NS_PER_S);
     int l = leader_host(c);
     for (int i = 0; i < 5; i++) {
-        ck_assert(node_append(world_host(c->w, l)->proc, (const uint8_t *)"record", 6));
+        ck_assert(append_config(world_host(c->w, l)->proc, "record"));
     }
     await_event(c, l, TRACE_RAFT_HIGH_WATERMARK, "to=6", 3 * NS_PER_S);
     run_until_settled(c, 3 * NS_PER_S);

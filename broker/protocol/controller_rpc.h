@@ -1,4 +1,4 @@
-/* controller_rpc.h — broker/controller RPCs: registrations, heartbeat, unregister, AlterPartition. */
+/* controller_rpc.h — broker/controller RPCs: registrations, heartbeat, AlterPartition. */
 #ifndef KRAFTSIM_CONTROLLER_RPC_H
 #define KRAFTSIM_CONTROLLER_RPC_H
 

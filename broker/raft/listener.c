@@ -8,7 +8,6 @@
 #include "protocol/record_batch.h"
 
 #define READ_CHUNK (256 * 1024)
-#define STATE_RECORD_BYTES 16
 
 void raft_listener_init(struct raft_listener *s, const struct env *env, int64_t snapshot_bytes,
                         int64_t retention_bytes)
@@ -18,69 +17,69 @@ void raft_listener_init(struct raft_listener *s, const struct env *env, int64_t 
     s->snapshot_bytes = snapshot_bytes;
     s->retention_bytes = retention_bytes;
     s->writing = (struct raft_log_snapshot_id){-1, -1};
-    s->digest = UINT64_C(0x6d65746164617461); /* the digest of no records */
+    metadata_image_init(&s->image);
 }
 
-uint64_t raft_listener_fold(uint64_t digest, const uint8_t *value, int32_t len)
+void raft_listener_free(struct raft_listener *s) { metadata_image_free(&s->image); }
+
+/* Decodes and applies every record of one data batch. A record that is not a metadata record,
+ * or that does not fit the image, is a fatal error in Kafka (the loader faults); here it is a
+ * raft-error trace, so the checkers and the run's verdict see it. */
+static void apply_records(struct raft_listener *s, struct metadata_image *img,
+                          const struct record_batch *b, int64_t base)
 {
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
-    for (int32_t i = 0; i < len; i++) {
-        h = (h ^ value[i]) * UINT64_C(0x100000001b3);
+    for (int32_t i = 0; i < b->record_count; i++) {
+        const struct wire_bytes *v = &b->records[i].value;
+        struct wire_arena a;
+        wire_arena_init(&a);
+        struct metadata_record r;
+        char err[200] = "";
+        int rc = v->len > 0 ? metadata_record_decode(v->ptr, (size_t)v->len, &a, &r) : -1;
+        if (rc != 0 || metadata_image_apply(img, &r, err, sizeof err) != 0) {
+            env_tracef(s->env, TRACE_RAFT_ERROR, "metadata-record offset=%" PRId64 " rc=%d %s",
+                       base + i, rc, err);
+        } else {
+            s->record_count++;
+        }
+        wire_arena_free(&a);
     }
-    digest ^= h + UINT64_C(0x9e3779b97f4a7c15) + (digest << 6) + (digest >> 2);
-    return digest * UINT64_C(0xff51afd7ed558ccd);
 }
 
-static void put_be64(uint8_t *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8) {
-        p[i] = (uint8_t)v;
-    }
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++) {
-        v = (v << 8) | p[i];
-    }
-    return v;
-}
-
-/* handleLoadSnapshot: the state is whatever the latest snapshot says. */
+/* handleLoadSnapshot: the image is whatever the latest snapshot's records say. */
 static bool load_snapshot(struct raft_listener *s, struct raft_log *log,
                           struct raft_log_snapshot_id id)
 {
     uint8_t *bytes = NULL;
     int64_t size = raft_log_snapshot_size(log, id);
     int64_t n = size > 0 ? raft_log_snapshot_read(log, id, 0, (uint32_t)size, &bytes) : -1;
-    bool loaded = false;
-    struct wire_arena a;
-    wire_arena_init(&a);
-    struct record_batch_iter it;
-    struct record_batch b;
-    record_batch_iter_init(&it, bytes, n > 0 ? (size_t)n : 0);
-    while (n == size && record_batch_iter_next(&it, &a, &b) == 1) {
-        bool control = (b.attributes & RECORD_BATCH_CONTROL) != 0;
-        if (!control && b.record_count == 1 && b.records[0].value.len == STATE_RECORD_BYTES) {
-            s->record_count = get_be64(b.records[0].value.ptr);
-            s->digest = get_be64(b.records[0].value.ptr + 8);
-            loaded = true;
-        }
-    }
-    wire_arena_free(&a);
-    free(bytes);
-    if (!loaded) {
+    if (n != size || n <= 0) {
+        free(bytes);
         env_tracef(s->env, TRACE_RAFT_ERROR, "snapshot-unreadable end=%" PRId64 " epoch=%d",
                    id.end_offset, id.epoch);
         return false;
     }
+    metadata_image_free(&s->image);
+    metadata_image_init(&s->image);
+    s->record_count = 0;
+    struct wire_arena a;
+    wire_arena_init(&a);
+    struct record_batch_iter it;
+    struct record_batch b;
+    record_batch_iter_init(&it, bytes, (size_t)n);
+    while (record_batch_iter_next(&it, &a, &b) == 1) {
+        if (!(b.attributes & RECORD_BATCH_CONTROL)) {
+            apply_records(s, &s->image, &b, b.base_offset);
+        }
+    }
+    wire_arena_free(&a);
+    free(bytes);
     s->applied_offset = id.end_offset;
     s->applied_epoch = id.epoch;
     s->bytes_since_snapshot = 0;
     s->snapshots_loaded++;
     env_tracef(s->env, TRACE_RAFT_SNAPSHOT, "load end=%" PRId64 " epoch=%d records=%" PRIu64
-               " digest=%016" PRIx64, id.end_offset, id.epoch, s->record_count, s->digest);
+               " image=%016" PRIx64, id.end_offset, id.epoch, s->record_count,
+               metadata_image_hash(&s->image));
     return true;
 }
 
@@ -100,11 +99,7 @@ static void apply_batches(struct raft_listener *s, const uint8_t *bytes, size_t 
             break;
         }
         if (!(b.attributes & RECORD_BATCH_CONTROL)) {
-            for (int32_t i = 0; i < b.record_count; i++) {
-                const struct wire_bytes *v = &b.records[i].value;
-                s->digest = raft_listener_fold(s->digest, v->ptr, v->len > 0 ? v->len : 0);
-                s->record_count++;
-            }
+            apply_records(s, &s->image, &b, b.base_offset);
         }
         s->applied_offset = last + 1;
         s->applied_epoch = b.partition_leader_epoch;
@@ -115,48 +110,95 @@ static void apply_batches(struct raft_listener *s, const uint8_t *bytes, size_t 
     wire_arena_free(&a);
 }
 
-static void encode_one(struct wire_writer *w, int64_t offset, bool control, struct wire_bytes key,
-                       struct wire_bytes value, int64_t timestamp_ms, int32_t epoch)
+static void encode_control(struct wire_writer *w, int64_t offset, int16_t type,
+                           const struct wire_writer *value, const struct raft_listener *s)
 {
-    struct record_batch_record rec = {.key = key, .value = value};
+    struct wire_writer key;
+    wire_writer_init(&key);
+    record_batch_control_key_encode(&key, type);
+    struct record_batch_record rec = {.key = {key.bytes, (int32_t)key.len},
+                                      .value = {value->bytes, (int32_t)value->len}};
     struct record_batch b;
     record_batch_init(&b);
     b.base_offset = offset;
-    b.partition_leader_epoch = epoch;
-    b.attributes = control ? RECORD_BATCH_CONTROL : 0;
-    b.base_timestamp = b.max_timestamp = timestamp_ms;
+    b.partition_leader_epoch = s->applied_epoch;
+    b.attributes = RECORD_BATCH_CONTROL;
+    b.base_timestamp = b.max_timestamp = s->last_timestamp_ms;
     b.record_count = 1;
     b.records = &rec;
     record_batch_encode(w, &b);
+    wire_writer_free(&key);
 }
 
-/* The snapshot's bytes: header, state, footer (RecordsSnapshotWriter, base offsets from 0). */
+/* Collects the image's records, each encoded as a metadata record value. */
+struct image_dump {
+    struct wire_writer values; /* the encoded values back to back */
+    size_t *ends;
+    int32_t count;
+    int32_t capacity;
+};
+
+static void dump_record(void *arg, const struct metadata_record *r)
+{
+    struct image_dump *d = arg;
+    if (d->count == d->capacity) {
+        d->capacity = d->capacity ? d->capacity * 2 : 64;
+        d->ends = realloc(d->ends, (size_t)d->capacity * sizeof *d->ends);
+        KS_ASSERT(d->ends != NULL);
+    }
+    KS_ASSERT(metadata_record_encode(&d->values, r) == 0);
+    d->ends[d->count++] = d->values.len;
+}
+
+/* Returns how many records the batch holds. */
+static int32_t encode_image_batch(const struct raft_listener *s, struct wire_writer *w)
+{
+    struct image_dump d = {.count = 0};
+    wire_writer_init(&d.values);
+    metadata_image_records(&s->image, dump_record, &d);
+    int32_t count = d.count;
+    if (s->planted_snapshot_drops_a_record && count > 0) {
+        count--; /* the planted bug */
+    }
+    struct record_batch_record *recs = calloc((size_t)(count > 0 ? count : 1), sizeof *recs);
+    KS_ASSERT(recs != NULL);
+    for (int32_t i = 0; i < count; i++) {
+        size_t from = i == 0 ? 0 : d.ends[i - 1];
+        recs[i] = (struct record_batch_record){
+            .offset_delta = i, .key = WIRE_BYTES_NULL,
+            .value = {d.values.bytes + from, (int32_t)(d.ends[i] - from)}};
+    }
+    if (count > 0) {
+        struct record_batch b;
+        record_batch_init(&b);
+        b.base_offset = 1;
+        b.partition_leader_epoch = s->applied_epoch;
+        b.base_timestamp = b.max_timestamp = s->last_timestamp_ms;
+        b.last_offset_delta = count - 1;
+        b.record_count = count;
+        b.records = recs;
+        record_batch_encode(w, &b);
+    }
+    free(recs);
+    free(d.ends);
+    wire_writer_free(&d.values);
+    return count;
+}
+
+/* The snapshot's bytes: header, the image, footer (RecordsSnapshotWriter, offsets from 0). */
 static void encode_snapshot(const struct raft_listener *s, struct wire_writer *w)
 {
-    struct wire_writer key, value;
-    wire_writer_init(&key);
+    struct wire_writer value;
     wire_writer_init(&value);
-    record_batch_control_key_encode(&key, RECORD_BATCH_CONTROL_SNAPSHOT_HEADER);
     struct record_batch_snapshot_header header = {
         .version = 0, .last_contained_log_timestamp = s->last_timestamp_ms};
     record_batch_snapshot_header_encode(&value, &header);
-    encode_one(w, 0, true, (struct wire_bytes){key.bytes, (int32_t)key.len},
-               (struct wire_bytes){value.bytes, (int32_t)value.len}, s->last_timestamp_ms,
-               s->applied_epoch);
-    uint8_t state[STATE_RECORD_BYTES];
-    put_be64(state, s->record_count - (s->planted_snapshot_drops_a_record ? 1 : 0));
-    put_be64(state + 8, s->digest);
-    encode_one(w, 1, false, WIRE_BYTES_NULL, (struct wire_bytes){state, STATE_RECORD_BYTES},
-               s->last_timestamp_ms, s->applied_epoch);
-    wire_writer_reset(&key);
+    encode_control(w, 0, RECORD_BATCH_CONTROL_SNAPSHOT_HEADER, &value, s);
+    int32_t count = encode_image_batch(s, w);
     wire_writer_reset(&value);
-    record_batch_control_key_encode(&key, RECORD_BATCH_CONTROL_SNAPSHOT_FOOTER);
     struct record_batch_snapshot_footer footer = {.version = 0};
     record_batch_snapshot_footer_encode(&value, &footer);
-    encode_one(w, 2, true, (struct wire_bytes){key.bytes, (int32_t)key.len},
-               (struct wire_bytes){value.bytes, (int32_t)value.len}, s->last_timestamp_ms,
-               s->applied_epoch);
-    wire_writer_free(&key);
+    encode_control(w, 1 + count, RECORD_BATCH_CONTROL_SNAPSHOT_FOOTER, &value, s);
     wire_writer_free(&value);
 }
 
@@ -185,7 +227,8 @@ static void maybe_snapshot(struct raft_listener *s, struct raft_log *log)
     s->bytes_since_snapshot = 0;
     s->snapshots_written++;
     env_tracef(s->env, TRACE_RAFT_SNAPSHOT, "write end=%" PRId64 " epoch=%d records=%" PRIu64
-               " digest=%016" PRIx64, id.end_offset, id.epoch, s->record_count, s->digest);
+               " image=%016" PRIx64, id.end_offset, id.epoch, s->record_count,
+               metadata_image_hash(&s->image));
 }
 
 /* KafkaMetadataLog.maybeClean: once our snapshot is durable and the log is over its retention
