@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "config.h"
+#include "controller.h"
+#include "lifecycle.h"
 #include "protocol/header.h"
 #include "raft/listener.h"
 #include "raft/log.h"
@@ -36,6 +38,12 @@ struct node {
     struct raft_log log;
     struct raft_listener listener;
     struct quorum quorum;
+    bool is_controller;
+    bool is_broker;
+    struct controller controller;
+    struct lifecycle lifecycle;
+    struct outstanding lifecycle_request; /* the broker's request to the controller */
+    int lifecycle_host;
     struct quorum_out out;
     int voter_hosts[QUORUM_VOTER_MAX];
     struct outstanding outstanding[QUORUM_VOTER_MAX];
@@ -64,6 +72,9 @@ void node_config_default(struct node_config *c, int32_t node_id)
     c->metadata_log_segment_bytes = UINT64_C(1073741824);
     c->metadata_log_max_record_bytes_between_snapshots = 20971520;
     c->metadata_max_retention_bytes = 104857600;
+    c->broker_heartbeat_interval = 2000 * NS_PER_MS;
+    c->broker_session_timeout = 9000 * NS_PER_MS;
+    c->listener_port = 9092;
     c->quorum_state_version = 1;
     struct quorum_config *q = &c->quorum;
     q->node_id = node_id;
@@ -132,6 +143,12 @@ int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
     c->metadata_log_max_record_bytes_between_snapshots =
         k->metadata_log_max_record_bytes_between_snapshots;
     c->metadata_max_retention_bytes = k->metadata_max_retention_bytes;
+    c->broker_heartbeat_interval = k->broker_heartbeat_interval_ms * NS_PER_MS;
+    c->broker_session_timeout = k->broker_session_timeout_ms * NS_PER_MS;
+    if (k->listeners_count > 0) {
+        snprintf(c->listener_host, sizeof c->listener_host, "%s", k->listeners[0].host);
+        c->listener_port = k->listeners[0].port;
+    }
     c->voter_count = (int)k->controller_quorum_voters_count;
     for (int i = 0; i < c->voter_count; i++) {
         const struct config_voter *v = &k->controller_quorum_voters[i];
@@ -325,7 +342,13 @@ static void send_request(struct node *n, struct quorum_msg *m)
         return; /* an address we cannot reach: the request times out in the quorum */
     }
     int32_t corr = ++n->correlation_next;
-    n->outstanding[i] = (struct outstanding){corr, m->api_key, m->api_version};
+    if (m->controller) {
+        /* The broker's controller channel is its own connection, not the raft client's. */
+        n->lifecycle_request = (struct outstanding){corr, m->api_key, m->api_version};
+        n->lifecycle_host = host;
+    } else {
+        n->outstanding[i] = (struct outstanding){corr, m->api_key, m->api_version};
+    }
     struct wire_writer w;
     wire_writer_init(&w);
     size_t mark = kheader_frame_begin(&w);
@@ -352,9 +375,23 @@ static void send_response(struct node *n, struct quorum_msg *m)
     send_or_hold(n, host, ENV_CHANNEL_RESPONSE, &w);
 }
 
-static void arm_timer(struct node *n)
+static time_ns next_deadline(const struct node *n)
 {
     time_ns due = quorum_next_deadline(&n->quorum);
+    if (n->is_controller) {
+        time_ns c = controller_next_deadline(&n->controller);
+        due = c < due ? c : due;
+    }
+    if (n->is_broker) {
+        time_ns b = lifecycle_next_deadline(&n->lifecycle);
+        due = b < due ? b : due;
+    }
+    return due;
+}
+
+static void arm_timer(struct node *n)
+{
+    time_ns due = next_deadline(n);
     if (due == n->timer_due && n->timer_id != 0) {
         return;
     }
@@ -393,12 +430,26 @@ static void apply(struct node *n)
 
 /* ---- events ------------------------------------------------------------------------------- */
 
+/* After every event: the listener catches up with what is committed, then the controller and
+ * the broker lifecycle act on it, then every effect goes out in order. */
+static void poll_components(struct node *n)
+{
+    time_ns now = env_now(n->env);
+    raft_listener_update(&n->listener, &n->log, n->quorum.high_watermark);
+    if (n->is_controller) {
+        controller_poll(&n->controller, now, &n->out);
+    }
+    if (n->is_broker) {
+        lifecycle_poll(&n->lifecycle, now, &n->quorum, n->listener.applied_offset, &n->out);
+    }
+    apply(n);
+}
+
 static void quorum_event(struct node *n, struct quorum_event *ev)
 {
     ev->now = env_now(n->env);
     quorum_step(&n->quorum, ev, &n->out);
-    apply(n);
-    raft_listener_update(&n->listener, &n->log, n->quorum.high_watermark);
+    poll_components(n);
 }
 
 static void on_request_frame(struct node *n, int from_host, const uint8_t *bytes, size_t len)
@@ -407,7 +458,16 @@ static void on_request_frame(struct node *n, int from_host, const uint8_t *bytes
     wire_arena_init(&a);
     struct kheader_request h;
     struct wire_reader body;
-    if (kheader_request_decode_frame(bytes, len, &a, &h, &body) == 0) {
+    int rc = kheader_request_decode_frame(bytes, len, &a, &h, &body);
+    uint64_t reply_ctx = ((uint64_t)(uint32_t)from_host << 32) | (uint32_t)h.correlation_id;
+    if (rc == 0 && (h.api_key == KAFKA_API_BROKER_REGISTRATION ||
+                    h.api_key == KAFKA_API_BROKER_HEARTBEAT)) {
+        if (n->is_controller) {
+            controller_handle(&n->controller, env_now(n->env), h.api_key, h.api_version, &body,
+                              reply_ctx, &n->out);
+            poll_components(n);
+        }
+    } else if (rc == 0) {
         struct quorum_event ev = {
             .kind = QUORUM_EVENT_REQUEST, .from_node = node_of_host(n, from_host),
             .reply_ctx = ((uint64_t)(uint32_t)from_host << 32) | (uint32_t)h.correlation_id,
@@ -417,8 +477,31 @@ static void on_request_frame(struct node *n, int from_host, const uint8_t *bytes
     wire_arena_free(&a);
 }
 
+static bool on_lifecycle_response(struct node *n, int from_host, const uint8_t *bytes,
+                                  size_t len)
+{
+    int32_t corr = 0;
+    struct outstanding o = n->lifecycle_request;
+    if (!n->is_broker || o.correlation_id == 0 || from_host != n->lifecycle_host ||
+        kheader_response_peek(bytes, len, &corr) != 0 || corr != o.correlation_id) {
+        return false;
+    }
+    n->lifecycle_request.correlation_id = 0;
+    struct kheader_response h;
+    struct wire_reader body;
+    if (kheader_response_decode_frame(bytes, len, o.api_key, o.api_version, &h, &body) == 0) {
+        lifecycle_on_response(&n->lifecycle, env_now(n->env), o.api_key, o.api_version, &body,
+                              &n->out);
+    }
+    poll_components(n);
+    return true;
+}
+
 static void on_response_frame(struct node *n, int from_host, const uint8_t *bytes, size_t len)
 {
+    if (on_lifecycle_response(n, from_host, bytes, len)) {
+        return;
+    }
     int32_t from = node_of_host(n, from_host);
     int32_t corr = 0;
     int i = -1;
@@ -490,6 +573,7 @@ static void node_destroy(void *proc)
     struct node *n = proc;
     quorum_free(&n->quorum);
     quorum_out_free(&n->out);
+    controller_free(&n->controller);
     raft_listener_free(&n->listener);
     raft_log_close(&n->log);
     for (uint32_t i = 0; i < n->held_count; i++) {
@@ -555,8 +639,17 @@ static void *node_start(const struct env *env, const void *config)
                        n->cfg.metadata_max_retention_bytes);
     n->listener.planted_snapshot_drops_a_record = n->cfg.planted_snapshot_drops_a_record;
     quorum_init(&n->quorum, &qc, &n->log, &stored, env_random(env), env_now(env), &n->out);
-    apply(n);
-    raft_listener_update(&n->listener, &n->log, n->quorum.high_watermark);
+    n->is_controller = strstr(n->cfg.roles, "controller") != NULL;
+    n->is_broker = strstr(n->cfg.roles, "broker") != NULL;
+    controller_init(&n->controller, &n->quorum, &n->listener, n->cfg.cluster_id,
+                    n->cfg.broker_session_timeout);
+    /* A new incarnation id every start (BrokerServer: Uuid.randomUuid()). */
+    struct kuuid incarnation = {env_random(env), env_random(env)};
+    lifecycle_init(&n->lifecycle, n->cfg.node_id, n->cfg.cluster_id, incarnation,
+                   n->cfg.broker_heartbeat_interval);
+    n->lifecycle.listener_host = n->cfg.listener_host;
+    n->lifecycle.listener_port = (uint16_t)n->cfg.listener_port;
+    poll_components(n);
     return n;
 }
 
@@ -573,10 +666,16 @@ struct raft_log *node_log(void *proc) { return &((struct node *)proc)->log; }
 
 struct raft_listener *node_listener(void *proc) { return &((struct node *)proc)->listener; }
 
+const struct lifecycle *node_lifecycle(void *proc)
+{
+    struct node *n = proc;
+    return n->is_broker ? &n->lifecycle : NULL;
+}
+
 bool node_append(void *proc, const uint8_t *value, uint32_t len)
 {
     struct node *n = proc;
-    if (!quorum_append(&n->quorum, env_now(n->env), value, len)) {
+    if (quorum_append(&n->quorum, env_now(n->env), value, len) < 0) {
         return false;
     }
     arm_timer(n);

@@ -49,6 +49,10 @@ struct node_config {
     uint64_t metadata_log_segment_bytes;
     int64_t metadata_log_max_record_bytes_between_snapshots;
     int64_t metadata_max_retention_bytes;
+    time_ns broker_heartbeat_interval; /* broker.heartbeat.interval.ms */
+    time_ns broker_session_timeout;    /* broker.session.timeout.ms */
+    char listener_host[256];           /* the broker's first listener */
+    int listener_port;
     int quorum_state_version; /* the file's data_version: 0 (static voters) or 1 */
     struct quorum_config quorum;
     bool planted_snapshot_drops_a_record; /* test hook; see raft/listener.h */
@@ -76,6 +80,9 @@ struct quorum *node_quorum(void *proc);
 struct raft_log *node_log(void *proc);
 struct raft_listener;
 struct raft_listener *node_listener(void *proc);
+struct lifecycle;
+/* The broker's lifecycle, or NULL for a node that is not a broker. */
+const struct lifecycle *node_lifecycle(void *proc);
 /* Leader only: hands a record to the quorum. Returns false if this node is not the leader. */
 bool node_append(void *proc, const uint8_t *value, uint32_t len);
 /* Leader only: resign gracefully (EndQuorumEpoch). */

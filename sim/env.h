@@ -95,7 +95,10 @@ const char *env_err_message(int err);
     X(TRACE_NODE_START, "node-start")                                                          \
     X(TRACE_NODE_REFUSE, "node-refuse")                                                        \
     X(TRACE_NODE_PERSIST, "quorum-state")                                                      \
-    X(TRACE_RAFT_SNAPSHOT, "snapshot")
+    X(TRACE_RAFT_SNAPSHOT, "snapshot")                                                         \
+    /* the controller and brokers (broker/controller.c, broker/lifecycle.c) */                  \
+    X(TRACE_CONTROLLER, "controller")                                                          \
+    X(TRACE_BROKER_STATE, "broker-state")
 
 enum trace_kind {
 #define TRACE_KIND_ENUM(name, text) name,

@@ -8,6 +8,9 @@
 #include "config.h"
 #include "describe.h"
 #include "kafka_storage.h"
+#include "lifecycle.h"
+#include "metadata/image.h"
+#include "raft/listener.h"
 #include "metadata/records.h"
 #include "node.h"
 #include "scenario.h"
@@ -28,8 +31,11 @@
 
 #define BROKERS 2 /* observers: process.roles=broker nodes that fetch the metadata log */
 #define CALM_NS (2 * NS_PER_S)
-#define HEAL_NS (10 * NS_PER_S)
+#define HEAL_NS (25 * NS_PER_S)
 #define LIVENESS_NS (8 * NS_PER_S)
+/* Brokers have until the end of the run (25 s after healing): one that restarted during the
+ * faults waits out its old session (DUPLICATE_BROKER_REGISTRATION) from whenever the last
+ * controller became active, then needs a heartbeat or two. */
 #define APPEND_EVERY_NS (10 * NS_PER_MS)
 
 enum nemesis_fault {
@@ -397,6 +403,26 @@ static bool converged(void *arg)
     return lv.high_watermark > l->hw_floor;
 }
 
+/* Every broker registered and unfenced, in its own eyes and in the controller's image. */
+static bool brokers_running(void *arg)
+{
+    struct quorum_run *r = ((struct liveness *)arg)->run;
+    int leader = find_leader(r, NULL);
+    if (leader < 0) {
+        return false;
+    }
+    const struct metadata_image *img = &node_listener(world_host(r->w, leader)->proc)->image;
+    for (int i = r->voters; i < r->hosts; i++) {
+        const struct lifecycle *lc = node_lifecycle(world_host(r->w, i)->proc);
+        const struct image_broker *b = metadata_image_broker(img, i + 1);
+        if (lc == NULL || lc->state != LIFECYCLE_RUNNING || b == NULL || b->fenced ||
+            b->epoch != lc->broker_epoch) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static int64_t highest_watermark(struct quorum_run *r)
 {
     int64_t hw = -1;
@@ -422,6 +448,14 @@ static void report(struct quorum_run *r, FILE *out)
         fprintf(out, "no leader at the end of the run\n");
         return;
     }
+    const struct metadata_image *img = &node_listener(world_host(r->w, leader)->proc)->image;
+    fprintf(out, "brokers (the controller's image):");
+    for (uint32_t i = 0; i < img->broker_count; i++) {
+        fprintf(out, " %d %s epoch %" PRId64 "%s", img->brokers[i].id,
+                img->brokers[i].fenced ? "fenced" : "unfenced", img->brokers[i].epoch,
+                i + 1 < img->broker_count ? "," : "");
+    }
+    fprintf(out, "\n");
     struct wire_arena a;
     wire_arena_init(&a);
     struct describe_quorum_response resp;
@@ -485,6 +519,9 @@ static void run_quorum(const struct run_opts *opts, struct run_result *result, i
                                "that every voter follows with a moving high watermark "
                                "(floor %" PRId64 ")", (int)(LIVENESS_NS / NS_PER_S),
                                l.hw_floor);
+    } else if (!sched_run_until_pred(&r.w->sched, brokers_running, &l, duration)) {
+        raft_checker_violation(&r.checker, "liveness: %d s after healing some broker is not "
+                               "registered and unfenced", (int)(HEAL_NS / NS_PER_S));
     }
     world_run_until(r.w, duration);
     KS_ASSERT(world_check(r.w));
@@ -503,49 +540,49 @@ static void run_quorum(const struct run_opts *opts, struct run_result *result, i
 
 static void run_quorum3(const struct run_opts *opts, struct run_result *result)
 {
-    run_quorum(opts, result, 3, 30 * NS_PER_S, MODE_NEMESIS);
+    run_quorum(opts, result, 3, 40 * NS_PER_S, MODE_NEMESIS);
 }
 
 static void run_quorum5(const struct run_opts *opts, struct run_result *result)
 {
-    run_quorum(opts, result, 5, 30 * NS_PER_S, MODE_NEMESIS);
+    run_quorum(opts, result, 5, 40 * NS_PER_S, MODE_NEMESIS);
 }
 
 static void run_failover(const struct run_opts *opts, struct run_result *result)
 {
-    run_quorum(opts, result, 3, 30 * NS_PER_S, MODE_FAILOVER);
+    run_quorum(opts, result, 3, 40 * NS_PER_S, MODE_FAILOVER);
 }
 
 static void run_calm(const struct run_opts *opts, struct run_result *result)
 {
-    run_quorum(opts, result, 3, 30 * NS_PER_S, MODE_CALM);
+    run_quorum(opts, result, 3, 40 * NS_PER_S, MODE_CALM);
 }
 
 const struct scenario scenario_quorum3 = {
     .name = "quorum",
     .summary = "3 KRaft controllers elect, commit a record every 10 ms and fail over through "
                "partitions, crashes, power failures, pauses, drift and a lossy network",
-    .duration = 30 * NS_PER_S,
+    .duration = 40 * NS_PER_S,
     .run = run_quorum3,
 };
 
 const struct scenario scenario_failover = {
     .name = "failover",
     .summary = "3 KRaft controllers; the leader is killed every 5 s and restarted 3.5 s later",
-    .duration = 30 * NS_PER_S,
+    .duration = 40 * NS_PER_S,
     .run = run_failover,
 };
 
 const struct scenario scenario_calm = {
     .name = "calm",
     .summary = "3 KRaft controllers committing a record every 10 ms with no faults",
-    .duration = 30 * NS_PER_S,
+    .duration = 40 * NS_PER_S,
     .run = run_calm,
 };
 
 const struct scenario scenario_quorum5 = {
     .name = "quorum5",
     .summary = "the quorum scenario with 5 controllers",
-    .duration = 30 * NS_PER_S,
+    .duration = 40 * NS_PER_S,
     .run = run_quorum5,
 };

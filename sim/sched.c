@@ -210,6 +210,10 @@ bool sched_step(struct sched *s)
     /* Release before firing: the callback may schedule and reuse the slot, and its own handle
      * must already be stale so that cancelling it from inside the callback does nothing. */
     slot_release(s, top.slot);
+    /* Time must move: a component that re-arms a timer for `now` forever would spin here
+     * without end, so a million events at one instant is a bug, reported as one. */
+    s->same_instant_count = top.due == s->now ? s->same_instant_count + 1 : 0;
+    KS_ASSERT(s->same_instant_count < 1000000);
     s->now = top.due;
     s->fired_count++;
     s->firing = handle;

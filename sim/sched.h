@@ -50,6 +50,7 @@ struct sched {
     uint32_t slot_capacity;
     uint32_t free_head; /* UINT32_MAX when no free slot */
     sched_timer firing; /* the handle of the event being fired, 0 between events */
+    uint32_t same_instant_count; /* events fired in a row at the current instant */
 };
 
 void sched_init(struct sched *s);

@@ -43,7 +43,7 @@ static void sweep(const char *name, uint64_t seeds, const char *kafka_version)
                          kafka_version != NULL ? kafka_version : "trunk",
                          (unsigned long long)seed, r.violations, r.first_violation);
         }
-        ck_assert_int_eq(r.virtual_end, 30 * NS_PER_S);
+        ck_assert_int_eq(r.virtual_end, 40 * NS_PER_S);
     }
 }
 

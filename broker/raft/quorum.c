@@ -76,7 +76,7 @@ void quorum_out_free(struct quorum_out *out)
 static void trace(struct quorum_out *out, enum trace_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static void trace(struct quorum_out *out, enum trace_kind kind, const char *fmt, ...)
+struct quorum_trace *quorum_out_trace(struct quorum_out *out, enum trace_kind kind)
 {
     if (out->trace_count == out->trace_capacity) {
         out->trace_capacity = out->trace_capacity ? out->trace_capacity * 2 : 8;
@@ -85,13 +85,20 @@ static void trace(struct quorum_out *out, enum trace_kind kind, const char *fmt,
     }
     struct quorum_trace *t = &out->traces[out->trace_count++];
     t->kind = kind;
+    t->detail[0] = '\0';
+    return t;
+}
+
+static void trace(struct quorum_out *out, enum trace_kind kind, const char *fmt, ...)
+{
+    struct quorum_trace *t = quorum_out_trace(out, kind);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(t->detail, sizeof t->detail, fmt, ap);
     va_end(ap);
 }
 
-static struct quorum_msg *msg_new(struct quorum_out *out, int16_t api_key, int16_t version)
+struct quorum_msg *quorum_out_msg(struct quorum_out *out, int16_t api_key, int16_t version)
 {
     if (out->msg_count == out->msg_capacity) {
         out->msg_capacity = out->msg_capacity ? out->msg_capacity * 2 : 8;
@@ -516,10 +523,10 @@ static void append_pending(struct quorum *q, struct quorum_out *out)
     q->linger_deadline = TIME_NS_MAX;
 }
 
-bool quorum_append(struct quorum *q, time_ns now, const uint8_t *value, uint32_t len)
+int64_t quorum_append(struct quorum *q, time_ns now, const uint8_t *value, uint32_t len)
 {
     if (q->role != QUORUM_LEADER) {
-        return false;
+        return -1;
     }
     KS_ASSERT(now >= q->now);
     q->now = now;
@@ -535,7 +542,8 @@ bool quorum_append(struct quorum *q, time_ns now, const uint8_t *value, uint32_t
     if (q->pending_count++ == 0) {
         q->linger_deadline = q->now + q->cfg.append_linger;
     }
-    return true;
+    /* The pending records go out as one batch at the end of the linger, in this order. */
+    return raft_log_end_offset(q->log) + q->pending_count - 1;
 }
 
 /* ---- building requests -------------------------------------------------------------------- */
@@ -547,7 +555,7 @@ static struct quorum_msg *request_new(struct quorum *q, struct quorum_out *out, 
     p->in_flight = true;
     p->api_key = api_key;
     p->deadline = q->now + q->cfg.request_timeout;
-    struct quorum_msg *m = msg_new(out, api_key, version);
+    struct quorum_msg *m = quorum_out_msg(out, api_key, version);
     m->to_node = to;
     return m;
 }
@@ -795,7 +803,7 @@ static bool log_up_to_date(const struct quorum *q, int32_t last_epoch, int64_t l
 
 static struct quorum_msg *response_new(struct quorum_out *out, const struct quorum_event *ev)
 {
-    struct quorum_msg *m = msg_new(out, ev->api_key, ev->api_version);
+    struct quorum_msg *m = quorum_out_msg(out, ev->api_key, ev->api_version);
     m->response = true;
     m->reply_ctx = ev->reply_ctx;
     m->to_node = ev->from_node;
@@ -1041,7 +1049,7 @@ static void answer_fetch(struct quorum *q, uint64_t reply_ctx, int32_t to_node, 
     resp.error_code = fa->top_error;
     resp.topic_count = fa->top_error == 0 ? 1 : 0;
     resp.topics = &topic;
-    struct quorum_msg *m = msg_new(out, KAFKA_API_FETCH, version);
+    struct quorum_msg *m = quorum_out_msg(out, KAFKA_API_FETCH, version);
     m->response = true;
     m->reply_ctx = reply_ctx;
     m->to_node = to_node;
@@ -1460,7 +1468,7 @@ static void handle_fetch_response(struct quorum *q, const struct quorum_event *e
         p->current_leader.leader_epoch != q->election.epoch) {
         /* An answer about leadership is handled (maybeHandleCommonResponse), not a failure:
          * only other errors put the connection in backoff (RequestManager). */
-        if (!leadership_news) {
+        if (!leadership_news || q->role != QUORUM_FOLLOWER) {
             peer->backoff_until = q->now + q->cfg.retry_backoff;
         }
         goto done;

@@ -118,6 +118,7 @@ struct quorum_peer {
 
 struct quorum_msg {
     int32_t to_node;       /* for requests; responses use reply_ctx */
+    bool controller;       /* a broker's request to the controller, not a raft request */
     bool response;
     uint64_t reply_ctx;    /* the node's context of the request being answered */
     int16_t api_key;
@@ -230,8 +231,9 @@ void quorum_free(struct quorum *q);
 void quorum_step(struct quorum *q, const struct quorum_event *event, struct quorum_out *out);
 /* The earliest time the quorum wants a TICK. */
 time_ns quorum_next_deadline(const struct quorum *q);
-/* Leader only: queue one record for the next batch. Returns false if not the leader. */
-bool quorum_append(struct quorum *q, time_ns now, const uint8_t *value, uint32_t len);
+/* Leader only: queue one record for the next batch. Returns the offset it will have, or -1 if
+ * this node is not the leader. */
+int64_t quorum_append(struct quorum *q, time_ns now, const uint8_t *value, uint32_t len);
 /* Leader only: a graceful resignation (shutdown). */
 void quorum_resign(struct quorum *q, time_ns now, struct quorum_out *out);
 
@@ -245,6 +247,9 @@ const char *quorum_role_name(enum quorum_role role);
 bool quorum_check(const struct quorum *q);
 
 void quorum_out_init(struct quorum_out *out);
+/* Adds a message or a trace line to the effects (for the node's other components). */
+struct quorum_msg *quorum_out_msg(struct quorum_out *out, int16_t api_key, int16_t version);
+struct quorum_trace *quorum_out_trace(struct quorum_out *out, enum trace_kind kind);
 void quorum_out_reset(struct quorum_out *out); /* frees message bodies, keeps capacity */
 void quorum_out_free(struct quorum_out *out);
 

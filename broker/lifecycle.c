@@ -1,0 +1,175 @@
+/* lifecycle.c — BrokerLifecycleManager: registration and heartbeats to the active controller. */
+#include "lifecycle.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "protocol/controller_rpc.h"
+#include "protocol/header.h"
+
+#define REGISTRATION_VERSION 4
+#define HEARTBEAT_VERSION 1
+
+const char *lifecycle_state_name(enum lifecycle_state s)
+{
+    static const char *const names[] = {"STARTING", "RECOVERY", "RUNNING"};
+    KS_ASSERT(s <= LIFECYCLE_RUNNING);
+    return names[s];
+}
+
+void lifecycle_init(struct lifecycle *l, int32_t broker_id, const char *cluster_id,
+                    struct kuuid incarnation_id, time_ns heartbeat_interval)
+{
+    memset(l, 0, sizeof *l);
+    l->broker_id = broker_id;
+    l->cluster_id = cluster_id;
+    l->incarnation_id = incarnation_id;
+    l->listener_name = "PLAINTEXT";
+    l->listener_host = "";
+    l->listener_port = 9092;
+    l->heartbeat_interval = heartbeat_interval;
+    l->request_timeout = 2 * heartbeat_interval;
+    l->retry_backoff = 100 * NS_PER_MS;
+    l->state = LIFECYCLE_STARTING;
+    l->broker_epoch = -1;
+    l->unfenced_at = -1;
+}
+
+static void trace_state(struct lifecycle *l, struct quorum_out *out, const char *why)
+{
+    struct quorum_trace *t = quorum_out_trace(out, TRACE_BROKER_STATE);
+    snprintf(t->detail, sizeof t->detail, "broker=%d state=%s epoch=%" PRId64 " %s",
+             l->broker_id, lifecycle_state_name(l->state), l->broker_epoch, why);
+}
+
+static void send_registration(struct lifecycle *l, int32_t controller, struct quorum_out *out)
+{
+    struct registration_listener listener = {
+        .name = l->listener_name, .host = l->listener_host, .port = l->listener_port,
+        .security_protocol = 0};
+    struct registration_feature feature = {"metadata.version", 1, 33};
+    struct broker_registration_request req;
+    broker_registration_request_init(&req);
+    req.broker_id = l->broker_id;
+    req.cluster_id = l->cluster_id;
+    req.incarnation_id = l->incarnation_id;
+    req.listener_count = 1;
+    req.listeners = &listener;
+    req.feature_count = 1;
+    req.features = &feature;
+    struct quorum_msg *m = quorum_out_msg(out, KAFKA_API_BROKER_REGISTRATION,
+                                          REGISTRATION_VERSION);
+    m->controller = true;
+    m->to_node = controller;
+    broker_registration_request_encode(&m->body, &req, REGISTRATION_VERSION);
+}
+
+static void send_heartbeat(struct lifecycle *l, int32_t controller, int64_t metadata_offset,
+                           struct quorum_out *out)
+{
+    struct broker_heartbeat_request req;
+    broker_heartbeat_request_init(&req);
+    req.broker_id = l->broker_id;
+    req.broker_epoch = l->broker_epoch;
+    req.current_metadata_offset = metadata_offset;
+    struct quorum_msg *m = quorum_out_msg(out, KAFKA_API_BROKER_HEARTBEAT, HEARTBEAT_VERSION);
+    m->controller = true;
+    m->to_node = controller;
+    broker_heartbeat_request_encode(&m->body, &req, HEARTBEAT_VERSION);
+}
+
+void lifecycle_poll(struct lifecycle *l, time_ns now, const struct quorum *q,
+                    int64_t metadata_offset, struct quorum_out *out)
+{
+    if (l->in_flight && now >= l->deadline) {
+        l->in_flight = false; /* no answer: the controller may be gone; look again */
+        l->next_send = now + l->retry_backoff;
+    }
+    int32_t controller = q->election.leader_id;
+    /* With no controller known, wait for the quorum to name one (any event polls again). */
+    l->waiting_for_controller = controller < 0;
+    if (l->in_flight || now < l->next_send || controller < 0) {
+        return;
+    }
+    if (l->state == LIFECYCLE_STARTING) {
+        send_registration(l, controller, out);
+        l->in_flight_api = KAFKA_API_BROKER_REGISTRATION;
+    } else {
+        send_heartbeat(l, controller, metadata_offset, out);
+        l->in_flight_api = KAFKA_API_BROKER_HEARTBEAT;
+    }
+    l->in_flight = true;
+    l->deadline = now + l->request_timeout;
+}
+
+static void on_registration(struct lifecycle *l, time_ns now,
+                            const struct broker_registration_response *r,
+                            struct quorum_out *out)
+{
+    if (r->error_code != KAFKA_NONE) {
+        l->next_send = now + l->retry_backoff;
+        return;
+    }
+    l->broker_epoch = r->broker_epoch;
+    l->state = LIFECYCLE_RECOVERY;
+    l->next_send = now; /* heartbeat at once: the controller waits for it to unfence */
+    trace_state(l, out, "registered");
+}
+
+static void on_heartbeat(struct lifecycle *l, time_ns now,
+                         const struct broker_heartbeat_response *r, struct quorum_out *out)
+{
+    if (r->error_code == KAFKA_STALE_BROKER_EPOCH ||
+        r->error_code == KAFKA_BROKER_ID_NOT_REGISTERED) {
+        l->state = LIFECYCLE_STARTING; /* the controller forgot us: register again */
+        l->broker_epoch = -1;
+        l->next_send = now + l->retry_backoff;
+        trace_state(l, out, kafka_error_name(r->error_code));
+        return;
+    }
+    if (r->error_code != KAFKA_NONE) {
+        l->next_send = now + l->retry_backoff;
+        return;
+    }
+    enum lifecycle_state next = r->is_fenced ? LIFECYCLE_RECOVERY : LIFECYCLE_RUNNING;
+    if (next != l->state) {
+        l->state = next;
+        if (next == LIFECYCLE_RUNNING) {
+            l->unfenced_at = now;
+        }
+        trace_state(l, out, r->is_fenced ? "fenced" : "unfenced");
+    }
+    l->next_send = now + l->heartbeat_interval;
+}
+
+void lifecycle_on_response(struct lifecycle *l, time_ns now, int16_t api_key, int16_t version,
+                           struct wire_reader *body, struct quorum_out *out)
+{
+    if (!l->in_flight || api_key != l->in_flight_api) {
+        return;
+    }
+    l->in_flight = false;
+    struct wire_arena a;
+    wire_arena_init(&a);
+    if (api_key == KAFKA_API_BROKER_REGISTRATION) {
+        struct broker_registration_response r;
+        if (broker_registration_response_decode(body, version, &a, &r) == 0) {
+            on_registration(l, now, &r, out);
+        }
+    } else {
+        struct broker_heartbeat_response r;
+        if (broker_heartbeat_response_decode(body, version, &a, &r) == 0) {
+            on_heartbeat(l, now, &r, out);
+        }
+    }
+    wire_arena_free(&a);
+}
+
+time_ns lifecycle_next_deadline(const struct lifecycle *l)
+{
+    if (l->in_flight) {
+        return l->deadline;
+    }
+    return l->waiting_for_controller ? TIME_NS_MAX : l->next_send;
+}

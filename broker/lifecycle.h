@@ -1,0 +1,57 @@
+/* lifecycle.h — a broker's life with the controller: register, heartbeat, get unfenced. */
+#ifndef KRAFTSIM_LIFECYCLE_H
+#define KRAFTSIM_LIFECYCLE_H
+
+/*
+ * BrokerLifecycleManager (core/server/BrokerLifecycleManager.scala), as a state machine:
+ *
+ *   STARTING --BrokerRegistration ok--> RECOVERY (fenced) --heartbeat: unfenced--> RUNNING
+ *      ^                                    |                                      |
+ *      +---- STALE_BROKER_EPOCH / BROKER_ID_NOT_REGISTERED (register again) -------+
+ *
+ * Requests go to the active controller, which a broker finds as the leader of the metadata
+ * quorum it observes; NOT_CONTROLLER or silence sends it looking again after a backoff. A
+ * heartbeat carries the broker's metadata offset: once it has replayed its own registration the
+ * controller unfences it. Heartbeats go every broker.heartbeat.interval.ms.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "env.h"
+#include "protocol/wire.h"
+#include "raft/quorum.h"
+
+enum lifecycle_state { LIFECYCLE_STARTING, LIFECYCLE_RECOVERY, LIFECYCLE_RUNNING };
+
+struct lifecycle {
+    int32_t broker_id;
+    const char *cluster_id;
+    struct kuuid incarnation_id;
+    const char *listener_name;
+    const char *listener_host;
+    uint16_t listener_port;
+    time_ns heartbeat_interval; /* broker.heartbeat.interval.ms */
+    time_ns request_timeout;
+    time_ns retry_backoff;
+    enum lifecycle_state state;
+    int64_t broker_epoch; /* -1 until registered */
+    bool in_flight;
+    int16_t in_flight_api;
+    time_ns deadline;  /* of the request in flight */
+    time_ns next_send; /* the next registration or heartbeat */
+    time_ns unfenced_at; /* when it last became RUNNING, -1 never */
+    bool waiting_for_controller;
+};
+
+void lifecycle_init(struct lifecycle *l, int32_t broker_id, const char *cluster_id,
+                    struct kuuid incarnation_id, time_ns heartbeat_interval);
+/* Sends what is due to the controller the quorum knows as leader. */
+void lifecycle_poll(struct lifecycle *l, time_ns now, const struct quorum *q,
+                    int64_t metadata_offset, struct quorum_out *out);
+void lifecycle_on_response(struct lifecycle *l, time_ns now, int16_t api_key, int16_t version,
+                           struct wire_reader *body, struct quorum_out *out);
+time_ns lifecycle_next_deadline(const struct lifecycle *l);
+const char *lifecycle_state_name(enum lifecycle_state s);
+
+#endif

@@ -1,0 +1,165 @@
+/* test_broker_lifecycle.c — brokers register, are unfenced, and are fenced when they go quiet. */
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kafka_storage.h"
+#include "lifecycle.h"
+#include "metadata/image.h"
+#include "node.h"
+#include "raft/listener.h"
+#include "world.h"
+
+#define VOTERS 3
+#define HOSTS 4 /* three controllers and broker 4 */
+#define CLUSTER "MkU3OEVBNTcwNTJENDM2Qk"
+
+static const char *const names[] = {"controller-1", "controller-2", "controller-3", "broker-1"};
+
+struct seen {
+    time_ns fenced_at;   /* the controller's session-timeout fence, -1 if none */
+    time_ns running_at[4]; /* broker 4's RUNNING transitions */
+    int running_count;
+    time_ns registered_at[4];
+    int registered_count;
+};
+
+static void watch(void *ctx, const struct trace_event *e)
+{
+    struct seen *s = ctx;
+    if (e->kind == TRACE_CONTROLLER && strstr(e->detail, "reason=session-timeout") != NULL &&
+        s->fenced_at < 0) {
+        s->fenced_at = e->time;
+    }
+    if (e->kind == TRACE_BROKER_STATE && strstr(e->detail, "state=RUNNING") != NULL &&
+        s->running_count < 4) {
+        s->running_at[s->running_count++] = e->time;
+    }
+    if (e->kind == TRACE_BROKER_STATE && strstr(e->detail, "registered") != NULL &&
+        s->registered_count < 4) {
+        s->registered_at[s->registered_count++] = e->time;
+    }
+}
+
+static struct world *cluster(struct node_config *cfg, struct seen *seen)
+{
+    struct world *w = world_create(9, HOSTS, names, NULL, NULL);
+    memset(seen, 0, sizeof *seen);
+    seen->fenced_at = -1;
+    trace_add_sink(&w->trace, (struct trace_sink){.event = watch, .ctx = seen});
+    for (int i = 0; i < HOSTS; i++) {
+        node_config_default(&cfg[i], i + 1);
+        snprintf(cfg[i].roles, sizeof cfg[i].roles, "%s", i < VOTERS ? "controller" : "broker");
+        cfg[i].voter_count = VOTERS;
+        for (int k = 0; k < VOTERS; k++) {
+            cfg[i].voters[k].id = k + 1;
+            snprintf(cfg[i].voters[k].host, sizeof cfg[i].voters[k].host, "%s", names[k]);
+            cfg[i].voters[k].port = 9093;
+        }
+        snprintf(cfg[i].listener_host, sizeof cfg[i].listener_host, "%s", names[i]);
+        ck_assert_int_eq(kafka_storage_format(w, i, &cfg[i], CLUSTER), ENV_OK);
+        host_install(world_host(w, i), &node_process, &cfg[i]);
+        ck_assert(host_start(world_host(w, i)));
+    }
+    return w;
+}
+
+static const struct image_broker *controller_view(struct world *w, int32_t broker)
+{
+    for (int i = 0; i < VOTERS; i++) {
+        struct host *h = world_host(w, i);
+        if (h->proc != NULL && node_quorum(h->proc)->role == QUORUM_LEADER) {
+            return metadata_image_broker(&node_listener(h->proc)->image, broker);
+        }
+    }
+    return NULL;
+}
+
+START_TEST(broker_registers_fenced_then_is_unfenced_once_caught_up)
+{
+    struct node_config cfg[HOSTS];
+    struct seen seen;
+    struct world *w = cluster(cfg, &seen);
+    world_run_until(w, 10 * NS_PER_S);
+    const struct lifecycle *lc = node_lifecycle(world_host(w, 3)->proc);
+    ck_assert_int_eq(lc->state, LIFECYCLE_RUNNING);
+    ck_assert_int_eq(seen.registered_count, 1);
+    ck_assert_int_eq(seen.running_count, 1);
+    /* Registered fenced; the first heartbeat goes at once, and the one that finds the broker
+     * caught up with its own registration unfences it: within one heartbeat interval. */
+    time_ns gap = seen.running_at[0] - seen.registered_at[0];
+    ck_assert_int_gt(gap, 0);
+    ck_assert_int_lt(gap, 2100 * NS_PER_MS);
+    const struct image_broker *b = controller_view(w, 4);
+    ck_assert_ptr_nonnull(b);
+    ck_assert(!b->fenced);
+    ck_assert_int_eq(b->epoch, lc->broker_epoch);
+    /* Every node, the broker included, holds the same registration in its image. */
+    for (int i = 0; i < HOSTS; i++) {
+        const struct image_broker *x =
+            metadata_image_broker(&node_listener(world_host(w, i)->proc)->image, 4);
+        ck_assert_ptr_nonnull(x);
+        ck_assert_int_eq(x->epoch, b->epoch);
+    }
+    world_destroy(w);
+}
+END_TEST
+
+START_TEST(crashed_broker_is_fenced_a_session_timeout_after_its_last_heartbeat)
+{
+    struct node_config cfg[HOSTS];
+    struct seen seen;
+    struct world *w = cluster(cfg, &seen);
+    world_run_until(w, 10 * NS_PER_S);
+    host_crash(world_host(w, 3));
+    time_ns crashed = world_now(w);
+    world_run_until(w, 30 * NS_PER_S);
+    ck_assert_int_ge(seen.fenced_at, 0);
+    /* The last heartbeat came at most one interval before the crash: the fence lands between
+     * session timeout - interval and session timeout after the crash (9 s, 2 s). */
+    ck_assert_int_le(seen.fenced_at - crashed, 9000 * NS_PER_MS);
+    ck_assert_int_ge(seen.fenced_at - crashed, 7000 * NS_PER_MS);
+    ck_assert(controller_view(w, 4)->fenced);
+    world_destroy(w);
+}
+END_TEST
+
+START_TEST(restarted_broker_waits_out_its_old_session_then_registers_anew)
+{
+    struct node_config cfg[HOSTS];
+    struct seen seen;
+    struct world *w = cluster(cfg, &seen);
+    world_run_until(w, 10 * NS_PER_S);
+    int64_t old_epoch = node_lifecycle(world_host(w, 3)->proc)->broker_epoch;
+    host_crash(world_host(w, 3));
+    world_run_until(w, 11 * NS_PER_S);
+    ck_assert(host_start(world_host(w, 3))); /* a new incarnation id */
+    world_run_until(w, 40 * NS_PER_S);
+    /* The controller refused the new incarnation (DUPLICATE_BROKER_REGISTRATION) while the old
+     * session lived; once it fenced the old one, the broker registered with a new epoch. */
+    ck_assert_int_eq(seen.registered_count, 2);
+    ck_assert_int_ge(seen.fenced_at, 0);
+    ck_assert_int_gt(seen.registered_at[1], seen.fenced_at);
+    const struct lifecycle *lc = node_lifecycle(world_host(w, 3)->proc);
+    ck_assert_int_eq(lc->state, LIFECYCLE_RUNNING);
+    ck_assert_int_gt(lc->broker_epoch, old_epoch);
+    ck_assert(!controller_view(w, 4)->fenced);
+    world_destroy(w);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("broker_lifecycle");
+    TCase *tc = tcase_create("lifecycle");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, broker_registers_fenced_then_is_unfenced_once_caught_up);
+    tcase_add_test(tc, crashed_broker_is_fenced_a_session_timeout_after_its_last_heartbeat);
+    tcase_add_test(tc, restarted_broker_waits_out_its_old_session_then_registers_anew);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
