@@ -92,7 +92,7 @@ static void check_monotonic(struct raft_checker *c, int host, const struct quoru
     struct raft_checker_host *h = &c->hosts[host];
     uint32_t incarnation = world_host(c->world, host)->incarnation;
     if (h->incarnation != incarnation) {
-        *h = (struct raft_checker_host){incarnation, v->epoch, v->high_watermark, 0};
+        *h = (struct raft_checker_host){incarnation, v->epoch, v->high_watermark, 0, -1};
         return;
     }
     if (v->epoch < h->epoch) {
@@ -239,13 +239,15 @@ static void check_hw_majority(struct raft_checker *c, int host, const struct quo
     }
 }
 
-static void check_state_machine(struct raft_checker *c, const struct raft_listener *l,
+static void check_state_machine(struct raft_checker *c, int host, const struct raft_listener *l,
                                 int32_t node_id)
 {
     int64_t at = l->applied_offset;
-    if (at <= 0) {
+    /* The image only changes when the applied offset does: hash it once per offset. */
+    if (at <= 0 || at == c->hosts[host].state_checked_at) {
         return;
     }
+    c->hosts[host].state_checked_at = at;
     if ((uint64_t)at >= c->state_capacity) {
         uint64_t cap = (uint64_t)at * 2 + 64;
         c->states = realloc(c->states, cap * sizeof *c->states);
@@ -280,7 +282,7 @@ void raft_checker_after_step(struct raft_checker *c, int host)
     check_election_safety(c, &v);
     check_monotonic(c, host, &v);
     check_hw_majority(c, host, &v, previous_hw);
-    check_state_machine(c, node_listener(h->proc), v.node_id);
+    check_state_machine(c, host, node_listener(h->proc), v.node_id);
     if (v.high_watermark > 0) {
         check_committed(c, host, node_log(h->proc), &v);
     }

@@ -51,6 +51,7 @@ struct raft_checker_host {
     int32_t epoch;
     int64_t high_watermark;
     int64_t verified_end; /* batches below were checked against the committed log */
+    int64_t state_checked_at; /* the applied offset whose image was last compared */
 };
 
 /* What a host's disk durably holds, as last seen while its process ran. A crash or power
