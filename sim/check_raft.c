@@ -128,16 +128,24 @@ static uint32_t batch_crc(const struct disk *d, const struct raft_log *log,
            crc[3];
 }
 
+/* The per-offset tables grow zero-filled (zero = nothing seen there yet) to cover `at`. */
+static void *cover(void *array, uint64_t *capacity, int64_t at, size_t size)
+{
+    KS_ASSERT(at >= 0);
+    if ((uint64_t)at < *capacity) {
+        return array;
+    }
+    uint64_t cap = (uint64_t)at * 2 + 64;
+    array = realloc(array, cap * size);
+    KS_ASSERT(array != NULL);
+    memset((char *)array + *capacity * size, 0, (cap - *capacity) * size);
+    *capacity = cap;
+    return array;
+}
+
 static struct raft_checker_batch *committed_at(struct raft_checker *c, int64_t base)
 {
-    if ((uint64_t)base >= c->committed_capacity) {
-        uint64_t cap = (uint64_t)base * 2 + 64;
-        c->committed = realloc(c->committed, cap * sizeof *c->committed);
-        KS_ASSERT(c->committed != NULL);
-        memset(c->committed + c->committed_capacity, 0,
-               (cap - c->committed_capacity) * sizeof *c->committed);
-        c->committed_capacity = cap;
-    }
+    c->committed = cover(c->committed, &c->committed_capacity, base, sizeof *c->committed);
     return &c->committed[base];
 }
 
@@ -248,14 +256,7 @@ static void check_state_machine(struct raft_checker *c, int host, const struct r
         return;
     }
     c->hosts[host].state_checked_at = at;
-    if ((uint64_t)at >= c->state_capacity) {
-        uint64_t cap = (uint64_t)at * 2 + 64;
-        c->states = realloc(c->states, cap * sizeof *c->states);
-        KS_ASSERT(c->states != NULL);
-        memset(c->states + c->state_capacity, 0,
-               (cap - c->state_capacity) * sizeof *c->states);
-        c->state_capacity = cap;
-    }
+    c->states = cover(c->states, &c->state_capacity, at, sizeof *c->states);
     struct raft_checker_state *seen = &c->states[at];
     uint64_t hash = metadata_image_hash(&l->image);
     if (!seen->known) {

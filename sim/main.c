@@ -171,12 +171,19 @@ static int cmd_run(int argc, char **argv)
     if (s == NULL) {
         return usage_error("no scenario named '%s' (see 'kraftsim list')", a.scenario);
     }
-    printf("kraftsim %s: scenario %s, seed %" PRIu64 "\n", KRAFTSIM_VERSION, s->name, a.seed);
-    fflush(stdout);
     struct run_opts opts = {.seed = a.seed, .duration = a.duration, .trace_console = a.trace,
                             .out = stdout, .kafka_version = a.kafka_version};
     struct run_result r = {0};
-    s->run(&opts, &r);
+    if (s->prepare != NULL) {
+        s->prepare(&opts, &r); /* a refused configuration is one line, before any output */
+    }
+    if (r.config_error[0] == '\0') {
+        printf("kraftsim %s: scenario %s, seed %" PRIu64 "\n", KRAFTSIM_VERSION, s->name,
+               a.seed);
+        fflush(stdout);
+        memset(&r, 0, sizeof r);
+        s->run(&opts, &r);
+    }
     if (r.config_error[0] != '\0') {
         fflush(stdout);
         fprintf(stderr, "kraftsim: %s\n", r.config_error);

@@ -44,6 +44,9 @@ struct scenario {
     const char *summary;
     time_ns duration;
     void (*run)(const struct run_opts *opts, struct run_result *result);
+    /* Optional: checks the scenario's configuration without running it, filling
+     * result->config_error when it is refused, so the CLI can refuse before it prints. */
+    void (*prepare)(const struct run_opts *opts, struct run_result *result);
 };
 
 extern const struct scenario scenario_quorum3;

@@ -541,6 +541,26 @@ static void run_quorum(const struct run_opts *opts, struct run_result *result, i
     world_destroy(r.w);
 }
 
+/* Parses every node's configuration as a run would, and nothing else. */
+static void prepare_quorum(const struct run_opts *opts, struct run_result *result, int voters)
+{
+    struct quorum_run *r = calloc(1, sizeof *r);
+    KS_ASSERT(r != NULL);
+    r->brokers = BROKERS;
+    configure(r, opts, voters, result);
+    free(r);
+}
+
+static void prepare_quorum3(const struct run_opts *opts, struct run_result *result)
+{
+    prepare_quorum(opts, result, 3);
+}
+
+static void prepare_quorum5(const struct run_opts *opts, struct run_result *result)
+{
+    prepare_quorum(opts, result, 5);
+}
+
 static void run_quorum3(const struct run_opts *opts, struct run_result *result)
 {
     run_quorum(opts, result, 3, 40 * NS_PER_S, MODE_NEMESIS);
@@ -567,6 +587,7 @@ const struct scenario scenario_quorum3 = {
                "partitions, crashes, power failures, pauses, drift and a lossy network",
     .duration = 40 * NS_PER_S,
     .run = run_quorum3,
+    .prepare = prepare_quorum3,
 };
 
 const struct scenario scenario_failover = {
@@ -574,6 +595,7 @@ const struct scenario scenario_failover = {
     .summary = "3 KRaft controllers; the leader is killed every 5 s and restarted 3.5 s later",
     .duration = 40 * NS_PER_S,
     .run = run_failover,
+    .prepare = prepare_quorum3,
 };
 
 const struct scenario scenario_calm = {
@@ -581,6 +603,7 @@ const struct scenario scenario_calm = {
     .summary = "3 KRaft controllers (no brokers) committing a record every 10 ms with no faults",
     .duration = 40 * NS_PER_S,
     .run = run_calm,
+    .prepare = prepare_quorum3,
 };
 
 const struct scenario scenario_quorum5 = {
@@ -588,4 +611,5 @@ const struct scenario scenario_quorum5 = {
     .summary = "the quorum scenario with 5 controllers",
     .duration = 40 * NS_PER_S,
     .run = run_quorum5,
+    .prepare = prepare_quorum5,
 };
