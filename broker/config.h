@@ -328,6 +328,7 @@ struct kafka_config {
     int32_t default_replication_factor;
     int32_t num_partitions;
     bool auto_create_topics_enable;
+    bool delete_topic_enable;
 
     /* Log (ServerLogConfigs.java, LogConfig.java) */
     int64_t log_flush_interval_messages;

@@ -1,4 +1,5 @@
-/* controller.c — ClusterControlManager and BrokerHeartbeatManager, for the active controller. */
+/* controller.c — the active controller: ClusterControlManager, BrokerHeartbeatManager and the
+ * request side of ReplicationControlManager. */
 #include "controller.h"
 
 #include <inttypes.h>
@@ -8,6 +9,7 @@
 
 #include "metadata/image.h"
 #include "metadata/records.h"
+#include "protocol/admin_rpc.h"
 #include "protocol/controller_rpc.h"
 #include "protocol/header.h"
 
@@ -15,32 +17,130 @@ struct controller_reply {
     uint64_t reply_ctx;
     int16_t api_key;
     int16_t api_version;
-    int64_t offset; /* answered once every offset up to this one is applied */
-    struct broker_registration_response registration;
-    struct broker_heartbeat_response heartbeat;
+    struct controller_envelope envelope;
+    int32_t epoch;           /* the epoch the controller was active in when it parked this */
+    int64_t offset;          /* answered once every offset up to this one is applied */
+    struct wire_writer ok;   /* the answer then */
+    struct wire_writer lost; /* the answer if this controller is deposed first */
 };
 
+static int64_t emit_record(void *ctx, const struct metadata_record *r);
+static uint64_t sink_random(void *ctx);
+static void sink_trace(void *ctx, const char *line);
+
 void controller_init(struct controller *c, struct quorum *q, struct raft_listener *l,
-                     const char *cluster_id, time_ns session_timeout)
+                     const struct controller_config *cfg)
 {
     memset(c, 0, sizeof *c);
     c->quorum = q;
     c->listener = l;
-    c->cluster_id = cluster_id;
-    c->session_timeout = session_timeout;
+    c->cfg = *cfg;
     c->active_epoch = -1;
+    c->last_emitted = -1;
+    metadata_image_init(&c->work);
+    c->repl = (struct replication){
+        .cfg = &c->cfg.replication, .image = &c->work,
+        .sink = {.ctx = c, .emit = emit_record, .draw = sink_random, .trace = sink_trace}};
+}
+
+static void reply_free(struct controller_reply *r)
+{
+    wire_writer_free(&r->ok);
+    wire_writer_free(&r->lost);
 }
 
 void controller_free(struct controller *c)
 {
+    for (uint32_t i = 0; i < c->reply_count; i++) {
+        reply_free(&c->replies[i]);
+    }
     free(c->replies);
     c->replies = NULL;
+    metadata_image_free(&c->work);
 }
 
 bool controller_active(const struct controller *c)
 {
     const struct quorum *q = c->quorum;
     return q->role == QUORUM_LEADER && c->listener->applied_offset >= q->epoch_start_offset;
+}
+
+bool controller_handles(int16_t api_key)
+{
+    return api_key == KAFKA_API_BROKER_REGISTRATION || api_key == KAFKA_API_BROKER_HEARTBEAT ||
+           api_key == KAFKA_API_ALTER_PARTITION || api_key == KAFKA_API_ENVELOPE;
+}
+
+const struct metadata_image *controller_image(const struct controller *c)
+{
+    return c->active_epoch >= 0 ? &c->work : NULL;
+}
+
+/* ---- the sink replication.c writes through ------------------------------------------------- */
+
+static void trace_line(struct controller *c, const char *line)
+{
+    if (c->out != NULL) {
+        struct quorum_trace *t = quorum_out_trace(c->out, TRACE_CONTROLLER);
+        snprintf(t->detail, sizeof t->detail, "%s", line);
+    }
+}
+
+static void sink_trace(void *ctx, const char *line)
+{
+    struct controller *c = ctx;
+    if (c->out != NULL) {
+        struct quorum_trace *t = quorum_out_trace(c->out, TRACE_PARTITION);
+        snprintf(t->detail, sizeof t->detail, "%s", line);
+    }
+}
+
+static uint64_t sink_random(void *ctx)
+{
+    struct controller *c = ctx;
+    return c->cfg.draw(c->cfg.random_ctx);
+}
+
+/* Appends one record through the quorum and replays it into the controller's image. */
+static int64_t emit_record(void *ctx, const struct metadata_record *rec)
+{
+    struct controller *c = ctx;
+    struct wire_writer w;
+    wire_writer_init(&w);
+    KS_ASSERT(metadata_record_encode(&w, rec) == 0);
+    int64_t offset = quorum_append(c->quorum, c->now, w.bytes, (uint32_t)w.len);
+    wire_writer_free(&w);
+    if (offset < 0) {
+        return -1;
+    }
+    char err[200] = "";
+    /* The controller's own record must fit its own image: anything else is a kraftsim bug. */
+    if (metadata_image_apply(&c->work, rec, err, sizeof err) != 0) {
+        fprintf(stderr, "controller record does not fit its image: %s\n", err);
+        KS_ASSERT(!"controller record does not fit its image");
+    }
+    c->last_emitted = offset;
+    return offset;
+}
+
+static void copy_record(void *arg, const struct metadata_record *r)
+{
+    char err[200];
+    KS_ASSERT(metadata_image_apply(arg, r, err, sizeof err) == 0);
+}
+
+static int64_t append_fencing(struct controller *c, int32_t id, int64_t epoch, int8_t fenced,
+                              int8_t shutdown)
+{
+    struct metadata_record rec;
+    metadata_record_init(&rec, METADATA_BROKER_REGISTRATION_CHANGE,
+                         (int16_t)metadata_record_version_for(METADATA_BROKER_REGISTRATION_CHANGE,
+                                                              c->cfg.replication.mv_level));
+    rec.u.broker_registration_change.broker_id = id;
+    rec.u.broker_registration_change.broker_epoch = epoch;
+    rec.u.broker_registration_change.fenced = fenced;
+    rec.u.broker_registration_change.in_controlled_shutdown = shutdown;
+    return emit_record(c, &rec);
 }
 
 static struct controller_session *session_of(struct controller *c, int32_t broker_id)
@@ -54,45 +154,104 @@ static struct controller_session *session_of(struct controller *c, int32_t broke
         return NULL;
     }
     struct controller_session *s = &c->sessions[c->session_count++];
-    *s = (struct controller_session){.broker_id = broker_id, .change_pending_offset = -1};
+    *s = (struct controller_session){.broker_id = broker_id};
     return s;
 }
 
-/* A newly active controller knows the registrations from the image and gives each broker a
- * full session from now. */
-static void become_active(struct controller *c, time_ns now)
+static void bootstrap(struct controller *c)
+{
+    bool have_mv = false;
+    for (uint32_t i = 0; i < c->work.feature_count; i++) {
+        have_mv |= strcmp(c->work.features[i].name, "metadata.version") == 0;
+    }
+    /* metadata.version exists since 3.3-IV0 (KIP-778); 3.0-3.2 logs start without it. */
+    if (have_mv || !c->cfg.bootstrap || c->cfg.replication.mv_level < 4) {
+        return;
+    }
+    struct metadata_record rec;
+    metadata_record_init(&rec, METADATA_FEATURE_LEVEL, 0);
+    rec.u.feature_level.name = "metadata.version";
+    rec.u.feature_level.feature_level = (int16_t)c->cfg.replication.mv_level;
+    emit_record(c, &rec);
+    if (c->cfg.replication.elr && c->cfg.replication.mv_level >= METADATA_MV_4_0_IV1) {
+        rec.u.feature_level.name = "eligible.leader.replicas.version";
+        rec.u.feature_level.feature_level = 1;
+        emit_record(c, &rec);
+    }
+    trace_line(c, "bootstrap metadata.version written");
+}
+
+/* A newly active controller copies the committed image, knows the registrations from it and
+ * gives each broker a full session from now (BrokerHeartbeatManager starts empty). */
+static void become_active(struct controller *c)
 {
     c->active_epoch = c->quorum->election.epoch;
+    metadata_image_free(&c->work);
+    metadata_image_init(&c->work);
+    metadata_image_records(&c->listener->image, copy_record, &c->work);
     c->session_count = 0;
-    const struct metadata_image *img = &c->listener->image;
-    for (uint32_t i = 0; i < img->broker_count && i < CONTROLLER_BROKER_MAX; i++) {
-        struct controller_session *s = session_of(c, img->brokers[i].id);
-        s->broker_epoch = img->brokers[i].epoch;
-        s->last_heartbeat = now;
+    c->next_noop = c->now + c->cfg.max_idle_interval;
+    for (uint32_t i = 0; i < c->work.broker_count && i < CONTROLLER_BROKER_MAX; i++) {
+        struct controller_session *s = session_of(c, c->work.brokers[i].id);
+        s->last_heartbeat = c->now;
     }
+    bootstrap(c);
 }
 
-static void send_reply(struct controller_reply *r, struct quorum_out *out, int16_t error)
+static void resign_active(struct controller *c)
 {
-    struct quorum_msg *m = quorum_out_msg(out, r->api_key, r->api_version);
+    c->active_epoch = -1;
+    metadata_image_free(&c->work);
+    metadata_image_init(&c->work);
+}
+
+/* ---- answers ------------------------------------------------------------------------------ */
+
+/* Sends `body` as the answer to `r`, wrapped in an EnvelopeResponse if it came in one. */
+static void send_body(struct controller_reply *r, struct quorum_out *out,
+                      const struct wire_writer *body, int16_t envelope_error)
+{
+    if (!r->envelope.wrapped) {
+        struct quorum_msg *m = quorum_out_msg(out, r->api_key, r->api_version);
+        m->response = true;
+        m->reply_ctx = r->reply_ctx;
+        wire_write_raw(&m->body, body->bytes, body->len);
+        return;
+    }
+    struct quorum_msg *m = quorum_out_msg(out, KAFKA_API_ENVELOPE, 0);
     m->response = true;
     m->reply_ctx = r->reply_ctx;
-    if (r->api_key == KAFKA_API_BROKER_REGISTRATION) {
-        if (error != 0) {
-            r->registration.error_code = error;
-            r->registration.broker_epoch = -1;
-        }
-        broker_registration_response_encode(&m->body, &r->registration, r->api_version);
-    } else {
-        if (error != 0) {
-            r->heartbeat.error_code = error;
-        }
-        broker_heartbeat_response_encode(&m->body, &r->heartbeat, r->api_version);
+    struct envelope_response resp;
+    envelope_response_init(&resp);
+    resp.error_code = envelope_error;
+    struct wire_writer inner;
+    wire_writer_init(&inner);
+    if (envelope_error == KAFKA_NONE) {
+        struct kheader_response h = {.correlation_id = r->envelope.correlation_id};
+        kheader_response_encode(&inner, &h, kheader_response_version(r->envelope.api_key,
+                                                                      r->envelope.api_version));
+        wire_write_raw(&inner, body->bytes, body->len);
+        resp.response_data = (struct wire_bytes){inner.bytes, (int32_t)inner.len};
     }
+    envelope_response_encode(&m->body, &resp, 0);
+    wire_writer_free(&inner);
 }
 
-static void park(struct controller *c, const struct controller_reply *r)
+static void answer(struct controller *c, struct controller_reply *r, bool lost)
 {
+    send_body(r, c->out, lost ? &r->lost : &r->ok, lost ? KAFKA_NOT_CONTROLLER : KAFKA_NONE);
+    reply_free(r);
+}
+
+/* Answers now, or parks the answer until the records appended so far are applied. */
+static void finish(struct controller *c, struct controller_reply *r, int64_t before)
+{
+    if (c->last_emitted == before) {
+        answer(c, r, false);
+        return;
+    }
+    r->offset = c->last_emitted;
+    r->epoch = c->active_epoch;
     if (c->reply_count == c->reply_capacity) {
         c->reply_capacity = c->reply_capacity ? c->reply_capacity * 2 : 8;
         c->replies = realloc(c->replies, c->reply_capacity * sizeof *c->replies);
@@ -101,51 +260,34 @@ static void park(struct controller *c, const struct controller_reply *r)
     c->replies[c->reply_count++] = *r;
 }
 
-/* Appends one metadata record through the quorum; returns its offset or -1. */
-static int64_t append(struct controller *c, time_ns now, const struct metadata_record *rec)
-{
-    struct wire_writer w;
-    wire_writer_init(&w);
-    KS_ASSERT(metadata_record_encode(&w, rec) == 0);
-    int64_t offset = quorum_append(c->quorum, now, w.bytes, (uint32_t)w.len);
-    wire_writer_free(&w);
-    return offset;
-}
-
-static int64_t append_fencing(struct controller *c, time_ns now, int32_t id, int64_t epoch,
-                              int8_t fenced)
-{
-    struct metadata_record rec;
-    metadata_record_init(&rec, METADATA_BROKER_REGISTRATION_CHANGE, 0);
-    rec.u.broker_registration_change.broker_id = id;
-    rec.u.broker_registration_change.broker_epoch = epoch;
-    rec.u.broker_registration_change.fenced = fenced;
-    return append(c, now, &rec);
-}
+/* ---- the broker lifecycle ------------------------------------------------------------------- */
 
 /* ClusterControlManager.registerBroker. */
-static int16_t register_broker(struct controller *c, time_ns now,
-                               const struct broker_registration_request *req,
-                               struct controller_reply *reply)
+static int16_t register_broker(struct controller *c, const struct broker_registration_request *req,
+                               struct broker_registration_response *resp)
 {
-    if (req->cluster_id == NULL || strcmp(req->cluster_id, c->cluster_id) != 0) {
+    if (req->cluster_id == NULL || strcmp(req->cluster_id, c->cfg.cluster_id) != 0) {
         return KAFKA_INCONSISTENT_CLUSTER_ID;
     }
-    const struct image_broker *existing = metadata_image_broker(&c->listener->image,
-                                                                req->broker_id);
+    const struct image_broker *existing = metadata_image_broker(&c->work, req->broker_id);
     struct controller_session *s = session_of(c, req->broker_id);
     if (s == NULL) {
         return KAFKA_UNKNOWN_SERVER_ERROR;
     }
     bool live = existing != NULL && !existing->fenced &&
-                now - s->last_heartbeat < c->session_timeout;
+                c->now - s->last_heartbeat < c->cfg.session_timeout;
     if (live && !wire_uuid_equal(existing->incarnation_id, req->incarnation_id)) {
         return KAFKA_DUPLICATE_BROKER_REGISTRATION;
+    }
+    if (existing != NULL && !wire_uuid_equal(existing->incarnation_id, req->incarnation_id)) {
+        /* A new incarnation: it leaves every ISR and leadership before it registers again
+         * (BrokerShutdownHandler.addRecordsForShutdown). */
+        replication_broker_leaving(&c->repl, req->broker_id, "re-registration");
     }
     struct metadata_record rec;
     metadata_record_init(&rec, METADATA_REGISTER_BROKER,
                          (int16_t)metadata_record_version_for(METADATA_REGISTER_BROKER,
-                                                              METADATA_MV_LATEST));
+                                                              c->cfg.replication.mv_level));
     struct metadata_register_broker *rb = &rec.u.register_broker;
     rb->broker_id = req->broker_id;
     rb->incarnation_id = req->incarnation_id;
@@ -157,26 +299,45 @@ static int16_t register_broker(struct controller *c, time_ns now,
     rb->fenced = true;
     /* The broker epoch is the offset of the record that registers it. */
     rb->broker_epoch = raft_log_end_offset(c->quorum->log) + c->quorum->pending_count;
-    int64_t offset = append(c, now, &rec);
+    int64_t offset = emit_record(c, &rec);
     if (offset < 0) {
         return KAFKA_NOT_CONTROLLER;
     }
     KS_ASSERT(offset == rb->broker_epoch);
-    s->broker_epoch = offset;
-    s->last_heartbeat = now;
-    s->change_pending_offset = -1;
-    reply->offset = offset;
-    reply->registration.broker_epoch = offset;
+    s->last_heartbeat = c->now;
+    resp->broker_epoch = offset;
     return KAFKA_NONE;
 }
 
-/* BrokerHeartbeatManager + ClusterControlManager.processBrokerHeartbeat. Returns the error,
- * and in reply->offset the record to wait for (-1: answer now). */
-static int16_t heartbeat(struct controller *c, time_ns now,
-                         const struct broker_heartbeat_request *req,
-                         struct controller_reply *reply)
+/* Moves a broker into controlled shutdown, and once it leads nothing, out (SHUTDOWN_NOW:
+ * fenced). Returns whether it may shut down now. */
+static bool controlled_shutdown(struct controller *c, const struct image_broker *b)
 {
-    const struct image_broker *b = metadata_image_broker(&c->listener->image, req->broker_id);
+    int32_t id = b->id;
+    int64_t epoch = b->epoch;
+    if (!b->in_controlled_shutdown) {
+        replication_broker_leaving(&c->repl, id, "controlled-shutdown");
+        if (c->cfg.replication.mv_level >= METADATA_MV_3_3_IV3) {
+            append_fencing(c, id, epoch, 0, 1);
+        }
+    }
+    if (replication_leader_count(&c->work, id) > 0) {
+        return false;
+    }
+    replication_broker_leaving(&c->repl, id, "shutdown");
+    append_fencing(c, id, epoch, 1, 0);
+    char line[96];
+    snprintf(line, sizeof line, "fence broker=%d epoch=%" PRId64 " reason=controlled-shutdown",
+             id, epoch);
+    trace_line(c, line);
+    return true;
+}
+
+/* BrokerHeartbeatManager + ClusterControlManager.processBrokerHeartbeat. */
+static int16_t heartbeat(struct controller *c, const struct broker_heartbeat_request *req,
+                         struct broker_heartbeat_response *resp)
+{
+    const struct image_broker *b = metadata_image_broker(&c->work, req->broker_id);
     if (b == NULL) {
         return KAFKA_BROKER_ID_NOT_REGISTERED;
     }
@@ -187,102 +348,312 @@ static int16_t heartbeat(struct controller *c, time_ns now,
     if (s == NULL) {
         return KAFKA_UNKNOWN_SERVER_ERROR;
     }
-    s->last_heartbeat = now;
-    s->broker_epoch = b->epoch;
-    bool caught_up = req->current_metadata_offset >= b->epoch;
-    reply->heartbeat.is_caught_up = caught_up;
-    reply->heartbeat.is_fenced = b->fenced;
-    reply->offset = -1;
-    bool unfence = b->fenced && caught_up && !req->want_fence && !req->want_shut_down;
-    if (unfence && s->change_pending_offset < 0) {
-        s->change_pending_offset = append_fencing(c, now, b->id, b->epoch, -1);
+    s->last_heartbeat = c->now;
+    int32_t id = b->id;
+    int64_t epoch = b->epoch;
+    resp->is_caught_up = req->current_metadata_offset >= epoch;
+    if (req->want_shut_down) {
+        resp->should_shut_down = b->fenced || controlled_shutdown(c, b);
+    } else if (b->fenced && resp->is_caught_up && !req->want_fence) {
+        append_fencing(c, id, epoch, -1, 0);
+        replication_broker_unfenced(&c->repl, id);
+    } else if (!b->fenced && req->want_fence) {
+        replication_broker_leaving(&c->repl, id, "want-fence");
+        append_fencing(c, id, epoch, 1, 0);
     }
-    if (unfence && s->change_pending_offset >= 0) {
-        reply->offset = s->change_pending_offset;
-        reply->heartbeat.is_fenced = false;
-    }
+    b = metadata_image_broker(&c->work, id);
+    resp->is_fenced = b->fenced;
     return KAFKA_NONE;
+}
+
+static void expire_sessions(struct controller *c)
+{
+    for (int i = 0; i < c->session_count; i++) {
+        struct controller_session *s = &c->sessions[i];
+        const struct image_broker *b = metadata_image_broker(&c->work, s->broker_id);
+        if (b == NULL || b->fenced || c->now - s->last_heartbeat < c->cfg.session_timeout) {
+            continue;
+        }
+        int32_t id = b->id;
+        int64_t epoch = b->epoch;
+        char line[160];
+        snprintf(line, sizeof line, "fence broker=%d epoch=%" PRId64
+                 " reason=session-timeout last_heartbeat_ms=%" PRId64, id, epoch,
+                 s->last_heartbeat / NS_PER_MS);
+        trace_line(c, line);
+        /* handleBrokerFenced: the partitions first, then the fence, in one batch. */
+        if (c->cfg.planted_fence_before_leader_moves) {
+            append_fencing(c, id, epoch, 1, 0);
+        }
+        replication_broker_leaving(&c->repl, id, "fenced");
+        if (!c->cfg.planted_fence_before_leader_moves) {
+            append_fencing(c, id, epoch, 1, 0);
+        }
+        c->fenced_by_timeout++;
+    }
+}
+
+static bool noops_on(const struct controller *c)
+{
+    return c->cfg.max_idle_interval > 0 && c->cfg.replication.mv_level >= METADATA_MV_3_3_IV1;
+}
+
+/* QuorumController's periodic writeNoOpRecord task. */
+static void write_noop(struct controller *c)
+{
+    if (!noops_on(c) || c->now < c->next_noop) {
+        return;
+    }
+    struct metadata_record rec;
+    metadata_record_init(&rec, METADATA_NO_OP, 0);
+    if (emit_record(c, &rec) >= 0) {
+        c->noops++;
+    }
+    c->next_noop = c->now + c->cfg.max_idle_interval;
+}
+
+/* ---- dispatch ----------------------------------------------------------------------------- */
+
+static void do_registration(struct controller *c, struct controller_reply *r,
+                            struct wire_reader *body, struct wire_arena *a, bool active)
+{
+    int16_t v = r->api_version;
+    struct broker_registration_response resp, lost;
+    broker_registration_response_init(&resp);
+    broker_registration_response_init(&lost);
+    struct broker_registration_request req;
+    int16_t err = KAFKA_NOT_CONTROLLER;
+    if (broker_registration_request_decode(body, v, a, &req) != 0) {
+        err = KAFKA_INVALID_REQUEST;
+    } else if (active) {
+        err = register_broker(c, &req, &resp);
+    }
+    if (err != KAFKA_NONE) {
+        resp.error_code = err;
+        resp.broker_epoch = -1;
+    }
+    lost.error_code = KAFKA_NOT_CONTROLLER;
+    lost.broker_epoch = -1;
+    broker_registration_response_encode(&r->ok, &resp, v);
+    broker_registration_response_encode(&r->lost, &lost, v);
+}
+
+static void do_heartbeat(struct controller *c, struct controller_reply *r,
+                         struct wire_reader *body, struct wire_arena *a, bool active)
+{
+    int16_t v = r->api_version;
+    struct broker_heartbeat_response resp, lost;
+    broker_heartbeat_response_init(&resp);
+    broker_heartbeat_response_init(&lost);
+    struct broker_heartbeat_request req;
+    int16_t err = KAFKA_NOT_CONTROLLER;
+    if (broker_heartbeat_request_decode(body, v, a, &req) != 0) {
+        err = KAFKA_INVALID_REQUEST;
+    } else if (active) {
+        err = heartbeat(c, &req, &resp);
+    }
+    resp.error_code = err;
+    lost.error_code = KAFKA_NOT_CONTROLLER;
+    broker_heartbeat_response_encode(&r->ok, &resp, v);
+    broker_heartbeat_response_encode(&r->lost, &lost, v);
+}
+
+static void do_create_topics(struct controller *c, struct controller_reply *r,
+                             struct wire_reader *body, struct wire_arena *a, bool active)
+{
+    int16_t v = r->api_version;
+    struct create_topics_request req;
+    struct create_topics_response resp;
+    memset(&resp, 0, sizeof resp);
+    if (create_topics_request_decode(body, v, a, &req) != 0) {
+        req.topic_count = 0;
+    }
+    if (active) {
+        replication_create_topics(&c->repl, &req, v, a, &resp);
+        create_topics_response_encode(&r->ok, &resp, v);
+    } else {
+        resp.topic_count = req.topic_count;
+        resp.topics = wire_arena_alloc(a, sizeof *resp.topics * (size_t)(req.topic_count + 1));
+        for (int32_t i = 0; i < req.topic_count; i++) {
+            create_topics_result_init(&resp.topics[i]);
+            resp.topics[i].name = req.topics[i].name;
+        }
+    }
+    for (int32_t i = 0; i < resp.topic_count; i++) {
+        resp.topics[i].error_code = KAFKA_NOT_CONTROLLER;
+        resp.topics[i].error_message = NULL;
+    }
+    create_topics_response_encode(&r->lost, &resp, v);
+    if (!active) {
+        create_topics_response_encode(&r->ok, &resp, v);
+    }
+}
+
+static void do_delete_topics(struct controller *c, struct controller_reply *r,
+                             struct wire_reader *body, struct wire_arena *a, bool active)
+{
+    int16_t v = r->api_version;
+    struct delete_topics_request req;
+    struct delete_topics_response resp;
+    memset(&resp, 0, sizeof resp);
+    if (delete_topics_request_decode(body, v, a, &req) != 0) {
+        req.topic_count = 0;
+    }
+    if (active) {
+        replication_delete_topics(&c->repl, &req, v, a, &resp);
+        delete_topics_response_encode(&r->ok, &resp, v);
+    } else {
+        resp.response_count = req.topic_count;
+        resp.responses = wire_arena_alloc(a, sizeof *resp.responses *
+                                                 (size_t)(req.topic_count + 1));
+        for (int32_t i = 0; i < req.topic_count; i++) {
+            resp.responses[i].name = req.topics[i].name;
+            resp.responses[i].topic_id = req.topics[i].topic_id;
+        }
+    }
+    for (int32_t i = 0; i < resp.response_count; i++) {
+        resp.responses[i].error_code = KAFKA_NOT_CONTROLLER;
+    }
+    delete_topics_response_encode(&r->lost, &resp, v);
+    if (!active) {
+        delete_topics_response_encode(&r->ok, &resp, v);
+    }
+}
+
+static void do_alter_partition(struct controller *c, struct controller_reply *r,
+                               struct wire_reader *body, struct wire_arena *a, bool active)
+{
+    int16_t v = r->api_version;
+    struct alter_partition_request req;
+    struct alter_partition_response resp, lost;
+    memset(&resp, 0, sizeof resp);
+    memset(&lost, 0, sizeof lost);
+    if (alter_partition_request_decode(body, v, a, &req) != 0) {
+        resp.error_code = KAFKA_INVALID_REQUEST;
+    } else if (active) {
+        replication_alter_partition(&c->repl, &req, v, a, &resp);
+    } else {
+        resp.error_code = KAFKA_NOT_CONTROLLER;
+    }
+    lost.error_code = KAFKA_NOT_CONTROLLER;
+    alter_partition_response_encode(&r->ok, &resp, v);
+    alter_partition_response_encode(&r->lost, &lost, v);
+}
+
+/* Handles one (inner) request; fills the reply's two answers. */
+static void dispatch(struct controller *c, struct controller_reply *r, struct wire_reader *body,
+                     struct wire_arena *a, bool active)
+{
+    switch (r->api_key) {
+    case KAFKA_API_BROKER_REGISTRATION:
+        do_registration(c, r, body, a, active);
+        break;
+    case KAFKA_API_BROKER_HEARTBEAT:
+        do_heartbeat(c, r, body, a, active);
+        break;
+    case KAFKA_API_CREATE_TOPICS:
+        do_create_topics(c, r, body, a, active);
+        break;
+    case KAFKA_API_DELETE_TOPICS:
+        do_delete_topics(c, r, body, a, active);
+        break;
+    case KAFKA_API_ALTER_PARTITION:
+        do_alter_partition(c, r, body, a, active);
+        break;
+    default:
+        KS_ASSERT(!"controller_handle: an API the controller does not take");
+    }
+}
+
+/* Opens an EnvelopeRequest: the inner request's header into r->envelope, its body into
+ * `inner`. Returns false if it does not decode. */
+static bool open_envelope(struct wire_reader *body, struct wire_arena *a,
+                          struct controller_reply *r, struct wire_reader *inner)
+{
+    struct envelope_request env;
+    if (envelope_request_decode(body, 0, a, &env) != 0 || env.request_data.len < 4) {
+        return false;
+    }
+    const uint8_t *d = env.request_data.ptr;
+    int16_t key = (int16_t)((d[0] << 8) | d[1]);
+    int16_t ver = (int16_t)((d[2] << 8) | d[3]);
+    int hv = kheader_request_version(key, ver);
+    if (hv < 0 || (key != KAFKA_API_CREATE_TOPICS && key != KAFKA_API_DELETE_TOPICS)) {
+        return false;
+    }
+    wire_reader_init(inner, d, (size_t)env.request_data.len);
+    struct kheader_request h;
+    if (kheader_request_decode(inner, hv, a, &h) != 0) {
+        return false;
+    }
+    r->envelope = (struct controller_envelope){true, h.correlation_id, key, ver};
+    r->api_key = key;
+    r->api_version = ver;
+    return true;
 }
 
 void controller_handle(struct controller *c, time_ns now, int16_t api_key, int16_t version,
                        struct wire_reader *body, uint64_t reply_ctx, struct quorum_out *out)
 {
+    c->now = now;
+    c->out = out;
+    bool active = controller_active(c);
+    if (active && c->active_epoch != c->quorum->election.epoch) {
+        become_active(c);
+    }
     struct wire_arena a;
     wire_arena_init(&a);
-    struct controller_reply reply = {.reply_ctx = reply_ctx, .api_key = api_key,
-                                     .api_version = version, .offset = -1};
-    broker_registration_response_init(&reply.registration);
-    broker_heartbeat_response_init(&reply.heartbeat);
-    int16_t error = KAFKA_NOT_CONTROLLER;
-    if (controller_active(c)) {
-        if (c->active_epoch != c->quorum->election.epoch) {
-            become_active(c, now);
+    struct controller_reply r = {.reply_ctx = reply_ctx, .api_key = api_key,
+                                 .api_version = version, .offset = -1};
+    wire_writer_init(&r.ok);
+    wire_writer_init(&r.lost);
+    struct wire_reader inner;
+    if (api_key == KAFKA_API_ENVELOPE) {
+        if (!open_envelope(body, &a, &r, &inner) || !active) {
+            /* The forwarding broker looks for the controller again and resends. */
+            r.envelope.wrapped = true;
+            answer(c, &r, true);
+            wire_arena_free(&a);
+            c->out = NULL;
+            return;
         }
-        if (api_key == KAFKA_API_BROKER_REGISTRATION) {
-            struct broker_registration_request req;
-            error = broker_registration_request_decode(body, version, &a, &req) == 0
-                        ? register_broker(c, now, &req, &reply) : KAFKA_INVALID_REQUEST;
-        } else {
-            struct broker_heartbeat_request req;
-            error = broker_heartbeat_request_decode(body, version, &a, &req) == 0
-                        ? heartbeat(c, now, &req, &reply) : KAFKA_INVALID_REQUEST;
-        }
+        body = &inner;
     }
-    if (error == KAFKA_NONE && reply.offset >= 0) {
-        park(c, &reply);
-    } else {
-        send_reply(&reply, out, error);
-    }
+    int64_t before = c->last_emitted;
+    dispatch(c, &r, body, &a, active);
+    finish(c, &r, before);
     wire_arena_free(&a);
-}
-
-static void expire_sessions(struct controller *c, time_ns now, struct quorum_out *out)
-{
-    const struct metadata_image *img = &c->listener->image;
-    for (int i = 0; i < c->session_count; i++) {
-        struct controller_session *s = &c->sessions[i];
-        const struct image_broker *b = metadata_image_broker(img, s->broker_id);
-        if (s->change_pending_offset >= 0 &&
-            s->change_pending_offset < c->listener->applied_offset) {
-            s->change_pending_offset = -1; /* the change is in the image now */
-        }
-        if (b == NULL || b->fenced || s->change_pending_offset >= 0 ||
-            now - s->last_heartbeat < c->session_timeout) {
-            continue;
-        }
-        s->change_pending_offset = append_fencing(c, now, b->id, b->epoch, 1);
-        c->fenced_by_timeout++;
-        struct quorum_trace *t = quorum_out_trace(out, TRACE_CONTROLLER);
-        snprintf(t->detail, sizeof t->detail, "fence broker=%d epoch=%" PRId64
-                 " reason=session-timeout last_heartbeat_ms=%" PRId64, b->id, b->epoch,
-                 s->last_heartbeat / NS_PER_MS);
-    }
+    c->out = NULL;
 }
 
 void controller_poll(struct controller *c, time_ns now, struct quorum_out *out)
 {
+    c->now = now;
+    c->out = out;
     bool active = controller_active(c);
     if (active && c->active_epoch != c->quorum->election.epoch) {
-        become_active(c, now);
+        become_active(c);
     }
-    if (!active) {
-        c->active_epoch = -1;
+    if (!active && c->active_epoch >= 0) {
+        resign_active(c);
+    }
+    if (active) {
+        expire_sessions(c);
+        write_noop(c);
     }
     uint32_t kept = 0;
     for (uint32_t i = 0; i < c->reply_count; i++) {
         struct controller_reply *r = &c->replies[i];
-        if (!active) {
-            send_reply(r, out, KAFKA_NOT_CONTROLLER);
+        if (!active || r->epoch != c->active_epoch) {
+            answer(c, r, true); /* its records may be gone with the old epoch */
         } else if (r->offset < c->listener->applied_offset) {
-            send_reply(r, out, KAFKA_NONE);
+            answer(c, r, false);
         } else {
             c->replies[kept++] = *r;
         }
     }
     c->reply_count = kept;
-    if (active) {
-        expire_sessions(c, now, out);
-    }
+    c->out = NULL;
 }
 
 time_ns controller_next_deadline(const struct controller *c)
@@ -291,13 +662,14 @@ time_ns controller_next_deadline(const struct controller *c)
     if (c->active_epoch < 0) {
         return t;
     }
-    const struct metadata_image *img = &c->listener->image;
+    if (noops_on(c)) {
+        t = c->next_noop;
+    }
     for (int i = 0; i < c->session_count; i++) {
         const struct controller_session *s = &c->sessions[i];
-        const struct image_broker *b = metadata_image_broker(img, s->broker_id);
-        if (b != NULL && !b->fenced && s->change_pending_offset < 0 &&
-            s->last_heartbeat + c->session_timeout < t) {
-            t = s->last_heartbeat + c->session_timeout;
+        const struct image_broker *b = metadata_image_broker(&c->work, s->broker_id);
+        if (b != NULL && !b->fenced && s->last_heartbeat + c->cfg.session_timeout < t) {
+            t = s->last_heartbeat + c->cfg.session_timeout;
         }
     }
     return t;

@@ -13,8 +13,9 @@
 
 const char *lifecycle_state_name(enum lifecycle_state s)
 {
-    static const char *const names[] = {"STARTING", "RECOVERY", "RUNNING"};
-    KS_ASSERT(s <= LIFECYCLE_RUNNING);
+    static const char *const names[] = {"STARTING", "RECOVERY", "RUNNING",
+                                        "PENDING_CONTROLLED_SHUTDOWN", "SHUTTING_DOWN"};
+    KS_ASSERT(s <= LIFECYCLE_SHUTTING_DOWN);
     return names[s];
 }
 
@@ -73,6 +74,10 @@ static void send_heartbeat(struct lifecycle *l, int32_t controller, int64_t meta
     req.broker_id = l->broker_id;
     req.broker_epoch = l->broker_epoch;
     req.current_metadata_offset = metadata_offset;
+    req.want_shut_down = l->state == LIFECYCLE_PENDING_CONTROLLED_SHUTDOWN;
+    /* Not ready to be unfenced before it has caught up (BrokerServer.setReadyToUnfence;
+     * kraftsim's broker has no log recovery to wait for after that). */
+    req.want_fence = l->state == LIFECYCLE_STARTING;
     struct quorum_msg *m = quorum_out_msg(out, KAFKA_API_BROKER_HEARTBEAT, HEARTBEAT_VERSION);
     m->controller = true;
     m->to_node = controller;
@@ -86,13 +91,16 @@ void lifecycle_poll(struct lifecycle *l, time_ns now, const struct quorum *q,
         l->in_flight = false; /* no answer: the controller may be gone; look again */
         l->next_send = now + l->retry_backoff;
     }
+    if (l->state == LIFECYCLE_SHUTTING_DOWN) {
+        return;
+    }
     int32_t controller = q->election.leader_id;
     /* With no controller known, wait for the quorum to name one (any event polls again). */
     l->waiting_for_controller = controller < 0;
     if (l->in_flight || now < l->next_send || controller < 0) {
         return;
     }
-    if (l->state == LIFECYCLE_STARTING) {
+    if (l->state == LIFECYCLE_STARTING && l->broker_epoch < 0) {
         send_registration(l, controller, out);
         l->in_flight_api = KAFKA_API_BROKER_REGISTRATION;
     } else {
@@ -108,12 +116,17 @@ static void on_registration(struct lifecycle *l, time_ns now,
                             struct quorum_out *out)
 {
     if (r->error_code != KAFKA_NONE) {
+        /* BrokerLifecycleManager logs it and tries again (DUPLICATE_BROKER_REGISTRATION for
+         * as long as the other process with this node.id keeps its session). */
+        struct quorum_trace *t = quorum_out_trace(out, TRACE_BROKER_STATE);
+        snprintf(t->detail, sizeof t->detail, "broker=%d Unable to register broker %d because "
+                 "the controller returned error %s", l->broker_id, l->broker_id,
+                 kafka_error_name(r->error_code));
         l->next_send = now + l->retry_backoff;
         return;
     }
     l->broker_epoch = r->broker_epoch;
-    l->state = LIFECYCLE_RECOVERY;
-    l->next_send = now; /* heartbeat at once: the controller waits for it to unfence */
+    l->next_send = now; /* heartbeat at once, to learn when it has caught up */
     trace_state(l, out, "registered");
 }
 
@@ -130,6 +143,26 @@ static void on_heartbeat(struct lifecycle *l, time_ns now,
     }
     if (r->error_code != KAFKA_NONE) {
         l->next_send = now + l->retry_backoff;
+        return;
+    }
+    if (l->state == LIFECYCLE_PENDING_CONTROLLED_SHUTDOWN) {
+        if (r->should_shut_down) {
+            l->state = LIFECYCLE_SHUTTING_DOWN;
+            trace_state(l, out, "controlled shutdown complete");
+        } else {
+            l->next_send = now + l->heartbeat_interval;
+        }
+        return;
+    }
+    if (l->state == LIFECYCLE_STARTING) {
+        if (r->is_caught_up) {
+            l->state = LIFECYCLE_RECOVERY;
+            trace_state(l, out, "The broker has caught up. Transitioning from STARTING to "
+                        "RECOVERY.");
+        }
+        /* "Schedule the heartbeat after only 10 ms so that in the case where there is no
+         * recovery work to be done, we start up a bit quicker." */
+        l->next_send = now + 10 * NS_PER_MS;
         return;
     }
     enum lifecycle_state next = r->is_fenced ? LIFECYCLE_RECOVERY : LIFECYCLE_RUNNING;
@@ -166,8 +199,22 @@ void lifecycle_on_response(struct lifecycle *l, time_ns now, int16_t api_key, in
     wire_arena_free(&a);
 }
 
+void lifecycle_begin_shutdown(struct lifecycle *l, time_ns now, struct quorum_out *out)
+{
+    if (l->state == LIFECYCLE_SHUTTING_DOWN || l->state == LIFECYCLE_PENDING_CONTROLLED_SHUTDOWN) {
+        return;
+    }
+    l->state = l->broker_epoch < 0 ? LIFECYCLE_SHUTTING_DOWN
+                                   : LIFECYCLE_PENDING_CONTROLLED_SHUTDOWN;
+    l->next_send = now; /* scheduleNextCommunicationImmediately */
+    trace_state(l, out, "begin controlled shutdown");
+}
+
 time_ns lifecycle_next_deadline(const struct lifecycle *l)
 {
+    if (l->state == LIFECYCLE_SHUTTING_DOWN) {
+        return TIME_NS_MAX;
+    }
     if (l->in_flight) {
         return l->deadline;
     }

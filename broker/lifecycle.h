@@ -5,14 +5,22 @@
 /*
  * BrokerLifecycleManager (core/server/BrokerLifecycleManager.scala), as a state machine:
  *
- *   STARTING --BrokerRegistration ok--> RECOVERY (fenced) --heartbeat: unfenced--> RUNNING
- *      ^                                    |                                      |
- *      +---- STALE_BROKER_EPOCH / BROKER_ID_NOT_REGISTERED (register again) -------+
+ *   STARTING --registered, heartbeat: caught up--> RECOVERY --heartbeat: unfenced--> RUNNING
+ *      ^                                                |                             |
+ *      +---- STALE_BROKER_EPOCH / BROKER_ID_NOT_REGISTERED (register again) ---------+
+ *
+ * In STARTING a registered broker heartbeats every 10 ms with WantFence until the controller
+ * says it has caught up with its own registration; from RECOVERY it asks to be unfenced.
  *
  * Requests go to the active controller, which a broker finds as the leader of the metadata
  * quorum it observes; NOT_CONTROLLER or silence sends it looking again after a backoff. A
  * heartbeat carries the broker's metadata offset: once it has replayed its own registration the
  * controller unfences it. Heartbeats go every broker.heartbeat.interval.ms.
+ *
+ * Controlled shutdown (beginControlledShutdown): PENDING_CONTROLLED_SHUTDOWN sends heartbeats
+ * with WantShutDown at once and then every interval, until the controller, having moved every
+ * leadership away, answers ShouldShutDown: SHUTTING_DOWN, and the process may stop. A broker
+ * that never registered goes to SHUTTING_DOWN at once.
  */
 
 #include <stdbool.h>
@@ -22,7 +30,14 @@
 #include "protocol/wire.h"
 #include "raft/quorum.h"
 
-enum lifecycle_state { LIFECYCLE_STARTING, LIFECYCLE_RECOVERY, LIFECYCLE_RUNNING };
+/* BrokerState names: STARTING, RECOVERY, RUNNING, PENDING_CONTROLLED_SHUTDOWN, SHUTTING_DOWN. */
+enum lifecycle_state {
+    LIFECYCLE_STARTING,
+    LIFECYCLE_RECOVERY,
+    LIFECYCLE_RUNNING,
+    LIFECYCLE_PENDING_CONTROLLED_SHUTDOWN,
+    LIFECYCLE_SHUTTING_DOWN
+};
 
 struct lifecycle {
     int32_t broker_id;
@@ -53,5 +68,6 @@ void lifecycle_on_response(struct lifecycle *l, time_ns now, int16_t api_key, in
                            struct wire_reader *body, struct quorum_out *out);
 time_ns lifecycle_next_deadline(const struct lifecycle *l);
 const char *lifecycle_state_name(enum lifecycle_state s);
+void lifecycle_begin_shutdown(struct lifecycle *l, time_ns now, struct quorum_out *out);
 
 #endif

@@ -9,6 +9,8 @@
 #include "config.h"
 #include "controller.h"
 #include "lifecycle.h"
+#include "protocol/admin_rpc.h"
+#include "protocol/controller_rpc.h"
 #include "protocol/header.h"
 #include "raft/listener.h"
 #include "raft/log.h"
@@ -30,6 +32,18 @@ struct outstanding {
     int32_t correlation_id; /* of the newest request to this peer; 0 = none */
     int16_t api_key;
     int16_t api_version;
+};
+
+/* A client's request a broker forwards to the controller (ForwardingManager). */
+struct forward {
+    int32_t correlation_id; /* of the Envelope in flight; 0 = waiting to be sent */
+    int to_host;
+    int client_host; /* -1: the broker's own auto-creation; nobody waits for the answer */
+    time_ns give_up;
+    time_ns send_at;
+    uint8_t *request; /* the client's request header and body */
+    size_t len;
+    char topic[256]; /* an auto-created topic, to create each only once at a time */
 };
 
 struct node {
@@ -58,6 +72,9 @@ struct node {
     uint32_t held_capacity;
     uint64_t timer_id;
     time_ns timer_due;
+    struct forward *forwards;
+    uint32_t forward_count;
+    uint32_t forward_capacity;
 };
 
 void node_config_default(struct node_config *c, int32_t node_id)
@@ -76,6 +93,15 @@ void node_config_default(struct node_config *c, int32_t node_id)
     c->broker_session_timeout = 9000 * NS_PER_MS;
     c->listener_port = 9092;
     c->quorum_state_version = 1;
+    c->replication = (struct replication_config){
+        .num_partitions = 1, .default_replication_factor = 1, .min_insync_replicas = 1,
+        .unclean_leader_election_enable = false, .delete_topic_enable = true, .elr = true,
+        .isr_shrink_bumps_leader_epoch = false, .mv_level = METADATA_MV_LATEST};
+    c->auto_create_topics_enable = true;
+    c->bootstrap_metadata = true;
+    c->metadata_max_idle_interval = 500 * NS_PER_MS;
+    c->forward_timeout = 30000 * NS_PER_MS;
+    c->forward_retry_backoff = 100 * NS_PER_MS;
     struct quorum_config *q = &c->quorum;
     q->node_id = node_id;
     q->election_timeout = 1000 * NS_PER_MS;
@@ -107,6 +133,29 @@ static enum quorum_backoff backoff_of(enum lost_election_backoff b)
     default:
         return QUORUM_BACKOFF_NONE;
     }
+}
+
+static void listener_from_kafka(struct node_config *c, const struct kafka_config *k)
+{
+    if (k->listeners_count > 0) {
+        snprintf(c->listener_host, sizeof c->listener_host, "%s", k->listeners[0].host);
+        c->listener_port = k->listeners[0].port;
+    }
+}
+
+static void replication_from_kafka(struct node_config *c, const struct kafka_config *k)
+{
+    c->metadata_max_idle_interval = (time_ns)k->metadata_max_idle_interval_ms * NS_PER_MS;
+    c->auto_create_topics_enable = k->auto_create_topics_enable;
+    c->replication = (struct replication_config){
+        .num_partitions = k->num_partitions,
+        .default_replication_factor = (int16_t)k->default_replication_factor,
+        .min_insync_replicas = k->min_insync_replicas,
+        .unclean_leader_election_enable = k->unclean_leader_election_enable,
+        .delete_topic_enable = k->delete_topic_enable,
+        .elr = k->switches.replication_elr,
+        .isr_shrink_bumps_leader_epoch = k->switches.replication_isr_shrink_bumps_leader_epoch,
+        .mv_level = replication_mv_for_release(k->switches.release->number)};
 }
 
 int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
@@ -145,10 +194,8 @@ int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
     c->metadata_max_retention_bytes = k->metadata_max_retention_bytes;
     c->broker_heartbeat_interval = k->broker_heartbeat_interval_ms * NS_PER_MS;
     c->broker_session_timeout = k->broker_session_timeout_ms * NS_PER_MS;
-    if (k->listeners_count > 0) {
-        snprintf(c->listener_host, sizeof c->listener_host, "%s", k->listeners[0].host);
-        c->listener_port = k->listeners[0].port;
-    }
+    listener_from_kafka(c, k);
+    replication_from_kafka(c, k);
     c->voter_count = (int)k->controller_quorum_voters_count;
     for (int i = 0; i < c->voter_count; i++) {
         const struct config_voter *v = &k->controller_quorum_voters[i];
@@ -167,6 +214,7 @@ int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
     q->pre_vote = sw->raft_pre_vote;
     q->check_quorum = sw->raft_check_quorum;
     q->voted_state = sw->raft_voted_state;
+    q->voter_set_check = sw->raft_voter_set_check;
     q->lost_election_backoff = backoff_of(sw->raft_lost_election_backoff);
     q->begin_quorum_lagging_only = sw->raft_begin_quorum_lagging_only;
     q->vote_version = sw->raft_rpc.vote_version_max;
@@ -375,6 +423,9 @@ static void send_response(struct node *n, struct quorum_msg *m)
     send_or_hold(n, host, ENV_CHANNEL_RESPONSE, &w);
 }
 
+static time_ns forwards_deadline(const struct node *n);
+static void forwards_poll(struct node *n);
+
 static time_ns next_deadline(const struct node *n)
 {
     time_ns due = quorum_next_deadline(&n->quorum);
@@ -385,6 +436,8 @@ static time_ns next_deadline(const struct node *n)
     if (n->is_broker) {
         time_ns b = lifecycle_next_deadline(&n->lifecycle);
         due = b < due ? b : due;
+        time_ns f = forwards_deadline(n);
+        due = f < due ? f : due;
     }
     return due;
 }
@@ -443,6 +496,10 @@ static void poll_components(struct node *n)
         lifecycle_poll(&n->lifecycle, now, &n->quorum, n->listener.applied_offset, &n->out);
     }
     apply(n);
+    if (n->is_broker && n->forward_count > 0) {
+        forwards_poll(n);
+        arm_timer(n);
+    }
 }
 
 static void quorum_event(struct node *n, struct quorum_event *ev)
@@ -450,6 +507,291 @@ static void quorum_event(struct node *n, struct quorum_event *ev)
     ev->now = env_now(n->env);
     quorum_step(&n->quorum, ev, &n->out);
     poll_components(n);
+}
+
+/* ---- the broker's client requests (KafkaApis, ForwardingManager, AutoTopicCreationManager) -- */
+
+static int host_of_leader(const struct node *n)
+{
+    return n->quorum.election.leader_id >= 0 ? host_of(n, n->quorum.election.leader_id) : -1;
+}
+
+/* DefaultPrincipalData v0 (flexible): the principal the controller authorizes the request as. */
+static void write_principal(struct wire_writer *w)
+{
+    wire_write_int16(w, 0);
+    wire_write_string(w, "User", true);
+    wire_write_string(w, "ANONYMOUS", true);
+    wire_write_bool(w, false);
+    wire_write_uvarint(w, 0);
+}
+
+static void forward_send(struct node *n, struct forward *f, time_ns now)
+{
+    int host = host_of_leader(n);
+    if (host < 0) {
+        f->send_at = now + n->cfg.forward_retry_backoff;
+        return;
+    }
+    struct wire_writer principal;
+    wire_writer_init(&principal);
+    write_principal(&principal);
+    uint8_t address[4] = {10, 0, (uint8_t)(f->client_host >> 8), (uint8_t)f->client_host};
+    struct envelope_request env;
+    memset(&env, 0, sizeof env);
+    env.request_data = (struct wire_bytes){f->request, (int32_t)f->len};
+    env.request_principal = (struct wire_bytes){principal.bytes, (int32_t)principal.len};
+    env.client_host_address = (struct wire_bytes){address, 4};
+    f->correlation_id = ++n->correlation_next;
+    f->to_host = host;
+    f->send_at = TIME_NS_MAX;
+    struct wire_writer w;
+    wire_writer_init(&w);
+    size_t mark = kheader_frame_begin(&w);
+    struct kheader_request h = {.api_key = KAFKA_API_ENVELOPE, .api_version = 0,
+                                .correlation_id = f->correlation_id,
+                                .client_id = n->client_id};
+    kheader_request_encode(&w, &h, kheader_request_version(KAFKA_API_ENVELOPE, 0));
+    envelope_request_encode(&w, &env, 0);
+    kheader_frame_end(&w, mark);
+    KS_ASSERT(w.err == 0);
+    wire_writer_free(&principal);
+    send_or_hold(n, host, ENV_CHANNEL_REQUEST, &w);
+}
+
+static struct forward *forward_add(struct node *n, int client_host, const uint8_t *request,
+                                   size_t len)
+{
+    if (n->forward_count == n->forward_capacity) {
+        n->forward_capacity = n->forward_capacity ? n->forward_capacity * 2 : 8;
+        n->forwards = realloc(n->forwards, n->forward_capacity * sizeof *n->forwards);
+        KS_ASSERT(n->forwards != NULL);
+    }
+    struct forward *f = &n->forwards[n->forward_count++];
+    time_ns now = env_now(n->env);
+    *f = (struct forward){.client_host = client_host, .give_up = now + n->cfg.forward_timeout,
+                          .send_at = now, .len = len, .request = malloc(len ? len : 1)};
+    KS_ASSERT(f->request != NULL);
+    memcpy(f->request, request, len);
+    return f;
+}
+
+static void forward_remove(struct node *n, uint32_t i)
+{
+    free(n->forwards[i].request);
+    n->forwards[i] = n->forwards[--n->forward_count];
+}
+
+/* Resends what waits, gives up on what is too old (the client has its own timeout and
+ * retries; Kafka would answer REQUEST_TIMED_OUT). */
+static void forwards_poll(struct node *n)
+{
+    time_ns now = env_now(n->env);
+    uint32_t i = 0;
+    while (i < n->forward_count) {
+        struct forward *f = &n->forwards[i];
+        if (now >= f->give_up) {
+            env_tracef(n->env, TRACE_BROKER_API, "forward gave up client=h%d topic=%s",
+                       f->client_host, f->topic);
+            forward_remove(n, i);
+            continue;
+        }
+        if (f->correlation_id == 0 && now >= f->send_at) {
+            forward_send(n, f, now);
+        }
+        i++;
+    }
+}
+
+static time_ns forwards_deadline(const struct node *n)
+{
+    time_ns t = TIME_NS_MAX;
+    for (uint32_t i = 0; i < n->forward_count; i++) {
+        const struct forward *f = &n->forwards[i];
+        time_ns due = f->correlation_id == 0 && f->send_at < f->give_up ? f->send_at
+                                                                         : f->give_up;
+        t = due < t ? due : t;
+    }
+    return t;
+}
+
+static bool on_forward_response(struct node *n, int from_host, const uint8_t *bytes, size_t len)
+{
+    int32_t corr = 0;
+    if (kheader_response_peek(bytes, len, &corr) != 0) {
+        return false;
+    }
+    uint32_t i = 0;
+    while (i < n->forward_count && !(n->forwards[i].correlation_id == corr &&
+                                     n->forwards[i].to_host == from_host)) {
+        i++;
+    }
+    if (i == n->forward_count) {
+        return false;
+    }
+    struct forward *f = &n->forwards[i];
+    struct wire_arena a;
+    wire_arena_init(&a);
+    struct kheader_response h;
+    struct wire_reader body;
+    struct envelope_response env;
+    bool ok = kheader_response_decode_frame(bytes, len, KAFKA_API_ENVELOPE, 0, &h, &body) == 0 &&
+              envelope_response_decode(&body, 0, &a, &env) == 0 &&
+              env.error_code == KAFKA_NONE && env.response_data.len >= 4;
+    if (!ok) {
+        /* NOT_CONTROLLER: look for the controller again and resend. */
+        f->correlation_id = 0;
+        f->send_at = env_now(n->env) + n->cfg.forward_retry_backoff;
+    } else {
+        if (f->client_host >= 0) {
+            struct wire_writer w;
+            wire_writer_init(&w);
+            size_t mark = kheader_frame_begin(&w);
+            wire_write_raw(&w, env.response_data.ptr, (size_t)env.response_data.len);
+            kheader_frame_end(&w, mark);
+            send_or_hold(n, f->client_host, ENV_CHANNEL_RESPONSE, &w);
+        }
+        forward_remove(n, i);
+    }
+    wire_arena_free(&a);
+    return true;
+}
+
+/* AutoTopicCreationManager: a CreateTopics of its own, num.partitions and
+ * default.replication.factor, once per topic at a time. */
+static void auto_create(struct node *n, const char *topic)
+{
+    for (uint32_t i = 0; i < n->forward_count; i++) {
+        if (strcmp(n->forwards[i].topic, topic) == 0) {
+            return;
+        }
+    }
+    struct create_topics_topic t = {.name = topic,
+                                    .num_partitions = n->cfg.replication.num_partitions,
+                                    .replication_factor =
+                                        n->cfg.replication.default_replication_factor};
+    struct create_topics_request req;
+    create_topics_request_init(&req);
+    req.topic_count = 1;
+    req.topics = &t;
+    struct wire_writer w;
+    wire_writer_init(&w);
+    struct kheader_request h = {.api_key = KAFKA_API_CREATE_TOPICS, .api_version = 7,
+                                .correlation_id = ++n->correlation_next,
+                                .client_id = n->client_id};
+    kheader_request_encode(&w, &h, kheader_request_version(KAFKA_API_CREATE_TOPICS, 7));
+    create_topics_request_encode(&w, &req, 7);
+    KS_ASSERT(w.err == 0);
+    struct forward *f = forward_add(n, -1, w.bytes, w.len);
+    snprintf(f->topic, sizeof f->topic, "%s", topic);
+    wire_writer_free(&w);
+    env_tracef(n->env, TRACE_BROKER_API, "auto-create topic=%s partitions=%d replication_factor=%d",
+               topic, n->cfg.replication.num_partitions,
+               n->cfg.replication.default_replication_factor);
+}
+
+static void fill_partition(struct metadata_response_partition *mp, const struct image_partition *p,
+                           const struct metadata_image *img, struct wire_arena *a)
+{
+    metadata_response_partition_init(mp);
+    mp->partition_index = p->id;
+    mp->leader_id = p->leader;
+    mp->leader_epoch = p->leader_epoch;
+    mp->error_code = p->leader < 0 ? KAFKA_LEADER_NOT_AVAILABLE : KAFKA_NONE;
+    int32_t nr = p->replicas.count < 0 ? 0 : p->replicas.count;
+    int32_t ni = p->isr.count < 0 ? 0 : p->isr.count;
+    mp->replica_node_count = nr;
+    mp->replica_nodes = wire_arena_alloc(a, sizeof(int32_t) * (size_t)(nr + 1));
+    memcpy(mp->replica_nodes, p->replicas.items, sizeof(int32_t) * (size_t)nr);
+    mp->isr_node_count = ni;
+    mp->isr_nodes = wire_arena_alloc(a, sizeof(int32_t) * (size_t)(ni + 1));
+    memcpy(mp->isr_nodes, p->isr.items, sizeof(int32_t) * (size_t)ni);
+    mp->offline_replicas = wire_arena_alloc(a, sizeof(int32_t) * (size_t)(nr + 1));
+    for (int32_t k = 0; k < nr; k++) {
+        const struct image_broker *b = metadata_image_broker(img, p->replicas.items[k]);
+        if (b == NULL || b->fenced) {
+            mp->offline_replicas[mp->offline_replica_count++] = p->replicas.items[k];
+        }
+    }
+}
+
+static void fill_topic(struct metadata_response_topic *mt, const struct image_topic *t,
+                       const struct metadata_image *img, struct wire_arena *a)
+{
+    metadata_response_topic_init(mt);
+    mt->name = t->name;
+    mt->topic_id = t->id;
+    mt->partition_count = t->partition_count;
+    mt->partitions = wire_arena_alloc(a, sizeof *mt->partitions *
+                                             (size_t)(t->partition_count + 1));
+    for (int32_t k = 0; k < t->partition_count; k++) {
+        fill_partition(&mt->partitions[k], &t->partitions[k], img, a);
+    }
+}
+
+/* KafkaApis.handleTopicMetadataRequest against the KRaft metadata cache. */
+static void answer_metadata(struct node *n, struct wire_reader *body, int16_t version,
+                            uint64_t reply_ctx, struct wire_arena *a)
+{
+    struct metadata_request req;
+    if (metadata_request_decode(body, version, a, &req) != 0) {
+        return;
+    }
+    const struct metadata_image *img = &n->listener.image;
+    struct metadata_response resp;
+    metadata_response_init(&resp);
+    resp.cluster_id = n->cfg.cluster_id;
+    resp.brokers = wire_arena_alloc(a, sizeof *resp.brokers * (img->broker_count + 1));
+    int32_t alive[CONTROLLER_BROKER_MAX];
+    int32_t alive_count = 0;
+    for (uint32_t i = 0; i < img->broker_count; i++) {
+        const struct image_broker *b = &img->brokers[i];
+        if (b->fenced) {
+            continue; /* getAliveBrokerNodes */
+        }
+        resp.brokers[resp.broker_count++] = (struct metadata_response_broker){
+            b->id, b->host, b->port, b->rack[0] != '\0' ? b->rack : NULL};
+        if (alive_count < CONTROLLER_BROKER_MAX) {
+            alive[alive_count++] = b->id;
+        }
+    }
+    /* KIP-590: clients are told a random live broker, which forwards to the controller. */
+    resp.controller_id = alive_count > 0
+                             ? alive[env_random(n->env) % (uint64_t)alive_count] : -1;
+    bool all = req.topic_count < 0 || (version == 0 && req.topic_count == 0);
+    int32_t want = all ? (int32_t)img->topic_count : req.topic_count;
+    resp.topics = wire_arena_alloc(a, sizeof *resp.topics * (size_t)(want + 1));
+    for (int32_t i = 0; i < want; i++) {
+        struct metadata_response_topic *mt = &resp.topics[resp.topic_count++];
+        if (all) {
+            fill_topic(mt, &img->topics[i], img, a);
+            continue;
+        }
+        const char *name = req.topics[i].name;
+        const struct image_topic *t = name != NULL ? metadata_image_topic(img, name) : NULL;
+        if (t != NULL) {
+            fill_topic(mt, t, img, a);
+            continue;
+        }
+        metadata_response_topic_init(mt);
+        mt->name = name;
+        mt->topic_id = req.topics[i].topic_id;
+        mt->error_code = KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
+        bool allowed = version < 4 || req.allow_auto_topic_creation;
+        if (name != NULL && allowed && n->cfg.auto_create_topics_enable) {
+            mt->error_code = KAFKA_LEADER_NOT_AVAILABLE; /* being created */
+            auto_create(n, name);
+        }
+    }
+    struct wire_writer w;
+    wire_writer_init(&w);
+    size_t mark = kheader_frame_begin(&w);
+    struct kheader_response h = {.correlation_id = (int32_t)(uint32_t)reply_ctx};
+    kheader_response_encode(&w, &h, kheader_response_version(KAFKA_API_METADATA, version));
+    metadata_response_encode(&w, &resp, version);
+    kheader_frame_end(&w, mark);
+    KS_ASSERT(w.err == 0);
+    send_or_hold(n, (int)(reply_ctx >> 32), ENV_CHANNEL_RESPONSE, &w);
 }
 
 static void on_request_frame(struct node *n, int from_host, const uint8_t *bytes, size_t len)
@@ -460,18 +802,28 @@ static void on_request_frame(struct node *n, int from_host, const uint8_t *bytes
     struct wire_reader body;
     int rc = kheader_request_decode_frame(bytes, len, &a, &h, &body);
     uint64_t reply_ctx = ((uint64_t)(uint32_t)from_host << 32) | (uint32_t)h.correlation_id;
-    if (rc == 0 && (h.api_key == KAFKA_API_BROKER_REGISTRATION ||
-                    h.api_key == KAFKA_API_BROKER_HEARTBEAT)) {
+    bool admin = h.api_key == KAFKA_API_CREATE_TOPICS || h.api_key == KAFKA_API_DELETE_TOPICS;
+    if (rc != 0) {
+        /* not a request we can read: dropped, as a broker closes the connection */
+    } else if (controller_handles(h.api_key) || (admin && !n->is_broker)) {
         if (n->is_controller) {
             controller_handle(&n->controller, env_now(n->env), h.api_key, h.api_version, &body,
                               reply_ctx, &n->out);
             poll_components(n);
         }
-    } else if (rc == 0) {
+    } else if (admin) {
+        forward_add(n, from_host, bytes + 4, len - 4); /* the frame without its size */
+        poll_components(n);
+    } else if (h.api_key == KAFKA_API_METADATA) {
+        if (n->is_broker) {
+            answer_metadata(n, &body, h.api_version, reply_ctx, &a);
+            poll_components(n);
+        }
+    } else {
         struct quorum_event ev = {
             .kind = QUORUM_EVENT_REQUEST, .from_node = node_of_host(n, from_host),
-            .reply_ctx = ((uint64_t)(uint32_t)from_host << 32) | (uint32_t)h.correlation_id,
-            .api_key = h.api_key, .api_version = h.api_version, .body = &body};
+            .reply_ctx = reply_ctx, .api_key = h.api_key, .api_version = h.api_version,
+            .body = &body};
         quorum_event(n, &ev);
     }
     wire_arena_free(&a);
@@ -500,6 +852,10 @@ static bool on_lifecycle_response(struct node *n, int from_host, const uint8_t *
 static void on_response_frame(struct node *n, int from_host, const uint8_t *bytes, size_t len)
 {
     if (on_lifecycle_response(n, from_host, bytes, len)) {
+        return;
+    }
+    if (on_forward_response(n, from_host, bytes, len)) {
+        poll_components(n);
         return;
     }
     int32_t from = node_of_host(n, from_host);
@@ -580,7 +936,26 @@ static void node_destroy(void *proc)
         free(n->held[i].bytes);
     }
     free(n->held);
+    for (uint32_t i = 0; i < n->forward_count; i++) {
+        free(n->forwards[i].request);
+    }
+    free(n->forwards);
     free(n);
+}
+
+static uint64_t node_random(void *ctx) { return env_random(((struct node *)ctx)->env); }
+
+static void start_controller(struct node *n)
+{
+    struct controller_config cc = {.cluster_id = n->cfg.cluster_id,
+                                   .session_timeout = n->cfg.broker_session_timeout,
+                                   .replication = n->cfg.replication,
+                                   .bootstrap = n->cfg.bootstrap_metadata,
+                                   .max_idle_interval = n->cfg.metadata_max_idle_interval,
+                                   .planted_fence_before_leader_moves =
+                                       n->cfg.planted_fence_before_leader_moves,
+                                   .draw = node_random, .random_ctx = n};
+    controller_init(&n->controller, &n->quorum, &n->listener, &cc);
 }
 
 static void *node_start(const struct env *env, const void *config)
@@ -641,8 +1016,7 @@ static void *node_start(const struct env *env, const void *config)
     quorum_init(&n->quorum, &qc, &n->log, &stored, env_random(env), env_now(env), &n->out);
     n->is_controller = strstr(n->cfg.roles, "controller") != NULL;
     n->is_broker = strstr(n->cfg.roles, "broker") != NULL;
-    controller_init(&n->controller, &n->quorum, &n->listener, n->cfg.cluster_id,
-                    n->cfg.broker_session_timeout);
+    start_controller(n);
     /* A new incarnation id every start (BrokerServer: Uuid.randomUuid()). */
     struct kuuid incarnation = {env_random(env), env_random(env)};
     lifecycle_init(&n->lifecycle, n->cfg.node_id, n->cfg.cluster_id, incarnation,
@@ -687,4 +1061,19 @@ void node_resign(void *proc)
     struct node *n = proc;
     quorum_resign(&n->quorum, env_now(n->env), &n->out);
     apply(n);
+}
+
+void node_begin_shutdown(void *proc)
+{
+    struct node *n = proc;
+    if (n->is_broker) {
+        lifecycle_begin_shutdown(&n->lifecycle, env_now(n->env), &n->out);
+        poll_components(n);
+    }
+}
+
+const struct metadata_image *node_controller_image(void *proc)
+{
+    struct node *n = proc;
+    return n->is_controller ? controller_image(&n->controller) : NULL;
 }

@@ -16,6 +16,12 @@
  *   from that step and later steps until the fsync is durable: persist before send.
  * - Time. One env timer, always set to the quorum's next deadline.
  *
+ * - Brokers answer Metadata from their image (auto-creating unknown topics when
+ *   auto.create.topics.enable says so) and forward CreateTopics and DeleteTopics to the active
+ *   controller inside an Envelope (ForwardingManager), resending to the new controller after
+ *   NOT_CONTROLLER until forward_timeout; the controller's inner answer goes back to the
+ *   client as it came. A node that is only a controller takes them directly (KIP-919).
+ *
  * The quorum-state file is one line of JSON with no line end, in data_version 0 (kraft.version
  * 0: every cluster with static controller.quorum.voters) with clusterId, appliedOffset and
  * currentVoters, or data_version 1 (kraft.version 1, dynamic quorums):
@@ -28,6 +34,7 @@
 
 #include "env.h"
 #include "raft/quorum.h"
+#include "replication.h"
 
 #define NODE_HOST_MAX 64
 
@@ -54,8 +61,17 @@ struct node_config {
     char listener_host[256];           /* the broker's first listener */
     int listener_port;
     int quorum_state_version; /* the file's data_version: 0 (static voters) or 1 */
+    struct replication_config replication; /* topics and leaders, on the active controller */
+    bool auto_create_topics_enable;        /* auto.create.topics.enable */
+    /* kafka-storage.sh format wrote bootstrap metadata (3.3+): the first active controller
+     * writes it (FeatureLevelRecords) before anything else. */
+    bool bootstrap_metadata;
+    time_ns metadata_max_idle_interval; /* metadata.max.idle.interval.ms (0: no NoOpRecords) */
+    time_ns forward_timeout; /* how long a broker keeps forwarding a request (request.timeout) */
+    time_ns forward_retry_backoff;
     struct quorum_config quorum;
     bool planted_snapshot_drops_a_record; /* test hook; see raft/listener.h */
+    bool planted_fence_before_leader_moves; /* test hook; see controller.h */
 };
 
 /* Kafka's defaults (KRAFT.md 4) for a controller `node_id` of the given voters. */
@@ -87,5 +103,9 @@ const struct lifecycle *node_lifecycle(void *proc);
 bool node_append(void *proc, const uint8_t *value, uint32_t len);
 /* Leader only: resign gracefully (EndQuorumEpoch). */
 void node_resign(void *proc);
+/* Broker only: begin a controlled shutdown (what SIGTERM does). */
+void node_begin_shutdown(void *proc);
+/* The active controller's own image (NULL unless this node is the active controller). */
+const struct metadata_image *node_controller_image(void *proc);
 
 #endif

@@ -98,7 +98,10 @@ const char *env_err_message(int err);
     X(TRACE_RAFT_SNAPSHOT, "snapshot")                                                         \
     /* the controller and brokers (broker/controller.c, broker/lifecycle.c) */                  \
     X(TRACE_CONTROLLER, "controller")                                                          \
-    X(TRACE_BROKER_STATE, "broker-state")
+    X(TRACE_BROKER_STATE, "broker-state")                                                      \
+    X(TRACE_PARTITION, "partition")                                                            \
+    X(TRACE_BROKER_API, "broker-api")                                                          \
+    X(TRACE_ADMIN, "admin")
 
 enum trace_kind {
 #define TRACE_KIND_ENUM(name, text) name,

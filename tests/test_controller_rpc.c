@@ -91,6 +91,8 @@ ADAPT(cr_req, controller_registration_request, struct controller_registration_re
 ADAPT(cr_resp, controller_registration_response, struct controller_rpc_simple_response)
 ADAPT(ap_req, alter_partition_request, struct alter_partition_request)
 ADAPT(ap_resp, alter_partition_response, struct alter_partition_response)
+ADAPT(ev_req, envelope_request, struct envelope_request)
+ADAPT(ev_resp, envelope_response, struct envelope_response)
 ADAPT(md_req, metadata_request, struct metadata_request)
 ADAPT(md_resp, metadata_response, struct metadata_response)
 ADAPT(ct_req, create_topics_request, struct create_topics_request)
@@ -183,6 +185,36 @@ static void sample_ap_resp(void *p)
     static struct alter_partition_response_topic topics[] = {{"orders", {0, 7}, 2, parts}};
     struct alter_partition_response *m = p;
     *m = (struct alter_partition_response){3, KAFKA_NOT_CONTROLLER, 1, topics};
+}
+
+/* DefaultKafkaPrincipalBuilder.serialize(User:alice): int16 version 0, then DefaultPrincipalData
+ * v0 {Type "User", Name "alice", TokenAuthenticated false, tags}. 15 bytes. */
+static const uint8_t principal_alice[] = {0, 0, 5, 'U', 's', 'e', 'r', 6, 'a', 'l', 'i', 'c', 'e',
+                                          0, 0};
+/* The forwarded DeleteTopics v6 request: header v2 (ApiKey 20, version 6, CorrelationId 5,
+ * ClientId "adm", tags) and body (Topics [{Name "orders", TopicId Uuid(0, 7)}], TimeoutMs 30000,
+ * tags). */
+static const uint8_t inner_delete_topics[] = {
+    0, 20, 0, 6, I32(5), 0, 3, 'a', 'd', 'm', 0,
+    2, 7, ORDERS, UUID_0_N(7), 0, 0, 0, 0x75, 0x30, 0,
+};
+
+static void sample_ev_req(void *p)
+{
+    static const uint8_t ipv6[] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x42};
+    struct envelope_request *m = p;
+    *m = (struct envelope_request){{inner_delete_topics, (int32_t)sizeof inner_delete_topics},
+                                   {principal_alice, (int32_t)sizeof principal_alice},
+                                   {ipv6, (int32_t)sizeof ipv6}};
+}
+
+static void sample_ev_resp(void *p)
+{
+    /* DeleteTopics v6 response header v1 (CorrelationId 5, tags) and body (ThrottleTimeMs 0,
+     * Responses [{Name "orders", TopicId, ErrorCode 0, ErrorMessage null, tags}], tags). */
+    static const uint8_t inner[] = {I32(5), 0, I32(0), 2, 7, ORDERS, UUID_0_N(7), 0, 0, 0, 0, 0};
+    struct envelope_response *m = p;
+    *m = (struct envelope_response){{inner, (int32_t)sizeof inner}, KAFKA_NONE};
 }
 
 static void sample_md_req(void *p)
@@ -279,6 +311,8 @@ static const struct codec codecs[] = {
     CODEC("AlterPartitionRequest", 0, 3, struct alter_partition_request, ap_req, sample_ap_req),
     CODEC("AlterPartitionResponse", 0, 3, struct alter_partition_response, ap_resp,
           sample_ap_resp),
+    CODEC("EnvelopeRequest", 0, 0, struct envelope_request, ev_req, sample_ev_req),
+    CODEC("EnvelopeResponse", 0, 0, struct envelope_response, ev_resp, sample_ev_resp),
     CODEC("MetadataRequest", 0, 13, struct metadata_request, md_req, sample_md_req),
     CODEC("MetadataResponse", 0, 13, struct metadata_response, md_resp, sample_md_resp),
     CODEC("CreateTopicsRequest", 2, 7, struct create_topics_request, ct_req, sample_ct_req),
@@ -964,6 +998,199 @@ START_TEST(alter_partition_v3_response_hand_vector)
 }
 END_TEST
 
+/* ---- Envelope (58) ------------------------------------------------------------------------ */
+
+START_TEST(envelope_is_api_58_flexible_from_v0_with_header_v2_and_response_header_v1)
+{
+    ck_assert_int_eq(KAFKA_API_ENVELOPE, 58);
+    ck_assert_str_eq(kafka_api_name(58), "Envelope");
+    ck_assert_int_eq(kafka_api_flexible_version(KAFKA_API_ENVELOPE), 0);
+    ck_assert_int_eq(kheader_request_version(KAFKA_API_ENVELOPE, 0), 2);
+    ck_assert_int_eq(kheader_response_version(KAFKA_API_ENVELOPE, 0), 1);
+    /* 57 and 60 stay unknown: only 58 was added. */
+    ck_assert_ptr_null(kafka_api_name(57));
+    ck_assert_ptr_null(kafka_api_name(60));
+}
+END_TEST
+
+/* Two byte strings are equal in nullness, length and content. */
+static void assert_bytes_eq(struct wire_bytes got, struct wire_bytes want)
+{
+    ck_assert_int_eq(got.len, want.len);
+    if (want.len < 0) {
+        ck_assert_ptr_null(got.ptr);
+        return;
+    }
+    ck_assert_ptr_nonnull(got.ptr);
+    if (want.len > 0) {
+        ck_assert_mem_eq(got.ptr, want.ptr, (size_t)want.len);
+    }
+}
+
+START_TEST(envelope_v0_request_for_alice_from_10_0_0_7_hand_vector)
+{
+    static const uint8_t want[] = {
+        5, 0, 20, 0, 6,                /* RequestData: 4 bytes, ApiKey 20 and version 6 of the
+                                        * inner header (a prefix is enough for the codec) */
+        16, 0, 0,                      /* RequestPrincipal: 15 bytes, version 0 */
+        5, 'U', 's', 'e', 'r',         /*   Type "User" */
+        6, 'a', 'l', 'i', 'c', 'e',    /*   Name "alice" */
+        0, 0,                          /*   TokenAuthenticated false, tags */
+        5, 10, 0, 0, 7,                /* ClientHostAddress: 4 bytes, 10.0.0.7 */
+        0,                             /* tags */
+    };
+    static const uint8_t inner[] = {0, 20, 0, 6};
+    static const uint8_t ipv4[] = {10, 0, 0, 7};
+    struct envelope_request m = {{inner, 4}, {principal_alice, 15}, {ipv4, 4}}, out;
+    struct wire_arena a;
+    wire_arena_init(&a);
+    check_vector(enc_ev_req, dec_ev_req, &m, 0, want, sizeof want, &a, &out);
+    assert_bytes_eq(out.request_data, m.request_data);
+    assert_bytes_eq(out.request_principal, m.request_principal);
+    assert_bytes_eq(out.client_host_address, m.client_host_address);
+    wire_arena_free(&a);
+}
+END_TEST
+
+START_TEST(envelope_v0_responses_carry_the_inner_response_or_null_with_not_controller)
+{
+    static const uint8_t ok[] = {
+        6, I32(42), 0,                 /* ResponseData: 5 bytes, an inner response header v1
+                                        * (CorrelationId 42, tags) */
+        0, 0,                          /* ErrorCode NONE */
+        0,                             /* tags */
+    };
+    static const uint8_t not_controller[] = {
+        0,                             /* ResponseData null (the default) */
+        0, 41,                         /* ErrorCode NOT_CONTROLLER */
+        0,                             /* tags */
+    };
+    static const uint8_t inner[] = {I32(42), 0};
+    struct envelope_response m, out;
+    envelope_response_init(&m);
+    ck_assert_int_eq(m.response_data.len, -1); /* schema: "default": "null" */
+    ck_assert_ptr_null(m.response_data.ptr);
+    ck_assert_int_eq(m.error_code, KAFKA_NONE);
+    m.response_data = (struct wire_bytes){inner, (int32_t)sizeof inner};
+    struct wire_arena a;
+    wire_arena_init(&a);
+    check_vector(enc_ev_resp, dec_ev_resp, &m, 0, ok, sizeof ok, &a, &out);
+    assert_bytes_eq(out.response_data, m.response_data);
+    ck_assert_int_eq(out.error_code, KAFKA_NONE);
+    /* RequestChannel.buildResponseSend: a NOT_CONTROLLER envelope carries no response. */
+    envelope_response_init(&m);
+    m.error_code = KAFKA_NOT_CONTROLLER;
+    check_vector(enc_ev_resp, dec_ev_resp, &m, 0, not_controller, sizeof not_controller, &a,
+                 &out);
+    ck_assert_int_eq(out.response_data.len, -1);
+    ck_assert_ptr_null(out.response_data.ptr);
+    ck_assert_int_eq(out.error_code, KAFKA_NOT_CONTROLLER);
+    wire_arena_free(&a);
+}
+END_TEST
+
+START_TEST(envelope_v0_null_principal_stays_null_and_differs_from_an_empty_one)
+{
+    static const uint8_t ipv4[] = {10, 0, 0, 7};
+    struct envelope_request m = {{inner_delete_topics, (int32_t)sizeof inner_delete_topics},
+                                 WIRE_BYTES_NULL,
+                                 {ipv4, 4}},
+                            out;
+    struct wire_arena a;
+    wire_arena_init(&a);
+    struct wire_writer w;
+    wire_writer_init(&w);
+    ck_assert_int_eq(envelope_request_encode(&w, &m, 0), 0);
+    /* RequestData takes 1 + 44 bytes; RequestPrincipal null is the single byte 0 after it,
+     * then ClientHostAddress (1 + 4) and the tag count. */
+    ck_assert_uint_eq(sizeof inner_delete_topics, 44);
+    ck_assert_uint_eq(w.len, 45 + 1 + 5 + 1);
+    ck_assert_uint_eq(w.bytes[45], 0);
+    decode_exactly(dec_ev_req, 0, w.bytes, w.len, &a, &out);
+    ck_assert_int_eq(out.request_principal.len, -1);
+    ck_assert_ptr_null(out.request_principal.ptr);
+    assert_bytes_eq(out.request_data, m.request_data);
+    assert_bytes_eq(out.client_host_address, m.client_host_address);
+    /* An empty principal is the byte 1 and decodes as empty, not null. */
+    m.request_principal = (struct wire_bytes){NULL, 0};
+    wire_writer_reset(&w);
+    ck_assert_int_eq(envelope_request_encode(&w, &m, 0), 0);
+    ck_assert_uint_eq(w.len, 45 + 1 + 5 + 1);
+    ck_assert_uint_eq(w.bytes[45], 1);
+    decode_exactly(dec_ev_req, 0, w.bytes, w.len, &a, &out);
+    ck_assert_int_eq(out.request_principal.len, 0);
+    ck_assert_ptr_nonnull(out.request_principal.ptr);
+    wire_writer_free(&w);
+    wire_arena_free(&a);
+}
+END_TEST
+
+START_TEST(envelope_v0_null_in_request_data_or_client_address_is_refused_both_ways)
+{
+    static const uint8_t ipv4[] = {10, 0, 0, 7};
+    static const uint8_t null_data[] = {0 /* RequestData null */, 0, 5, 10, 0, 0, 7, 0};
+    static const uint8_t null_address[] = {2, 0xab, 0, 0 /* ClientHostAddress null */, 0};
+    struct envelope_request m = {WIRE_BYTES_NULL, WIRE_BYTES_NULL, {ipv4, 4}}, out;
+    struct wire_writer w;
+    wire_writer_init(&w);
+    ck_assert_int_eq(envelope_request_encode(&w, &m, 0), -WIRE_EINVAL);
+    m.request_data = (struct wire_bytes){ipv4, 4};
+    m.client_host_address = WIRE_BYTES_NULL;
+    wire_writer_reset(&w);
+    ck_assert_int_eq(envelope_request_encode(&w, &m, 0), -WIRE_EINVAL);
+    wire_writer_free(&w);
+    struct wire_arena a;
+    wire_arena_init(&a);
+    struct wire_reader r;
+    wire_reader_init(&r, null_data, sizeof null_data);
+    ck_assert_int_eq(envelope_request_decode(&r, 0, &a, &out), -WIRE_EMALFORMED);
+    wire_reader_init(&r, null_address, sizeof null_address);
+    ck_assert_int_eq(envelope_request_decode(&r, 0, &a, &out), -WIRE_EMALFORMED);
+    wire_arena_free(&a);
+}
+END_TEST
+
+START_TEST(envelope_v0_round_trip_of_a_300_byte_request_from_ipv6_outlives_its_input)
+{
+    /* 300 bytes of RequestData need a two-byte uvarint length (301 = 0xad 0x02). */
+    static uint8_t inner[300];
+    for (size_t i = 0; i < sizeof inner; i++) {
+        inner[i] = (uint8_t)(i * 7 + 3);
+    }
+    static const uint8_t ipv6[] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x42};
+    struct envelope_request m = {{inner, 300}, {principal_alice, 15}, {ipv6, 16}}, out;
+    struct wire_writer w;
+    wire_writer_init(&w);
+    ck_assert_int_eq(envelope_request_encode(&w, &m, 0), 0);
+    ck_assert_uint_eq(w.len, 2 + 300 + 1 + 15 + 1 + 16 + 1);
+    ck_assert_uint_eq(w.bytes[0], 0xad);
+    ck_assert_uint_eq(w.bytes[1], 0x02);
+    /* Decode from a private copy, then wipe it: the decoded fields live in the arena. */
+    uint8_t *copy = malloc(w.len);
+    memcpy(copy, w.bytes, w.len);
+    struct wire_arena a;
+    wire_arena_init(&a);
+    decode_exactly(dec_ev_req, 0, copy, w.len, &a, &out);
+    memset(copy, 0, w.len);
+    free(copy);
+    assert_bytes_eq(out.request_data, m.request_data);
+    assert_bytes_eq(out.request_principal, m.request_principal);
+    assert_bytes_eq(out.client_host_address, m.client_host_address);
+    /* The response side: the sample's inner DeleteTopics response and an error code. */
+    struct envelope_response rm, rout;
+    sample_ev_resp(&rm);
+    rm.error_code = KAFKA_UNKNOWN_SERVER_ERROR;
+    wire_writer_reset(&w);
+    ck_assert_int_eq(envelope_response_encode(&w, &rm, 0), 0);
+    ck_assert_uint_eq(w.len, 1 + (size_t)rm.response_data.len + 2 + 1);
+    decode_exactly(dec_ev_resp, 0, w.bytes, w.len, &a, &rout);
+    assert_bytes_eq(rout.response_data, rm.response_data);
+    ck_assert_int_eq(rout.error_code, KAFKA_UNKNOWN_SERVER_ERROR);
+    wire_writer_free(&w);
+    wire_arena_free(&a);
+}
+END_TEST
+
 /* ---- CreateTopics (19) -------------------------------------------------------------------- */
 
 START_TEST(create_topics_v7_request_orders_3_partitions_rf_3_min_insync_replicas_2)
@@ -1437,6 +1664,14 @@ static Suite *controller_rpc_suite(void)
     tcase_add_test(ctl, alter_partition_v3_request_with_new_isr_with_epochs_hand_vector);
     tcase_add_test(ctl, alter_partition_v1_request_names_the_topic_and_sends_plain_new_isr);
     tcase_add_test(ctl, alter_partition_v3_response_hand_vector);
+    tcase_add_test(ctl, envelope_is_api_58_flexible_from_v0_with_header_v2_and_response_header_v1);
+    tcase_add_test(ctl, envelope_v0_request_for_alice_from_10_0_0_7_hand_vector);
+    tcase_add_test(ctl,
+                   envelope_v0_responses_carry_the_inner_response_or_null_with_not_controller);
+    tcase_add_test(ctl, envelope_v0_null_principal_stays_null_and_differs_from_an_empty_one);
+    tcase_add_test(ctl, envelope_v0_null_in_request_data_or_client_address_is_refused_both_ways);
+    tcase_add_test(ctl,
+                   envelope_v0_round_trip_of_a_300_byte_request_from_ipv6_outlives_its_input);
     suite_add_tcase(s, ctl);
 
     TCase *admin = tcase_create("admin RPCs");

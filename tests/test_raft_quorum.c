@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "node.h"
 #include "protocol/fetch.h"
 #include "protocol/header.h"
@@ -210,6 +211,10 @@ static void cluster_init(struct cluster *c, uint64_t seed, time_ns fsync)
     c->w->net.deliver_ctx = c;
     for (int i = 0; i < VOTERS; i++) {
         node_config_default(&c->cfg[i], i + 1);
+        /* Formatted without a bootstrap checkpoint (as before 3.3): the log holds only what
+         * these tests append, so they can count raft offsets exactly. */
+        c->cfg[i].bootstrap_metadata = false;
+        c->cfg[i].metadata_max_idle_interval = 0; /* and no NoOpRecords (as before 3.3) */
         c->cfg[i].voter_count = VOTERS;
         for (int k = 0; k < VOTERS; k++) {
             c->cfg[i].voters[k].id = k + 1;
@@ -1378,8 +1383,9 @@ struct vote_ask {
     bool pre_vote;
 };
 
-static void send_vote(struct cluster *c, int to, int32_t correlation_id,
-                      const struct vote_ask *ask)
+/* Sends `ask` as a Vote of this version (v0 as a 3.x controller speaks it, v2 as trunk). */
+static void send_vote_version(struct cluster *c, int to, int32_t correlation_id,
+                              const struct vote_ask *ask, int16_t version)
 {
     struct vote_request_partition part = {
         .partition_index = 0, .replica_epoch = ask->replica_epoch, .replica_id = ask->replica_id,
@@ -1395,9 +1401,15 @@ static void send_vote(struct cluster *c, int to, int32_t correlation_id,
     req.topics = &topic;
     struct wire_writer body;
     wire_writer_init(&body);
-    ck_assert_int_eq(vote_request_encode(&body, &req, 2), 0);
-    client_send(c, to, KAFKA_API_VOTE, 2, correlation_id, &body);
+    ck_assert_int_eq(vote_request_encode(&body, &req, version), 0);
+    client_send(c, to, KAFKA_API_VOTE, version, correlation_id, &body);
     wire_writer_free(&body);
+}
+
+static void send_vote(struct cluster *c, int to, int32_t correlation_id,
+                      const struct vote_ask *ask)
+{
+    send_vote_version(c, to, correlation_id, ask, 2);
 }
 
 START_TEST(vote_with_another_cluster_id_is_refused_with_top_level_inconsistent_cluster_id)
@@ -1501,6 +1513,378 @@ START_TEST(vote_naming_another_voter_gets_invalid_voter_key)
     ck_assert_int_eq(r.topics[0].partitions[0].error_code, KAFKA_INVALID_VOTER_KEY);
     ck_assert(!r.topics[0].partitions[0].vote_granted);
     wire_arena_free(&a);
+    cluster_free(&c);
+}
+END_TEST
+
+/* ---- disagreeing voter sets (≤3.7: INCONSISTENT_VOTER_SET) --------------------------------- */
+
+/* Node `node`'s server.properties as an operator writes it: `roles`, kafka.version `version`
+ * and controller.quorum.voters naming `voters` (id N at controller-N:9093), parsed and turned
+ * into the node's config as a real node's would be, release switches included. */
+static void configure_node(struct cluster *c, int32_t node, const char *roles,
+                           const char *version, const int32_t *voters, int voter_count)
+{
+    bool controller = strcmp(roles, "controller") == 0;
+    char text[1024];
+    int len = snprintf(text, sizeof text, "kafka.version=%s\nprocess.roles=%s\nnode.id=%d\n"
+                       "controller.listener.names=CONTROLLER\nlisteners=%s://controller-%d:%d\n"
+                       "log.dirs=kraft-combined-logs\ncontroller.quorum.voters=", version, roles,
+                       node, controller ? "CONTROLLER" : "PLAINTEXT", node,
+                       controller ? 9093 : 9092);
+    for (int i = 0; i < voter_count; i++) {
+        len += snprintf(text + len, sizeof text - (size_t)len, "%s%d@controller-%d:9093",
+                        i > 0 ? "," : "", voters[i], voters[i]);
+    }
+    len += snprintf(text + len, sizeof text - (size_t)len, "\n");
+    ck_assert_int_lt(len, (int)sizeof text);
+    struct kafka_config *k = malloc(sizeof *k);
+    ck_assert_ptr_nonnull(k);
+    struct config_error err;
+    ck_assert_msg(config_parse(text, (size_t)len, "server.properties", k, &err) == CONFIG_OK,
+                  "%s", err.message);
+    char cluster_id[sizeof c->cfg[0].cluster_id];
+    snprintf(cluster_id, sizeof cluster_id, "%s", c->cfg[node - 1].cluster_id);
+    char why[256];
+    ck_assert_msg(node_config_from_kafka(&c->cfg[node - 1], k, cluster_id, why, sizeof why) == 0,
+                  "%s", why);
+    free(k);
+}
+
+/* Controllers 1 and 2 list voters 1, 2 and 4 (4 never starts); controller 3 lists 1, 2 and 3.
+ * Each config is valid alone (a controller lists itself), but to 1 and 2, 3 is no voter. */
+static void disagreeing_voter_sets(struct cluster *c, const char *version)
+{
+    static const int32_t quorum[] = {1, 2, 4}, mistaken[] = {1, 2, 3};
+    cluster_init(c, 1, 1 * NS_PER_MS);
+    configure_node(c, 1, "controller", version, quorum, 3);
+    configure_node(c, 2, "controller", version, quorum, 3);
+    configure_node(c, 3, "controller", version, mistaken, 3);
+}
+
+/* Starts the cluster and runs it to 3 s; returns the leader, which is controller 1 or 2. */
+static int run_to_3s_led_by_1_or_2(struct cluster *c)
+{
+    cluster_start(c);
+    world_run_until(c->w, 3 * NS_PER_S);
+    int l = leader_host(c);
+    ck_assert_msg(l == 0 || l == 1, "leader h%d", l);
+    return l;
+}
+
+static int32_t vote_request_epoch(const struct frame *f)
+{
+    struct wire_arena a;
+    wire_arena_init(&a);
+    struct kheader_request h;
+    struct wire_reader body;
+    struct vote_request req;
+    ck_assert_int_eq(kheader_request_decode_frame(f->bytes, f->len, &a, &h, &body), 0);
+    ck_assert_int_eq(vote_request_decode(&body, h.api_version, &a, &req), 0);
+    int32_t epoch = req.topics[0].partitions[0].replica_epoch;
+    wire_arena_free(&a);
+    return epoch;
+}
+
+/* The answer to request frame `req`, or NULL if none arrived (yet). */
+static const struct frame *answer_to(const struct cluster *c, const struct frame *req)
+{
+    for (size_t k = (size_t)(req - c->frames) + 1; k < c->frame_count; k++) {
+        const struct frame *f = &c->frames[k];
+        if (f->channel == ENV_CHANNEL_RESPONSE && f->from == req->to && f->to == req->from &&
+            f->correlation_id == req->correlation_id) {
+            return f;
+        }
+    }
+    return NULL;
+}
+
+/* A Vote answer as validateVoterOnlyRequest gives it: nothing persisted for it, no top-level
+ * error, INCONSISTENT_VOTER_SET in the one partition, no vote. Returns the partition
+ * (allocated in `a`). */
+static const struct vote_response_partition *
+check_vote_refused(const struct cluster *c, const struct frame *req, struct wire_arena *a)
+{
+    const struct frame *answer = answer_to(c, req);
+    ck_assert_ptr_nonnull(answer);
+    ck_assert_int_eq(event_count(c, req->to, TRACE_NODE_PERSIST, "", req->delivered,
+                                 req->delivered), 0);
+    struct vote_response r;
+    decode_vote_response(answer, a, &r);
+    ck_assert_int_eq(r.error_code, KAFKA_NONE);
+    ck_assert_int_eq(r.topic_count, 1);
+    ck_assert_int_eq(r.topics[0].partition_count, 1);
+    const struct vote_response_partition *p = &r.topics[0].partitions[0];
+    ck_assert_int_eq(p->error_code, KAFKA_INCONSISTENT_VOTER_SET);
+    ck_assert(!p->vote_granted);
+    return p;
+}
+
+START_TEST(kafka_3_4_controller_outside_the_voter_set_gets_inconsistent_voter_set)
+{
+    /* Kafka 3.4: the release turns the check on (raft.voter.set.check, 2.4-3.7) and
+     * node_config_from_kafka hands it to every quorum. */
+    struct cluster c;
+    disagreeing_voter_sets(&c, "3.4");
+    for (int i = 0; i < VOTERS; i++) {
+        ck_assert(c.cfg[i].quorum.voter_set_check);
+    }
+    /* 1 and 2 elect one of themselves, once, and the other follows. */
+    int l = run_to_3s_led_by_1_or_2(&c);
+    int f = 1 - l;
+    int32_t epoch = view_of(&c, l).epoch;
+    ck_assert_int_eq(view_of(&c, f).role, QUORUM_FOLLOWER);
+    ck_assert_int_eq(view_of(&c, f).epoch, epoch);
+    ck_assert_int_eq(event_count(&c, -1, TRACE_RAFT_BECAME_LEADER, "", 0, world_now(c.w)), 1);
+    /* Controller 3 stood too; 1 and 2 each refused its Vote in the partition, and neither
+     * decided it, persisted anything or changed state on it. */
+    ck_assert_int_eq(event_count(&c, 2, TRACE_RAFT_STATE, "^role=Candidate", 0, world_now(c.w)),
+                     1);
+    struct wire_arena a;
+    wire_arena_init(&a);
+    for (int h = 0; h < 2; h++) {
+        long k = frame_find(&c, 0, 2, h, ENV_CHANNEL_REQUEST, KAFKA_API_VOTE);
+        ck_assert_int_ge(k, 0);
+        ck_assert_int_lt(frame_find(&c, (size_t)k + 1, 2, h, ENV_CHANNEL_REQUEST,
+                                    KAFKA_API_VOTE), 0);
+        const struct frame *req = &c.frames[k];
+        const struct vote_response_partition *p = check_vote_refused(&c, req, &a);
+        ck_assert_int_eq(answer_to(&c, req)->sent, req->delivered); /* on arrival */
+        /* It stood after the election: the answer names the leader of its own epoch. */
+        ck_assert_int_eq(vote_request_epoch(req), epoch);
+        ck_assert_int_eq(p->leader_epoch, epoch);
+        ck_assert_int_eq(p->leader_id, l + 1);
+        ck_assert_int_eq(event_count(&c, h, TRACE_RAFT_STATE, "", req->delivered,
+                                     world_now(c.w)), 0);
+        ck_assert_int_eq(event_count(&c, h, TRACE_NODE_PERSIST, "", req->delivered,
+                                     world_now(c.w)), 0);
+    }
+    wire_arena_free(&a);
+    ck_assert_int_eq(event_count(&c, -1, TRACE_RAFT_VOTE, "candidate=3 ", 0, world_now(c.w)), 0);
+    /* That news (a leader in its epoch) makes 3 a follower (maybeHandleCommonResponse), so
+     * the refusals are handled, not logged as unexpected. */
+    ck_assert_int_eq(view_of(&c, 2).role, QUORUM_FOLLOWER);
+    ck_assert_int_eq(view_of(&c, 2).leader_id, l + 1);
+    ck_assert_int_eq(view_of(&c, 2).epoch, epoch);
+    ck_assert_int_eq(event_count(&c, 2, TRACE_NOTE, "^Unexpected error", 0, world_now(c.w)), 0);
+    cluster_free(&c);
+}
+END_TEST
+
+/* Controller 3's Vote `req` to `f` and its answer, seen from 3. From a later epoch than 3's,
+ * it is FENCED_LEADER_EPOCH (checked first) and 3 moves up. Otherwise it is refused: logged
+ * once as unexpected if it came back in 3's own epoch without a leader, silently dropped if
+ * from an older epoch ("no longer relevant"). Returns 1 if logged, else 0; -1 if it was not
+ * a refusal or 3 changed state while it was out (then the order is unknowable). */
+static int check_refusal_logged(const struct cluster *c, const struct frame *req, int f,
+                                struct wire_arena *a)
+{
+    const struct frame *answer = answer_to(c, req);
+    struct vote_response r;
+    decode_vote_response(answer, a, &r);
+    const struct vote_response_partition *p = &r.topics[0].partitions[0];
+    int32_t asked = vote_request_epoch(req);
+    if (p->error_code == KAFKA_FENCED_LEADER_EPOCH) {
+        ck_assert_int_gt(p->leader_epoch, asked);
+        return -1;
+    }
+    p = check_vote_refused(c, req, a);
+    /* f never moves to 3's epoch; it names a leader only while still following the old one,
+     * in an epoch 3 has already left. */
+    ck_assert_int_le(p->leader_epoch, asked);
+    ck_assert(p->leader_id == -1 || p->leader_epoch < asked);
+    if (event_count(c, 2, TRACE_RAFT_STATE, "", req->sent + 1, answer->delivered) > 0) {
+        return -1;
+    }
+    char line[160];
+    snprintf(line, sizeof line, "^Unexpected error INCONSISTENT_VOTER_SET in VOTE response: "
+             "sourceId=%d leaderId=-1 leaderEpoch=%d", f + 1, p->leader_epoch);
+    int logged = event_count(c, 2, TRACE_NOTE, line, answer->delivered, answer->delivered);
+    ck_assert_int_eq(logged, p->leader_epoch == asked ? 1 : 0);
+    return logged;
+}
+
+START_TEST(kafka_3_4_controller_outside_the_voter_set_logs_each_refusal_in_its_own_epoch)
+{
+    /* Kafka 3.4, the same voter sets; at 3 s the leader is cut off for 10 s. */
+    struct cluster c;
+    disagreeing_voter_sets(&c, "3.4");
+    int l = run_to_3s_led_by_1_or_2(&c);
+    int f = 1 - l;
+    time_ns isolated = world_now(c.w), healed = isolated + 10 * NS_PER_S;
+    size_t frames_before = c.frame_count;
+    net_isolate(&c.w->net, l);
+    world_run_until(c.w, healed);
+    /* Its two followers, f and 3, time out and stand over and over; neither can win. f only
+     * ever stands: 3's Votes, often in a later epoch than f's, never move it (no Unattached,
+     * no vote decided). */
+    ck_assert_int_gt(event_count(&c, f, TRACE_RAFT_STATE, "^role=Candidate", isolated, healed), 1);
+    ck_assert_int_eq(event_count(&c, f, TRACE_RAFT_STATE, "^role=Unattached", isolated, healed),
+                     0);
+    ck_assert_int_eq(event_count(&c, f, TRACE_RAFT_VOTE, "", isolated, healed), 0);
+    ck_assert_int_ne(view_of(&c, 2).role, QUORUM_LEADER);
+    /* Each time f refuses 3 in 3's own epoch, 3 logs it, backs off 20 ms and asks again. The
+     * two stood within a long poll of each other and stay in an epoch at least an election
+     * timeout, so their first epochs overlap: at least one such refusal. */
+    struct wire_arena a;
+    wire_arena_init(&a);
+    int logged = 0, refused = 0;
+    for (long k = (long)frames_before;
+         (k = frame_find(&c, (size_t)k, 2, f, ENV_CHANNEL_REQUEST, KAFKA_API_VOTE)) >= 0; k++) {
+        if (answer_to(&c, &c.frames[k]) == NULL) {
+            continue; /* still on its way at the end */
+        }
+        int one = check_refusal_logged(&c, &c.frames[k], f, &a);
+        logged += one > 0 ? one : 0;
+        refused += one == 0;
+    }
+    wire_arena_free(&a);
+    ck_assert_int_ge(logged, 1);
+    ck_assert_int_ge(refused, 1);
+    ck_assert_int_eq(event_count(&c, 2, TRACE_NOTE, "^Unexpected error INCONSISTENT_VOTER_SET "
+                                 "in VOTE response: ", isolated, healed), logged);
+    cluster_free(&c);
+}
+END_TEST
+
+/* Settles the disagreeing cluster of `version` until 3 s; then the client asks the follower
+ * among 1 and 2, in the newest Vote its release speaks, to vote for controller 3 in the next
+ * epoch with a log as long as its own. Returns the follower; *epoch is its epoch before. */
+static int ask_follower_to_vote_for_3(struct cluster *c, const char *version, int32_t *epoch,
+                                      struct wire_arena *a, struct vote_response *r)
+{
+    disagreeing_voter_sets(c, version);
+    int f = 1 - run_to_3s_led_by_1_or_2(c);
+    struct quorum_view v = view_of(c, f);
+    ck_assert_int_eq(v.role, QUORUM_FOLLOWER);
+    *epoch = v.epoch;
+    struct vote_ask ask = {.cluster_id = c->cfg[f].cluster_id, .topic = QUORUM_TOPIC,
+                           .voter_id = f + 1, .replica_id = 3, .replica_epoch = v.epoch + 1,
+                           .last_epoch = v.last_epoch, .last_offset = v.log_end_offset,
+                           .pre_vote = false};
+    send_vote_version(c, f, 501, &ask, c->cfg[f].quorum.vote_version);
+    world_run_until(c->w, world_now(c->w) + 10 * NS_PER_MS);
+    decode_vote_response(client_answer(c, f, 501), a, r);
+    return f;
+}
+
+START_TEST(kafka_3_4_refuses_a_vote_from_outside_the_voter_set_and_keeps_its_epoch)
+{
+    struct cluster c;
+    struct wire_arena a;
+    wire_arena_init(&a);
+    struct vote_response r;
+    int32_t epoch;
+    time_ns asked = 3 * NS_PER_S;
+    int f = ask_follower_to_vote_for_3(&c, "3.4", &epoch, &a, &r);
+    ck_assert_int_eq(r.error_code, KAFKA_NONE);
+    const struct vote_response_partition *p = &r.topics[0].partitions[0];
+    ck_assert_int_eq(p->error_code, KAFKA_INCONSISTENT_VOTER_SET);
+    ck_assert(!p->vote_granted);
+    ck_assert_int_eq(p->leader_epoch, epoch);
+    ck_assert_int_eq(p->leader_id, (1 - f) + 1); /* the leader is the other of 1 and 2 */
+    wire_arena_free(&a);
+    /* Refused before the epoch transition: the follower is where it was. */
+    ck_assert_int_eq(view_of(&c, f).role, QUORUM_FOLLOWER);
+    ck_assert_int_eq(view_of(&c, f).epoch, epoch);
+    ck_assert_int_eq(event_count(&c, f, TRACE_RAFT_STATE, "", asked, world_now(c.w)), 0);
+    cluster_free(&c);
+}
+END_TEST
+
+START_TEST(trunk_decides_the_same_vote_from_outside_the_voter_set_on_its_merits)
+{
+    /* Trunk (3.8+ dropped the check): the same Vote is decided like any other. The follower
+     * moves to the candidate's epoch and, the log being as long as its own, grants it. */
+    struct cluster c;
+    struct wire_arena a;
+    wire_arena_init(&a);
+    struct vote_response r;
+    int32_t epoch;
+    int f = ask_follower_to_vote_for_3(&c, "trunk", &epoch, &a, &r);
+    for (int i = 0; i < VOTERS; i++) {
+        ck_assert(!c.cfg[i].quorum.voter_set_check);
+    }
+    ck_assert_int_eq(r.error_code, KAFKA_NONE);
+    const struct vote_response_partition *p = &r.topics[0].partitions[0];
+    ck_assert_int_eq(p->error_code, KAFKA_NONE);
+    ck_assert(p->vote_granted);
+    ck_assert_int_eq(p->leader_epoch, epoch + 1);
+    wire_arena_free(&a);
+    ck_assert_int_eq(view_of(&c, f).epoch, epoch + 1);
+    ck_assert_int_eq(view_of(&c, f).voted_id, 3);
+    cluster_free(&c);
+}
+END_TEST
+
+/* The leader's BeginQuorumEpoch `req` to the broker, refused. Returns whether the leader
+ * logged the refusal: it does if the answer is from its own epoch (`epoch`), never if older. */
+static bool check_begin_refused(const struct cluster *c, const struct frame *req, int l,
+                                int32_t epoch)
+{
+    const struct frame *answer = answer_to(c, req);
+    ck_assert_ptr_nonnull(answer);
+    ck_assert_int_eq(answer->sent, req->delivered);
+    struct wire_arena a;
+    wire_arena_init(&a);
+    struct kheader_response h;
+    struct wire_reader body;
+    struct quorum_epoch_response r;
+    ck_assert_int_eq(kheader_response_decode_frame(answer->bytes, answer->len, answer->api_key,
+                                                   answer->api_version, &h, &body), 0);
+    ck_assert_int_eq(begin_quorum_epoch_response_decode(&body, answer->api_version, &a, &r), 0);
+    ck_assert_int_eq(r.error_code, KAFKA_NONE);
+    const struct quorum_epoch_response_partition *p = &r.topics[0].partitions[0];
+    ck_assert_int_eq(p->error_code, KAFKA_INCONSISTENT_VOTER_SET);
+    char line[160];
+    snprintf(line, sizeof line, "^Unexpected error INCONSISTENT_VOTER_SET in BEGIN_QUORUM_EPOCH "
+             "response: sourceId=3 leaderId=%d leaderEpoch=%d", l + 1, epoch);
+    bool logged = event_count(c, l, TRACE_NOTE, line, answer->delivered, answer->delivered) == 1;
+    ck_assert_int_eq(logged, p->leader_epoch == epoch);
+    wire_arena_free(&a);
+    return logged;
+}
+
+START_TEST(kafka_3_4_broker_the_controllers_count_as_a_voter_refuses_their_quorum_requests)
+{
+    /* Kafka 3.4: controllers 1 and 2 list voters 1, 2 and 3, but node 3 is a broker, which
+     * lists only 1 and 2 (a broker may not list itself): an observer in its own eyes. */
+    static const int32_t three[] = {1, 2, 3}, two[] = {1, 2};
+    struct cluster c;
+    cluster_init(&c, 1, 1 * NS_PER_MS);
+    configure_node(&c, 1, "controller", "3.4", three, 3);
+    configure_node(&c, 2, "controller", "3.4", three, 3);
+    configure_node(&c, 3, "broker", "3.4", two, 2);
+    int l = run_to_3s_led_by_1_or_2(&c);
+    world_run_until(c.w, 6 * NS_PER_S);
+    int32_t epoch = view_of(&c, l).epoch;
+    /* The broker follows the leader as an observer; the requests it refused moved nothing. */
+    struct quorum_view b = view_of(&c, 2);
+    ck_assert(!b.voter);
+    ck_assert_int_eq(b.role, QUORUM_FOLLOWER);
+    ck_assert_int_eq(b.leader_id, l + 1);
+    ck_assert_int_eq(b.epoch, epoch);
+    /* Every Vote that reached it was refused. */
+    struct wire_arena a;
+    wire_arena_init(&a);
+    long k = frame_find(&c, 0, -1, 2, ENV_CHANNEL_REQUEST, KAFKA_API_VOTE);
+    ck_assert_int_ge(k, 0);
+    for (; k >= 0; k = frame_find(&c, (size_t)k + 1, -1, 2, ENV_CHANNEL_REQUEST, KAFKA_API_VOTE)) {
+        check_vote_refused(&c, &c.frames[k], &a);
+    }
+    wire_arena_free(&a);
+    /* So was every BeginQuorumEpoch (3.4 resends it to every voter each fetch.timeout/2); the
+     * leader logs each refusal from its own epoch, that is once the broker has learnt it. */
+    int begins = 0, logged = 0;
+    for (k = 0; (k = frame_find(&c, (size_t)k, l, 2, ENV_CHANNEL_REQUEST,
+                                KAFKA_API_BEGIN_QUORUM_EPOCH)) >= 0; k++) {
+        logged += check_begin_refused(&c, &c.frames[k], l, epoch);
+        begins++;
+    }
+    ck_assert_int_ge(logged, 4);
+    ck_assert_int_eq(begins, logged + 1); /* the first reached it before it learnt the epoch */
+    ck_assert_int_eq(event_count(&c, l, TRACE_NOTE, "^Unexpected error", 0, world_now(c.w)),
+                     logged);
     cluster_free(&c);
 }
 END_TEST
@@ -1710,6 +2094,20 @@ int main(void)
     tcase_add_test(bugs, vote_naming_another_voter_gets_invalid_voter_key);
     tcase_add_test(bugs, resigning_leader_answers_parked_fetches_with_not_leader_or_follower);
     suite_add_tcase(s, bugs);
+    /* ≤3.7 KafkaRaftClient.validateVoterOnlyRequest (raft.voter.set.check), and trunk without. */
+    TCase *voter_sets = tcase_create("voter_sets");
+    tcase_set_timeout(voter_sets, 300);
+    tcase_add_test(voter_sets,
+                   kafka_3_4_controller_outside_the_voter_set_gets_inconsistent_voter_set);
+    tcase_add_test(voter_sets,
+                   kafka_3_4_controller_outside_the_voter_set_logs_each_refusal_in_its_own_epoch);
+    tcase_add_test(voter_sets,
+                   kafka_3_4_refuses_a_vote_from_outside_the_voter_set_and_keeps_its_epoch);
+    tcase_add_test(voter_sets,
+                   trunk_decides_the_same_vote_from_outside_the_voter_set_on_its_merits);
+    tcase_add_test(voter_sets,
+                   kafka_3_4_broker_the_controllers_count_as_a_voter_refuses_their_quorum_requests);
+    suite_add_tcase(s, voter_sets);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -136,6 +136,13 @@ static int apply_register(struct metadata_image *img, const struct metadata_regi
                                .incarnation_id = r->incarnation_id, .fenced = r->fenced,
                                .in_controlled_shutdown = r->in_controlled_shutdown};
     snprintf(b->rack, sizeof b->rack, "%s", r->rack != NULL ? r->rack : "");
+    if (r->endpoint_count > 0) {
+        const struct metadata_endpoint *e = &r->endpoints[0];
+        snprintf(b->listener, sizeof b->listener, "%s", e->name != NULL ? e->name : "");
+        snprintf(b->host, sizeof b->host, "%s", e->host != NULL ? e->host : "");
+        b->port = e->port;
+        b->security_protocol = e->security_protocol;
+    }
     return 0;
 }
 
@@ -420,6 +427,7 @@ uint64_t metadata_image_hash(const struct metadata_image *img)
         const struct image_broker *b = &img->brokers[i];
         h = mix(mix(mix(h, (uint64_t)b->id), (uint64_t)b->epoch), b->incarnation_id.hi);
         h = mix(mix(h, b->fenced), b->in_controlled_shutdown);
+        h = mix(mix_text(h, b->host), b->port);
     }
     for (uint32_t i = 0; i < img->topic_count; i++) {
         const struct image_topic *t = &img->topics[i];
@@ -430,6 +438,7 @@ uint64_t metadata_image_hash(const struct metadata_image *img)
                     (uint64_t)p->leader_epoch);
             h = mix(h, (uint64_t)p->partition_epoch);
             h = mix_ints(mix_ints(mix_ints(h, &p->replicas), &p->isr), &p->elr);
+            h = mix(mix_ints(h, &p->last_known_elr), (uint64_t)p->leader_recovery_state);
         }
     }
     for (uint32_t i = 0; i < img->config_count; i++) {
@@ -486,6 +495,12 @@ void metadata_image_records(const struct metadata_image *img,
         r.u.register_broker.fenced = b->fenced;
         r.u.register_broker.in_controlled_shutdown = b->in_controlled_shutdown;
         r.u.register_broker.rack = b->rack[0] != '\0' ? b->rack : NULL;
+        struct metadata_endpoint endpoint = {b->listener, b->host, b->port,
+                                             b->security_protocol};
+        if (b->host[0] != '\0') {
+            r.u.register_broker.endpoint_count = 1;
+            r.u.register_broker.endpoints = &endpoint;
+        }
         each(arg, &r);
     }
     for (uint32_t i = 0; i < img->topic_count; i++) {

@@ -29,6 +29,11 @@ struct image_broker {
     bool fenced;
     bool in_controlled_shutdown;
     char rack[64]; /* "" = none */
+    /* The first endpoint of the registration (what Metadata answers with); "" = none. */
+    char listener[32];
+    char host[64];
+    uint16_t port;
+    int16_t security_protocol;
 };
 
 struct image_ints {

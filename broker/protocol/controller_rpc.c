@@ -686,3 +686,90 @@ int alter_partition_response_decode(struct wire_reader *r, int16_t version, stru
     wire_skip_tags(r);
     return r->err;
 }
+
+/* ---- Envelope (msg/Envelope{Request,Response}.json; v0, KIP-590) -------------------------- */
+
+static bool envelope_version_ok(int16_t v)
+{
+    return v >= ENVELOPE_VERSION_MIN && v <= ENVELOPE_VERSION_MAX;
+}
+
+/* A byte field as the caller may hand it to an encoder: null is exactly {NULL, -1}, and only an
+ * empty string may have no storage. */
+static bool bytes_check(struct wire_bytes b)
+{
+    KS_ASSERT(b.len >= -1);
+    KS_ASSERT(b.len != -1 || b.ptr == NULL);
+    KS_ASSERT(b.len <= 0 || b.ptr != NULL);
+    return true;
+}
+
+void envelope_response_init(struct envelope_response *m)
+{
+    KS_ASSERT(m != NULL);
+    *m = (struct envelope_response){.response_data = WIRE_BYTES_NULL};
+}
+
+int envelope_request_encode(struct wire_writer *w, const struct envelope_request *m,
+                            int16_t version)
+{
+    KS_ASSERT(m != NULL);
+    KS_ASSERT(bytes_check(m->request_data));
+    KS_ASSERT(bytes_check(m->request_principal));
+    KS_ASSERT(bytes_check(m->client_host_address));
+    if (!envelope_version_ok(version)) {
+        return -WIRE_EVERSION;
+    }
+    wire_write_bytes(w, m->request_data, FLEX);
+    wire_write_nullable_bytes(w, m->request_principal, FLEX);
+    wire_write_bytes(w, m->client_host_address, FLEX);
+    write_no_tags(w);
+    return w->err;
+}
+
+int envelope_request_decode(struct wire_reader *r, int16_t version, struct wire_arena *a,
+                            struct envelope_request *out)
+{
+    KS_ASSERT(out != NULL);
+    if (!envelope_version_ok(version)) {
+        return -WIRE_EVERSION;
+    }
+    *out = (struct envelope_request){0};
+    out->request_data = wire_read_bytes(r, a, FLEX);
+    out->request_principal = wire_read_nullable_bytes(r, a, FLEX);
+    out->client_host_address = wire_read_bytes(r, a, FLEX);
+    wire_skip_tags(r);
+    /* Postcondition: a decoded request never carries null in a non-nullable field. */
+    KS_ASSERT(r->err != 0 || out->request_data.len >= 0);
+    KS_ASSERT(r->err != 0 || out->client_host_address.len >= 0);
+    return r->err;
+}
+
+int envelope_response_encode(struct wire_writer *w, const struct envelope_response *m,
+                             int16_t version)
+{
+    KS_ASSERT(m != NULL);
+    KS_ASSERT(bytes_check(m->response_data));
+    if (!envelope_version_ok(version)) {
+        return -WIRE_EVERSION;
+    }
+    wire_write_nullable_bytes(w, m->response_data, FLEX);
+    wire_write_int16(w, m->error_code);
+    write_no_tags(w);
+    return w->err;
+}
+
+int envelope_response_decode(struct wire_reader *r, int16_t version, struct wire_arena *a,
+                             struct envelope_response *out)
+{
+    KS_ASSERT(out != NULL);
+    if (!envelope_version_ok(version)) {
+        return -WIRE_EVERSION;
+    }
+    envelope_response_init(out);
+    out->response_data = wire_read_nullable_bytes(r, a, FLEX);
+    out->error_code = wire_read_int16(r);
+    wire_skip_tags(r);
+    KS_ASSERT(bytes_check(out->response_data));
+    return r->err;
+}

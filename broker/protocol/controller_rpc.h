@@ -1,12 +1,13 @@
-/* controller_rpc.h — broker/controller RPCs: registrations, heartbeat, AlterPartition. */
+/* controller_rpc.h — controller RPCs: registration, heartbeat, AlterPartition, Envelope. */
 #ifndef KRAFTSIM_CONTROLLER_RPC_H
 #define KRAFTSIM_CONTROLLER_RPC_H
 
 /*
  * Schemas: apache/kafka msg/{BrokerRegistration,BrokerHeartbeat,UnregisterBroker,AlterPartition,
- * ControllerRegistration}{Request,Response}.json at trunk d79bd502ec (KIP-631 broker lifecycle,
- * KIP-841/903 AlterPartition, KIP-858 log dirs, KIP-919 controller registration, KIP-966,
- * KIP-1066 cordoned log dirs). Every version of every API here is flexible ("0+").
+ * ControllerRegistration,Envelope}{Request,Response}.json at trunk d79bd502ec (KIP-631 broker
+ * lifecycle, KIP-841/903 AlterPartition, KIP-858 log dirs, KIP-919 controller registration,
+ * KIP-966, KIP-1066 cordoned log dirs, KIP-590 forwarding). Every version of every API here is
+ * flexible ("0+").
  *
  *   API                     key  versions  wire order ([default], {tag}, version gate)
  *   BrokerRegistration       62  0-4       BrokerId int32 · ClusterId string · IncarnationId
@@ -40,6 +41,11 @@
  *                                          ZkMigrationReady bool · Listeners[] · Features[]
  *                                          (both as in BrokerRegistration)
  *                           resp           ThrottleTimeMs · ErrorCode · ErrorMessage nullable
+ *   Envelope                 58  0         RequestData bytes · RequestPrincipal bytes nullable
+ *                                          · ClientHostAddress bytes
+ *                           resp           ResponseData bytes nullable [null] · ErrorCode
+ *                                          (no ThrottleTimeMs: EnvelopeResponse.java says
+ *                                          "Not supported by the response schema")
  *
  * (*) Trunk's AlterPartition is "validVersions": "2-3" and no longer lists TopicName; versions
  * 0-1 and TopicName come from the same files at 3.9 ("0-3"), which 3.x brokers still speak.
@@ -55,12 +61,16 @@
  *   schema). Decoding keeps what is on the wire.
  * - A nullable string without a "default" defaults to "" in the generated Java; the *_init
  *   functions do the same (Rack, ErrorMessage).
+ * - Envelope's RequestData and ResponseData are "zeroCopy" in the schema: the generated Java
+ *   keeps a slice of the input buffer. Here they are copied into the arena like every other
+ *   byte field (wire.h), so a decoded envelope outlives its frame.
  *
  * The rules of kraft_rpc.h hold here: tagged fields are written only when they differ from
  * their defaults; a field absent from a version is dropped on encode and defaulted on decode;
  * arrays are (count, pointer) pairs with count ≥ 0, or -1 for null where the schema allows it;
- * encoders return 0, -WIRE_EVERSION or the writer's error (-WIRE_EINVAL for a null in a
- * non-nullable string); decoders return 0 or a negative codec error.
+ * byte fields are `struct wire_bytes` with len -1 for null; encoders return 0, -WIRE_EVERSION
+ * or the writer's error (-WIRE_EINVAL for a null in a non-nullable string or bytes field);
+ * decoders return 0 or a negative codec error.
  */
 
 #include <stdbool.h>
@@ -74,6 +84,8 @@
 #define ALTER_PARTITION_VERSION_MIN 0 /* trunk: 2 */
 #define ALTER_PARTITION_VERSION_MAX 3
 #define CONTROLLER_REGISTRATION_VERSION_MAX 0
+#define ENVELOPE_VERSION_MIN 0
+#define ENVELOPE_VERSION_MAX 0
 
 /* Listener of Broker/ControllerRegistrationRequest. SecurityProtocol is SecurityProtocol.id
  * (PLAINTEXT 0, SSL 1, SASL_PLAINTEXT 2, SASL_SSL 3). */
@@ -282,5 +294,40 @@ int alter_partition_response_encode(struct wire_writer *w,
                                     const struct alter_partition_response *m, int16_t version);
 int alter_partition_response_decode(struct wire_reader *r, int16_t version, struct wire_arena *a,
                                     struct alter_partition_response *out);
+
+/* ---- Envelope (58) ----------------------------------------------------------------------- */
+
+/*
+ * A broker wraps a client request it cannot serve (CreateTopics, configs, quotas) and forwards
+ * it to the active controller (ForwardingManager.buildEnvelopeRequest). A zeroed struct holds
+ * the generated Java's defaults: three empty, non-null byte strings.
+ */
+struct envelope_request {
+    /* Non-null: the inner request header + body without the Size prefix
+     * (AbstractRequest.serializeWithHeader). */
+    struct wire_bytes request_data;
+    /* Nullable: the client's principal as KafkaPrincipalSerde.serialize writes it. */
+    struct wire_bytes request_principal;
+    /* Non-null: InetAddress.getAddress() of the client, 4 bytes for IPv4, 16 for IPv6. */
+    struct wire_bytes client_host_address;
+};
+
+/* ResponseData is the inner response header + body. Kafka leaves it null when the envelope
+ * itself failed (EnvelopeResponse(Errors) sets only the error), and error_code then says why;
+ * the codec does not enforce that pairing. */
+struct envelope_response {
+    struct wire_bytes response_data; /* nullable, default null */
+    int16_t error_code;
+};
+
+void envelope_response_init(struct envelope_response *m);
+int envelope_request_encode(struct wire_writer *w, const struct envelope_request *m,
+                            int16_t version);
+int envelope_request_decode(struct wire_reader *r, int16_t version, struct wire_arena *a,
+                            struct envelope_request *out);
+int envelope_response_encode(struct wire_writer *w, const struct envelope_response *m,
+                             int16_t version);
+int envelope_response_decode(struct wire_reader *r, int16_t version, struct wire_arena *a,
+                             struct envelope_response *out);
 
 #endif

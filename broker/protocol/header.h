@@ -26,7 +26,8 @@
 #include "wire.h"
 
 /*
- * API keys of KRAFT.md section 1, with the first flexible version of each (the "flexibleVersions"
+ * API keys of KRAFT.md section 1, plus Envelope (58, KIP-590: a broker forwards a client request
+ * to the controller inside it), with the first flexible version of each (the "flexibleVersions"
  * of msg/<Name>Request.json at apache/kafka trunk d79bd502ec). Columns: enum, key, name, flex.
  */
 #define KAFKA_APIS(X)                                                                          \
@@ -50,6 +51,7 @@
     X(KAFKA_API_END_QUORUM_EPOCH, 54, "EndQuorumEpoch", 1)                                     \
     X(KAFKA_API_DESCRIBE_QUORUM, 55, "DescribeQuorum", 0)                                      \
     X(KAFKA_API_ALTER_PARTITION, 56, "AlterPartition", 0)                                      \
+    X(KAFKA_API_ENVELOPE, 58, "Envelope", 0)                                                   \
     X(KAFKA_API_FETCH_SNAPSHOT, 59, "FetchSnapshot", 0)                                        \
     X(KAFKA_API_BROKER_REGISTRATION, 62, "BrokerRegistration", 0)                              \
     X(KAFKA_API_BROKER_HEARTBEAT, 63, "BrokerHeartbeat", 0)                                    \
@@ -95,6 +97,8 @@ int kafka_api_flexible_version(int16_t api_key);
       "that the broker is not a replica of the topic partition.")                              \
     X(KAFKA_REQUEST_TIMED_OUT, 7, "REQUEST_TIMED_OUT", "The request timed out.")               \
     X(KAFKA_BROKER_NOT_AVAILABLE, 8, "BROKER_NOT_AVAILABLE", "The broker is not available.")   \
+    X(KAFKA_INVALID_TOPIC_EXCEPTION, 17, "INVALID_TOPIC_EXCEPTION",                            \
+      "The request attempted to perform an operation on an invalid topic.")                    \
     X(KAFKA_NOT_ENOUGH_REPLICAS, 19, "NOT_ENOUGH_REPLICAS",                                    \
       "Messages are rejected since there are fewer in-sync replicas than required.")           \
     X(KAFKA_NOT_ENOUGH_REPLICAS_AFTER_APPEND, 20, "NOT_ENOUGH_REPLICAS_AFTER_APPEND",          \
@@ -103,8 +107,12 @@ int kafka_api_flexible_version(int16_t api_key);
       "The version of API is not supported.")                                                  \
     X(KAFKA_TOPIC_ALREADY_EXISTS, 36, "TOPIC_ALREADY_EXISTS",                                  \
       "Topic with this name already exists.")                                                  \
+    X(KAFKA_INVALID_PARTITIONS, 37, "INVALID_PARTITIONS", "Number of partitions is below 1.")  \
     X(KAFKA_INVALID_REPLICATION_FACTOR, 38, "INVALID_REPLICATION_FACTOR",                      \
       "Replication factor is below 1 or larger than the number of available brokers.")         \
+    X(KAFKA_INVALID_REPLICA_ASSIGNMENT, 39, "INVALID_REPLICA_ASSIGNMENT",                      \
+      "Replica assignment is invalid.")                                                        \
+    X(KAFKA_INVALID_CONFIG, 40, "INVALID_CONFIG", "Configuration is invalid.")                 \
     X(KAFKA_NOT_CONTROLLER, 41, "NOT_CONTROLLER",                                              \
       "This is not the correct controller for this cluster.")                                  \
     X(KAFKA_INVALID_REQUEST, 42, "INVALID_REQUEST",                                            \
@@ -116,6 +124,8 @@ int kafka_api_flexible_version(int16_t api_key);
       "trying the rest.")                                                                      \
     X(KAFKA_KAFKA_STORAGE_ERROR, 56, "KAFKA_STORAGE_ERROR",                                    \
       "Disk error when trying to access log file on the disk.")                                \
+    X(KAFKA_TOPIC_DELETION_DISABLED, 73, "TOPIC_DELETION_DISABLED",                            \
+      "Topic deletion is disabled.")                                                           \
     X(KAFKA_FENCED_LEADER_EPOCH, 74, "FENCED_LEADER_EPOCH",                                    \
       "The leader epoch in the request is older than the epoch on the broker.")                \
     X(KAFKA_UNKNOWN_LEADER_EPOCH, 75, "UNKNOWN_LEADER_EPOCH",                                  \

@@ -26,7 +26,7 @@ void raft_listener_free(struct raft_listener *s) { metadata_image_free(&s->image
  * or that does not fit the image, is a fatal error in Kafka (the loader faults); here it is a
  * raft-error trace, so the checkers and the run's verdict see it. */
 static void apply_records(struct raft_listener *s, struct metadata_image *img,
-                          const struct record_batch *b, int64_t base)
+                          const struct record_batch *b, int64_t base, bool from_log)
 {
     for (int32_t i = 0; i < b->record_count; i++) {
         const struct wire_bytes *v = &b->records[i].value;
@@ -35,6 +35,9 @@ static void apply_records(struct raft_listener *s, struct metadata_image *img,
         struct metadata_record r;
         char err[200] = "";
         int rc = v->len > 0 ? metadata_record_decode(v->ptr, (size_t)v->len, &a, &r) : -1;
+        if (rc == 0 && from_log && s->on_record != NULL) {
+            s->on_record(s->on_record_arg, base + i, &r);
+        }
         if (rc != 0 || metadata_image_apply(img, &r, err, sizeof err) != 0) {
             env_tracef(s->env, TRACE_RAFT_ERROR, "metadata-record offset=%" PRId64 " rc=%d %s",
                        base + i, rc, err);
@@ -68,7 +71,7 @@ static bool load_snapshot(struct raft_listener *s, struct raft_log *log,
     record_batch_iter_init(&it, bytes, (size_t)n);
     while (record_batch_iter_next(&it, &a, &b) == 1) {
         if (!(b.attributes & RECORD_BATCH_CONTROL)) {
-            apply_records(s, &s->image, &b, b.base_offset);
+            apply_records(s, &s->image, &b, b.base_offset, false);
         }
     }
     wire_arena_free(&a);
@@ -99,7 +102,11 @@ static void apply_batches(struct raft_listener *s, const uint8_t *bytes, size_t 
             break;
         }
         if (!(b.attributes & RECORD_BATCH_CONTROL)) {
-            apply_records(s, &s->image, &b, b.base_offset);
+            apply_records(s, &s->image, &b, b.base_offset, true);
+        } else if (s->on_record != NULL) {
+            for (int64_t o = b.base_offset; o <= last; o++) {
+                s->on_record(s->on_record_arg, o, NULL); /* an offset with no metadata record */
+            }
         }
         s->applied_offset = last + 1;
         s->applied_epoch = b.partition_leader_epoch;

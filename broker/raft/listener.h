@@ -41,6 +41,11 @@ struct raft_listener {
     /* Planted bug (a compiled-in test hook, unreachable from config): snapshots leave out the
      * image's last record, so they no longer agree with the log they replace. */
     bool planted_snapshot_drops_a_record;
+    /* For the harness's checkers: called with every record applied from the log (not from a
+     * snapshot), before it is applied, with its offset; r is NULL for the offsets of control
+     * batches. NULL: nobody watches. */
+    void (*on_record)(void *arg, int64_t offset, const struct metadata_record *r);
+    void *on_record_arg;
 };
 
 void raft_listener_init(struct raft_listener *s, const struct env *env, int64_t snapshot_bytes,

@@ -77,6 +77,10 @@ struct quorum_config {
     bool pre_vote;
     bool check_quorum;
     bool voted_state; /* ≤3.8: an Unattached voter that voted is the Voted state (naming only) */
+    /* ≤3.7: Vote, BeginQuorumEpoch and EndQuorumEpoch from a node outside the voter set, or to
+     * a node that is not a voter, are answered INCONSISTENT_VOTER_SET and change nothing
+     * (KafkaRaftClient.validateVoterOnlyRequest; dropped in 3.8). */
+    bool voter_set_check;
     enum quorum_backoff lost_election_backoff;
     bool begin_quorum_lagging_only;
     int16_t vote_version;

@@ -1,0 +1,863 @@
+/* replication.c — ReplicationControlManager and PartitionChangeBuilder. */
+#include "replication.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "env.h"
+#include "protocol/header.h"
+
+#define TOPIC_NAME_MAX 249 /* Topic.MAX_NAME_LENGTH */
+#define CONFIG_TYPE_TOPIC 2
+#define REPLICAS_MAX 64
+
+/* ---- small helpers ------------------------------------------------------------------------ */
+
+struct ids {
+    int32_t n;
+    int32_t v[REPLICAS_MAX];
+};
+
+static bool ints_has(const struct image_ints *l, int32_t id)
+{
+    for (int32_t i = 0; i < l->count; i++) {
+        if (l->items[i] == id) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool ids_has(const struct ids *l, int32_t id)
+{
+    for (int32_t i = 0; i < l->n; i++) {
+        if (l->v[i] == id) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void ids_from(struct ids *out, const struct image_ints *l)
+{
+    out->n = 0;
+    for (int32_t i = 0; i < l->count && out->n < REPLICAS_MAX; i++) {
+        out->v[out->n++] = l->items[i];
+    }
+}
+
+static bool ids_equal(const struct ids *a, const struct image_ints *b)
+{
+    int32_t bn = b->count < 0 ? 0 : b->count;
+    if (a->n != bn) {
+        return false;
+    }
+    for (int32_t i = 0; i < a->n; i++) {
+        if (a->v[i] != b->items[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static struct metadata_int32s as_list(const struct ids *l)
+{
+    return (struct metadata_int32s){l->n, l->v};
+}
+
+static void ids_text(const struct ids *l, char *buf, size_t cap)
+{
+    size_t len = (size_t)snprintf(buf, cap, "[");
+    for (int32_t i = 0; i < l->n && len < cap; i++) {
+        len += (size_t)snprintf(buf + len, cap - len, "%s%d", i ? "," : "", l->v[i]);
+    }
+    if (len < cap) {
+        snprintf(buf + len, cap - len, "]");
+    }
+}
+
+static void tracef(struct replication *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void tracef(struct replication *r, const char *fmt, ...)
+{
+    if (r->sink.trace == NULL) {
+        return;
+    }
+    char line[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    r->sink.trace(r->sink.ctx, line);
+}
+
+static int64_t emit(struct replication *r, const struct metadata_record *rec)
+{
+    return r->sink.emit(r->sink.ctx, rec);
+}
+
+/* A topic config from the image, or NULL. */
+static const char *topic_config(const struct metadata_image *img, const char *topic,
+                                const char *name)
+{
+    for (uint32_t i = 0; i < img->config_count; i++) {
+        const struct image_config *c = &img->configs[i];
+        if (c->resource_type == CONFIG_TYPE_TOPIC && strcmp(c->resource_name, topic) == 0 &&
+            strcmp(c->name, name) == 0) {
+            return c->value;
+        }
+    }
+    return NULL;
+}
+
+static bool unclean_enabled(const struct replication *r, const char *topic)
+{
+    const char *v = topic_config(r->image, topic, "unclean.leader.election.enable");
+    return v != NULL ? strcmp(v, "true") == 0 : r->cfg->unclean_leader_election_enable;
+}
+
+static int32_t min_isr(const struct replication *r, const char *topic)
+{
+    const char *v = topic_config(r->image, topic, "min.insync.replicas");
+    return v != NULL ? (int32_t)strtol(v, NULL, 10) : r->cfg->min_insync_replicas;
+}
+
+static bool elr_on(const struct replication *r)
+{
+    return r->cfg->elr && r->cfg->mv_level >= METADATA_MV_4_0_IV1;
+}
+
+/* Registered, unfenced, not shutting down, and not the broker on its way out. */
+static bool acceptable(const struct metadata_image *img, int32_t id, int32_t leaving)
+{
+    const struct image_broker *b = metadata_image_broker(img, id);
+    return id != leaving && b != NULL && !b->fenced && !b->in_controlled_shutdown;
+}
+
+/* ---- PartitionChangeBuilder ---------------------------------------------------------------- */
+
+struct change_plan {
+    struct ids isr;  /* the target ISR */
+    int32_t leaving; /* a broker that may not lead (fenced, shutting down), or -1 */
+    bool bump_leader_epoch;
+    bool recovered; /* the leader reports RECOVERED after an unclean election (KIP-704) */
+    const char *reason;
+};
+
+/* The partition as a change would leave it. */
+struct target {
+    struct ids isr, elr, lke;
+    int32_t leader;
+    bool unclean;
+    bool from_elr;
+};
+
+/* PartitionChangeBuilder.electLeader (see replication.h for the order). */
+static void elect_leader(struct replication *r, const struct image_topic *t,
+                         const struct image_partition *p, const struct change_plan *plan,
+                         struct target *x)
+{
+    const struct metadata_image *img = r->image;
+    x->leader = -1;
+    if (p->leader >= 0 && ids_has(&x->isr, p->leader) &&
+        acceptable(img, p->leader, plan->leaving)) {
+        x->leader = p->leader;
+    }
+    for (int32_t i = 0; x->leader < 0 && i < p->replicas.count; i++) {
+        int32_t id = p->replicas.items[i];
+        x->leader = ids_has(&x->isr, id) && acceptable(img, id, plan->leaving) ? id : -1;
+    }
+    for (int32_t i = 0; x->leader < 0 && elr_on(r) && x->isr.n == 0 && i < p->replicas.count;
+         i++) {
+        int32_t id = p->replicas.items[i];
+        x->leader = ids_has(&x->elr, id) && acceptable(img, id, plan->leaving) ? id : -1;
+        x->from_elr = x->leader >= 0;
+    }
+    if (x->leader < 0 && unclean_enabled(r, t->name)) {
+        /* The last known leader first (KIP-966), then replica order. */
+        for (int32_t i = 0; x->leader < 0 && i < x->lke.n; i++) {
+            int32_t id = x->lke.v[i];
+            x->leader = acceptable(img, id, plan->leaving) && ints_has(&p->replicas, id) ? id
+                                                                                        : -1;
+        }
+        for (int32_t i = 0; x->leader < 0 && i < p->replicas.count; i++) {
+            int32_t id = p->replicas.items[i];
+            x->leader = acceptable(img, id, plan->leaving) ? id : -1;
+        }
+        x->unclean = x->leader >= 0;
+    }
+    if (x->unclean || x->from_elr) {
+        x->isr = (struct ids){.n = 1, .v = {x->leader}};
+    }
+}
+
+/* KIP-966: who may lead when the ISR cannot. */
+static void update_elr(struct replication *r, const struct image_topic *t,
+                       const struct image_partition *p, struct target *x)
+{
+    if (x->unclean || x->isr.n >= min_isr(r, t->name)) {
+        x->elr.n = x->lke.n = 0;
+    } else {
+        /* ELR = (old ISR ∪ old ELR) − new ISR, in replica order. */
+        struct ids next = {0};
+        for (int32_t i = 0; i < p->replicas.count; i++) {
+            int32_t id = p->replicas.items[i];
+            if ((ints_has(&p->isr, id) || ids_has(&x->elr, id)) && !ids_has(&x->isr, id)) {
+                next.v[next.n++] = id;
+            }
+        }
+        x->elr = next;
+    }
+    if (x->leader >= 0) {
+        x->lke.n = 0;
+    } else if (x->isr.n == 0 && x->elr.n == 0 && x->lke.n == 0 && p->leader >= 0) {
+        x->lke = (struct ids){.n = 1, .v = {p->leader}};
+    }
+}
+
+static void trace_change(struct replication *r, const struct image_topic *t,
+                         const struct image_partition *p, const struct target *x,
+                         const struct change_plan *plan, bool bump)
+{
+    char isr_text[128];
+    ids_text(&x->isr, isr_text, sizeof isr_text);
+    if (x->leader != p->leader) {
+        r->elections++;
+        r->unclean_elections += x->unclean;
+        tracef(r, "%s partition=%s-%d leader=%d->%d leader_epoch=%d isr=%s reason=%s%s",
+               x->unclean ? "unclean-election" : x->from_elr ? "elr-election" : "election",
+               t->name, p->id, p->leader, x->leader, p->leader_epoch + 1, isr_text,
+               plan->reason,
+               x->unclean ? " (unclean.leader.election.enable: data loss possible)" : "");
+    } else {
+        tracef(r, "isr-change partition=%s-%d leader=%d leader_epoch=%d isr=%s reason=%s",
+               t->name, p->id, x->leader, p->leader_epoch + (bump ? 1 : 0), isr_text,
+               plan->reason);
+    }
+}
+
+/* Builds and emits the PartitionChangeRecord that takes partition `p` of `t` to the plan, if
+ * anything changes: only what differs goes into the record. Returns true if one went out. */
+static bool change_partition(struct replication *r, const struct image_topic *t,
+                             const struct image_partition *p, struct change_plan *plan)
+{
+    struct target x = {.isr = plan->isr};
+    if (p->elr.count > 0) {
+        ids_from(&x.elr, &p->elr);
+    }
+    if (p->last_known_elr.count > 0) {
+        ids_from(&x.lke, &p->last_known_elr);
+    }
+    elect_leader(r, t, p, plan, &x);
+    if (x.isr.n == 0 && !elr_on(r)) {
+        ids_from(&x.isr, &p->isr); /* the ISR is never empty without ELR: keep its last member */
+    }
+    if (elr_on(r)) {
+        update_elr(r, t, p, &x);
+    }
+    struct metadata_record rec;
+    metadata_record_init(&rec, METADATA_PARTITION_CHANGE,
+                         (int16_t)metadata_record_version_for(METADATA_PARTITION_CHANGE,
+                                                              r->cfg->mv_level));
+    struct metadata_partition_change *pc = &rec.u.partition_change;
+    pc->topic_id = t->id;
+    pc->partition_id = p->id;
+    bool changed = false, shrunk = false;
+    if (!ids_equal(&x.isr, &p->isr)) {
+        pc->isr = as_list(&x.isr);
+        changed = true;
+        for (int32_t i = 0; i < p->isr.count; i++) {
+            shrunk |= !ids_has(&x.isr, p->isr.items[i]);
+        }
+    }
+    bool bump = plan->bump_leader_epoch ||
+                (shrunk && r->cfg->isr_shrink_bumps_leader_epoch && x.leader >= 0);
+    if (x.leader != p->leader || bump) {
+        pc->leader = x.leader;
+        changed = true;
+    }
+    if (elr_on(r) && rec.version >= 2 && !ids_equal(&x.elr, &p->elr)) {
+        pc->eligible_leader_replicas = as_list(&x.elr);
+        changed = true;
+    }
+    if (elr_on(r) && rec.version >= 2 && !ids_equal(&x.lke, &p->last_known_elr)) {
+        pc->last_known_elr = as_list(&x.lke);
+        changed = true;
+    }
+    if (x.unclean && r->cfg->mv_level >= METADATA_MV_3_0_IV1 + 3 /* 3.2-IV0: KIP-704 */) {
+        pc->leader_recovery_state = METADATA_LRS_RECOVERING;
+        changed = true;
+    } else if (plan->recovered && x.leader == p->leader &&
+               p->leader_recovery_state == METADATA_LRS_RECOVERING) {
+        pc->leader_recovery_state = METADATA_LRS_RECOVERED;
+        changed = true;
+    }
+    if (changed) {
+        trace_change(r, t, p, &x, plan, bump);
+        emit(r, &rec);
+    }
+    return changed;
+}
+
+/* Runs `plan_for` over every partition, in topic-name then partition order. The image changes
+ * under us as records go out (a topic's partitions array is replaced in place, never moved
+ * between topics), so positions are looked up again each time. */
+static void for_partitions(struct replication *r, int32_t broker,
+                           bool (*plan_for)(struct replication *, const struct image_partition *,
+                                            int32_t, struct change_plan *),
+                           const char *reason)
+{
+    for (uint32_t ti = 0; ti < r->image->topic_count; ti++) {
+        for (int32_t pi = 0; pi < r->image->topics[ti].partition_count; pi++) {
+            const struct image_topic *t = &r->image->topics[ti];
+            const struct image_partition *p = &t->partitions[pi];
+            struct change_plan plan = {.leaving = -1, .reason = reason};
+            if (plan_for(r, p, broker, &plan)) {
+                change_partition(r, t, p, &plan);
+            }
+        }
+    }
+}
+
+static bool plan_leaving(struct replication *r, const struct image_partition *p, int32_t broker,
+                         struct change_plan *plan)
+{
+    if (!ints_has(&p->isr, broker) && p->leader != broker) {
+        return false;
+    }
+    plan->leaving = broker;
+    plan->isr.n = 0;
+    for (int32_t i = 0; i < p->isr.count; i++) {
+        if (p->isr.items[i] != broker) {
+            plan->isr.v[plan->isr.n++] = p->isr.items[i];
+        }
+    }
+    return true;
+}
+
+static bool plan_leaderless(struct replication *r, const struct image_partition *p,
+                            int32_t broker, struct change_plan *plan)
+{
+    if (p->leader >= 0) {
+        return false;
+    }
+    ids_from(&plan->isr, &p->isr);
+    return true;
+}
+
+void replication_broker_leaving(struct replication *r, int32_t broker_id, const char *reason)
+{
+    char why[64];
+    snprintf(why, sizeof why, "%s(%d)", reason, broker_id);
+    for_partitions(r, broker_id, plan_leaving, why);
+}
+
+void replication_broker_unfenced(struct replication *r, int32_t broker_id)
+{
+    char why[64];
+    snprintf(why, sizeof why, "unfenced(%d)", broker_id);
+    for_partitions(r, broker_id, plan_leaderless, why);
+}
+
+int32_t replication_leader_count(const struct metadata_image *img, int32_t broker_id)
+{
+    int32_t n = 0;
+    for (uint32_t ti = 0; ti < img->topic_count; ti++) {
+        for (int32_t pi = 0; pi < img->topics[ti].partition_count; pi++) {
+            n += img->topics[ti].partitions[pi].leader == broker_id;
+        }
+    }
+    return n;
+}
+
+/* ---- topics ------------------------------------------------------------------------------- */
+
+struct kuuid replication_random_uuid(uint64_t (*draw)(void *ctx), void *ctx)
+{
+    for (;;) {
+        struct kuuid u = {draw(ctx), draw(ctx)};
+        if (u.hi == 0 && u.lo <= 1) {
+            continue; /* Uuid.ZERO_UUID and Uuid.ONE_UUID are reserved */
+        }
+        /* Its base64url text: 21 six-bit groups of the 128 bits, then the last two bits. A
+         * group of 62 is '-', which Kafka re-rolls (it reads as a command-line option). */
+        bool dash = false;
+        for (int g = 0; g < 21 && !dash; g++) {
+            int bit = 122 - 6 * g; /* lowest bit of group g, counting from the top */
+            uint64_t v = bit >= 64 ? u.hi >> (bit - 64)
+                                   : (bit + 6 <= 64 ? u.lo >> bit
+                                                    : (u.lo >> bit) | (u.hi << (64 - bit)));
+            dash = (v & 63) == 62;
+        }
+        if (!dash) {
+            return u;
+        }
+    }
+}
+
+int replication_mv_for_release(int release_number)
+{
+    if (release_number <= 301) {
+        return 2; /* 3.1-IV0 */
+    }
+    if (release_number <= 304) {
+        return METADATA_MV_3_4_IV0;
+    }
+    if (release_number <= 305) {
+        return METADATA_MV_3_5_IV2;
+    }
+    if (release_number <= 307) {
+        return 19; /* 3.7-IV4 */
+    }
+    if (release_number <= 309) {
+        return METADATA_MV_3_9_IV0;
+    }
+    if (release_number <= 400) {
+        return METADATA_MV_4_0_IV3;
+    }
+    if (release_number <= 401) {
+        return 27; /* 4.1-IV1 */
+    }
+    return METADATA_MV_LATEST;
+}
+
+/* Topic.validate: the reason a name is illegal, or NULL. */
+static const char *topic_name_problem(const char *name, char *buf, size_t cap)
+{
+    size_t len = strlen(name);
+    if (len == 0) {
+        return "Topic name is illegal, it can't be empty";
+    }
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+        return "Topic name cannot be \".\" or \"..\"";
+    }
+    if (len > TOPIC_NAME_MAX) {
+        snprintf(buf, cap, "Topic name is illegal, it can't be longer than %d characters, "
+                 "topic name: %.60s...", TOPIC_NAME_MAX, name);
+        return buf;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '-';
+        if (!ok) {
+            snprintf(buf, cap, "Topic name \"%.100s\" is illegal, it contains a character "
+                     "other than ASCII alphanumerics, '.', '_' and '-'", name);
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+/* The topic configs kraftsim knows (LogConfig); others are INVALID_CONFIG. */
+static bool topic_config_known(const char *name)
+{
+    static const char *const known[] = {
+        "cleanup.policy", "compression.type", "delete.retention.ms", "file.delete.delay.ms",
+        "flush.messages", "flush.ms", "index.interval.bytes", "max.message.bytes",
+        "message.timestamp.type", "min.cleanable.dirty.ratio", "min.compaction.lag.ms",
+        "min.insync.replicas", "preallocate", "retention.bytes", "retention.ms",
+        "segment.bytes", "segment.ms", "unclean.leader.election.enable",
+        "message.timestamp.before.max.ms", "message.timestamp.after.max.ms",
+        "max.compaction.lag.ms", "segment.index.bytes", "segment.jitter.ms",
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        if (strcmp(known[i], name) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+struct placement {
+    int32_t count;
+    int32_t ids[REPLICAS_MAX];
+};
+
+/* StripedReplicaPlacer, without racks: usable brokers (unfenced, not shutting down) in a
+ * random rotation, each partition starting one further along so leaders spread; fenced
+ * brokers only when there are not enough others. */
+static int16_t place(struct replication *r, int32_t partitions, int16_t rf,
+                     struct placement *out, char *msg, size_t cap)
+{
+    const struct metadata_image *img = r->image;
+    struct placement live = {0}, fenced = {0};
+    for (uint32_t i = 0; i < img->broker_count && i < REPLICAS_MAX; i++) {
+        const struct image_broker *b = &img->brokers[i];
+        struct placement *to = b->fenced || b->in_controlled_shutdown ? &fenced : &live;
+        to->ids[to->count++] = b->id;
+    }
+    if (live.count == 0) {
+        snprintf(msg, cap, "Unable to replicate the partition %d time%s: All brokers are "
+                 "currently fenced.", rf, "(s)");
+        return KAFKA_INVALID_REPLICATION_FACTOR;
+    }
+    if (rf > live.count + fenced.count) {
+        snprintf(msg, cap, "Unable to replicate the partition %d time%s: The target "
+                 "replication factor of %d cannot be reached because only %d broker(s) are "
+                 "registered.", rf, "(s)", rf, live.count + fenced.count);
+        return KAFKA_INVALID_REPLICATION_FACTOR;
+    }
+    for (int32_t i = live.count - 1; i > 0; i--) { /* Fisher-Yates with the node's stream */
+        int32_t j = (int32_t)(r->sink.draw(r->sink.ctx) % (uint64_t)(i + 1));
+        int32_t tmp = live.ids[i];
+        live.ids[i] = live.ids[j];
+        live.ids[j] = tmp;
+    }
+    int32_t start = (int32_t)(r->sink.draw(r->sink.ctx) % (uint64_t)live.count);
+    for (int32_t p = 0; p < partitions; p++) {
+        struct placement *pl = &out[p];
+        pl->count = 0;
+        for (int32_t k = 0; k < rf && k < live.count; k++) {
+            pl->ids[pl->count++] = live.ids[(start + p + k) % live.count];
+        }
+        for (int32_t k = 0; pl->count < rf; k++) {
+            pl->ids[pl->count++] = fenced.ids[(p + k) % fenced.count];
+        }
+    }
+    return KAFKA_NONE;
+}
+
+static void set_error(struct create_topics_result *res, int16_t code, const char *msg,
+                      struct wire_arena *a)
+{
+    res->error_code = code;
+    size_t len = strlen(msg);
+    char *copy = wire_arena_alloc(a, len + 1);
+    memcpy(copy, msg, len + 1);
+    res->error_message = copy;
+}
+
+/* A manual assignment: partitions 0..n-1, the same number of registered replicas each. */
+static int16_t manual_assignment(struct replication *r, const struct create_topics_topic *t,
+                                 struct placement **assignment, int32_t *partitions,
+                                 int16_t *rf, char *msg, size_t cap)
+{
+    if (t->num_partitions != -1 || t->replication_factor != -1) {
+        snprintf(msg, cap, "A manual partition assignment was specified, but numPartitions or "
+                 "replicationFactor was not set to -1.");
+        return KAFKA_INVALID_REQUEST;
+    }
+    *partitions = t->assignment_count;
+    *rf = (int16_t)t->assignments[0].broker_id_count;
+    *assignment = calloc((size_t)*partitions, sizeof **assignment);
+    KS_ASSERT(*assignment != NULL);
+    for (int32_t p = 0; p < *partitions; p++) {
+        const struct create_topics_assignment *as = &t->assignments[p];
+        if (as->partition_index != p || as->broker_id_count != *rf || *rf < 1 ||
+            *rf > REPLICAS_MAX) {
+            snprintf(msg, cap, "Partitions must be numbered 0 to %d with %d replicas each.",
+                     *partitions - 1, *rf);
+            return KAFKA_INVALID_REPLICA_ASSIGNMENT;
+        }
+        for (int32_t k = 0; k < *rf; k++) {
+            int32_t id = as->broker_ids[k];
+            if (metadata_image_broker(r->image, id) == NULL) {
+                snprintf(msg, cap, "The manual partition assignment includes broker %d, but no "
+                         "such broker is registered.", id);
+                return KAFKA_INVALID_REPLICA_ASSIGNMENT;
+            }
+            (*assignment)[p].ids[k] = id;
+        }
+        (*assignment)[p].count = *rf;
+    }
+    return KAFKA_NONE;
+}
+
+/* Validates one topic and computes its assignment; returns the error (message in `msg`). */
+static int16_t plan_topic(struct replication *r, const struct create_topics_request *req,
+                          int32_t index, struct placement **assignment, int32_t *partitions,
+                          int16_t *rf, char *msg, size_t cap)
+{
+    const struct create_topics_topic *t = &req->topics[index];
+    const char *problem = topic_name_problem(t->name, msg, cap);
+    if (problem != NULL) {
+        if (problem != msg) {
+            snprintf(msg, cap, "%s", problem);
+        }
+        return KAFKA_INVALID_TOPIC_EXCEPTION;
+    }
+    for (int32_t i = 0; i < req->topic_count; i++) {
+        if (i != index && strcmp(req->topics[i].name, t->name) == 0) {
+            snprintf(msg, cap, "Duplicate topic name.");
+            return KAFKA_INVALID_REQUEST;
+        }
+    }
+    if (metadata_image_topic(r->image, t->name) != NULL) {
+        snprintf(msg, cap, "Topic '%s' already exists.", t->name);
+        return KAFKA_TOPIC_ALREADY_EXISTS;
+    }
+    for (int32_t i = 0; i < t->config_count; i++) {
+        if (!topic_config_known(t->configs[i].name)) {
+            snprintf(msg, cap, "Unknown topic config name: %s", t->configs[i].name);
+            return KAFKA_INVALID_CONFIG;
+        }
+    }
+    if (t->assignment_count > 0) {
+        return manual_assignment(r, t, assignment, partitions, rf, msg, cap);
+    }
+    *partitions = t->num_partitions == -1 ? r->cfg->num_partitions : t->num_partitions;
+    *rf = t->replication_factor == -1 ? r->cfg->default_replication_factor
+                                      : t->replication_factor;
+    if (*partitions <= 0) {
+        snprintf(msg, cap, "Number of partitions was set to an invalid non-positive value.");
+        return KAFKA_INVALID_PARTITIONS;
+    }
+    if (*rf <= 0 || *rf > REPLICAS_MAX) {
+        snprintf(msg, cap, "Replication factor must be larger than 0, or -1 to use the "
+                 "default value.");
+        return KAFKA_INVALID_REPLICATION_FACTOR;
+    }
+    if (*partitions > 100000) {
+        snprintf(msg, cap, "kraftsim models at most 100000 partitions per topic.");
+        return KAFKA_INVALID_PARTITIONS;
+    }
+    *assignment = calloc((size_t)*partitions, sizeof **assignment);
+    KS_ASSERT(*assignment != NULL);
+    return place(r, *partitions, *rf, *assignment, msg, cap);
+}
+
+static void emit_topic(struct replication *r, const struct create_topics_topic *t,
+                       struct kuuid id, const struct placement *assignment, int32_t partitions)
+{
+    struct metadata_record rec;
+    metadata_record_init(&rec, METADATA_TOPIC, 0);
+    rec.u.topic.name = t->name;
+    rec.u.topic.topic_id = id;
+    emit(r, &rec);
+    for (int32_t i = 0; i < t->config_count; i++) {
+        metadata_record_init(&rec, METADATA_CONFIG, 0);
+        rec.u.config.resource_type = CONFIG_TYPE_TOPIC;
+        rec.u.config.resource_name = t->name;
+        rec.u.config.name = t->configs[i].name;
+        rec.u.config.value = t->configs[i].value;
+        emit(r, &rec);
+    }
+    struct kuuid unassigned[REPLICAS_MAX] = {{0, 0}}; /* DirectoryId.UNASSIGNED */
+    for (int32_t p = 0; p < partitions; p++) {
+        const struct placement *pl = &assignment[p];
+        struct ids isr = {0};
+        for (int32_t k = 0; k < pl->count; k++) {
+            if (acceptable(r->image, pl->ids[k], -1)) {
+                isr.v[isr.n++] = pl->ids[k];
+            }
+        }
+        metadata_record_init(&rec, METADATA_PARTITION,
+                             (int16_t)metadata_record_version_for(METADATA_PARTITION,
+                                                                  r->cfg->mv_level));
+        struct metadata_partition *pr = &rec.u.partition;
+        pr->partition_id = p;
+        pr->topic_id = id;
+        pr->replicas = (struct metadata_int32s){pl->count, pl->ids};
+        pr->isr = as_list(&isr);
+        pr->removing_replicas = pr->adding_replicas = (struct metadata_int32s){0, NULL};
+        pr->leader = isr.n > 0 ? isr.v[0] : -1;
+        pr->leader_epoch = 0;
+        pr->partition_epoch = 0;
+        if (rec.version >= 1) {
+            pr->directories = (struct metadata_uuids){pl->count, unassigned};
+        }
+        if (rec.version >= 2 && elr_on(r)) {
+            pr->eligible_leader_replicas = (struct metadata_int32s){0, NULL};
+            pr->last_known_elr = (struct metadata_int32s){0, NULL};
+        }
+        emit(r, &rec);
+    }
+}
+
+void replication_create_topics(struct replication *r, const struct create_topics_request *req,
+                               int16_t version, struct wire_arena *a,
+                               struct create_topics_response *resp)
+{
+    memset(resp, 0, sizeof *resp);
+    resp->topic_count = req->topic_count;
+    resp->topics = wire_arena_alloc(a, sizeof *resp->topics * (size_t)(req->topic_count + 1));
+    for (int32_t i = 0; i < req->topic_count; i++) {
+        const struct create_topics_topic *t = &req->topics[i];
+        struct create_topics_result *res = &resp->topics[i];
+        create_topics_result_init(res);
+        res->name = t->name;
+        char msg[300] = "";
+        struct placement *assignment = NULL;
+        int32_t partitions = 0;
+        int16_t rf = 0;
+        int16_t err = plan_topic(r, req, i, &assignment, &partitions, &rf, msg, sizeof msg);
+        if (err != KAFKA_NONE) {
+            set_error(res, err, msg, a);
+            tracef(r, "create-topic topic=%s error=%s %s", t->name, kafka_error_name(err), msg);
+            free(assignment);
+            continue;
+        }
+        res->num_partitions = partitions;
+        res->replication_factor = rf;
+        res->config_count = 0; /* v5+: the configs set here; kraftsim does not list defaults */
+        res->error_message = NULL;
+        if (!req->validate_only) {
+            res->topic_id = replication_random_uuid(r->sink.draw, r->sink.ctx);
+            emit_topic(r, t, res->topic_id, assignment, partitions);
+            tracef(r, "create-topic topic=%s partitions=%d replication_factor=%d", t->name,
+                   partitions, rf);
+        }
+        free(assignment);
+    }
+    (void)version;
+}
+
+void replication_delete_topics(struct replication *r, const struct delete_topics_request *req,
+                               int16_t version, struct wire_arena *a,
+                               struct delete_topics_response *resp)
+{
+    memset(resp, 0, sizeof *resp);
+    resp->response_count = req->topic_count;
+    resp->responses = wire_arena_alloc(a, sizeof *resp->responses *
+                                              (size_t)(req->topic_count + 1));
+    for (int32_t i = 0; i < req->topic_count; i++) {
+        const struct delete_topics_topic *d = &req->topics[i];
+        struct delete_topics_result *res = &resp->responses[i];
+        res->name = d->name;
+        res->topic_id = d->topic_id;
+        const struct image_topic *t = NULL;
+        if (d->name != NULL) {
+            t = metadata_image_topic(r->image, d->name);
+        } else {
+            for (uint32_t k = 0; k < r->image->topic_count && t == NULL; k++) {
+                t = wire_uuid_equal(r->image->topics[k].id, d->topic_id) ? &r->image->topics[k]
+                                                                         : NULL;
+            }
+        }
+        if (!r->cfg->delete_topic_enable) {
+            res->error_code = KAFKA_TOPIC_DELETION_DISABLED;
+            continue;
+        }
+        if (t == NULL) {
+            res->error_code = d->name != NULL ? KAFKA_UNKNOWN_TOPIC_OR_PARTITION
+                                              : KAFKA_UNKNOWN_TOPIC_ID;
+            continue;
+        }
+        char *name = wire_arena_alloc(a, strlen(t->name) + 1);
+        memcpy(name, t->name, strlen(t->name) + 1);
+        res->name = name;
+        res->topic_id = t->id;
+        struct metadata_record rec;
+        metadata_record_init(&rec, METADATA_REMOVE_TOPIC, 0);
+        rec.u.remove_topic.topic_id = t->id;
+        tracef(r, "delete-topic topic=%s", name);
+        emit(r, &rec);
+    }
+    (void)version;
+}
+
+/* ---- AlterPartition ----------------------------------------------------------------------- */
+
+static int16_t alter_one(struct replication *r, const struct alter_partition_request *req,
+                         const struct image_topic *t,
+                         const struct alter_partition_request_partition *ap)
+{
+    const struct image_partition *p = NULL;
+    for (int32_t i = 0; t != NULL && i < t->partition_count; i++) {
+        p = t->partitions[i].id == ap->partition_index ? &t->partitions[i] : p;
+    }
+    if (p == NULL) {
+        return KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
+    }
+    if (ap->leader_epoch > p->leader_epoch || ap->partition_epoch > p->partition_epoch) {
+        return KAFKA_NOT_CONTROLLER; /* the sender knows a newer state than we do */
+    }
+    if (ap->leader_epoch < p->leader_epoch) {
+        return KAFKA_FENCED_LEADER_EPOCH;
+    }
+    if (req->broker_id != p->leader) {
+        return KAFKA_INVALID_REQUEST;
+    }
+    if (ap->partition_epoch < p->partition_epoch) {
+        return KAFKA_INVALID_UPDATE_VERSION;
+    }
+    if (ap->leader_recovery_state == METADATA_LRS_RECOVERING &&
+        p->leader_recovery_state == METADATA_LRS_RECOVERED) {
+        return KAFKA_INVALID_REQUEST; /* RECOVERED never goes back to RECOVERING */
+    }
+    struct change_plan plan = {.leaving = -1, .reason = "alter-partition"};
+    bool has_leader = false;
+    for (int32_t i = 0; i < ap->new_isr_count; i++) {
+        const struct alter_partition_broker_state *m = &ap->new_isr[i];
+        if (!ints_has(&p->replicas, m->broker_id) || ids_has(&plan.isr, m->broker_id) ||
+            plan.isr.n == REPLICAS_MAX) {
+            return KAFKA_INVALID_REQUEST;
+        }
+        has_leader |= m->broker_id == p->leader;
+        const struct image_broker *b = metadata_image_broker(r->image, m->broker_id);
+        bool eligible = b != NULL && !b->fenced && !b->in_controlled_shutdown &&
+                        (m->broker_epoch == -1 || m->broker_epoch == b->epoch);
+        /* A member already in the ISR may stay there while shutting down. */
+        if (!eligible && !ints_has(&p->isr, m->broker_id)) {
+            return KAFKA_INELIGIBLE_REPLICA;
+        }
+        plan.isr.v[plan.isr.n++] = m->broker_id;
+    }
+    if (!has_leader) {
+        return KAFKA_INVALID_REQUEST;
+    }
+    plan.recovered = ap->leader_recovery_state == METADATA_LRS_RECOVERED;
+    change_partition(r, t, p, &plan);
+    return KAFKA_NONE;
+}
+
+void replication_alter_partition(struct replication *r, const struct alter_partition_request *req,
+                                 int16_t version, struct wire_arena *a,
+                                 struct alter_partition_response *resp)
+{
+    memset(resp, 0, sizeof *resp);
+    const struct image_broker *sender = metadata_image_broker(r->image, req->broker_id);
+    if (sender == NULL || (req->broker_epoch != -1 && req->broker_epoch != sender->epoch)) {
+        resp->error_code = KAFKA_STALE_BROKER_EPOCH;
+        return;
+    }
+    resp->topic_count = req->topic_count;
+    resp->topics = wire_arena_alloc(a, sizeof *resp->topics * (size_t)(req->topic_count + 1));
+    for (int32_t ti = 0; ti < req->topic_count; ti++) {
+        const struct alter_partition_request_topic *rt = &req->topics[ti];
+        struct alter_partition_response_topic *out = &resp->topics[ti];
+        out->topic_name = rt->topic_name;
+        out->topic_id = rt->topic_id;
+        out->partition_count = rt->partition_count;
+        out->partitions = wire_arena_alloc(a, sizeof *out->partitions *
+                                                  (size_t)(rt->partition_count + 1));
+        for (int32_t pi = 0; pi < rt->partition_count; pi++) {
+            const struct image_topic *t = NULL;
+            for (uint32_t k = 0; k < r->image->topic_count && t == NULL; k++) {
+                const struct image_topic *c = &r->image->topics[k];
+                bool by_id = version >= 2 && wire_uuid_equal(c->id, rt->topic_id);
+                bool by_name = version < 2 && rt->topic_name != NULL &&
+                               strcmp(c->name, rt->topic_name) == 0;
+                t = by_id || by_name ? c : NULL;
+            }
+            const struct alter_partition_request_partition *ap = &rt->partitions[pi];
+            struct alter_partition_response_partition *op = &out->partitions[pi];
+            op->partition_index = ap->partition_index;
+            op->error_code = alter_one(r, req, t, ap);
+            if (t == NULL && op->error_code == KAFKA_UNKNOWN_TOPIC_OR_PARTITION && version >= 2) {
+                op->error_code = KAFKA_UNKNOWN_TOPIC_ID;
+            }
+            /* The partition as it stands now, for the leader to adopt. */
+            for (int32_t k = 0; t != NULL && k < t->partition_count; k++) {
+                const struct image_partition *p = &t->partitions[k];
+                if (p->id != ap->partition_index || op->error_code != KAFKA_NONE) {
+                    continue;
+                }
+                op->leader_id = p->leader;
+                op->leader_epoch = p->leader_epoch;
+                op->isr_count = p->isr.count < 0 ? 0 : p->isr.count;
+                op->isr = wire_arena_alloc(a, sizeof(int32_t) * (size_t)(op->isr_count + 1));
+                memcpy(op->isr, p->isr.items, sizeof(int32_t) * (size_t)op->isr_count);
+                op->leader_recovery_state = p->leader_recovery_state;
+                op->partition_epoch = p->partition_epoch;
+                if (p->leader != req->broker_id) {
+                    op->error_code = KAFKA_NEW_LEADER_ELECTED;
+                }
+            }
+        }
+    }
+}

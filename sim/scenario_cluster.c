@@ -1,0 +1,695 @@
+/* scenario_cluster.c — the seed deployment: combined nodes and brokers, topics, broker faults. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "check_partitions.h"
+#include "check_raft.h"
+#include "config.h"
+#include "describe.h"
+#include "kafka_storage.h"
+#include "lifecycle.h"
+#include "node.h"
+#include "protocol/header.h"
+#include "raft/listener.h"
+#include "scenario.h"
+#include "scenario_cluster.h"
+#include "world.h"
+
+/*
+ * Three nodes with process.roles=broker,controller (voters 1@kafka-1:9093,2@kafka-2:9093,
+ * 3@kafka-3:9093, the deployment guides' topology) and two dedicated brokers, plus an admin
+ * client. The run:
+ *   1. setup (0 to 8 s): the quorum elects, brokers register and are unfenced; the admin
+ *      client creates "orders" (3 partitions, replication factor 3, min.insync.replicas=2)
+ *      through kafka-1, then asks every node to describe it, then creates "clicks" with the
+ *      broker defaults through broker-5;
+ *   2. faults (8 s to duration - 25 s): one at a time, from the seed: a broker crash (down
+ *      12 s, longer than broker.session.timeout.ms), the active controller's node crashed,
+ *      a node isolated, a random split, a controlled shutdown and restart;
+ *   3. healing: everything back; every broker must be RUNNING and unfenced, every partition
+ *      led, and every node's image the same.
+ * The raft checker and the partition checker watch throughout; the time from each broker
+ * crash to its partitions having new leaders is measured against the committed metadata.
+ */
+
+#define COMBINED 3
+#define BROKERS 2
+#define NODES (COMBINED + BROKERS)
+#define ADMIN_HOST NODES
+#define SETUP_NS (8 * NS_PER_S)
+#define HEAL_NS (25 * NS_PER_S)
+#define CRASH_DOWN_NS (12 * NS_PER_S)
+#define WATCH_EVERY_NS (10 * NS_PER_MS)
+#define TIMINGS_MAX 64
+
+static const char *const names[] = {"kafka-1", "kafka-2", "kafka-3", "broker-4", "broker-5",
+                                    "admin"};
+
+enum fault {
+    FAULT_CRASH_BROKER,
+    FAULT_CRASH_CONTROLLER,
+    FAULT_ISOLATE,
+    FAULT_SPLIT,
+    FAULT_CONTROLLED_SHUTDOWN,
+    FAULT_KINDS,
+};
+
+struct failover_watch {
+    int32_t broker;
+    time_ns crashed;
+    bool controller; /* the victim was the active controller too */
+    int count;       /* partitions it led */
+    struct kuuid topics[64];
+    int32_t partitions[64];
+    bool active;
+};
+
+struct cluster_run {
+    struct world *w;
+    bool crashes_only; /* the broker-failover scenario: leader crashes and nothing else */
+    struct node_config configs[NODES];
+    struct raft_checker raft;
+    struct partition_checker parts;
+    char cluster_id[KAFKA_STORAGE_UUID_TEXT];
+    const char *switches;
+    time_ns fault_end;
+    time_ns session_timeout;
+    int script_step;
+    int describe_mismatches;
+    char describe_first[NODES][2048];
+    uint64_t faults;
+    struct failover_watch watch;
+    time_ns timings[TIMINGS_MAX];
+    bool timing_controller[TIMINGS_MAX];
+    int timing_count;
+    int shutting_down; /* host in controlled shutdown, or -1 */
+    time_ns shutdown_began;
+};
+
+/* ---- configuration ------------------------------------------------------------------------ */
+
+static int properties(char *buf, size_t cap, int node, const char *version)
+{
+    bool combined = node <= COMBINED;
+    int len = snprintf(buf, cap,
+                       "process.roles=%s\nnode.id=%d\n"
+                       "controller.listener.names=CONTROLLER\n"
+                       "listeners=PLAINTEXT://%s:9092%s%s%s\n"
+                       "log.dirs=/var/lib/kafka/data\n"
+                       "min.insync.replicas=2\nnum.partitions=3\ndefault.replication.factor=3\n"
+                       "metadata.log.max.record.bytes.between.snapshots=16384\n"
+                       "metadata.max.retention.bytes=32768\n"
+                       "controller.quorum.voters=1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093\n",
+                       combined ? "broker,controller" : "broker", node, names[node - 1],
+                       combined ? ",CONTROLLER://" : "", combined ? names[node - 1] : "",
+                       combined ? ":9093" : "");
+    if (version != NULL) {
+        len += snprintf(buf + len, cap - (size_t)len, "kafka.version=%s\n", version);
+    }
+    return len;
+}
+
+static bool configure(struct cluster_run *r, const struct run_opts *opts,
+                      struct run_result *result)
+{
+    for (int i = 0; i < NODES; i++) {
+        char text[1024], file[64], err[256];
+        size_t len = (size_t)properties(text, sizeof text, i + 1, opts->kafka_version);
+        snprintf(file, sizeof file, "%s/server.properties", names[i]);
+        struct kafka_config *k = malloc(sizeof *k);
+        KS_ASSERT(k != NULL);
+        struct config_error cerr;
+        int rc = config_parse(text, len, file, k, &cerr);
+        if (rc == CONFIG_OK && node_config_from_kafka(&r->configs[i], k, "", err,
+                                                     sizeof err) != 0) {
+            rc = CONFIG_EINVALID;
+            snprintf(cerr.message, sizeof cerr.message, "%s: %s", file, err);
+        }
+        if (rc == CONFIG_OK && i == 0) {
+            switches_describe(&k->switches, result->switches, sizeof result->switches);
+        }
+        free(k);
+        if (rc != CONFIG_OK) {
+            snprintf(result->config_error, sizeof result->config_error, "%s", cerr.message);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- looking at the cluster ------------------------------------------------------------------ */
+
+static int active_controller(struct cluster_run *r)
+{
+    int best = -1;
+    int32_t best_epoch = -1;
+    for (int i = 0; i < COMBINED; i++) {
+        struct host *h = world_host(r->w, i);
+        if (h->state == HOST_UP && node_controller_image(h->proc) != NULL &&
+            node_quorum(h->proc)->election.epoch > best_epoch) {
+            best = i;
+            best_epoch = node_quorum(h->proc)->election.epoch;
+        }
+    }
+    return best;
+}
+
+static void on_record(void *arg, int64_t offset, const struct metadata_record *rec)
+{
+    struct cluster_run *r = arg;
+    partition_checker_record(&r->parts, offset, rec, world_now(r->w));
+}
+
+static void after_step(void *ctx, int host)
+{
+    struct cluster_run *r = ctx;
+    raft_checker_after_step(&r->raft, host);
+    struct host *h = world_host(r->w, host);
+    if (host >= NODES || h->proc == NULL) {
+        return;
+    }
+    const struct raft_listener *l = node_listener(h->proc);
+    /* Everything a node applies from its log has been fed through the hook; a node ahead of
+     * the checker got there by loading a snapshot. */
+    if (l->applied_offset > r->parts.next_offset && r->parts.next_offset >= 0) {
+        partition_checker_resync(&r->parts, &l->image, l->applied_offset);
+    }
+}
+
+static void build(struct cluster_run *r, const struct run_opts *opts)
+{
+    r->w = world_create(opts->seed, NODES + 1, names, NULL, NULL);
+    raft_checker_init(&r->raft, r->w, NULL);
+    for (int i = 0; i < NODES; i++) {
+        struct host *h = world_host(r->w, i);
+        r->configs[i].planted_fence_before_leader_moves =
+            planted(opts, "fence-before-leader-moves");
+        host_install(h, &node_process, &r->configs[i]);
+        h->after_step = after_step;
+        h->after_step_ctx = r;
+    }
+    host_install(world_host(r->w, ADMIN_HOST), &admin_process, NULL);
+    r->session_timeout = r->configs[0].broker_session_timeout;
+    r->shutting_down = -1;
+}
+
+/* Starts a node and hooks the partition checker to its listener. */
+static void start_node(struct cluster_run *r, int i)
+{
+    struct host *h = world_host(r->w, i);
+    if (h->state != HOST_UP && host_start(h)) {
+        struct raft_listener *l = node_listener(h->proc);
+        l->on_record = on_record;
+        l->on_record_arg = r;
+    }
+}
+
+/* ---- the admin script -------------------------------------------------------------------- */
+
+static void admin_call_at(struct cluster_run *r, int16_t api, int to, const char *topic,
+                          int32_t partitions, int16_t rf, const char *configs)
+{
+    struct admin_call c = {.api_key = api, .to_host = to, .partitions = partitions,
+                           .replication_factor = rf};
+    snprintf(c.topic, sizeof c.topic, "%s", topic);
+    snprintf(c.configs, sizeof c.configs, "%s", configs);
+    admin_start(world_host(r->w, ADMIN_HOST)->proc, &c);
+}
+
+/* The describe answer of one node, as text, to compare across nodes. */
+static void describe_text(const struct admin_outcome *o, char *buf, size_t cap)
+{
+    size_t len = (size_t)snprintf(buf, cap, "error=%d", o->error);
+    for (int32_t i = 0; i < o->partition_count && len < cap; i++) {
+        const struct admin_partition *p = &o->partitions[i];
+        len += (size_t)snprintf(buf + len, cap - len, " p%d leader=%d epoch=%d replicas=",
+                                p->id, p->leader, p->leader_epoch);
+        for (int32_t k = 0; k < p->replica_count && len < cap; k++) {
+            len += (size_t)snprintf(buf + len, cap - len, "%s%d", k ? "," : "", p->replicas[k]);
+        }
+        for (int32_t k = 0; k < p->isr_count && len < cap; k++) {
+            len += (size_t)snprintf(buf + len, cap - len, "%s%d", k ? "," : " isr=", p->isr[k]);
+        }
+    }
+}
+
+static void script_tick(void *ctx, uint64_t arg)
+{
+    struct cluster_run *r = ctx;
+    (void)arg;
+    const struct admin_outcome *o = admin_outcome(world_host(r->w, ADMIN_HOST)->proc);
+    if (o->done) {
+        int step = r->script_step++;
+        if (step == 0) {
+            admin_call_at(r, KAFKA_API_CREATE_TOPICS, 0, "orders", 3, 3,
+                          "min.insync.replicas=2");
+        } else if (step >= 1 && step <= NODES) {
+            if (step > 1) {
+                describe_text(o, r->describe_first[step - 2], sizeof r->describe_first[0]);
+            }
+            admin_call_at(r, KAFKA_API_METADATA, step - 1, "orders", 0, 0, "");
+        } else if (step == NODES + 1) {
+            describe_text(o, r->describe_first[NODES - 1], sizeof r->describe_first[0]);
+            for (int i = 1; i < NODES; i++) {
+                r->describe_mismatches += strcmp(r->describe_first[i], r->describe_first[0]) != 0;
+            }
+            admin_call_at(r, KAFKA_API_CREATE_TOPICS, NODES - 1, "clicks", -1, -1, "");
+        } else {
+            return; /* the script is over */
+        }
+    }
+    world_at(r->w, world_now(r->w) + 50 * NS_PER_MS, script_tick, r, 0);
+}
+
+/* ---- faults and the failover clock ----------------------------------------------------------- */
+
+static void watch_crash(struct cluster_run *r, int host, bool controller)
+{
+    struct failover_watch *fw = &r->watch;
+    *fw = (struct failover_watch){.broker = host + 1, .crashed = world_now(r->w),
+                                  .controller = controller};
+    const struct metadata_image *img = &r->parts.shadow;
+    for (uint32_t t = 0; t < img->topic_count; t++) {
+        for (int32_t p = 0; p < img->topics[t].partition_count && fw->count < 64; p++) {
+            if (img->topics[t].partitions[p].leader == fw->broker) {
+                fw->topics[fw->count] = img->topics[t].id;
+                fw->partitions[fw->count++] = img->topics[t].partitions[p].id;
+            }
+        }
+    }
+    fw->active = fw->count > 0;
+}
+
+static void watch_tick(void *ctx, uint64_t arg)
+{
+    struct cluster_run *r = ctx;
+    (void)arg;
+    struct failover_watch *fw = &r->watch;
+    if (fw->active) {
+        bool moved = true;
+        const struct metadata_image *img = &r->parts.shadow;
+        for (int i = 0; i < fw->count && moved; i++) {
+            for (uint32_t t = 0; t < img->topic_count; t++) {
+                if (!wire_uuid_equal(img->topics[t].id, fw->topics[i])) {
+                    continue;
+                }
+                for (int32_t p = 0; p < img->topics[t].partition_count; p++) {
+                    const struct image_partition *ip = &img->topics[t].partitions[p];
+                    moved &= ip->id != fw->partitions[i] || ip->leader != fw->broker;
+                }
+            }
+        }
+        if (moved && r->timing_count < TIMINGS_MAX) {
+            time_ns took = world_now(r->w) - fw->crashed;
+            r->timing_controller[r->timing_count] = fw->controller;
+            r->timings[r->timing_count++] = took;
+            trace_emitf(&r->w->trace, world_now(r->w), TRACE_HOST_NONE, TRACE_NOTE,
+                        "failover broker=%d partitions=%d new-leaders-after-ms=%" PRId64
+                        "%s", fw->broker, fw->count, took / NS_PER_MS,
+                        fw->controller ? " (it was the active controller)" : "");
+            fw->active = false;
+        }
+    }
+    if (world_now(r->w) < r->fault_end + HEAL_NS) {
+        world_at(r->w, world_now(r->w) + WATCH_EVERY_NS, watch_tick, r, 0);
+    }
+}
+
+static void heal_all(struct cluster_run *r)
+{
+    net_heal(&r->w->net);
+    for (int i = 0; i < NODES; i++) {
+        struct host *h = world_host(r->w, i);
+        if (h->state == HOST_PAUSED) {
+            host_resume(h);
+        }
+        /* A controlled shutdown still under way is finished by a restart, as an operator
+         * whose rolling restart is over would. */
+        const struct lifecycle *lc = h->state == HOST_UP ? node_lifecycle(h->proc) : NULL;
+        if (lc != NULL && lc->state >= LIFECYCLE_PENDING_CONTROLLED_SHUTDOWN) {
+            host_stop(h);
+        }
+        start_node(r, i);
+    }
+    r->shutting_down = -1;
+}
+
+static void undo_fault(void *ctx, uint64_t arg)
+{
+    (void)arg;
+    heal_all(ctx);
+}
+
+/* A controlled shutdown in progress: stop the process once the controller lets it go. */
+static void shutdown_tick(void *ctx, uint64_t arg)
+{
+    struct cluster_run *r = ctx;
+    (void)arg;
+    int i = r->shutting_down;
+    if (i < 0) {
+        return;
+    }
+    struct host *h = world_host(r->w, i);
+    const struct lifecycle *lc = h->proc != NULL ? node_lifecycle(h->proc) : NULL;
+    if (lc != NULL && lc->state == LIFECYCLE_SHUTTING_DOWN) {
+        trace_emitf(&r->w->trace, world_now(r->w), TRACE_HOST_NONE, TRACE_NOTE,
+                    "controlled shutdown of %s done after %" PRId64 " ms; process stops",
+                    names[i], (world_now(r->w) - r->shutdown_began) / NS_PER_MS);
+        host_stop(h);
+        r->shutting_down = -1;
+        return;
+    }
+    if (h->state == HOST_UP) {
+        world_at(r->w, world_now(r->w) + WATCH_EVERY_NS, shutdown_tick, r, 0);
+    }
+}
+
+static void nemesis_tick(void *ctx, uint64_t arg)
+{
+    struct cluster_run *r = ctx;
+    (void)arg;
+    time_ns now = world_now(r->w);
+    if (now >= r->fault_end) {
+        return;
+    }
+    struct rng *g = &r->w->nemesis;
+    enum fault f = (enum fault)rng_below(g, FAULT_KINDS);
+    int victim = (int)rng_below(g, NODES);
+    time_ns length = NS_PER_S + (time_ns)rng_below(g, 5 * (uint64_t)NS_PER_S);
+    int a[NODES + 1], b[NODES + 1], an = 0, bn = 0;
+    int controller = active_controller(r);
+    switch (f) {
+    case FAULT_CRASH_CONTROLLER:
+        victim = controller >= 0 ? controller : victim;
+        /* fall through */
+    case FAULT_CRASH_BROKER:
+        if (world_host(r->w, victim)->state == HOST_UP) {
+            watch_crash(r, victim, victim == controller);
+            host_crash(world_host(r->w, victim));
+        }
+        length = CRASH_DOWN_NS;
+        break;
+    case FAULT_ISOLATE:
+        net_isolate(&r->w->net, victim);
+        break;
+    case FAULT_SPLIT: {
+        uint64_t mask = 1 + rng_below(g, (UINT64_C(1) << NODES) - 2);
+        for (int i = 0; i < NODES; i++) {
+            if (mask & (UINT64_C(1) << i)) {
+                a[an++] = i;
+            } else {
+                b[bn++] = i;
+            }
+        }
+        a[an++] = ADMIN_HOST;
+        net_partition(&r->w->net, a, an, b, bn);
+        break;
+    }
+    case FAULT_CONTROLLED_SHUTDOWN:
+        if (world_host(r->w, victim)->state == HOST_UP) {
+            r->shutting_down = victim;
+            r->shutdown_began = now;
+            node_begin_shutdown(world_host(r->w, victim)->proc);
+            world_at(r->w, now + WATCH_EVERY_NS, shutdown_tick, r, 0);
+        }
+        length = 6 * NS_PER_S;
+        break;
+    case FAULT_KINDS:
+        KS_ASSERT(false);
+    }
+    static const char *const fault_names[] = {"crash", "crash-active-controller", "isolate",
+                                              "split", "controlled-shutdown"};
+    trace_emitf(&r->w->trace, now, TRACE_HOST_NONE, TRACE_NOTE, "nemesis %s%s%s for %" PRId64
+                " ms", fault_names[f], f == FAULT_SPLIT ? "" : " ",
+                f == FAULT_SPLIT ? "" : names[victim], length / NS_PER_MS);
+    r->faults++;
+    time_ns undo = now + length < r->fault_end ? now + length : r->fault_end;
+    world_at(r->w, undo, undo_fault, r, 0);
+    time_ns next = undo + NS_PER_S + (time_ns)rng_below(g, 2 * (uint64_t)NS_PER_S);
+    if (next < r->fault_end) {
+        world_at(r->w, next, nemesis_tick, r, 0);
+    }
+}
+
+/* broker-failover: every 20 s, crash a broker that leads partitions and is not the active
+ * controller; it comes back 12 s later. Nothing else happens, so the time to new leaders is
+ * the session timeout's work alone. */
+static void crash_tick(void *ctx, uint64_t arg)
+{
+    struct cluster_run *r = ctx;
+    time_ns now = world_now(r->w);
+    if (now >= r->fault_end) {
+        return;
+    }
+    int controller = active_controller(r);
+    for (int k = 0; k < NODES; k++) {
+        int i = (int)((arg + (uint64_t)k) % NODES);
+        struct host *h = world_host(r->w, i);
+        if (i == controller || h->state != HOST_UP) {
+            continue;
+        }
+        watch_crash(r, i, false);
+        if (r->watch.count == 0) {
+            continue;
+        }
+        trace_emitf(&r->w->trace, now, TRACE_HOST_NONE, TRACE_NOTE,
+                    "nemesis crash %s (leads %d partitions) for %" PRId64 " ms", names[i],
+                    r->watch.count, CRASH_DOWN_NS / NS_PER_MS);
+        host_crash(h);
+        r->faults++;
+        world_at(r->w, now + CRASH_DOWN_NS, undo_fault, r, 0);
+        break;
+    }
+    world_at(r->w, now + 20 * NS_PER_S, crash_tick, r, arg + 1);
+}
+
+static void heal_tick(void *ctx, uint64_t arg)
+{
+    struct cluster_run *r = ctx;
+    (void)arg;
+    heal_all(r);
+    trace_emitf(&r->w->trace, world_now(r->w), TRACE_HOST_NONE, TRACE_NOTE,
+                "heal: every fault undone, every node up");
+}
+
+/* ---- the end ------------------------------------------------------------------------------ */
+
+/* Every broker RUNNING and unfenced, every partition led, every node at the same applied
+ * offset with the same image. */
+static bool settled(void *arg)
+{
+    struct cluster_run *r = arg;
+    int c = active_controller(r);
+    if (c < 0) {
+        return false;
+    }
+    const struct metadata_image *img = &node_listener(world_host(r->w, c)->proc)->image;
+    int64_t applied = node_listener(world_host(r->w, c)->proc)->applied_offset;
+    uint64_t hash = metadata_image_hash(img);
+    for (int i = 0; i < NODES; i++) {
+        struct host *h = world_host(r->w, i);
+        if (h->state != HOST_UP) {
+            return false;
+        }
+        const struct lifecycle *lc = node_lifecycle(h->proc);
+        const struct image_broker *b = metadata_image_broker(img, i + 1);
+        const struct raft_listener *l = node_listener(h->proc);
+        if (lc == NULL || lc->state != LIFECYCLE_RUNNING || b == NULL || b->fenced ||
+            l->applied_offset != applied || metadata_image_hash(&l->image) != hash) {
+            return false;
+        }
+    }
+    for (uint32_t t = 0; t < img->topic_count; t++) {
+        for (int32_t p = 0; p < img->topics[t].partition_count; p++) {
+            if (img->topics[t].partitions[p].leader < 0) {
+                return false;
+            }
+        }
+    }
+    return img->topic_count >= 2;
+}
+
+/* The failover timings are printed for broker-failover only: under the nemesis a broker may
+ * have stopped heartbeating (isolated, in a split) before it crashed. */
+static void report(struct cluster_run *r, FILE *out, bool elr_fields)
+{
+    fprintf(out, "release: %s\n", r->switches);
+    fprintf(out, "cluster: %d combined nodes (broker,controller) and %d brokers; %" PRIu64
+            " faults; %" PRIu64 " partition leader changes, %" PRIu64 " unclean\n", COMBINED,
+            BROKERS, r->faults, r->parts.leader_changes, r->parts.unclean_elections);
+    fprintf(out, "describe from every node: %s\n",
+            r->describe_mismatches == 0 ? "identical" : "DIFFERENT");
+    if (r->crashes_only && r->timing_count > 0) {
+        time_ns lo = TIME_NS_MAX, hi = 0, sum = 0;
+        int n = 0;
+        for (int i = 0; i < r->timing_count; i++) {
+            if (!r->timing_controller[i]) {
+                lo = r->timings[i] < lo ? r->timings[i] : lo;
+                hi = r->timings[i] > hi ? r->timings[i] : hi;
+                sum += r->timings[i];
+                n++;
+            }
+        }
+        if (n > 0) {
+            fprintf(out, "broker crash -> its partitions have new leaders: %d crashes, min %"
+                    PRId64 " ms, mean %" PRId64 " ms, max %" PRId64
+                    " ms (broker.session.timeout.ms=%" PRId64 ")\n", n, lo / NS_PER_MS,
+                    sum / n / NS_PER_MS, hi / NS_PER_MS, r->session_timeout / NS_PER_MS);
+        }
+        for (int i = 0; i < r->timing_count; i++) {
+            if (r->timing_controller[i]) {
+                fprintf(out, "active controller crash -> new leaders: %" PRId64
+                        " ms (a controller election, then a full session)\n",
+                        r->timings[i] / NS_PER_MS);
+            }
+        }
+    }
+    int c = active_controller(r);
+    if (c >= 0) {
+        fprintf(out, "\n$ kafka-topics.sh --bootstrap-server %s:9092 --describe\n", names[c]);
+        describe_topics(out, &node_listener(world_host(r->w, c)->proc)->image, NULL,
+                        elr_fields);
+        fprintf(out, "\n");
+    }
+}
+
+static void fill_outcome(struct cluster_run *r, struct cluster_outcome *outcome)
+{
+    memset(outcome, 0, sizeof *outcome);
+    outcome->describe_mismatches = r->describe_mismatches;
+    for (int i = 0; i < NODES; i++) {
+        snprintf(outcome->describe[i], sizeof outcome->describe[i], "%s", r->describe_first[i]);
+    }
+    outcome->timing_count = r->timing_count;
+    memcpy(outcome->timings, r->timings, sizeof r->timings);
+    memcpy(outcome->timing_controller, r->timing_controller, sizeof r->timing_controller);
+    outcome->leader_changes = r->parts.leader_changes;
+    outcome->records_checked = r->parts.records_checked;
+    outcome->session_timeout = r->session_timeout;
+    outcome->heartbeat_interval = r->configs[0].broker_heartbeat_interval;
+    outcome->faults = r->faults;
+    int c = active_controller(r);
+    outcome->orders_partitions = outcome->clicks_partitions = -1;
+    if (c >= 0) {
+        const struct metadata_image *img = &node_listener(world_host(r->w, c)->proc)->image;
+        const struct image_topic *t = metadata_image_topic(img, "orders");
+        outcome->orders_partitions = t != NULL ? t->partition_count : -1;
+        t = metadata_image_topic(img, "clicks");
+        outcome->clicks_partitions = t != NULL ? t->partition_count : -1;
+    }
+}
+
+/* Formats every node, starts them and the admin client, and plans the acts. */
+static void start_cluster(struct cluster_run *r, const struct run_opts *opts)
+{
+    struct rng storage;
+    rng_init(&storage, opts->seed, "storage", UINT64_MAX);
+    kafka_storage_random_uuid(&storage, r->cluster_id);
+    for (int i = 0; i < NODES; i++) {
+        KS_ASSERT(kafka_storage_format(r->w, i, &r->configs[i], r->cluster_id) == ENV_OK);
+        start_node(r, i);
+    }
+    host_start(world_host(r->w, ADMIN_HOST));
+    world_at(r->w, 3 * NS_PER_S, script_tick, r, 0);
+    world_at(r->w, 0, watch_tick, r, 0);
+    if (r->fault_end > SETUP_NS) {
+        world_at(r->w, SETUP_NS, r->crashes_only ? crash_tick : nemesis_tick, r, 0);
+    }
+    world_at(r->w, r->fault_end, heal_tick, r, 0);
+}
+
+void cluster_scenario_run(const struct run_opts *opts, struct run_result *result,
+                          struct cluster_outcome *outcome, bool crashes_only)
+{
+    struct cluster_run *r = calloc(1, sizeof *r);
+    KS_ASSERT(r != NULL);
+    r->crashes_only = crashes_only;
+    if (!configure(r, opts, result)) {
+        free(r);
+        return;
+    }
+    build(r, opts);
+    r->raft.result = result;
+    partition_checker_init(&r->parts, result,
+                           r->configs[0].replication.unclean_leader_election_enable);
+    r->switches = result->switches;
+    if (opts->trace_console) {
+        trace_add_sink(&r->w->trace, trace_console_sink(opts->out));
+    }
+    time_ns duration = opts->duration > 0 ? opts->duration
+                       : crashes_only ? scenario_broker_failover.duration
+                                      : scenario_cluster.duration;
+    if (duration < SETUP_NS + HEAL_NS) {
+        duration = SETUP_NS + HEAL_NS;
+    }
+    r->fault_end = duration - HEAL_NS;
+    trace_emitf(&r->w->trace, 0, TRACE_HOST_NONE, TRACE_RUN_START,
+                "scenario=cluster seed=%" PRIu64 " %s", opts->seed, result->switches);
+    start_cluster(r, opts);
+    world_run_until(r->w, r->fault_end);
+    if (!sched_run_until_pred(&r->w->sched, settled, r, duration)) {
+        raft_checker_violation(&r->raft, "liveness: %d s after healing the cluster has not "
+                               "settled (every broker running and unfenced, every partition "
+                               "led, the same image on every node)", (int)(HEAL_NS / NS_PER_S));
+    }
+    world_run_until(r->w, duration);
+    KS_ASSERT(world_check(r->w));
+    if (r->describe_mismatches > 0) {
+        raft_checker_violation(&r->raft, "describe: the nodes described topic orders "
+                               "differently");
+    }
+    trace_emitf(&r->w->trace, world_now(r->w), TRACE_HOST_NONE, TRACE_RUN_END, "violations=%u",
+                result->violations);
+    report(r, opts->out, r->configs[0].replication.elr);
+    result->trace_hash = trace_hash(&r->w->trace);
+    result->trace_events = r->w->trace.event_count;
+    result->sched_events = sched_fired_count(&r->w->sched);
+    result->virtual_end = world_now(r->w);
+    result->elections = r->w->trace.kind_counts[TRACE_RAFT_BECAME_LEADER];
+    if (outcome != NULL) {
+        fill_outcome(r, outcome);
+    }
+    partition_checker_free(&r->parts);
+    raft_checker_free(&r->raft);
+    world_destroy(r->w);
+    free(r);
+}
+
+static void run_cluster(const struct run_opts *opts, struct run_result *result)
+{
+    cluster_scenario_run(opts, result, NULL, false);
+}
+
+static void run_broker_failover(const struct run_opts *opts, struct run_result *result)
+{
+    cluster_scenario_run(opts, result, NULL, true);
+}
+
+static void prepare_cluster(const struct run_opts *opts, struct run_result *result)
+{
+    struct cluster_run *r = calloc(1, sizeof *r);
+    KS_ASSERT(r != NULL);
+    configure(r, opts, result);
+    free(r);
+}
+
+const struct scenario scenario_cluster = {
+    .name = "cluster",
+    .summary = "3 combined nodes + 2 brokers: topics created and described from every node, "
+               "then broker crashes, controller failover, partitions and controlled shutdowns",
+    .duration = 60 * NS_PER_S,
+    .run = run_cluster,
+    .prepare = prepare_cluster,
+};
+
+const struct scenario scenario_broker_failover = {
+    .name = "broker-failover",
+    .summary = "the cluster scenario's deployment; every 20 s a broker that leads partitions "
+               "crashes, and the time until they have new leaders is measured",
+    .duration = 90 * NS_PER_S,
+    .run = run_broker_failover,
+    .prepare = prepare_cluster,
+};

@@ -1,0 +1,33 @@
+/* scenario_cluster.h — what the cluster scenario measured, for tests. */
+#ifndef KRAFTSIM_SCENARIO_CLUSTER_H
+#define KRAFTSIM_SCENARIO_CLUSTER_H
+
+#include <stdbool.h>
+
+#include "env.h"
+#include "scenario.h"
+
+struct cluster_outcome {
+    int describe_mismatches; /* nodes whose Metadata answer for "orders" differed */
+    char describe[5][2048];  /* each node's answer, as text */
+    int timing_count;
+    time_ns timings[64]; /* broker crash -> every partition it led has a new leader */
+    bool timing_controller[64];
+    time_ns session_timeout;
+    time_ns heartbeat_interval;
+    uint64_t leader_changes;
+    uint64_t records_checked;
+    uint64_t faults;
+    int32_t orders_partitions; /* in the final image, -1 if missing */
+    int32_t clicks_partitions;
+};
+
+extern const struct scenario scenario_cluster;
+extern const struct scenario scenario_broker_failover;
+
+/* Runs the cluster scenario (or, with crashes_only, broker-failover), filling `outcome` (may
+ * be NULL). */
+void cluster_scenario_run(const struct run_opts *opts, struct run_result *result,
+                          struct cluster_outcome *outcome, bool crashes_only);
+
+#endif

@@ -1,0 +1,179 @@
+/* test_cluster.c — the seed deployment end to end: topics, leaders, broker failover, sweeps. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario.h"
+#include "scenario_cluster.h"
+
+#ifdef KRAFTSIM_SANITIZE
+#define SWEEP_SEEDS 100
+#else
+#define SWEEP_SEEDS 500
+#endif
+
+static FILE *sink(void)
+{
+    FILE *f = fopen("/dev/null", "w");
+    ck_assert_ptr_nonnull(f);
+    return f;
+}
+
+static void run(uint64_t seed, const char *version, const char *bug, bool crashes_only,
+                struct run_result *res, struct cluster_outcome *o)
+{
+    FILE *out = sink();
+    struct run_opts opts = {.seed = seed, .out = out, .kafka_version = version,
+                            .planted_bug = bug};
+    memset(res, 0, sizeof *res);
+    cluster_scenario_run(&opts, res, o, crashes_only);
+    fclose(out);
+    ck_assert_msg(res->config_error[0] == '\0', "config refused: %s", res->config_error);
+}
+
+/* The deployment guides' check: create a topic through one node (3 partitions, RF 3) and see
+ * it described the same from every node, combined ones and brokers. */
+START_TEST(a_topic_created_through_one_node_is_described_identically_by_every_node)
+{
+    struct run_result res;
+    struct cluster_outcome o;
+    run(7, NULL, NULL, false, &res, &o);
+    ck_assert_msg(res.violations == 0, "%s", res.first_violation);
+    ck_assert_int_eq(o.describe_mismatches, 0);
+    for (int i = 0; i < 5; i++) {
+        /* error=0 and three partitions, each with three replicas and a leader among them */
+        ck_assert_msg(strncmp(o.describe[i], "error=0 p0 leader=", 18) == 0, "%s",
+                      o.describe[i]);
+        ck_assert_ptr_nonnull(strstr(o.describe[i], " p2 leader="));
+        ck_assert_ptr_null(strstr(o.describe[i], " p3 "));
+        ck_assert_str_eq(o.describe[i], o.describe[0]);
+    }
+    const char *p = o.describe[0];
+    for (int k = 0; k < 3; k++) {
+        p = strstr(p, "replicas=");
+        ck_assert_ptr_nonnull(p);
+        int a, b, c;
+        ck_assert_int_eq(sscanf(p, "replicas=%d,%d,%d", &a, &b, &c), 3);
+        ck_assert(a != b && b != c && a != c);
+        p++;
+    }
+    ck_assert_int_eq(o.orders_partitions, 3);
+    /* "clicks" asked for -1/-1: num.partitions=3 from the brokers' server.properties */
+    ck_assert_int_eq(o.clicks_partitions, 3);
+}
+END_TEST
+
+/* A crashed broker stops heartbeating; the controller fences it broker.session.timeout.ms
+ * after the last heartbeat it had, so the crash-to-new-leader time falls in
+ * (session - heartbeat interval, session] plus a commit. */
+START_TEST(broker_crash_moves_its_leaderships_after_the_session_timeout)
+{
+    int measured = 0;
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        struct run_result res;
+        struct cluster_outcome o;
+        run(seed, NULL, NULL, true, &res, &o);
+        ck_assert_msg(res.violations == 0, "seed %llu: %s", (unsigned long long)seed,
+                      res.first_violation);
+        ck_assert_int_ge(o.timing_count, 2);
+        for (int i = 0; i < o.timing_count; i++) {
+            ck_assert(!o.timing_controller[i]);
+            ck_assert_msg(o.timings[i] > o.session_timeout - o.heartbeat_interval,
+                          "seed %llu: %lld ns", (unsigned long long)seed,
+                          (long long)o.timings[i]);
+            ck_assert_msg(o.timings[i] <= o.session_timeout + 200 * NS_PER_MS,
+                          "seed %llu: %lld ns", (unsigned long long)seed,
+                          (long long)o.timings[i]);
+            measured++;
+        }
+    }
+    ck_assert_int_ge(measured, 10);
+}
+END_TEST
+
+static void sweep(const char *version)
+{
+    uint64_t leader_changes = 0, faults = 0;
+    for (uint64_t seed = 1; seed <= SWEEP_SEEDS; seed++) {
+        struct run_result res;
+        struct cluster_outcome o;
+        run(seed, version, NULL, false, &res, &o);
+        ck_assert_msg(res.violations == 0, "kafka %s seed %llu: %s", version ? version : "trunk",
+                      (unsigned long long)seed, res.first_violation);
+        leader_changes += o.leader_changes;
+        faults += o.faults;
+    }
+    /* the sweep did exercise failover */
+    ck_assert_uint_ge(faults, 2 * SWEEP_SEEDS);
+    ck_assert_uint_ge(leader_changes, SWEEP_SEEDS);
+}
+
+START_TEST(sweep_trunk_broker_crashes_partitions_controller_failover_no_violations)
+{
+    sweep(NULL);
+}
+END_TEST
+
+START_TEST(sweep_kafka_3_4_no_violations)
+{
+    sweep("3.4");
+}
+END_TEST
+
+/* The partition checker catches a controller that fences a broker before moving its
+ * leaderships away. */
+START_TEST(planted_fence_before_leader_moves_is_caught)
+{
+    int caught_at = 0;
+    for (uint64_t seed = 1; seed <= 20 && caught_at == 0; seed++) {
+        struct run_result res;
+        struct cluster_outcome o;
+        run(seed, NULL, "fence-before-leader-moves", true, &res, &o);
+        if (res.violations > 0) {
+            ck_assert_msg(strstr(res.first_violation, "fenced-never-leader") != NULL, "%s",
+                          res.first_violation);
+            caught_at = (int)seed;
+        }
+    }
+    ck_assert_int_eq(caught_at, 1);
+}
+END_TEST
+
+/* Same seed, same trace, for the default scenario. */
+START_TEST(cluster_run_is_deterministic)
+{
+    struct run_result a, b;
+    struct cluster_outcome o;
+    run(11, NULL, NULL, false, &a, &o);
+    run(11, NULL, NULL, false, &b, &o);
+    ck_assert_uint_eq(a.trace_hash, b.trace_hash);
+    ck_assert_uint_eq(a.trace_events, b.trace_events);
+    run(12, NULL, NULL, false, &b, &o);
+    ck_assert_uint_ne(a.trace_hash, b.trace_hash);
+}
+END_TEST
+
+static Suite *cluster_suite(void)
+{
+    Suite *s = suite_create("cluster");
+    TCase *t = tcase_create("seed-topology");
+    tcase_set_timeout(t, 600);
+    tcase_add_test(t, a_topic_created_through_one_node_is_described_identically_by_every_node);
+    tcase_add_test(t, broker_crash_moves_its_leaderships_after_the_session_timeout);
+    tcase_add_test(t, planted_fence_before_leader_moves_is_caught);
+    tcase_add_test(t, cluster_run_is_deterministic);
+    tcase_add_test(t, sweep_trunk_broker_crashes_partitions_controller_failover_no_violations);
+    tcase_add_test(t, sweep_kafka_3_4_no_violations);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *r = srunner_create(cluster_suite());
+    srunner_run_all(r, CK_NORMAL);
+    int failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
