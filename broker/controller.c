@@ -280,9 +280,16 @@ static int16_t register_broker(struct controller *c, const struct broker_registr
         return KAFKA_DUPLICATE_BROKER_REGISTRATION;
     }
     if (existing != NULL && !wire_uuid_equal(existing->incarnation_id, req->incarnation_id)) {
-        /* A new incarnation: it leaves every ISR and leadership before it registers again
-         * (BrokerShutdownHandler.addRecordsForShutdown). */
-        replication_broker_leaving(&c->repl, req->broker_id, "re-registration");
+        /* A new incarnation leaves every ISR and leadership before it registers again
+         * (BrokerShutdownHandler.addRecordsForShutdown); with ELR, one that did not shut down
+         * cleanly in its last epoch leaves every ELR too (handleBrokerUncleanShutdown). */
+        bool elr = c->cfg.replication.elr &&
+                   c->cfg.replication.mv_level >= METADATA_MV_4_0_IV1;
+        if (elr && req->previous_broker_epoch != existing->epoch) {
+            replication_broker_unclean_shutdown(&c->repl, req->broker_id);
+        } else {
+            replication_broker_leaving(&c->repl, req->broker_id, "re-registration");
+        }
     }
     struct metadata_record rec;
     metadata_record_init(&rec, METADATA_REGISTER_BROKER,

@@ -33,6 +33,7 @@ void lifecycle_init(struct lifecycle *l, int32_t broker_id, const char *cluster_
     l->request_timeout = 2 * heartbeat_interval;
     l->retry_backoff = 100 * NS_PER_MS;
     l->state = LIFECYCLE_STARTING;
+    l->previous_broker_epoch = -1;
     l->broker_epoch = -1;
     l->unfenced_at = -1;
 }
@@ -55,6 +56,7 @@ static void send_registration(struct lifecycle *l, int32_t controller, struct qu
     req.broker_id = l->broker_id;
     req.cluster_id = l->cluster_id;
     req.incarnation_id = l->incarnation_id;
+    req.previous_broker_epoch = l->previous_broker_epoch;
     req.listener_count = 1;
     req.listeners = &listener;
     req.feature_count = 1;

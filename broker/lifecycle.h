@@ -51,6 +51,7 @@ struct lifecycle {
     time_ns retry_backoff;
     enum lifecycle_state state;
     int64_t broker_epoch; /* -1 until registered */
+    int64_t previous_broker_epoch; /* from the clean shutdown file, -1 after a crash (KIP-966) */
     bool in_flight;
     int16_t in_flight_api;
     time_ns deadline;  /* of the request in flight */

@@ -75,6 +75,8 @@ struct node {
     struct forward *forwards;
     uint32_t forward_count;
     uint32_t forward_capacity;
+    char clean_shutdown_file[280];
+    bool clean_shutdown_written;
 };
 
 void node_config_default(struct node_config *c, int32_t node_id)
@@ -282,6 +284,59 @@ static bool json_int(const char *text, const char *key, int32_t *out)
     return true;
 }
 
+/* A Java Set<Integer> of small ids as its toString prints it: "[1, 2, 3]". */
+static void voter_set_text(const int32_t *ids, int count, char *buf, size_t cap)
+{
+    int32_t sorted[QUORUM_VOTER_MAX];
+    for (int i = 0; i < count; i++) {
+        int k = i;
+        for (; k > 0 && sorted[k - 1] > ids[i]; k--) {
+            sorted[k] = sorted[k - 1];
+        }
+        sorted[k] = ids[i];
+    }
+    size_t len = (size_t)snprintf(buf, cap, "[");
+    for (int i = 0; i < count && len < cap; i++) {
+        len += (size_t)snprintf(buf + len, cap - len, "%s%d", i ? ", " : "", sorted[i]);
+    }
+    if (len < cap) {
+        snprintf(buf + len, cap - len, "]");
+    }
+}
+
+/* QuorumState.initialize before 3.8: a v0 quorum-state names the voters it was written with,
+ * and a node whose controller.quorum.voters says otherwise refuses to start. */
+static bool check_stored_voters(struct node *n, const char *text)
+{
+    const char *at = strstr(text, "\"currentVoters\":[");
+    if (!n->cfg.quorum.voter_set_check || at == NULL) {
+        return true;
+    }
+    int32_t stored[QUORUM_VOTER_MAX], configured[QUORUM_VOTER_MAX];
+    int stored_count = 0;
+    for (const char *p = strstr(at, "\"voterId\":"); p != NULL && stored_count < QUORUM_VOTER_MAX;
+         p = strstr(p + 1, "\"voterId\":")) {
+        stored[stored_count++] = (int32_t)strtol(p + strlen("\"voterId\":"), NULL, 10);
+    }
+    if (stored_count == 0) {
+        return true; /* an empty set: nothing was recorded */
+    }
+    for (int i = 0; i < n->cfg.voter_count; i++) {
+        configured[i] = n->cfg.voters[i].id;
+    }
+    char have[128], want[128];
+    voter_set_text(stored, stored_count, have, sizeof have);
+    voter_set_text(configured, n->cfg.voter_count, want, sizeof want);
+    if (strcmp(have, want) == 0) {
+        return true;
+    }
+    env_tracef(n->env, TRACE_NODE_REFUSE, "Exiting Kafka due to fatal exception: "
+               "java.lang.IllegalStateException: Configured voter set: %s is different from the "
+               "voter set read from the state file: %s. Check if the quorum configuration is up "
+               "to date, or wipe out the local state file if necessary", want, have);
+    return false;
+}
+
 /* Reads quorum-state; a missing file is a fresh node (epoch 0, nobody). Returns false (after
  * tracing) if the file exists but cannot be understood. */
 static bool read_state(struct node *n, struct quorum_election *e)
@@ -303,7 +358,7 @@ static bool read_state(struct node *n, struct quorum_election *e)
                    n->state_file);
         return false;
     }
-    return true;
+    return check_stored_voters(n, text);
 }
 
 static void write_state(struct node *n, const struct quorum_election *e)
@@ -481,6 +536,39 @@ static void apply(struct node *n)
     arm_timer(n);
 }
 
+/* ---- the clean shutdown file (CleanShutdownFileHandler, KIP-966) ------------------------- */
+
+/* Written as a broker finishes a controlled shutdown: its log is flushed, and the broker epoch
+ * it had goes into its next registration as PreviousBrokerEpoch. A crash leaves none. */
+static void write_clean_shutdown(struct node *n)
+{
+    char text[96];
+    int len = snprintf(text, sizeof text, "{\"version\":0,\"BrokerEpoch\":%" PRId64 "}",
+                       n->lifecycle.broker_epoch);
+    const struct env_ops *ops = n->env->ops;
+    ops->disk_truncate(n->env->ctx, n->clean_shutdown_file, 0);
+    ops->disk_write(n->env->ctx, n->clean_shutdown_file, 0, text, (size_t)len);
+    n->clean_shutdown_written = true;
+}
+
+/* Read (and removed) at start: the previous broker epoch, or -1. */
+static int64_t read_clean_shutdown(struct node *n)
+{
+    const struct env_ops *ops = n->env->ops;
+    int64_t size = ops->disk_size(n->env->ctx, n->clean_shutdown_file);
+    if (size <= 0) {
+        return -1;
+    }
+    char text[96] = "";
+    int64_t got = ops->disk_read(n->env->ctx, n->clean_shutdown_file, 0, text,
+                                 size < (int64_t)sizeof text - 1 ? (size_t)size
+                                                                 : sizeof text - 1);
+    text[got > 0 ? got : 0] = '\0';
+    ops->disk_remove(n->env->ctx, n->clean_shutdown_file);
+    const char *at = strstr(text, "\"BrokerEpoch\":");
+    return at != NULL ? strtoll(at + strlen("\"BrokerEpoch\":"), NULL, 10) : -1;
+}
+
 /* ---- events ------------------------------------------------------------------------------- */
 
 /* After every event: the listener catches up with what is committed, then the controller and
@@ -494,6 +582,9 @@ static void poll_components(struct node *n)
     }
     if (n->is_broker) {
         lifecycle_poll(&n->lifecycle, now, &n->quorum, n->listener.applied_offset, &n->out);
+        if (n->lifecycle.state == LIFECYCLE_SHUTTING_DOWN && !n->clean_shutdown_written) {
+            write_clean_shutdown(n);
+        }
     }
     apply(n);
     if (n->is_broker && n->forward_count > 0) {
@@ -1022,6 +1113,11 @@ static void *node_start(const struct env *env, const void *config)
     lifecycle_init(&n->lifecycle, n->cfg.node_id, n->cfg.cluster_id, incarnation,
                    n->cfg.broker_heartbeat_interval);
     n->lifecycle.listener_host = n->cfg.listener_host;
+    snprintf(n->clean_shutdown_file, sizeof n->clean_shutdown_file, "%s/.kafka_cleanshutdown",
+             n->cfg.log_dir_count > 0 ? n->cfg.log_dirs[0] : n->cfg.metadata_log_dir);
+    if (n->is_broker) {
+        n->lifecycle.previous_broker_epoch = read_clean_shutdown(n);
+    }
     n->lifecycle.listener_port = (uint16_t)n->cfg.listener_port;
     poll_components(n);
     return n;

@@ -144,6 +144,7 @@ struct change_plan {
     int32_t leaving; /* a broker that may not lead (fenced, shutting down), or -1 */
     bool bump_leader_epoch;
     bool recovered; /* the leader reports RECOVERED after an unclean election (KIP-704) */
+    int32_t unclean_shutdown; /* a broker that lost its unflushed log: never eligible, or -1 */
     const char *reason;
 };
 
@@ -153,6 +154,7 @@ struct target {
     int32_t leader;
     bool unclean;
     bool from_elr;
+    bool from_lke; /* the last known leader, unclean whatever the config (KIP-966) */
 };
 
 /* PartitionChangeBuilder.electLeader (see replication.h for the order). */
@@ -176,13 +178,15 @@ static void elect_leader(struct replication *r, const struct image_topic *t,
         x->leader = ids_has(&x->elr, id) && acceptable(img, id, plan->leaving) ? id : -1;
         x->from_elr = x->leader >= 0;
     }
+    /* canElectLastKnownLeader (KIP-966): with ISR and ELR empty, the single last known leader
+     * may lead whatever unclean.leader.election.enable says; it is an unclean election. */
+    if (x->leader < 0 && elr_on(r) && x->isr.n == 0 && x->elr.n == 0 && x->lke.n == 1 &&
+        acceptable(img, x->lke.v[0], plan->leaving)) {
+        x->leader = x->lke.v[0];
+        x->unclean = true;
+        x->from_lke = true;
+    }
     if (x->leader < 0 && unclean_enabled(r, t->name)) {
-        /* The last known leader first (KIP-966), then replica order. */
-        for (int32_t i = 0; x->leader < 0 && i < x->lke.n; i++) {
-            int32_t id = x->lke.v[i];
-            x->leader = acceptable(img, id, plan->leaving) && ints_has(&p->replicas, id) ? id
-                                                                                        : -1;
-        }
         for (int32_t i = 0; x->leader < 0 && i < p->replicas.count; i++) {
             int32_t id = p->replicas.items[i];
             x->leader = acceptable(img, id, plan->leaving) ? id : -1;
@@ -196,25 +200,30 @@ static void elect_leader(struct replication *r, const struct image_topic *t,
 
 /* KIP-966: who may lead when the ISR cannot. */
 static void update_elr(struct replication *r, const struct image_topic *t,
-                       const struct image_partition *p, struct target *x)
+                       const struct image_partition *p, const struct change_plan *plan,
+                       struct target *x)
 {
     if (x->unclean || x->isr.n >= min_isr(r, t->name)) {
         x->elr.n = x->lke.n = 0;
     } else {
-        /* ELR = (old ISR ∪ old ELR) − new ISR, in replica order. */
+        /* ELR = (old ISR ∪ old ELR) − new ISR − unclean shutdowns, in replica order. */
         struct ids next = {0};
         for (int32_t i = 0; i < p->replicas.count; i++) {
             int32_t id = p->replicas.items[i];
-            if ((ints_has(&p->isr, id) || ids_has(&x->elr, id)) && !ids_has(&x->isr, id)) {
+            if ((ints_has(&p->isr, id) || ids_has(&x->elr, id)) && !ids_has(&x->isr, id) &&
+                id != plan->unclean_shutdown) {
                 next.v[next.n++] = id;
             }
         }
         x->elr = next;
     }
-    if (x->leader >= 0) {
-        x->lke.n = 0;
-    } else if (x->isr.n == 0 && x->elr.n == 0 && x->lke.n == 0 && p->leader >= 0) {
+    /* maybeUpdateLastKnownLeader: the first time the ISR empties, remember who led; clear it
+     * once the partition is led again. */
+    bool emptied = x->isr.n == 0 && p->isr.count > 0;
+    if (emptied && p->leader >= 0 && !(x->lke.n == 1 && x->lke.v[0] == p->leader)) {
         x->lke = (struct ids){.n = 1, .v = {p->leader}};
+    } else if (x->leader >= 0) {
+        x->lke.n = 0;
     }
 }
 
@@ -222,19 +231,26 @@ static void trace_change(struct replication *r, const struct image_topic *t,
                          const struct image_partition *p, const struct target *x,
                          const struct change_plan *plan, bool bump)
 {
-    char isr_text[128];
+    char isr_text[128], elr_text[128] = "";
     ids_text(&x->isr, isr_text, sizeof isr_text);
+    if (elr_on(r)) {
+        char list[120];
+        ids_text(&x->elr, list, sizeof list);
+        snprintf(elr_text, sizeof elr_text, " elr=%s", list);
+    }
     if (x->leader != p->leader) {
         r->elections++;
         r->unclean_elections += x->unclean;
-        tracef(r, "%s partition=%s-%d leader=%d->%d leader_epoch=%d isr=%s reason=%s%s",
+        tracef(r, "%s partition=%s-%d leader=%d->%d leader_epoch=%d isr=%s%s reason=%s%s",
                x->unclean ? "unclean-election" : x->from_elr ? "elr-election" : "election",
-               t->name, p->id, p->leader, x->leader, p->leader_epoch + 1, isr_text,
+               t->name, p->id, p->leader, x->leader, p->leader_epoch + 1, isr_text, elr_text,
                plan->reason,
-               x->unclean ? " (unclean.leader.election.enable: data loss possible)" : "");
+               x->from_lke  ? " (the last known leader, KIP-966: acknowledged writes may be lost)"
+               : x->unclean ? " (unclean.leader.election.enable: acknowledged writes may be lost)"
+                            : "");
     } else {
-        tracef(r, "isr-change partition=%s-%d leader=%d leader_epoch=%d isr=%s reason=%s",
-               t->name, p->id, x->leader, p->leader_epoch + (bump ? 1 : 0), isr_text,
+        tracef(r, "isr-change partition=%s-%d leader=%d leader_epoch=%d isr=%s%s reason=%s",
+               t->name, p->id, x->leader, p->leader_epoch + (bump ? 1 : 0), isr_text, elr_text,
                plan->reason);
     }
 }
@@ -245,8 +261,10 @@ static bool change_partition(struct replication *r, const struct image_topic *t,
                              const struct image_partition *p, struct change_plan *plan)
 {
     struct target x = {.isr = plan->isr};
-    if (p->elr.count > 0) {
-        ids_from(&x.elr, &p->elr);
+    for (int32_t i = 0; i < p->elr.count; i++) {
+        if (p->elr.items[i] != plan->unclean_shutdown) {
+            x.elr.v[x.elr.n++] = p->elr.items[i];
+        }
     }
     if (p->last_known_elr.count > 0) {
         ids_from(&x.lke, &p->last_known_elr);
@@ -256,7 +274,7 @@ static bool change_partition(struct replication *r, const struct image_topic *t,
         ids_from(&x.isr, &p->isr); /* the ISR is never empty without ELR: keep its last member */
     }
     if (elr_on(r)) {
-        update_elr(r, t, p, &x);
+        update_elr(r, t, p, plan, &x);
     }
     struct metadata_record rec;
     metadata_record_init(&rec, METADATA_PARTITION_CHANGE,
@@ -287,7 +305,7 @@ static bool change_partition(struct replication *r, const struct image_topic *t,
         pc->last_known_elr = as_list(&x.lke);
         changed = true;
     }
-    if (x.unclean && r->cfg->mv_level >= METADATA_MV_3_0_IV1 + 3 /* 3.2-IV0: KIP-704 */) {
+    if (x.unclean && r->cfg->mv_level >= 3 /* 3.2-IV0: KIP-704 */) {
         pc->leader_recovery_state = METADATA_LRS_RECOVERING;
         changed = true;
     } else if (plan->recovered && x.leader == p->leader &&
@@ -314,7 +332,7 @@ static void for_partitions(struct replication *r, int32_t broker,
         for (int32_t pi = 0; pi < r->image->topics[ti].partition_count; pi++) {
             const struct image_topic *t = &r->image->topics[ti];
             const struct image_partition *p = &t->partitions[pi];
-            struct change_plan plan = {.leaving = -1, .reason = reason};
+            struct change_plan plan = {.leaving = -1, .unclean_shutdown = -1, .reason = reason};
             if (plan_for(r, p, broker, &plan)) {
                 change_partition(r, t, p, &plan);
             }
@@ -338,6 +356,20 @@ static bool plan_leaving(struct replication *r, const struct image_partition *p,
     return true;
 }
 
+static bool plan_unclean_shutdown(struct replication *r, const struct image_partition *p,
+                                  int32_t broker, struct change_plan *plan)
+{
+    if (!plan_leaving(r, p, broker, plan)) {
+        if (!ints_has(&p->elr, broker)) {
+            return false;
+        }
+        ids_from(&plan->isr, &p->isr); /* only in the ELR: the ISR stays */
+    }
+    plan->leaving = broker;
+    plan->unclean_shutdown = broker;
+    return true;
+}
+
 static bool plan_leaderless(struct replication *r, const struct image_partition *p,
                             int32_t broker, struct change_plan *plan)
 {
@@ -353,6 +385,13 @@ void replication_broker_leaving(struct replication *r, int32_t broker_id, const 
     char why[64];
     snprintf(why, sizeof why, "%s(%d)", reason, broker_id);
     for_partitions(r, broker_id, plan_leaving, why);
+}
+
+void replication_broker_unclean_shutdown(struct replication *r, int32_t broker_id)
+{
+    char why[64];
+    snprintf(why, sizeof why, "unclean-shutdown(%d)", broker_id);
+    for_partitions(r, broker_id, plan_unclean_shutdown, why);
 }
 
 void replication_broker_unfenced(struct replication *r, int32_t broker_id)
@@ -553,6 +592,7 @@ static int16_t manual_assignment(struct replication *r, const struct create_topi
                      *partitions - 1, *rf);
             return KAFKA_INVALID_REPLICA_ASSIGNMENT;
         }
+        bool any_active = false;
         for (int32_t k = 0; k < *rf; k++) {
             int32_t id = as->broker_ids[k];
             if (metadata_image_broker(r->image, id) == NULL) {
@@ -560,7 +600,20 @@ static int16_t manual_assignment(struct replication *r, const struct create_topi
                          "such broker is registered.", id);
                 return KAFKA_INVALID_REPLICA_ASSIGNMENT;
             }
+            for (int32_t j = 0; j < k; j++) {
+                if (as->broker_ids[j] == id) {
+                    snprintf(msg, cap, "The manual partition assignment includes the broker %d "
+                             "more than once.", id);
+                    return KAFKA_INVALID_REPLICA_ASSIGNMENT;
+                }
+            }
+            any_active |= acceptable(r->image, id, -1);
             (*assignment)[p].ids[k] = id;
+        }
+        if (!any_active) {
+            snprintf(msg, cap, "All brokers specified in the manual partition assignment for "
+                     "partition %d are fenced or in controlled shutdown.", p);
+            return KAFKA_INVALID_REPLICA_ASSIGNMENT;
         }
         (*assignment)[p].count = *rf;
     }
@@ -595,6 +648,11 @@ static int16_t plan_topic(struct replication *r, const struct create_topics_requ
             snprintf(msg, cap, "Unknown topic config name: %s", t->configs[i].name);
             return KAFKA_INVALID_CONFIG;
         }
+        if (t->configs[i].value == NULL) {
+            snprintf(msg, cap, "Null value not supported for topic configs: %s",
+                     t->configs[i].name);
+            return KAFKA_INVALID_CONFIG;
+        }
     }
     if (t->assignment_count > 0) {
         return manual_assignment(r, t, assignment, partitions, rf, msg, cap);
@@ -602,14 +660,14 @@ static int16_t plan_topic(struct replication *r, const struct create_topics_requ
     *partitions = t->num_partitions == -1 ? r->cfg->num_partitions : t->num_partitions;
     *rf = t->replication_factor == -1 ? r->cfg->default_replication_factor
                                       : t->replication_factor;
-    if (*partitions <= 0) {
-        snprintf(msg, cap, "Number of partitions was set to an invalid non-positive value.");
-        return KAFKA_INVALID_PARTITIONS;
-    }
     if (*rf <= 0 || *rf > REPLICAS_MAX) {
         snprintf(msg, cap, "Replication factor must be larger than 0, or -1 to use the "
                  "default value.");
         return KAFKA_INVALID_REPLICATION_FACTOR;
+    }
+    if (*partitions <= 0) {
+        snprintf(msg, cap, "Number of partitions was set to an invalid non-positive value.");
+        return KAFKA_INVALID_PARTITIONS;
     }
     if (*partitions > 100000) {
         snprintf(msg, cap, "kraftsim models at most 100000 partitions per topic.");
@@ -729,7 +787,9 @@ void replication_delete_topics(struct replication *r, const struct delete_topics
             }
         }
         if (!r->cfg->delete_topic_enable) {
-            res->error_code = KAFKA_TOPIC_DELETION_DISABLED;
+            /* Clients before v3 do not know TOPIC_DELETION_DISABLED (ControllerApis). */
+            res->error_code = version >= 3 ? KAFKA_TOPIC_DELETION_DISABLED
+                                           : KAFKA_INVALID_REQUEST;
             continue;
         }
         if (t == NULL) {
@@ -754,7 +814,7 @@ void replication_delete_topics(struct replication *r, const struct delete_topics
 
 static int16_t alter_one(struct replication *r, const struct alter_partition_request *req,
                          const struct image_topic *t,
-                         const struct alter_partition_request_partition *ap)
+                         const struct alter_partition_request_partition *ap, int16_t version)
 {
     const struct image_partition *p = NULL;
     for (int32_t i = 0; t != NULL && i < t->partition_count; i++) {
@@ -775,30 +835,38 @@ static int16_t alter_one(struct replication *r, const struct alter_partition_req
     if (ap->partition_epoch < p->partition_epoch) {
         return KAFKA_INVALID_UPDATE_VERSION;
     }
+    /* validateAlterPartitionData: the ISR's shape, then the recovery state, then who may be
+     * in it. */
+    struct change_plan plan = {.leaving = -1, .unclean_shutdown = -1,
+                               .reason = "alter-partition"};
+    bool has_leader = false;
+    for (int32_t i = 0; i < ap->new_isr_count; i++) {
+        int32_t id = ap->new_isr[i].broker_id;
+        if (!ints_has(&p->replicas, id) || ids_has(&plan.isr, id) || plan.isr.n == REPLICAS_MAX) {
+            return KAFKA_INVALID_REQUEST;
+        }
+        has_leader |= id == p->leader;
+        plan.isr.v[plan.isr.n++] = id;
+    }
+    if (!has_leader) {
+        return KAFKA_INVALID_REQUEST; /* the ISR must contain the leader */
+    }
+    if (ap->leader_recovery_state == METADATA_LRS_RECOVERING && ap->new_isr_count > 1) {
+        return KAFKA_INVALID_REQUEST; /* a recovering leader stays alone in its ISR */
+    }
     if (ap->leader_recovery_state == METADATA_LRS_RECOVERING &&
         p->leader_recovery_state == METADATA_LRS_RECOVERED) {
         return KAFKA_INVALID_REQUEST; /* RECOVERED never goes back to RECOVERING */
     }
-    struct change_plan plan = {.leaving = -1, .reason = "alter-partition"};
-    bool has_leader = false;
     for (int32_t i = 0; i < ap->new_isr_count; i++) {
         const struct alter_partition_broker_state *m = &ap->new_isr[i];
-        if (!ints_has(&p->replicas, m->broker_id) || ids_has(&plan.isr, m->broker_id) ||
-            plan.isr.n == REPLICAS_MAX) {
-            return KAFKA_INVALID_REQUEST;
-        }
-        has_leader |= m->broker_id == p->leader;
         const struct image_broker *b = metadata_image_broker(r->image, m->broker_id);
         bool eligible = b != NULL && !b->fenced && !b->in_controlled_shutdown &&
                         (m->broker_epoch == -1 || m->broker_epoch == b->epoch);
-        /* A member already in the ISR may stay there while shutting down. */
-        if (!eligible && !ints_has(&p->isr, m->broker_id)) {
-            return KAFKA_INELIGIBLE_REPLICA;
+        if (!eligible) {
+            /* Before v2 the leader does not know INELIGIBLE_REPLICA. */
+            return version >= 2 ? KAFKA_INELIGIBLE_REPLICA : KAFKA_OPERATION_NOT_ATTEMPTED;
         }
-        plan.isr.v[plan.isr.n++] = m->broker_id;
-    }
-    if (!has_leader) {
-        return KAFKA_INVALID_REQUEST;
     }
     plan.recovered = ap->leader_recovery_state == METADATA_LRS_RECOVERED;
     change_partition(r, t, p, &plan);
@@ -837,7 +905,7 @@ void replication_alter_partition(struct replication *r, const struct alter_parti
             const struct alter_partition_request_partition *ap = &rt->partitions[pi];
             struct alter_partition_response_partition *op = &out->partitions[pi];
             op->partition_index = ap->partition_index;
-            op->error_code = alter_one(r, req, t, ap);
+            op->error_code = alter_one(r, req, t, ap, version);
             if (t == NULL && op->error_code == KAFKA_UNKNOWN_TOPIC_OR_PARTITION && version >= 2) {
                 op->error_code = KAFKA_UNKNOWN_TOPIC_ID;
             }

@@ -80,6 +80,10 @@ void replication_alter_partition(struct replication *r, const struct alter_parti
  * handleBrokerInControlledShutdown, handleBrokerShutdown): it leaves every ISR and every
  * leadership. `reason` names the cause in the trace. */
 void replication_broker_leaving(struct replication *r, int32_t broker_id, const char *reason);
+/* A broker that comes back from an unclean shutdown (KIP-966: its registration's
+ * PreviousBrokerEpoch is not the epoch it had) may have lost unflushed records: with ELR it
+ * leaves every ISR and every ELR (handleBrokerUncleanShutdown). */
+void replication_broker_unclean_shutdown(struct replication *r, int32_t broker_id);
 /* After a broker is unfenced (handleBrokerUnfenced): leaderless partitions elect again. */
 void replication_broker_unfenced(struct replication *r, int32_t broker_id);
 /* Partitions the broker leads (controlled shutdown waits for none). */

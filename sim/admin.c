@@ -62,8 +62,29 @@ static void write_body(struct admin *a, struct wire_writer *w)
                 configs[n++] = (struct create_topics_config){kv, eq + 1};
             }
         }
+        struct create_topics_assignment parts[16];
+        int32_t ids[16][8];
+        int32_t np = 0;
+        char spec[sizeof c->assignment];
+        snprintf(spec, sizeof spec, "%s", c->assignment);
+        for (char *save = NULL, *one = strtok_r(spec, ";", &save); one != NULL && np < 16;
+             one = strtok_r(NULL, ";", &save)) {
+            parts[np] = (struct create_topics_assignment){.partition_index = np,
+                                                          .broker_ids = ids[np]};
+            for (char *q = one; *q != '\0' && parts[np].broker_id_count < 8;) {
+                char *end = NULL;
+                long id = strtol(q, &end, 10);
+                if (end == q) {
+                    break; /* not a number: the rest of this partition is ignored */
+                }
+                ids[np][parts[np].broker_id_count++] = (int32_t)id;
+                q = *end == ',' ? end + 1 : end;
+            }
+            np++;
+        }
         struct create_topics_topic t = {.name = c->topic, .num_partitions = c->partitions,
                                         .replication_factor = c->replication_factor,
+                                        .assignment_count = np, .assignments = parts,
                                         .config_count = n, .configs = configs};
         struct create_topics_request req;
         create_topics_request_init(&req);

@@ -9,8 +9,8 @@
  * after retry.backoff.ms (100 ms) until default.api.timeout.ms (60 s); then the call fails
  * with the last error. Every attempt and the outcome go into the trace as "admin" lines.
  *
- *   CreateTopics v7: one topic, NumPartitions/ReplicationFactor (-1 = the broker's default),
- *                    Configs "k=v,k=v";
+ *   CreateTopics v7: one topic, NumPartitions/ReplicationFactor (-1 = the broker's default)
+ *                    or a manual assignment, Configs "k=v,k=v";
  *   DeleteTopics v6: one topic by name;
  *   Metadata v12:    one topic, AllowAutoTopicCreation false (what describe does): the answer
  *                    is kept, partition by partition, in the outcome.
@@ -32,6 +32,9 @@ struct admin_call {
     int32_t partitions;
     int16_t replication_factor;
     char configs[256];
+    /* A manual assignment, partitions separated by ';': "4,5;5,4" (then partitions and
+     * replication_factor must be -1). */
+    char assignment[128];
     bool allow_auto_create; /* Metadata only */
 };
 

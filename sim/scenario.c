@@ -199,7 +199,8 @@ static const struct scenario ping_scenario = {
 };
 
 static const struct scenario *const scenarios[] = {
-    &scenario_cluster, &scenario_broker_failover, &scenario_quorum3,
+    &scenario_cluster, &scenario_broker_failover, &scenario_offline_partition,
+    &scenario_unclean_election, &scenario_quorum3,
     &scenario_quorum5, &scenario_failover, &scenario_calm, &ping_scenario,
     NULL};
 

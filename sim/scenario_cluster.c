@@ -11,6 +11,7 @@
 #include "describe.h"
 #include "kafka_storage.h"
 #include "lifecycle.h"
+#include "metadata/records.h"
 #include "node.h"
 #include "protocol/header.h"
 #include "raft/listener.h"
@@ -69,7 +70,7 @@ struct failover_watch {
 
 struct cluster_run {
     struct world *w;
-    bool crashes_only; /* the broker-failover scenario: leader crashes and nothing else */
+    enum cluster_mode mode;
     struct node_config configs[NODES];
     struct raft_checker raft;
     struct partition_checker parts;
@@ -86,6 +87,11 @@ struct cluster_run {
     bool timing_controller[TIMINGS_MAX];
     int timing_count;
     int shutting_down; /* host in controlled shutdown, or -1 */
+    int32_t ledger_leader[4]; /* offline-partition: ledger-0 at each look */
+    int8_t ledger_recovery[4];
+    char ledger_isr[4][32];
+    char ledger_elr[4][32];
+    int ledger_seen;
     time_ns shutdown_began;
 };
 
@@ -241,7 +247,19 @@ static void script_tick(void *ctx, uint64_t arg)
     struct cluster_run *r = ctx;
     (void)arg;
     const struct admin_outcome *o = admin_outcome(world_host(r->w, ADMIN_HOST)->proc);
-    if (o->done) {
+    if (o->done && (r->mode == CLUSTER_OFFLINE || r->mode == CLUSTER_UNCLEAN)) {
+        if (r->script_step++ == 0) {
+            struct admin_call c = {.api_key = KAFKA_API_CREATE_TOPICS, .to_host = 0,
+                                   .partitions = -1, .replication_factor = -1};
+            snprintf(c.topic, sizeof c.topic, "ledger");
+            snprintf(c.assignment, sizeof c.assignment, "4,5");
+            snprintf(c.configs, sizeof c.configs, "min.insync.replicas=2%s",
+                     r->mode == CLUSTER_UNCLEAN ? ",unclean.leader.election.enable=true" : "");
+            admin_start(world_host(r->w, ADMIN_HOST)->proc, &c);
+        } else {
+            return;
+        }
+    } else if (o->done) {
         int step = r->script_step++;
         if (step == 0) {
             admin_call_at(r, KAFKA_API_CREATE_TOPICS, 0, "orders", 3, 3,
@@ -466,6 +484,85 @@ static void crash_tick(void *ctx, uint64_t arg)
     world_at(r->w, now + 20 * NS_PER_S, crash_tick, r, arg + 1);
 }
 
+/* ---- offline-partition and unclean-election ---------------------------------------------- */
+
+#define OFFLINE_STEPS 4
+static const time_ns offline_crash4 = 10 * NS_PER_S, offline_crash5 = 22 * NS_PER_S,
+                     offline_back4 = 34 * NS_PER_S;
+static const time_ns offline_look[OFFLINE_STEPS] = {21 * NS_PER_S, 33 * NS_PER_S,
+                                                   45 * NS_PER_S, 57 * NS_PER_S};
+
+static void offline_crash(void *ctx, uint64_t host)
+{
+    struct cluster_run *r = ctx;
+    trace_emitf(&r->w->trace, world_now(r->w), TRACE_HOST_NONE, TRACE_NOTE, "nemesis crash %s",
+                names[host]);
+    host_crash(world_host(r->w, (int)host));
+    r->faults++;
+}
+
+static void offline_restart(void *ctx, uint64_t host)
+{
+    struct cluster_run *r = ctx;
+    trace_emitf(&r->w->trace, world_now(r->w), TRACE_HOST_NONE, TRACE_NOTE,
+                "nemesis restart %s", names[host]);
+    start_node(r, (int)host);
+}
+
+static void ints_text(const struct image_ints *l, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int32_t i = 0; i < l->count && len < cap; i++) {
+        len += (size_t)snprintf(buf + len, cap - len, "%s%d", i ? "," : "", l->items[i]);
+    }
+}
+
+/* ledger-0 as the committed metadata has it now. */
+static void offline_look_tick(void *ctx, uint64_t step)
+{
+    struct cluster_run *r = ctx;
+    const struct image_topic *t = metadata_image_topic(&r->parts.shadow, "ledger");
+    if (t == NULL || t->partition_count < 1 || step >= OFFLINE_STEPS) {
+        return;
+    }
+    const struct image_partition *p = &t->partitions[0];
+    r->ledger_leader[step] = p->leader;
+    r->ledger_recovery[step] = p->leader_recovery_state;
+    ints_text(&p->isr, r->ledger_isr[step], sizeof r->ledger_isr[0]);
+    ints_text(&p->elr, r->ledger_elr[step], sizeof r->ledger_elr[0]);
+    r->ledger_seen = (int)step + 1;
+}
+
+static void plan_offline(struct cluster_run *r)
+{
+    world_at(r->w, offline_crash4, offline_crash, r, 3);
+    world_at(r->w, offline_crash5, offline_crash, r, 4);
+    world_at(r->w, offline_back4, offline_restart, r, 3);
+    for (uint64_t i = 0; i < OFFLINE_STEPS; i++) {
+        world_at(r->w, offline_look[i], offline_look_tick, r, i);
+    }
+}
+
+static void offline_report(struct cluster_run *r, FILE *out)
+{
+    static const char *const when[OFFLINE_STEPS] = {
+        "after broker-4 crashed (fenced 9 s later)", "after broker-5 crashed too",
+        "after broker-4 came back", "after broker-5 came back too (healing)"};
+    fprintf(out, "ledger-0 (replicas 4,5; min.insync.replicas=2%s):\n",
+            r->mode == CLUSTER_UNCLEAN ? "; unclean.leader.election.enable=true" : "");
+    for (int i = 0; i < r->ledger_seen; i++) {
+        char leader[16];
+        snprintf(leader, sizeof leader, "%d", r->ledger_leader[i]);
+        fprintf(out, "  %-42s Leader: %-5s Isr: %-5s Elr: %-5s%s\n", when[i],
+                r->ledger_leader[i] < 0 ? "none" : leader, r->ledger_isr[i], r->ledger_elr[i],
+                r->ledger_recovery[i] == METADATA_LRS_RECOVERING
+                    ? "  RECOVERING: an unclean election, acknowledged writes may be "
+                      "lost"
+                    : "");
+    }
+}
+
 static void heal_tick(void *ctx, uint64_t arg)
 {
     struct cluster_run *r = ctx;
@@ -509,7 +606,8 @@ static bool settled(void *arg)
             }
         }
     }
-    return img->topic_count >= 2;
+    return img->topic_count >= (r->mode == CLUSTER_OFFLINE || r->mode == CLUSTER_UNCLEAN ? 1
+                                                                                       : 2);
 }
 
 /* The failover timings are printed for broker-failover only: under the nemesis a broker may
@@ -520,9 +618,13 @@ static void report(struct cluster_run *r, FILE *out, bool elr_fields)
     fprintf(out, "cluster: %d combined nodes (broker,controller) and %d brokers; %" PRIu64
             " faults; %" PRIu64 " partition leader changes, %" PRIu64 " unclean\n", COMBINED,
             BROKERS, r->faults, r->parts.leader_changes, r->parts.unclean_elections);
-    fprintf(out, "describe from every node: %s\n",
-            r->describe_mismatches == 0 ? "identical" : "DIFFERENT");
-    if (r->crashes_only && r->timing_count > 0) {
+    if (r->mode == CLUSTER_OFFLINE || r->mode == CLUSTER_UNCLEAN) {
+        offline_report(r, out);
+    } else {
+        fprintf(out, "describe from every node: %s\n",
+                r->describe_mismatches == 0 ? "identical" : "DIFFERENT");
+    }
+    if (r->mode == CLUSTER_BROKER_FAILOVER && r->timing_count > 0) {
         time_ns lo = TIME_NS_MAX, hi = 0, sum = 0;
         int n = 0;
         for (int i = 0; i < r->timing_count; i++) {
@@ -571,6 +673,13 @@ static void fill_outcome(struct cluster_run *r, struct cluster_outcome *outcome)
     outcome->session_timeout = r->session_timeout;
     outcome->heartbeat_interval = r->configs[0].broker_heartbeat_interval;
     outcome->faults = r->faults;
+    outcome->unclean_elections = r->parts.unclean_elections;
+    for (int i = 0; i < 4; i++) {
+        outcome->ledger_leader[i] = r->ledger_leader[i];
+        outcome->ledger_recovery[i] = r->ledger_recovery[i];
+        snprintf(outcome->ledger_isr[i], sizeof outcome->ledger_isr[i], "%s", r->ledger_isr[i]);
+        snprintf(outcome->ledger_elr[i], sizeof outcome->ledger_elr[i], "%s", r->ledger_elr[i]);
+    }
     int c = active_controller(r);
     outcome->orders_partitions = outcome->clicks_partitions = -1;
     if (c >= 0) {
@@ -595,18 +704,21 @@ static void start_cluster(struct cluster_run *r, const struct run_opts *opts)
     host_start(world_host(r->w, ADMIN_HOST));
     world_at(r->w, 3 * NS_PER_S, script_tick, r, 0);
     world_at(r->w, 0, watch_tick, r, 0);
-    if (r->fault_end > SETUP_NS) {
-        world_at(r->w, SETUP_NS, r->crashes_only ? crash_tick : nemesis_tick, r, 0);
+    if (r->mode == CLUSTER_OFFLINE || r->mode == CLUSTER_UNCLEAN) {
+        plan_offline(r);
+    } else if (r->fault_end > SETUP_NS) {
+        world_at(r->w, SETUP_NS, r->mode == CLUSTER_BROKER_FAILOVER ? crash_tick : nemesis_tick,
+                 r, 0);
     }
     world_at(r->w, r->fault_end, heal_tick, r, 0);
 }
 
 void cluster_scenario_run(const struct run_opts *opts, struct run_result *result,
-                          struct cluster_outcome *outcome, bool crashes_only)
+                          struct cluster_outcome *outcome, enum cluster_mode mode)
 {
     struct cluster_run *r = calloc(1, sizeof *r);
     KS_ASSERT(r != NULL);
-    r->crashes_only = crashes_only;
+    r->mode = mode;
     if (!configure(r, opts, result)) {
         free(r);
         return;
@@ -619,9 +731,10 @@ void cluster_scenario_run(const struct run_opts *opts, struct run_result *result
     if (opts->trace_console) {
         trace_add_sink(&r->w->trace, trace_console_sink(opts->out));
     }
-    time_ns duration = opts->duration > 0 ? opts->duration
-                       : crashes_only ? scenario_broker_failover.duration
-                                      : scenario_cluster.duration;
+    static const struct scenario *const by_mode[] = {
+        &scenario_cluster, &scenario_broker_failover, &scenario_offline_partition,
+        &scenario_unclean_election};
+    time_ns duration = opts->duration > 0 ? opts->duration : by_mode[mode]->duration;
     if (duration < SETUP_NS + HEAL_NS) {
         duration = SETUP_NS + HEAL_NS;
     }
@@ -660,12 +773,22 @@ void cluster_scenario_run(const struct run_opts *opts, struct run_result *result
 
 static void run_cluster(const struct run_opts *opts, struct run_result *result)
 {
-    cluster_scenario_run(opts, result, NULL, false);
+    cluster_scenario_run(opts, result, NULL, CLUSTER_NEMESIS);
 }
 
 static void run_broker_failover(const struct run_opts *opts, struct run_result *result)
 {
-    cluster_scenario_run(opts, result, NULL, true);
+    cluster_scenario_run(opts, result, NULL, CLUSTER_BROKER_FAILOVER);
+}
+
+static void run_offline(const struct run_opts *opts, struct run_result *result)
+{
+    cluster_scenario_run(opts, result, NULL, CLUSTER_OFFLINE);
+}
+
+static void run_unclean(const struct run_opts *opts, struct run_result *result)
+{
+    cluster_scenario_run(opts, result, NULL, CLUSTER_UNCLEAN);
 }
 
 static void prepare_cluster(const struct run_opts *opts, struct run_result *result)
@@ -691,5 +814,25 @@ const struct scenario scenario_broker_failover = {
                "crashes, and the time until they have new leaders is measured",
     .duration = 90 * NS_PER_S,
     .run = run_broker_failover,
+    .prepare = prepare_cluster,
+};
+
+const struct scenario scenario_offline_partition = {
+    .name = "offline-partition",
+    .summary = "topic ledger on brokers 4,5 (min.insync.replicas=2): broker-4 crashes, then "
+               "broker-5, then broker-4 returns: the ISR shrinks, the partition goes offline, "
+               "and with ELR (Kafka 4.1+) broker-4 may lead again; compare --kafka-version 3.4",
+    .duration = 75 * NS_PER_S,
+    .run = run_offline,
+    .prepare = prepare_cluster,
+};
+
+const struct scenario scenario_unclean_election = {
+    .name = "unclean-election",
+    .summary = "offline-partition with unclean.leader.election.enable=true on the topic: on a "
+               "release without ELR (--kafka-version 3.4) broker-4 is elected from outside the "
+               "ISR, RECOVERING, and the trace warns of data loss",
+    .duration = 75 * NS_PER_S,
+    .run = run_unclean,
     .prepare = prepare_cluster,
 };

@@ -20,14 +20,29 @@ struct cluster_outcome {
     uint64_t faults;
     int32_t orders_partitions; /* in the final image, -1 if missing */
     int32_t clicks_partitions;
+    /* offline-partition / unclean-election: ledger-0 at each step (after each crash, after
+     * broker-4 returns, after broker-5 returns), and the unclean elections counted */
+    int32_t ledger_leader[4];
+    int8_t ledger_recovery[4];
+    char ledger_isr[4][32];
+    char ledger_elr[4][32];
+    uint64_t unclean_elections;
 };
 
 extern const struct scenario scenario_cluster;
 extern const struct scenario scenario_broker_failover;
+extern const struct scenario scenario_offline_partition;
+extern const struct scenario scenario_unclean_election;
 
-/* Runs the cluster scenario (or, with crashes_only, broker-failover), filling `outcome` (may
- * be NULL). */
+enum cluster_mode {
+    CLUSTER_NEMESIS,         /* cluster */
+    CLUSTER_BROKER_FAILOVER, /* broker-failover */
+    CLUSTER_OFFLINE,         /* offline-partition */
+    CLUSTER_UNCLEAN,         /* unclean-election */
+};
+
+/* Runs one of the scenarios on the cluster deployment, filling `outcome` (may be NULL). */
 void cluster_scenario_run(const struct run_opts *opts, struct run_result *result,
-                          struct cluster_outcome *outcome, bool crashes_only);
+                          struct cluster_outcome *outcome, enum cluster_mode mode);
 
 #endif

@@ -14,7 +14,8 @@
 #define HOSTS 4 /* three controllers and broker 4 */
 #define CLUSTER "MkU3OEVBNTcwNTJENDM2Qk"
 
-static const char *const names[] = {"controller-1", "controller-2", "controller-3", "broker-1"};
+static const char *const names[] = {"controller-1", "controller-2", "controller-3", "broker-1",
+                                    "broker-1-twin"};
 
 struct seen {
     time_ns fenced_at;   /* the controller's session-timeout fence, -1 if none */
@@ -22,6 +23,8 @@ struct seen {
     int running_count;
     time_ns registered_at[4];
     int registered_count;
+    int duplicate_refusals; /* "Unable to register broker 4 ... DUPLICATE_BROKER_REGISTRATION" */
+    char duplicate_line[256];
 };
 
 static void watch(void *ctx, const struct trace_event *e)
@@ -35,20 +38,28 @@ static void watch(void *ctx, const struct trace_event *e)
         s->running_count < 4) {
         s->running_at[s->running_count++] = e->time;
     }
+    if (e->kind == TRACE_BROKER_STATE &&
+        strstr(e->detail, "Unable to register broker 4 because the controller returned error "
+                          "DUPLICATE_BROKER_REGISTRATION") != NULL) {
+        if (s->duplicate_refusals++ == 0) {
+            snprintf(s->duplicate_line, sizeof s->duplicate_line, "h%d %s", e->host, e->detail);
+        }
+    }
     if (e->kind == TRACE_BROKER_STATE && strstr(e->detail, "registered") != NULL &&
         s->registered_count < 4) {
         s->registered_at[s->registered_count++] = e->time;
     }
 }
 
-static struct world *cluster(struct node_config *cfg, struct seen *seen)
+/* The cluster, plus (twin) a second process configured with broker 4's node.id. */
+static struct world *cluster_of(struct node_config *cfg, struct seen *seen, bool twin)
 {
-    struct world *w = world_create(9, HOSTS, names, NULL, NULL);
+    struct world *w = world_create(9, HOSTS + twin, names, NULL, NULL);
     memset(seen, 0, sizeof *seen);
     seen->fenced_at = -1;
     trace_add_sink(&w->trace, (struct trace_sink){.event = watch, .ctx = seen});
-    for (int i = 0; i < HOSTS; i++) {
-        node_config_default(&cfg[i], i + 1);
+    for (int i = 0; i < HOSTS + twin; i++) {
+        node_config_default(&cfg[i], i < HOSTS ? i + 1 : HOSTS);
         snprintf(cfg[i].roles, sizeof cfg[i].roles, "%s", i < VOTERS ? "controller" : "broker");
         cfg[i].voter_count = VOTERS;
         for (int k = 0; k < VOTERS; k++) {
@@ -59,9 +70,16 @@ static struct world *cluster(struct node_config *cfg, struct seen *seen)
         snprintf(cfg[i].listener_host, sizeof cfg[i].listener_host, "%s", names[i]);
         ck_assert_int_eq(kafka_storage_format(w, i, &cfg[i], CLUSTER), ENV_OK);
         host_install(world_host(w, i), &node_process, &cfg[i]);
-        ck_assert(host_start(world_host(w, i)));
+        if (i < HOSTS) {
+            ck_assert(host_start(world_host(w, i))); /* the twin starts when the test says */
+        }
     }
     return w;
+}
+
+static struct world *cluster(struct node_config *cfg, struct seen *seen)
+{
+    return cluster_of(cfg, seen, false);
 }
 
 static const struct image_broker *controller_view(struct world *w, int32_t broker)
@@ -148,6 +166,31 @@ START_TEST(restarted_broker_waits_out_its_old_session_then_registers_anew)
 }
 END_TEST
 
+/* A second process with node.id 4 (a copied server.properties) starts while broker 4 runs:
+ * it is refused for as long as broker 4 keeps its session, and says so the way Kafka logs
+ * it, again and again. */
+START_TEST(duplicate_node_id_is_refused_with_duplicate_broker_registration)
+{
+    struct node_config cfg[HOSTS + 1];
+    struct seen seen;
+    struct world *w = cluster_of(cfg, &seen, true);
+    world_run_until(w, 10 * NS_PER_S);
+    ck_assert(host_start(world_host(w, HOSTS)));
+    world_run_until(w, 20 * NS_PER_S);
+    ck_assert_int_eq(seen.registered_count, 1);
+    ck_assert_int_ge(seen.duplicate_refusals, 2); /* it keeps trying */
+    ck_assert_ptr_nonnull(strstr(seen.duplicate_line, "Unable to register broker 4 because "
+                                                      "the controller returned error "
+                                                      "DUPLICATE_BROKER_REGISTRATION"));
+    const struct lifecycle *a = node_lifecycle(world_host(w, 3)->proc);
+    const struct lifecycle *b = node_lifecycle(world_host(w, 4)->proc);
+    ck_assert_int_eq(a->state, LIFECYCLE_RUNNING);
+    ck_assert_int_eq(b->state, LIFECYCLE_STARTING);
+    ck_assert_int_lt(b->broker_epoch, 0);
+    world_destroy(w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("broker_lifecycle");
@@ -156,6 +199,7 @@ int main(void)
     tcase_add_test(tc, broker_registers_fenced_then_is_unfenced_once_caught_up);
     tcase_add_test(tc, crashed_broker_is_fenced_a_session_timeout_after_its_last_heartbeat);
     tcase_add_test(tc, restarted_broker_waits_out_its_old_session_then_registers_anew);
+    tcase_add_test(tc, duplicate_node_id_is_refused_with_duplicate_broker_registration);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

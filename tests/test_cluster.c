@@ -20,14 +20,14 @@ static FILE *sink(void)
     return f;
 }
 
-static void run(uint64_t seed, const char *version, const char *bug, bool crashes_only,
+static void run(uint64_t seed, const char *version, const char *bug, enum cluster_mode mode,
                 struct run_result *res, struct cluster_outcome *o)
 {
     FILE *out = sink();
     struct run_opts opts = {.seed = seed, .out = out, .kafka_version = version,
                             .planted_bug = bug};
     memset(res, 0, sizeof *res);
-    cluster_scenario_run(&opts, res, o, crashes_only);
+    cluster_scenario_run(&opts, res, o, mode);
     fclose(out);
     ck_assert_msg(res->config_error[0] == '\0', "config refused: %s", res->config_error);
 }
@@ -38,7 +38,7 @@ START_TEST(a_topic_created_through_one_node_is_described_identically_by_every_no
 {
     struct run_result res;
     struct cluster_outcome o;
-    run(7, NULL, NULL, false, &res, &o);
+    run(7, NULL, NULL, CLUSTER_NEMESIS, &res, &o);
     ck_assert_msg(res.violations == 0, "%s", res.first_violation);
     ck_assert_int_eq(o.describe_mismatches, 0);
     for (int i = 0; i < 5; i++) {
@@ -73,7 +73,7 @@ START_TEST(broker_crash_moves_its_leaderships_after_the_session_timeout)
     for (uint64_t seed = 1; seed <= 5; seed++) {
         struct run_result res;
         struct cluster_outcome o;
-        run(seed, NULL, NULL, true, &res, &o);
+        run(seed, NULL, NULL, CLUSTER_BROKER_FAILOVER, &res, &o);
         ck_assert_msg(res.violations == 0, "seed %llu: %s", (unsigned long long)seed,
                       res.first_violation);
         ck_assert_int_ge(o.timing_count, 2);
@@ -98,7 +98,7 @@ static void sweep(const char *version)
     for (uint64_t seed = 1; seed <= SWEEP_SEEDS; seed++) {
         struct run_result res;
         struct cluster_outcome o;
-        run(seed, version, NULL, false, &res, &o);
+        run(seed, version, NULL, CLUSTER_NEMESIS, &res, &o);
         ck_assert_msg(res.violations == 0, "kafka %s seed %llu: %s", version ? version : "trunk",
                       (unsigned long long)seed, res.first_violation);
         leader_changes += o.leader_changes;
@@ -129,7 +129,7 @@ START_TEST(planted_fence_before_leader_moves_is_caught)
     for (uint64_t seed = 1; seed <= 20 && caught_at == 0; seed++) {
         struct run_result res;
         struct cluster_outcome o;
-        run(seed, NULL, "fence-before-leader-moves", true, &res, &o);
+        run(seed, NULL, "fence-before-leader-moves", CLUSTER_BROKER_FAILOVER, &res, &o);
         if (res.violations > 0) {
             ck_assert_msg(strstr(res.first_violation, "fenced-never-leader") != NULL, "%s",
                           res.first_violation);
@@ -140,16 +140,76 @@ START_TEST(planted_fence_before_leader_moves_is_caught)
 }
 END_TEST
 
+static void expect_step(const struct cluster_outcome *o, int step, int32_t leader,
+                        const char *isr, const char *elr, bool recovering)
+{
+    ck_assert_msg(o->ledger_leader[step] == leader, "step %d: leader %d, wanted %d", step,
+                  o->ledger_leader[step], leader);
+    ck_assert_msg(strcmp(o->ledger_isr[step], isr) == 0, "step %d: isr '%s', wanted '%s'",
+                  step, o->ledger_isr[step], isr);
+    ck_assert_msg(strcmp(o->ledger_elr[step], elr) == 0, "step %d: elr '%s', wanted '%s'",
+                  step, o->ledger_elr[step], elr);
+    ck_assert_int_eq(o->ledger_recovery[step] == 1, recovering);
+}
+
+/* Kafka 3.4 (no ELR): when the last ISR member dies the partition is offline, and a returning
+ * out-of-ISR replica does not lead it; the last ISR member does when it returns. */
+START_TEST(offline_partition_on_kafka_3_4_waits_for_its_last_isr_member)
+{
+    struct run_result res;
+    struct cluster_outcome o;
+    run(1, "3.4", NULL, CLUSTER_OFFLINE, &res, &o);
+    ck_assert_msg(res.violations == 0, "%s", res.first_violation);
+    expect_step(&o, 0, 5, "5", "", false);
+    expect_step(&o, 1, -1, "5", "", false);
+    expect_step(&o, 2, -1, "5", "", false);
+    expect_step(&o, 3, 5, "5", "", false);
+    ck_assert_uint_eq(o.unclean_elections, 0);
+}
+END_TEST
+
+/* With unclean.leader.election.enable on the topic, Kafka 3.4 elects the returning
+ * out-of-ISR replica: ISR = [it], RECOVERING; the partition checker counts it and, since the
+ * topic allows it, finds no violation. */
+START_TEST(unclean_election_on_kafka_3_4_elects_the_replica_outside_the_isr)
+{
+    struct run_result res;
+    struct cluster_outcome o;
+    run(1, "3.4", NULL, CLUSTER_UNCLEAN, &res, &o);
+    ck_assert_msg(res.violations == 0, "%s", res.first_violation);
+    expect_step(&o, 1, -1, "5", "", false);
+    expect_step(&o, 2, 4, "4", "", true);
+    ck_assert_uint_eq(o.unclean_elections, 1);
+}
+END_TEST
+
+/* Trunk with ELR (KIP-966, min.insync.replicas=2): the ISR may empty and its last members are
+ * eligible; but both brokers crashed (no clean shutdown file), so each leaves the ELR when it
+ * registers again, and only the last known leader, broker 5, may lead: flagged unclean. */
+START_TEST(offline_partition_on_trunk_uses_elr_and_the_last_known_leader)
+{
+    struct run_result res;
+    struct cluster_outcome o;
+    run(1, NULL, NULL, CLUSTER_OFFLINE, &res, &o);
+    ck_assert_msg(res.violations == 0, "%s", res.first_violation);
+    expect_step(&o, 0, 5, "5", "4", false);
+    expect_step(&o, 1, -1, "", "4,5", false);
+    expect_step(&o, 2, -1, "", "5", false);
+    expect_step(&o, 3, 5, "5", "", true);
+    ck_assert_uint_eq(o.unclean_elections, 1);
+}
+END_TEST
+
 /* Same seed, same trace, for the default scenario. */
 START_TEST(cluster_run_is_deterministic)
 {
     struct run_result a, b;
     struct cluster_outcome o;
-    run(11, NULL, NULL, false, &a, &o);
-    run(11, NULL, NULL, false, &b, &o);
+    run(11, NULL, NULL, CLUSTER_NEMESIS, &a, &o);
+    run(11, NULL, NULL, CLUSTER_NEMESIS, &b, &o);
     ck_assert_uint_eq(a.trace_hash, b.trace_hash);
     ck_assert_uint_eq(a.trace_events, b.trace_events);
-    run(12, NULL, NULL, false, &b, &o);
+    run(12, NULL, NULL, CLUSTER_NEMESIS, &b, &o);
     ck_assert_uint_ne(a.trace_hash, b.trace_hash);
 }
 END_TEST
@@ -163,6 +223,9 @@ static Suite *cluster_suite(void)
     tcase_add_test(t, broker_crash_moves_its_leaderships_after_the_session_timeout);
     tcase_add_test(t, planted_fence_before_leader_moves_is_caught);
     tcase_add_test(t, cluster_run_is_deterministic);
+    tcase_add_test(t, offline_partition_on_kafka_3_4_waits_for_its_last_isr_member);
+    tcase_add_test(t, unclean_election_on_kafka_3_4_elects_the_replica_outside_the_isr);
+    tcase_add_test(t, offline_partition_on_trunk_uses_elr_and_the_last_known_leader);
     tcase_add_test(t, sweep_trunk_broker_crashes_partitions_controller_failover_no_violations);
     tcase_add_test(t, sweep_kafka_3_4_no_violations);
     suite_add_tcase(s, t);

@@ -15,8 +15,8 @@
  * fencing records) is applied to the image directly, so `fx.seen` holds only what replication.c
  * wrote. Broker n registers with epoch 100 + n.
  *
- * Tests under KRAFTSIM_KNOWN_BUGS at the end pin down where replication.c differs from Kafka.
- * They fail today and are not added to the suite; build with -DKRAFTSIM_KNOWN_BUGS to run them.
+ * The "bug_" tests at the end pinned down where replication.c once differed from Kafka (each
+ * names the Kafka source it follows); they were fixed and stay as regression tests.
  */
 
 /* ---- the fake sink ------------------------------------------------------------------------ */
@@ -1346,7 +1346,6 @@ END_TEST
 
 /* ---- known differences from Kafka: failing today, not in the suite ------------------------- */
 
-#ifdef KRAFTSIM_KNOWN_BUGS
 
 /* PartitionChangeBuilder.maybeUpdateLastKnownLeader: the first time the ISR becomes empty,
  * LastKnownElr = [the last leader], whatever the ELR holds. replication.c writes it only when
@@ -1522,7 +1521,6 @@ START_TEST(bug_delete_disabled_before_v3_is_invalid_request)
 }
 END_TEST
 
-#endif /* KRAFTSIM_KNOWN_BUGS */
 
 static TCase *tcase(Suite *s, const char *name)
 {
@@ -1582,10 +1580,9 @@ static void add_suite_tests(Suite *s)
     tcase_add_test(tc, random_uuid_never_reserved_never_a_dash_in_10000_draws);
 }
 
-#ifdef KRAFTSIM_KNOWN_BUGS
 static void add_known_bugs(Suite *s)
 {
-    TCase *tc = tcase(s, "known_bugs");
+    TCase *tc = tcase(s, "kafka_fidelity_fixes");
     tcase_add_test(tc, bug_elr_records_the_last_known_leader_when_the_isr_first_empties);
     tcase_add_test(tc, bug_elr_elects_the_last_known_leader_without_unclean_election);
     tcase_add_test(tc, bug_alter_partition_recovering_leader_cannot_grow_the_isr);
@@ -1599,15 +1596,12 @@ static void add_known_bugs(Suite *s)
     tcase_add_test(tc, bug_create_with_a_null_config_value_is_invalid_config);
     tcase_add_test(tc, bug_delete_disabled_before_v3_is_invalid_request);
 }
-#endif
 
 int main(void)
 {
     Suite *s = suite_create("replication");
     add_suite_tests(s);
-#ifdef KRAFTSIM_KNOWN_BUGS
     add_known_bugs(s);
-#endif
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -119,6 +119,44 @@ START_TEST(stored_node_id_that_differs_from_the_config_is_refused_with_kafkas_wo
 }
 END_TEST
 
+/* Kafka 3.x (voter.set.check): a controller restarted with a voter list other than the one
+ * its quorum-state was written with refuses to start (QuorumState.initialize); trunk reads
+ * no voters from that file and starts. */
+START_TEST(voter_list_that_differs_from_the_quorum_state_is_refused_on_kafka_3_x)
+{
+    for (int trunk = 0; trunk <= 1; trunk++) {
+        struct node_config cfg[VOTERS];
+        struct refusals refused;
+        struct world *w = cluster(cfg, &refused);
+        for (int i = 0; i < VOTERS; i++) {
+            cfg[i].quorum_state_version = 0; /* static voters: the v0 file with currentVoters */
+            cfg[i].quorum.voter_set_check = !trunk;
+            cfg[i].quorum.pre_vote = trunk;
+            ck_assert_int_eq(kafka_storage_format(w, i, &cfg[i], CLUSTER), ENV_OK);
+            ck_assert(host_start(world_host(w, i)));
+        }
+        world_run_until(w, 5 * NS_PER_S);
+        ck_assert_int_eq(leaders(w), 1);
+        /* The operator edits controller-3's voters to 1,2,4 and restarts it. */
+        host_stop(world_host(w, 2));
+        cfg[2].voters[2].id = 4;
+        bool started = host_start(world_host(w, 2));
+        ck_assert(started == (bool)trunk);
+        if (!trunk) {
+            ck_assert_str_eq(refused.text[2],
+                             "Exiting Kafka due to fatal exception: "
+                             "java.lang.IllegalStateException: Configured voter set: [1, 2, 4] "
+                             "is different from the voter set read from the state file: "
+                             "[1, 2, 3]. Check if the quorum configuration is up to date, or "
+                             "wipe out the local state file if necessary");
+        } else {
+            ck_assert_str_eq(refused.text[2], "");
+        }
+        world_destroy(w);
+    }
+}
+END_TEST
+
 START_TEST(two_directories_one_unformatted_or_of_another_cluster_are_refused)
 {
     struct node_config cfg[VOTERS];
@@ -178,6 +216,7 @@ int main(void)
     tcase_add_test(tc, meta_properties_text_parses_back_and_v1_needs_both_ids);
     tcase_add_test(tc, unformatted_node_refuses_to_start_and_the_other_two_elect);
     tcase_add_test(tc, stored_node_id_that_differs_from_the_config_is_refused_with_kafkas_words);
+    tcase_add_test(tc, voter_list_that_differs_from_the_quorum_state_is_refused_on_kafka_3_x);
     tcase_add_test(tc, two_directories_one_unformatted_or_of_another_cluster_are_refused);
     tcase_add_test(tc, node_of_another_cluster_starts_but_is_refused_by_the_quorum);
     suite_add_tcase(s, tc);
