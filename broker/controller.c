@@ -133,6 +133,17 @@ static int64_t append_fencing(struct controller *c, int32_t id, int64_t epoch, i
                               int8_t shutdown)
 {
     struct metadata_record rec;
+    if (c->cfg.replication.mv_level < METADATA_MV_3_3_IV2) {
+        /* Before BrokerRegistrationChangeRecord: Fence/UnfenceBrokerRecord, and no record
+         * for controlled shutdown (it lived in the controller's memory only). */
+        if (fenced == 0) {
+            return c->last_emitted;
+        }
+        metadata_record_init(&rec, fenced > 0 ? METADATA_FENCE_BROKER : METADATA_UNFENCE_BROKER,
+                             0);
+        rec.u.fencing = (struct metadata_broker_fencing){id, epoch};
+        return emit_record(c, &rec);
+    }
     metadata_record_init(&rec, METADATA_BROKER_REGISTRATION_CHANGE,
                          (int16_t)metadata_record_version_for(METADATA_BROKER_REGISTRATION_CHANGE,
                                                               c->cfg.replication.mv_level));

@@ -119,10 +119,33 @@ static bool unclean_enabled(const struct replication *r, const char *topic)
     return v != NULL ? strcmp(v, "true") == 0 : r->cfg->unclean_leader_election_enable;
 }
 
-static int32_t min_isr(const struct replication *r, const char *topic)
+/* getTopicEffectiveMinIsr: the topic's (else the cluster's) min.insync.replicas, never more
+ * than the replication factor. */
+static int32_t min_isr(const struct replication *r, const struct image_topic *t,
+                       const struct image_partition *p)
 {
-    const char *v = topic_config(r->image, topic, "min.insync.replicas");
-    return v != NULL ? (int32_t)strtol(v, NULL, 10) : r->cfg->min_insync_replicas;
+    const char *v = topic_config(r->image, t->name, "min.insync.replicas");
+    int32_t m = v != NULL ? (int32_t)strtol(v, NULL, 10) : r->cfg->min_insync_replicas;
+    return p->replicas.count > 0 && m > p->replicas.count ? p->replicas.count : m;
+}
+
+/* The iteration order of a java.util.HashSet<Integer> holding `l` (small non-negative ids):
+ * by bucket, id & (capacity - 1), then by insertion. Kafka builds the ELR through one. */
+static void java_hash_set_order(struct ids *l)
+{
+    int32_t cap = 16;
+    while ((float)l->n / 0.75f + 1 > (float)cap || (float)l->n > 0.75f * (float)cap) {
+        cap *= 2;
+    }
+    struct ids sorted = {0};
+    for (int32_t b = 0; b < cap; b++) {
+        for (int32_t i = 0; i < l->n; i++) {
+            if ((l->v[i] & (cap - 1)) == b) {
+                sorted.v[sorted.n++] = l->v[i];
+            }
+        }
+    }
+    *l = sorted;
 }
 
 static bool elr_on(const struct replication *r)
@@ -203,19 +226,28 @@ static void update_elr(struct replication *r, const struct image_topic *t,
                        const struct image_partition *p, const struct change_plan *plan,
                        struct target *x)
 {
-    if (x->unclean || x->isr.n >= min_isr(r, t->name)) {
+    if (x->unclean || x->isr.n >= min_isr(r, t, p)) {
         x->elr.n = x->lke.n = 0;
     } else {
-        /* ELR = (old ISR ∪ old ELR) − new ISR − unclean shutdowns, in replica order. */
+        /* ELR = (old ELR ∪ old ISR) − new ISR − unclean shutdowns, in the order of the
+         * HashSet Kafka collects them in. */
         struct ids next = {0};
-        for (int32_t i = 0; i < p->replicas.count; i++) {
-            int32_t id = p->replicas.items[i];
-            if ((ints_has(&p->isr, id) || ids_has(&x->elr, id)) && !ids_has(&x->isr, id) &&
-                id != plan->unclean_shutdown) {
-                next.v[next.n++] = id;
+        for (int32_t i = 0; i < x->elr.n; i++) {
+            next.v[next.n++] = x->elr.v[i];
+        }
+        for (int32_t i = 0; i < p->isr.count; i++) {
+            if (!ids_has(&next, p->isr.items[i])) {
+                next.v[next.n++] = p->isr.items[i];
             }
         }
-        x->elr = next;
+        java_hash_set_order(&next);
+        x->elr.n = 0;
+        for (int32_t i = 0; i < next.n; i++) {
+            int32_t id = next.v[i];
+            if (!ids_has(&x->isr, id) && id != plan->unclean_shutdown) {
+                x->elr.v[x->elr.n++] = id;
+            }
+        }
     }
     /* maybeUpdateLastKnownLeader: the first time the ISR empties, remember who led; clear it
      * once the partition is led again. */
@@ -753,8 +785,9 @@ void replication_create_topics(struct replication *r, const struct create_topics
         res->replication_factor = rf;
         res->config_count = 0; /* v5+: the configs set here; kraftsim does not list defaults */
         res->error_message = NULL;
+        /* A validate-only answer carries a topic id too, one that is never used. */
+        res->topic_id = replication_random_uuid(r->sink.draw, r->sink.ctx);
         if (!req->validate_only) {
-            res->topic_id = replication_random_uuid(r->sink.draw, r->sink.ctx);
             emit_topic(r, t, res->topic_id, assignment, partitions);
             tracef(r, "create-topic topic=%s partitions=%d replication_factor=%d", t->name,
                    partitions, rf);

@@ -208,6 +208,8 @@ static void on_response(struct admin *a, const uint8_t *bytes, size_t len)
                 error = r.topics[0].error_code;
                 message = r.topics[0].error_message;
                 a->outcome.topic_id = r.topics[0].topic_id;
+                a->outcome.num_partitions = r.topics[0].num_partitions;
+                a->outcome.replication_factor = r.topics[0].replication_factor;
             }
         } else if (key == KAFKA_API_DELETE_TOPICS) {
             struct delete_topics_response r;

@@ -57,7 +57,9 @@ struct admin_outcome {
     time_ns started;
     time_ns finished;
     struct kuuid topic_id;
-    int32_t partition_count; /* Metadata */
+    int32_t num_partitions;     /* CreateTopics: NumPartitions in the answer */
+    int16_t replication_factor; /* CreateTopics: ReplicationFactor in the answer */
+    int32_t partition_count;    /* Metadata */
     struct admin_partition partitions[ADMIN_PARTITIONS_MAX];
 };
 

@@ -305,6 +305,18 @@ static void check_unclean_allowed(struct partition_checker *pc, const char *topi
               p->leader_epoch);
 }
 
+/* LeaderRecoveryState came with metadata.version 3.2-IV0 (KIP-704). A log with no
+ * metadata.version feature was written before 3.3 and may predate it: not required there. */
+static bool recovery_known(const struct partition_checker *pc)
+{
+    for (uint32_t i = 0; i < pc->shadow.feature_count; i++) {
+        if (strcmp(pc->shadow.features[i].name, "metadata.version") == 0) {
+            return pc->shadow.features[i].level >= 3;
+        }
+    }
+    return false;
+}
+
 /* ---- one record ----------------------------------------------------------------------------- */
 
 static void partition_change(struct partition_checker *pc, const struct metadata_record *r,
@@ -336,7 +348,7 @@ static void partition_change(struct partition_checker *pc, const struct metadata
     }
     if (e == ELECTION_UNCLEAN || e == ELECTION_LAST_KNOWN) {
         pc->unclean_elections++;
-        if (p->leader_recovery_state != METADATA_LRS_RECOVERING) {
+        if (p->leader_recovery_state != METADATA_LRS_RECOVERING && recovery_known(pc)) {
             violation(pc, "unclean-election: %s-%d elects broker %d uncleanly %s (leader epoch "
                       "%d -> %d) but leaves LeaderRecoveryState %d, not RECOVERING", t->name,
                       p->id, now.leader, where, was.leader_epoch, now.leader_epoch,

@@ -25,8 +25,9 @@
  * client. The run:
  *   1. setup (0 to 8 s): the quorum elects, brokers register and are unfenced; the admin
  *      client creates "orders" (3 partitions, replication factor 3, min.insync.replicas=2)
- *      through kafka-1, then asks every node to describe it, then creates "clicks" with the
- *      broker defaults through broker-5;
+ *      through kafka-1, then asks every node to describe it, creates "clicks" with the broker
+ *      defaults through broker-5, asks broker-4 for a topic "events" nobody created
+ *      (auto.create.topics.enable) and deletes "clicks" through kafka-2;
  *   2. faults (8 s to duration - 25 s): one at a time, from the seed: a broker crash (down
  *      12 s, longer than broker.session.timeout.ms), the active controller's node crashed,
  *      a node isolated, a random split, a controlled shutdown and restart;
@@ -92,6 +93,11 @@ struct cluster_run {
     char ledger_isr[4][32];
     char ledger_elr[4][32];
     int ledger_seen;
+    int16_t clicks_error; /* the admin script's outcomes */
+    int32_t clicks_created;
+    int16_t events_error;
+    int32_t events_partitions;
+    int16_t delete_error;
     time_ns shutdown_began;
 };
 
@@ -275,8 +281,23 @@ static void script_tick(void *ctx, uint64_t arg)
                 r->describe_mismatches += strcmp(r->describe_first[i], r->describe_first[0]) != 0;
             }
             admin_call_at(r, KAFKA_API_CREATE_TOPICS, NODES - 1, "clicks", -1, -1, "");
-        } else {
+        } else if (step == NODES + 2) {
+            r->clicks_error = o->error;
+            r->clicks_created = o->num_partitions;
+            /* A client's Metadata for a topic nobody created: auto.create.topics.enable. */
+            struct admin_call c = {.api_key = KAFKA_API_METADATA, .to_host = COMBINED,
+                                   .allow_auto_create = true};
+            snprintf(c.topic, sizeof c.topic, "events");
+            admin_start(world_host(r->w, ADMIN_HOST)->proc, &c);
+        } else if (step == NODES + 3) {
+            r->events_error = o->error;
+            r->events_partitions = o->partition_count;
+            admin_call_at(r, KAFKA_API_DELETE_TOPICS, 1, "clicks", 0, 0, "");
+        } else if (step == NODES + 4) {
+            r->delete_error = o->error;
             return; /* the script is over */
+        } else {
+            return;
         }
     }
     world_at(r->w, world_now(r->w) + 50 * NS_PER_MS, script_tick, r, 0);
@@ -452,9 +473,10 @@ static void nemesis_tick(void *ctx, uint64_t arg)
     }
 }
 
-/* broker-failover: every 20 s, crash a broker that leads partitions and is not the active
- * controller; it comes back 12 s later. Nothing else happens, so the time to new leaders is
- * the session timeout's work alone. */
+/* broker-failover: every 20 s, crash a broker that leads partitions (every third time the
+ * active controller's node); it comes back 12 s later. Nothing else happens, so the time to
+ * new leaders is the session timeout's work alone (plus, for the controller's node, the
+ * election of a new controller, which gives every broker a fresh session). */
 static void crash_tick(void *ctx, uint64_t arg)
 {
     struct cluster_run *r = ctx;
@@ -463,19 +485,26 @@ static void crash_tick(void *ctx, uint64_t arg)
         return;
     }
     int controller = active_controller(r);
+    /* Every third crash is the active controller's own node, if it leads partitions. */
+    bool take_controller = arg % 3 == 2 && controller >= 0;
     for (int k = 0; k < NODES; k++) {
-        int i = (int)((arg + (uint64_t)k) % NODES);
+        int i = take_controller ? controller : (int)((arg + (uint64_t)k) % NODES);
         struct host *h = world_host(r->w, i);
-        if (i == controller || h->state != HOST_UP) {
+        if ((i == controller) != take_controller || h->state != HOST_UP) {
             continue;
         }
-        watch_crash(r, i, false);
+        watch_crash(r, i, take_controller);
         if (r->watch.count == 0) {
+            if (take_controller) {
+                take_controller = false; /* it leads nothing: a broker then */
+                k = -1;
+            }
             continue;
         }
         trace_emitf(&r->w->trace, now, TRACE_HOST_NONE, TRACE_NOTE,
-                    "nemesis crash %s (leads %d partitions) for %" PRId64 " ms", names[i],
-                    r->watch.count, CRASH_DOWN_NS / NS_PER_MS);
+                    "nemesis crash %s (leads %d partitions%s) for %" PRId64 " ms", names[i],
+                    r->watch.count, take_controller ? ", the active controller" : "",
+                    CRASH_DOWN_NS / NS_PER_MS);
         host_crash(h);
         r->faults++;
         world_at(r->w, now + CRASH_DOWN_NS, undo_fault, r, 0);
@@ -651,6 +680,19 @@ static void report(struct cluster_run *r, FILE *out, bool elr_fields)
     }
     int c = active_controller(r);
     if (c >= 0) {
+        struct wire_arena a;
+        wire_arena_init(&a);
+        struct describe_quorum_response resp;
+        if (quorum_describe(node_quorum(world_host(r->w, c)->proc), &a, &resp)) {
+            struct describe_endpoint eps[COMBINED];
+            for (int i = 0; i < COMBINED; i++) {
+                eps[i] = (struct describe_endpoint){i + 1, names[i], 9093};
+            }
+            fprintf(out, "\n$ kafka-metadata-quorum.sh --bootstrap-controller %s:9093 describe "
+                    "--status\n", names[c]);
+            describe_status(out, r->cluster_id, &resp, eps, COMBINED);
+        }
+        wire_arena_free(&a);
         fprintf(out, "\n$ kafka-topics.sh --bootstrap-server %s:9092 --describe\n", names[c]);
         describe_topics(out, &node_listener(world_host(r->w, c)->proc)->image, NULL,
                         elr_fields);
@@ -674,6 +716,11 @@ static void fill_outcome(struct cluster_run *r, struct cluster_outcome *outcome)
     outcome->heartbeat_interval = r->configs[0].broker_heartbeat_interval;
     outcome->faults = r->faults;
     outcome->unclean_elections = r->parts.unclean_elections;
+    outcome->clicks_error = r->clicks_error;
+    outcome->clicks_created = r->clicks_created;
+    outcome->events_error = r->events_error;
+    outcome->events_partitions = r->events_partitions;
+    outcome->delete_error = r->delete_error;
     for (int i = 0; i < 4; i++) {
         outcome->ledger_leader[i] = r->ledger_leader[i];
         outcome->ledger_recovery[i] = r->ledger_recovery[i];
@@ -688,6 +735,8 @@ static void fill_outcome(struct cluster_run *r, struct cluster_outcome *outcome)
         outcome->orders_partitions = t != NULL ? t->partition_count : -1;
         t = metadata_image_topic(img, "clicks");
         outcome->clicks_partitions = t != NULL ? t->partition_count : -1;
+        t = metadata_image_topic(img, "events");
+        outcome->events_in_image = t != NULL ? t->partition_count : -1;
     }
 }
 

@@ -19,7 +19,13 @@ struct cluster_outcome {
     uint64_t records_checked;
     uint64_t faults;
     int32_t orders_partitions; /* in the final image, -1 if missing */
-    int32_t clicks_partitions;
+    int32_t clicks_partitions; /* in the final image: -1, since the script deletes it */
+    int16_t clicks_error;      /* the admin script: CreateTopics clicks (-1/-1) */
+    int32_t clicks_created;    /* ... its NumPartitions in the answer */
+    int16_t events_error;      /* Metadata events with auto-creation */
+    int32_t events_partitions; /* ... partitions in the answer */
+    int32_t events_in_image;
+    int16_t delete_error;      /* DeleteTopics clicks */
     /* offline-partition / unclean-election: ledger-0 at each step (after each crash, after
      * broker-4 returns, after broker-5 returns), and the unclean elections counted */
     int32_t ledger_leader[4];

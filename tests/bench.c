@@ -112,6 +112,9 @@ int main(int argc, char **argv)
     bench_quorum("calm", 10 * scale);
     bench_quorum("failover", 10 * scale);
     bench_scenario("quorum", 20 * scale);
+    /* Issue 4's: the seed deployment with topics through the nemesis (the default scenario). */
+    bench_scenario("cluster", 100 * scale);
+    bench_scenario("broker-failover", 50 * scale);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("peak_rss: %ld KiB\n", ru.ru_maxrss);

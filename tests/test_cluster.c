@@ -59,8 +59,17 @@ START_TEST(a_topic_created_through_one_node_is_described_identically_by_every_no
         p++;
     }
     ck_assert_int_eq(o.orders_partitions, 3);
-    /* "clicks" asked for -1/-1: num.partitions=3 from the brokers' server.properties */
-    ck_assert_int_eq(o.clicks_partitions, 3);
+    /* "clicks" asked for -1/-1: num.partitions=3 from the brokers' server.properties; then the
+     * script deleted it through another node */
+    ck_assert_int_eq(o.clicks_error, 0);
+    ck_assert_int_eq(o.clicks_created, 3);
+    ck_assert_int_eq(o.delete_error, 0);
+    ck_assert_int_eq(o.clicks_partitions, -1);
+    /* "events" was never created: broker-4's Metadata answer created it (first answer
+     * LEADER_NOT_AVAILABLE, retried) with num.partitions */
+    ck_assert_int_eq(o.events_error, 0);
+    ck_assert_int_eq(o.events_partitions, 3);
+    ck_assert_int_eq(o.events_in_image, 3);
 }
 END_TEST
 
@@ -69,7 +78,7 @@ END_TEST
  * (session - heartbeat interval, session] plus a commit. */
 START_TEST(broker_crash_moves_its_leaderships_after_the_session_timeout)
 {
-    int measured = 0;
+    int measured = 0, controller_crashes = 0;
     for (uint64_t seed = 1; seed <= 5; seed++) {
         struct run_result res;
         struct cluster_outcome o;
@@ -78,7 +87,16 @@ START_TEST(broker_crash_moves_its_leaderships_after_the_session_timeout)
                       res.first_violation);
         ck_assert_int_ge(o.timing_count, 2);
         for (int i = 0; i < o.timing_count; i++) {
-            ck_assert(!o.timing_controller[i]);
+            if (o.timing_controller[i]) {
+                /* a new controller first (fetch timeout and an election), then a full session
+                 * for every broker from its activation */
+                ck_assert_msg(o.timings[i] > o.session_timeout &&
+                                  o.timings[i] < o.session_timeout + 6 * NS_PER_S,
+                              "seed %llu: controller crash %lld ns", (unsigned long long)seed,
+                              (long long)o.timings[i]);
+                controller_crashes++;
+                continue;
+            }
             ck_assert_msg(o.timings[i] > o.session_timeout - o.heartbeat_interval,
                           "seed %llu: %lld ns", (unsigned long long)seed,
                           (long long)o.timings[i]);
@@ -88,7 +106,8 @@ START_TEST(broker_crash_moves_its_leaderships_after_the_session_timeout)
             measured++;
         }
     }
-    ck_assert_int_ge(measured, 10);
+    ck_assert_int_ge(measured, 8);
+    ck_assert_int_ge(controller_crashes, 2);
 }
 END_TEST
 
@@ -118,6 +137,29 @@ END_TEST
 START_TEST(sweep_kafka_3_4_no_violations)
 {
     sweep("3.4");
+}
+END_TEST
+
+/* Every KRaft release modelled, each with its own metadata.version (3.1 has no
+ * BrokerRegistrationChangeRecord, no bootstrap metadata.version and no NoOpRecord; 3.x no ELR),
+ * through the same nemesis and all four cluster scenarios. */
+START_TEST(every_kraft_release_runs_the_cluster_scenarios_clean)
+{
+    static const char *const releases[] = {"3.1", "3.4", "3.5", "3.7", "3.9", "4.0", "4.1"};
+    static const enum cluster_mode modes[] = {CLUSTER_NEMESIS, CLUSTER_BROKER_FAILOVER,
+                                              CLUSTER_OFFLINE, CLUSTER_UNCLEAN};
+    for (size_t v = 0; v < sizeof releases / sizeof releases[0]; v++) {
+        for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+            for (uint64_t seed = 1; seed <= 10; seed++) {
+                struct run_result res;
+                struct cluster_outcome o;
+                run(seed, releases[v], NULL, modes[m], &res, &o);
+                ck_assert_msg(res.violations == 0, "kafka %s mode %d seed %llu: %s",
+                              releases[v], (int)modes[m], (unsigned long long)seed,
+                              res.first_violation);
+            }
+        }
+    }
 }
 END_TEST
 
@@ -223,6 +265,7 @@ static Suite *cluster_suite(void)
     tcase_add_test(t, broker_crash_moves_its_leaderships_after_the_session_timeout);
     tcase_add_test(t, planted_fence_before_leader_moves_is_caught);
     tcase_add_test(t, cluster_run_is_deterministic);
+    tcase_add_test(t, every_kraft_release_runs_the_cluster_scenarios_clean);
     tcase_add_test(t, offline_partition_on_kafka_3_4_waits_for_its_last_isr_member);
     tcase_add_test(t, unclean_election_on_kafka_3_4_elects_the_replica_outside_the_isr);
     tcase_add_test(t, offline_partition_on_trunk_uses_elr_and_the_last_known_leader);

@@ -1046,6 +1046,28 @@ START_TEST(elr_takes_leavers_below_min_isr_allows_an_empty_isr_and_elects_from_i
 }
 END_TEST
 
+/* Kafka collects the ELR in a java.util.HashSet: for ids 1..20 in a 16-bucket table, 17
+ * (bucket 1) comes before 3 (bucket 3) whatever the replica order. */
+START_TEST(elr_order_is_that_of_a_java_hash_set)
+{
+    fx.cfg.elr = true;
+    fx.cfg.mv_level = METADATA_MV_LATEST;
+    fx.cfg.min_insync_replicas = 3;
+    brokers(20);
+    add_topic("orders", orders_id);
+    add_partition(orders_id, (struct part_spec){.id = 0, .replicas = L(3, 20, 17),
+                                                .isr = L(3, 20, 17), .elr = L_EMPTY,
+                                                .lke = L_EMPTY, .leader = 20});
+    fence(3); /* ISR [20,17] < 3: ELR [3] */
+    forget();
+    fence(20); /* ISR [17]: ELR = {3, 20} in buckets 3 and 4 */
+    assert_list("elr", only_change()->elr, L(3, 20));
+    forget();
+    fence(17); /* ISR []: ELR = {3, 20, 17}: 17 (bucket 1), 3, 20 (bucket 4) */
+    assert_list("elr", only_change()->elr, L(17, 3, 20));
+}
+END_TEST
+
 START_TEST(elr_alter_partition_shrink_below_min_isr_keeps_the_dropped_one_eligible)
 {
     elr_cluster();
@@ -1595,6 +1617,7 @@ static void add_known_bugs(Suite *s)
     tcase_add_test(tc, bug_create_checks_the_replication_factor_before_the_partition_count);
     tcase_add_test(tc, bug_create_with_a_null_config_value_is_invalid_config);
     tcase_add_test(tc, bug_delete_disabled_before_v3_is_invalid_request);
+    tcase_add_test(tc, elr_order_is_that_of_a_java_hash_set);
 }
 
 int main(void)
