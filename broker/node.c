@@ -673,8 +673,59 @@ static void forward_remove(struct node *n, uint32_t i)
     n->forwards[i] = n->forwards[--n->forward_count];
 }
 
-/* Resends what waits, gives up on what is too old (the client has its own timeout and
- * retries; Kafka would answer REQUEST_TIMED_OUT). */
+/* The client's answer when forwarding timed out: every topic of its request REQUEST_TIMED_OUT
+ * (AbstractRequest.getErrorResponse). */
+static void answer_timed_out(struct node *n, const struct forward *f)
+{
+    struct wire_arena a;
+    wire_arena_init(&a);
+    struct wire_reader in;
+    wire_reader_init(&in, f->request, f->len);
+    int16_t key = f->len >= 4 ? (int16_t)((f->request[0] << 8) | f->request[1]) : -1;
+    int16_t ver = f->len >= 4 ? (int16_t)((f->request[2] << 8) | f->request[3]) : -1;
+    int hv = kheader_request_version(key, ver);
+    struct kheader_request h;
+    struct wire_writer w;
+    wire_writer_init(&w);
+    size_t mark = kheader_frame_begin(&w);
+    bool ok = hv >= 0 && kheader_request_decode(&in, hv, &a, &h) == 0;
+    struct kheader_response rh = {.correlation_id = ok ? h.correlation_id : 0};
+    kheader_response_encode(&w, &rh, kheader_response_version(key, ver));
+    if (ok && key == KAFKA_API_CREATE_TOPICS) {
+        struct create_topics_request req;
+        ok = create_topics_request_decode(&in, ver, &a, &req) == 0;
+        struct create_topics_response resp = {.topic_count = ok ? req.topic_count : 0};
+        resp.topics = wire_arena_alloc(&a, sizeof *resp.topics * (size_t)(resp.topic_count + 1));
+        for (int32_t i = 0; i < resp.topic_count; i++) {
+            create_topics_result_init(&resp.topics[i]);
+            resp.topics[i].name = req.topics[i].name;
+            resp.topics[i].error_code = KAFKA_REQUEST_TIMED_OUT;
+            resp.topics[i].error_message = NULL;
+        }
+        create_topics_response_encode(&w, &resp, ver);
+    } else if (ok && key == KAFKA_API_DELETE_TOPICS) {
+        struct delete_topics_request req;
+        ok = delete_topics_request_decode(&in, ver, &a, &req) == 0;
+        struct delete_topics_response resp = {.response_count = ok ? req.topic_count : 0};
+        resp.responses = wire_arena_alloc(&a, sizeof *resp.responses *
+                                                  (size_t)(resp.response_count + 1));
+        for (int32_t i = 0; i < resp.response_count; i++) {
+            resp.responses[i].name = req.topics[i].name;
+            resp.responses[i].topic_id = req.topics[i].topic_id;
+            resp.responses[i].error_code = KAFKA_REQUEST_TIMED_OUT;
+        }
+        delete_topics_response_encode(&w, &resp, ver);
+    }
+    kheader_frame_end(&w, mark);
+    if (ok && w.err == 0) {
+        send_or_hold(n, f->client_host, ENV_CHANNEL_RESPONSE, &w);
+    } else {
+        wire_writer_free(&w);
+    }
+    wire_arena_free(&a);
+}
+
+/* Resends what waits; answers REQUEST_TIMED_OUT to what is too old. */
 static void forwards_poll(struct node *n)
 {
     time_ns now = env_now(n->env);
@@ -682,8 +733,11 @@ static void forwards_poll(struct node *n)
     while (i < n->forward_count) {
         struct forward *f = &n->forwards[i];
         if (now >= f->give_up) {
-            env_tracef(n->env, TRACE_BROKER_API, "forward gave up client=h%d topic=%s",
+            env_tracef(n->env, TRACE_BROKER_API, "forward timed out client=h%d topic=%s",
                        f->client_host, f->topic);
+            if (f->client_host >= 0) {
+                answer_timed_out(n, f);
+            }
             forward_remove(n, i);
             continue;
         }

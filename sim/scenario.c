@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
+#include "node.h"
 #include "ping.h"
 #include "world.h"
 
@@ -216,4 +218,27 @@ const struct scenario *scenario_find(const char *name)
         }
     }
     return NULL;
+}
+
+bool scenario_node_config(const char *text, size_t len, const char *file,
+                          struct node_config *node, bool first, struct run_result *result)
+{
+    struct kafka_config *k = malloc(sizeof *k);
+    KS_ASSERT(k != NULL);
+    struct config_error cerr;
+    char err[256];
+    int rc = config_parse(text, len, file, k, &cerr);
+    if (rc == CONFIG_OK && node_config_from_kafka(node, k, "", err, sizeof err) != 0) {
+        rc = CONFIG_EINVALID;
+        snprintf(cerr.message, sizeof cerr.message, "%s: %s", file, err);
+    }
+    if (rc == CONFIG_OK && first) {
+        switches_describe(&k->switches, result->switches, sizeof result->switches);
+    }
+    free(k);
+    if (rc != CONFIG_OK) {
+        snprintf(result->config_error, sizeof result->config_error, "%s", cerr.message);
+        return false;
+    }
+    return true;
 }

@@ -60,6 +60,14 @@ static inline bool planted(const struct run_opts *opts, const char *bug)
     return opts->planted_bug != NULL && __builtin_strcmp(opts->planted_bug, bug) == 0;
 }
 
+/* Parses one node's server.properties text as the node would, into its config (the cluster id
+ * comes later, from kafka-storage.sh format); the first node's release and switches go into
+ * result->switches. False, with the one-line error naming the file and key in
+ * result->config_error, if it is refused. */
+struct node_config;
+bool scenario_node_config(const char *text, size_t len, const char *file,
+                          struct node_config *node, bool first, struct run_result *result);
+
 const struct scenario *scenario_default(void);
 const struct scenario *scenario_find(const char *name);
 /* All built-in scenarios, NULL-terminated, in a fixed order. */

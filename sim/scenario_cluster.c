@@ -128,24 +128,10 @@ static bool configure(struct cluster_run *r, const struct run_opts *opts,
                       struct run_result *result)
 {
     for (int i = 0; i < NODES; i++) {
-        char text[1024], file[64], err[256];
+        char text[1024], file[64];
         size_t len = (size_t)properties(text, sizeof text, i + 1, opts->kafka_version);
         snprintf(file, sizeof file, "%s/server.properties", names[i]);
-        struct kafka_config *k = malloc(sizeof *k);
-        KS_ASSERT(k != NULL);
-        struct config_error cerr;
-        int rc = config_parse(text, len, file, k, &cerr);
-        if (rc == CONFIG_OK && node_config_from_kafka(&r->configs[i], k, "", err,
-                                                     sizeof err) != 0) {
-            rc = CONFIG_EINVALID;
-            snprintf(cerr.message, sizeof cerr.message, "%s: %s", file, err);
-        }
-        if (rc == CONFIG_OK && i == 0) {
-            switches_describe(&k->switches, result->switches, sizeof result->switches);
-        }
-        free(k);
-        if (rc != CONFIG_OK) {
-            snprintf(result->config_error, sizeof result->config_error, "%s", cerr.message);
+        if (!scenario_node_config(text, len, file, &r->configs[i], i == 0, result)) {
             return false;
         }
     }
@@ -517,7 +503,7 @@ static void crash_tick(void *ctx, uint64_t arg)
 
 #define OFFLINE_STEPS 4
 static const time_ns offline_crash4 = 10 * NS_PER_S, offline_crash5 = 22 * NS_PER_S,
-                     offline_back4 = 34 * NS_PER_S;
+                     offline_back4 = 34 * NS_PER_S, offline_back5 = 46 * NS_PER_S;
 static const time_ns offline_look[OFFLINE_STEPS] = {21 * NS_PER_S, 33 * NS_PER_S,
                                                    45 * NS_PER_S, 57 * NS_PER_S};
 
@@ -568,6 +554,7 @@ static void plan_offline(struct cluster_run *r)
     world_at(r->w, offline_crash4, offline_crash, r, 3);
     world_at(r->w, offline_crash5, offline_crash, r, 4);
     world_at(r->w, offline_back4, offline_restart, r, 3);
+    world_at(r->w, offline_back5, offline_restart, r, 4);
     for (uint64_t i = 0; i < OFFLINE_STEPS; i++) {
         world_at(r->w, offline_look[i], offline_look_tick, r, i);
     }
@@ -577,7 +564,7 @@ static void offline_report(struct cluster_run *r, FILE *out)
 {
     static const char *const when[OFFLINE_STEPS] = {
         "after broker-4 crashed (fenced 9 s later)", "after broker-5 crashed too",
-        "after broker-4 came back", "after broker-5 came back too (healing)"};
+        "after broker-4 came back", "after broker-5 came back too"};
     fprintf(out, "ledger-0 (replicas 4,5; min.insync.replicas=2%s):\n",
             r->mode == CLUSTER_UNCLEAN ? "; unclean.leader.election.enable=true" : "");
     for (int i = 0; i < r->ledger_seen; i++) {
@@ -787,6 +774,10 @@ void cluster_scenario_run(const struct run_opts *opts, struct run_result *result
     if (duration < SETUP_NS + HEAL_NS) {
         duration = SETUP_NS + HEAL_NS;
     }
+    bool story = mode == CLUSTER_OFFLINE || mode == CLUSTER_UNCLEAN;
+    if (story && duration < by_mode[mode]->duration) {
+        duration = by_mode[mode]->duration; /* its story runs on a fixed clock, to 57 s */
+    }
     r->fault_end = duration - HEAL_NS;
     trace_emitf(&r->w->trace, 0, TRACE_HOST_NONE, TRACE_RUN_START,
                 "scenario=cluster seed=%" PRIu64 " %s", opts->seed, result->switches);
@@ -805,7 +796,7 @@ void cluster_scenario_run(const struct run_opts *opts, struct run_result *result
     }
     trace_emitf(&r->w->trace, world_now(r->w), TRACE_HOST_NONE, TRACE_RUN_END, "violations=%u",
                 result->violations);
-    report(r, opts->out, r->configs[0].replication.elr);
+    report(r, opts->out, r->configs[0].replication.mv_level >= METADATA_MV_3_9_IV0);
     result->trace_hash = trace_hash(&r->w->trace);
     result->trace_events = r->w->trace.event_count;
     result->sched_events = sched_fired_count(&r->w->sched);

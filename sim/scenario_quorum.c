@@ -171,26 +171,10 @@ static bool configure(struct quorum_run *r, const struct run_opts *opts, int vot
                       struct run_result *result)
 {
     for (int i = 0; i < voters + r->brokers; i++) {
-        char text[1024], file[64], err[256];
+        char text[1024], file[64];
         size_t len = (size_t)properties(text, sizeof text, i + 1, voters, opts->kafka_version);
         snprintf(file, sizeof file, "%s/server.properties", name_of(voters, i));
-        struct kafka_config *k = malloc(sizeof *k);
-        struct config_error cerr;
-        KS_ASSERT(k != NULL);
-        int rc = config_parse(text, len, file, k, &cerr);
-        if (rc == CONFIG_OK) {
-            rc = node_config_from_kafka(&r->configs[i], k, "MkU3OEVBNTcwNTJENDM2Qk", err,
-                                        sizeof err) == 0 ? CONFIG_OK : CONFIG_EINVALID;
-            if (rc != CONFIG_OK) {
-                snprintf(cerr.message, sizeof cerr.message, "%s: %s", file, err);
-            }
-        }
-        if (rc == CONFIG_OK && i == 0) {
-            switches_describe(&k->switches, result->switches, sizeof result->switches);
-        }
-        free(k);
-        if (rc != CONFIG_OK) {
-            snprintf(result->config_error, sizeof result->config_error, "%s", cerr.message);
+        if (!scenario_node_config(text, len, file, &r->configs[i], i == 0, result)) {
             return false;
         }
     }

@@ -965,12 +965,13 @@ static void handle_begin_quorum_epoch(struct quorum *q, const struct quorum_even
     wire_arena_init(&a);
     struct begin_quorum_epoch_request req;
     int rc = begin_quorum_epoch_request_decode(ev->body, ev->api_version, &a, &req);
-    if (rc != 0 || req.topic_count != 1 || req.topics[0].partition_count != 1 ||
-        !valid_topic_partition(1, req.topics[0].topic_name, 1,
-                               req.topics[0].partitions[0].partition_index)) {
-        answer_quorum_epoch(q, ev, out, KAFKA_INVALID_REQUEST, 0);
-    } else if (cluster_mismatch(q, req.cluster_id)) {
+    /* hasValidClusterId, then hasValidTopicPartition (KafkaRaftClient) */
+    if (rc == 0 && cluster_mismatch(q, req.cluster_id)) {
         answer_quorum_epoch(q, ev, out, KAFKA_INCONSISTENT_CLUSTER_ID, 0);
+    } else if (rc != 0 || req.topic_count != 1 || req.topics[0].partition_count != 1 ||
+               !valid_topic_partition(1, req.topics[0].topic_name, 1,
+                                      req.topics[0].partitions[0].partition_index)) {
+        answer_quorum_epoch(q, ev, out, KAFKA_INVALID_REQUEST, 0);
     } else {
         const struct begin_quorum_epoch_request_partition *p = &req.topics[0].partitions[0];
         if (p->leader_epoch < q->election.epoch) {
@@ -995,6 +996,10 @@ static void handle_end_quorum_epoch(struct quorum *q, const struct quorum_event 
     wire_arena_init(&a);
     struct end_quorum_epoch_request req;
     int rc = end_quorum_epoch_request_decode(ev->body, ev->api_version, &a, &req);
+    if (rc == 0 && cluster_mismatch(q, req.cluster_id)) {
+        answer_quorum_epoch(q, ev, out, KAFKA_INCONSISTENT_CLUSTER_ID, 0);
+        goto done;
+    }
     if (rc != 0 || req.topic_count != 1 || req.topics[0].partition_count != 1 ||
         !valid_topic_partition(1, req.topics[0].topic_name, 1,
                                req.topics[0].partitions[0].partition_index)) {
