@@ -27,6 +27,7 @@ struct controller_reply {
 static int64_t emit_record(void *ctx, const struct metadata_record *r);
 static uint64_t sink_random(void *ctx);
 static void sink_trace(void *ctx, const char *line);
+static bool sink_in_shutdown(void *ctx, int32_t broker_id);
 
 void controller_init(struct controller *c, struct quorum *q, struct raft_listener *l,
                      const struct controller_config *cfg)
@@ -40,7 +41,8 @@ void controller_init(struct controller *c, struct quorum *q, struct raft_listene
     metadata_image_init(&c->work);
     c->repl = (struct replication){
         .cfg = &c->cfg.replication, .image = &c->work,
-        .sink = {.ctx = c, .emit = emit_record, .draw = sink_random, .trace = sink_trace}};
+        .sink = {.ctx = c, .emit = emit_record, .draw = sink_random, .trace = sink_trace,
+                 .in_shutdown = sink_in_shutdown}};
 }
 
 static void reply_free(struct controller_reply *r)
@@ -93,6 +95,17 @@ static void sink_trace(void *ctx, const char *line)
         struct quorum_trace *t = quorum_out_trace(c->out, TRACE_PARTITION);
         snprintf(t->detail, sizeof t->detail, "%s", line);
     }
+}
+
+static bool sink_in_shutdown(void *ctx, int32_t broker_id)
+{
+    const struct controller *c = ctx;
+    for (int i = 0; i < c->session_count; i++) {
+        if (c->sessions[i].broker_id == broker_id) {
+            return c->sessions[i].controlled_shutdown;
+        }
+    }
+    return false;
 }
 
 static uint64_t sink_random(void *ctx)
@@ -323,6 +336,7 @@ static int16_t register_broker(struct controller *c, const struct broker_registr
     }
     KS_ASSERT(offset == rb->broker_epoch);
     s->last_heartbeat = c->now;
+    s->controlled_shutdown = false;
     resp->broker_epoch = offset;
     return KAFKA_NONE;
 }
@@ -333,7 +347,11 @@ static bool controlled_shutdown(struct controller *c, const struct image_broker 
 {
     int32_t id = b->id;
     int64_t epoch = b->epoch;
-    if (!b->in_controlled_shutdown) {
+    struct controller_session *s = session_of(c, id);
+    if (!b->in_controlled_shutdown && (s == NULL || !s->controlled_shutdown)) {
+        if (s != NULL) {
+            s->controlled_shutdown = true;
+        }
         replication_broker_leaving(&c->repl, id, "controlled-shutdown");
         if (c->cfg.replication.mv_level >= METADATA_MV_3_3_IV3) {
             append_fencing(c, id, epoch, 0, 1);

@@ -61,6 +61,7 @@ struct controller_config {
 struct controller_session {
     int32_t broker_id;
     time_ns last_heartbeat;
+    bool controlled_shutdown; /* entered controlled shutdown in this registration */
 };
 
 /* The frame context of a request that came inside an Envelope. */

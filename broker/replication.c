@@ -153,11 +153,19 @@ static bool elr_on(const struct replication *r)
     return r->cfg->elr && r->cfg->mv_level >= METADATA_MV_4_0_IV1;
 }
 
-/* Registered, unfenced, not shutting down, and not the broker on its way out. */
-static bool acceptable(const struct metadata_image *img, int32_t id, int32_t leaving)
+/* In controlled shutdown: the image says so from 3.3-IV3 (InControlledShutdown); before, only
+ * the controller's heartbeat manager knew, and the sink asks it. */
+static bool shutting_down(const struct replication *r, const struct image_broker *b)
 {
-    const struct image_broker *b = metadata_image_broker(img, id);
-    return id != leaving && b != NULL && !b->fenced && !b->in_controlled_shutdown;
+    return b->in_controlled_shutdown ||
+           (r->sink.in_shutdown != NULL && r->sink.in_shutdown(r->sink.ctx, b->id));
+}
+
+/* Registered, unfenced, not shutting down, and not the broker on its way out. */
+static bool acceptable(const struct replication *r, int32_t id, int32_t leaving)
+{
+    const struct image_broker *b = metadata_image_broker(r->image, id);
+    return id != leaving && b != NULL && !b->fenced && !shutting_down(r, b);
 }
 
 /* ---- PartitionChangeBuilder ---------------------------------------------------------------- */
@@ -185,26 +193,25 @@ static void elect_leader(struct replication *r, const struct image_topic *t,
                          const struct image_partition *p, const struct change_plan *plan,
                          struct target *x)
 {
-    const struct metadata_image *img = r->image;
     x->leader = -1;
     if (p->leader >= 0 && ids_has(&x->isr, p->leader) &&
-        acceptable(img, p->leader, plan->leaving)) {
+        acceptable(r, p->leader, plan->leaving)) {
         x->leader = p->leader;
     }
     for (int32_t i = 0; x->leader < 0 && i < p->replicas.count; i++) {
         int32_t id = p->replicas.items[i];
-        x->leader = ids_has(&x->isr, id) && acceptable(img, id, plan->leaving) ? id : -1;
+        x->leader = ids_has(&x->isr, id) && acceptable(r, id, plan->leaving) ? id : -1;
     }
     for (int32_t i = 0; x->leader < 0 && elr_on(r) && x->isr.n == 0 && i < p->replicas.count;
          i++) {
         int32_t id = p->replicas.items[i];
-        x->leader = ids_has(&x->elr, id) && acceptable(img, id, plan->leaving) ? id : -1;
+        x->leader = ids_has(&x->elr, id) && acceptable(r, id, plan->leaving) ? id : -1;
         x->from_elr = x->leader >= 0;
     }
     /* canElectLastKnownLeader (KIP-966): with ISR and ELR empty, the single last known leader
      * may lead whatever unclean.leader.election.enable says; it is an unclean election. */
     if (x->leader < 0 && elr_on(r) && x->isr.n == 0 && x->elr.n == 0 && x->lke.n == 1 &&
-        acceptable(img, x->lke.v[0], plan->leaving)) {
+        acceptable(r, x->lke.v[0], plan->leaving)) {
         x->leader = x->lke.v[0];
         x->unclean = true;
         x->from_lke = true;
@@ -212,7 +219,7 @@ static void elect_leader(struct replication *r, const struct image_topic *t,
     if (x->leader < 0 && unclean_enabled(r, t->name)) {
         for (int32_t i = 0; x->leader < 0 && i < p->replicas.count; i++) {
             int32_t id = p->replicas.items[i];
-            x->leader = acceptable(img, id, plan->leaving) ? id : -1;
+            x->leader = acceptable(r, id, plan->leaving) ? id : -1;
         }
         x->unclean = x->leader >= 0;
     }
@@ -558,7 +565,7 @@ static int16_t place(struct replication *r, int32_t partitions, int16_t rf,
     struct placement live = {0}, fenced = {0};
     for (uint32_t i = 0; i < img->broker_count && i < REPLICAS_MAX; i++) {
         const struct image_broker *b = &img->brokers[i];
-        struct placement *to = b->fenced || b->in_controlled_shutdown ? &fenced : &live;
+        struct placement *to = b->fenced || shutting_down(r, b) ? &fenced : &live;
         to->ids[to->count++] = b->id;
     }
     if (live.count == 0) {
@@ -639,7 +646,7 @@ static int16_t manual_assignment(struct replication *r, const struct create_topi
                     return KAFKA_INVALID_REPLICA_ASSIGNMENT;
                 }
             }
-            any_active |= acceptable(r->image, id, -1);
+            any_active |= acceptable(r, id, -1);
             (*assignment)[p].ids[k] = id;
         }
         if (!any_active) {
@@ -731,7 +738,7 @@ static void emit_topic(struct replication *r, const struct create_topics_topic *
         const struct placement *pl = &assignment[p];
         struct ids isr = {0};
         for (int32_t k = 0; k < pl->count; k++) {
-            if (acceptable(r->image, pl->ids[k], -1)) {
+            if (acceptable(r, pl->ids[k], -1)) {
                 isr.v[isr.n++] = pl->ids[k];
             }
         }
@@ -894,7 +901,7 @@ static int16_t alter_one(struct replication *r, const struct alter_partition_req
     for (int32_t i = 0; i < ap->new_isr_count; i++) {
         const struct alter_partition_broker_state *m = &ap->new_isr[i];
         const struct image_broker *b = metadata_image_broker(r->image, m->broker_id);
-        bool eligible = b != NULL && !b->fenced && !b->in_controlled_shutdown &&
+        bool eligible = b != NULL && !b->fenced && !shutting_down(r, b) &&
                         (m->broker_epoch == -1 || m->broker_epoch == b->epoch);
         if (!eligible) {
             /* Before v2 the leader does not know INELIGIBLE_REPLICA. */

@@ -52,6 +52,9 @@ struct replication_sink {
     int64_t (*emit)(void *ctx, const struct metadata_record *r);
     uint64_t (*draw)(void *ctx);
     void (*trace)(void *ctx, const char *line);
+    /* Optional: whether the controller holds a broker in controlled shutdown that the image
+     * cannot show (metadata.version < 3.3-IV3). */
+    bool (*in_shutdown)(void *ctx, int32_t broker_id);
 };
 
 struct replication {

@@ -1048,6 +1048,29 @@ END_TEST
 
 /* Kafka collects the ELR in a java.util.HashSet: for ids 1..20 in a 16-bucket table, 17
  * (bucket 1) comes before 3 (bucket 3) whatever the replica order. */
+/* Before metadata.version 3.3-IV3 a controlled shutdown is not in the image: the controller
+ * remembers it, and the election still passes the broker over. */
+static bool broker_2_shutting_down(void *ctx, int32_t id)
+{
+    (void)ctx;
+    return id == 2;
+}
+
+START_TEST(a_broker_the_controller_holds_in_controlled_shutdown_is_not_elected)
+{
+    fx.cfg.mv_level = 2; /* 3.1-IV0 */
+    brokers(3);
+    add_topic("orders", orders_id);
+    add_partition(orders_id, (struct part_spec){.id = 0, .replicas = L(1, 2, 3),
+                                                .isr = L(1, 2, 3), .leader = 1});
+    fx.repl.sink.in_shutdown = broker_2_shutting_down;
+    fence(1);
+    const struct seen *s = only_change();
+    ck_assert_int_eq(s->leader, 3);
+    assert_list("isr", s->isr, L(2, 3));
+}
+END_TEST
+
 START_TEST(elr_order_is_that_of_a_java_hash_set)
 {
     fx.cfg.elr = true;
@@ -1618,6 +1641,7 @@ static void add_known_bugs(Suite *s)
     tcase_add_test(tc, bug_create_with_a_null_config_value_is_invalid_config);
     tcase_add_test(tc, bug_delete_disabled_before_v3_is_invalid_request);
     tcase_add_test(tc, elr_order_is_that_of_a_java_hash_set);
+    tcase_add_test(tc, a_broker_the_controller_holds_in_controlled_shutdown_is_not_elected);
 }
 
 int main(void)
