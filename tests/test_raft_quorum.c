@@ -1544,7 +1544,8 @@ static void configure_node(struct cluster *c, int32_t node, const char *roles,
     ck_assert_msg(config_parse(text, (size_t)len, "server.properties", k, &err) == CONFIG_OK,
                   "%s", err.message);
     char cluster_id[sizeof c->cfg[0].cluster_id];
-    snprintf(cluster_id, sizeof cluster_id, "%s", c->cfg[node - 1].cluster_id);
+    memcpy(cluster_id, c->cfg[node - 1].cluster_id, sizeof cluster_id);
+    cluster_id[sizeof cluster_id - 1] = '\0';
     char why[256];
     ck_assert_msg(node_config_from_kafka(&c->cfg[node - 1], k, cluster_id, why, sizeof why) == 0,
                   "%s", why);
