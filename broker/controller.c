@@ -197,7 +197,7 @@ static void bootstrap(struct controller *c)
     rec.u.feature_level.name = "metadata.version";
     rec.u.feature_level.feature_level = (int16_t)c->cfg.replication.mv_level;
     emit_record(c, &rec);
-    if (c->cfg.replication.elr && c->cfg.replication.mv_level >= METADATA_MV_4_0_IV1) {
+    if (replication_elr_on(&c->cfg.replication)) {
         rec.u.feature_level.name = "eligible.leader.replicas.version";
         rec.u.feature_level.feature_level = 1;
         emit_record(c, &rec);
@@ -227,6 +227,18 @@ static void resign_active(struct controller *c)
     c->active_epoch = -1;
     metadata_image_free(&c->work);
     metadata_image_init(&c->work);
+}
+
+/* Whether this controller is active now, taking up or giving up its image as that changes. */
+static bool refresh_active(struct controller *c)
+{
+    bool active = controller_active(c);
+    if (active && c->active_epoch != c->quorum->election.epoch) {
+        become_active(c);
+    } else if (!active && c->active_epoch >= 0) {
+        resign_active(c);
+    }
+    return active;
 }
 
 /* ---- answers ------------------------------------------------------------------------------ */
@@ -307,9 +319,8 @@ static int16_t register_broker(struct controller *c, const struct broker_registr
         /* A new incarnation leaves every ISR and leadership before it registers again
          * (BrokerShutdownHandler.addRecordsForShutdown); with ELR, one that did not shut down
          * cleanly in its last epoch leaves every ELR too (handleBrokerUncleanShutdown). */
-        bool elr = c->cfg.replication.elr &&
-                   c->cfg.replication.mv_level >= METADATA_MV_4_0_IV1;
-        if (elr && req->previous_broker_epoch != existing->epoch) {
+        if (replication_elr_on(&c->cfg.replication) &&
+            req->previous_broker_epoch != existing->epoch) {
             replication_broker_unclean_shutdown(&c->repl, req->broker_id);
         } else {
             replication_broker_leaving(&c->repl, req->broker_id, "re-registration");
@@ -494,35 +505,23 @@ static void do_heartbeat(struct controller *c, struct controller_reply *r,
     broker_heartbeat_response_encode(&r->lost, &lost, v);
 }
 
+/* CreateTopics: the controller's answer, and NOT_CONTROLLER for every topic should it be
+ * deposed before the records commit (or when it is not active at all). */
 static void do_create_topics(struct controller *c, struct controller_reply *r,
                              struct wire_reader *body, struct wire_arena *a, bool active)
 {
     int16_t v = r->api_version;
     struct create_topics_request req;
-    struct create_topics_response resp;
-    memset(&resp, 0, sizeof resp);
     if (create_topics_request_decode(body, v, a, &req) != 0) {
         req.topic_count = 0;
     }
+    struct create_topics_response resp;
+    create_topics_error_response(&req, KAFKA_NOT_CONTROLLER, a, &resp);
+    create_topics_response_encode(&r->lost, &resp, v);
     if (active) {
         replication_create_topics(&c->repl, &req, v, a, &resp);
-        create_topics_response_encode(&r->ok, &resp, v);
-    } else {
-        resp.topic_count = req.topic_count;
-        resp.topics = wire_arena_alloc(a, sizeof *resp.topics * (size_t)(req.topic_count + 1));
-        for (int32_t i = 0; i < req.topic_count; i++) {
-            create_topics_result_init(&resp.topics[i]);
-            resp.topics[i].name = req.topics[i].name;
-        }
     }
-    for (int32_t i = 0; i < resp.topic_count; i++) {
-        resp.topics[i].error_code = KAFKA_NOT_CONTROLLER;
-        resp.topics[i].error_message = NULL;
-    }
-    create_topics_response_encode(&r->lost, &resp, v);
-    if (!active) {
-        create_topics_response_encode(&r->ok, &resp, v);
-    }
+    create_topics_response_encode(&r->ok, &resp, v);
 }
 
 static void do_delete_topics(struct controller *c, struct controller_reply *r,
@@ -530,30 +529,16 @@ static void do_delete_topics(struct controller *c, struct controller_reply *r,
 {
     int16_t v = r->api_version;
     struct delete_topics_request req;
-    struct delete_topics_response resp;
-    memset(&resp, 0, sizeof resp);
     if (delete_topics_request_decode(body, v, a, &req) != 0) {
         req.topic_count = 0;
     }
+    struct delete_topics_response resp;
+    delete_topics_error_response(&req, KAFKA_NOT_CONTROLLER, a, &resp);
+    delete_topics_response_encode(&r->lost, &resp, v);
     if (active) {
         replication_delete_topics(&c->repl, &req, v, a, &resp);
-        delete_topics_response_encode(&r->ok, &resp, v);
-    } else {
-        resp.response_count = req.topic_count;
-        resp.responses = wire_arena_alloc(a, sizeof *resp.responses *
-                                                 (size_t)(req.topic_count + 1));
-        for (int32_t i = 0; i < req.topic_count; i++) {
-            resp.responses[i].name = req.topics[i].name;
-            resp.responses[i].topic_id = req.topics[i].topic_id;
-        }
     }
-    for (int32_t i = 0; i < resp.response_count; i++) {
-        resp.responses[i].error_code = KAFKA_NOT_CONTROLLER;
-    }
-    delete_topics_response_encode(&r->lost, &resp, v);
-    if (!active) {
-        delete_topics_response_encode(&r->ok, &resp, v);
-    }
+    delete_topics_response_encode(&r->ok, &resp, v);
 }
 
 static void do_alter_partition(struct controller *c, struct controller_reply *r,
@@ -633,10 +618,7 @@ void controller_handle(struct controller *c, time_ns now, int16_t api_key, int16
 {
     c->now = now;
     c->out = out;
-    bool active = controller_active(c);
-    if (active && c->active_epoch != c->quorum->election.epoch) {
-        become_active(c);
-    }
+    bool active = refresh_active(c);
     struct wire_arena a;
     wire_arena_init(&a);
     struct controller_reply r = {.reply_ctx = reply_ctx, .api_key = api_key,
@@ -666,13 +648,7 @@ void controller_poll(struct controller *c, time_ns now, struct quorum_out *out)
 {
     c->now = now;
     c->out = out;
-    bool active = controller_active(c);
-    if (active && c->active_epoch != c->quorum->election.epoch) {
-        become_active(c);
-    }
-    if (!active && c->active_epoch >= 0) {
-        resign_active(c);
-    }
+    bool active = refresh_active(c);
     if (active) {
         expire_sessions(c);
         write_noop(c);

@@ -693,28 +693,20 @@ static void answer_timed_out(struct node *n, const struct forward *f)
     kheader_response_encode(&w, &rh, kheader_response_version(key, ver));
     if (ok && key == KAFKA_API_CREATE_TOPICS) {
         struct create_topics_request req;
+        struct create_topics_response resp;
         ok = create_topics_request_decode(&in, ver, &a, &req) == 0;
-        struct create_topics_response resp = {.topic_count = ok ? req.topic_count : 0};
-        resp.topics = wire_arena_alloc(&a, sizeof *resp.topics * (size_t)(resp.topic_count + 1));
-        for (int32_t i = 0; i < resp.topic_count; i++) {
-            create_topics_result_init(&resp.topics[i]);
-            resp.topics[i].name = req.topics[i].name;
-            resp.topics[i].error_code = KAFKA_REQUEST_TIMED_OUT;
-            resp.topics[i].error_message = NULL;
+        if (ok) {
+            create_topics_error_response(&req, KAFKA_REQUEST_TIMED_OUT, &a, &resp);
+            create_topics_response_encode(&w, &resp, ver);
         }
-        create_topics_response_encode(&w, &resp, ver);
     } else if (ok && key == KAFKA_API_DELETE_TOPICS) {
         struct delete_topics_request req;
+        struct delete_topics_response resp;
         ok = delete_topics_request_decode(&in, ver, &a, &req) == 0;
-        struct delete_topics_response resp = {.response_count = ok ? req.topic_count : 0};
-        resp.responses = wire_arena_alloc(&a, sizeof *resp.responses *
-                                                  (size_t)(resp.response_count + 1));
-        for (int32_t i = 0; i < resp.response_count; i++) {
-            resp.responses[i].name = req.topics[i].name;
-            resp.responses[i].topic_id = req.topics[i].topic_id;
-            resp.responses[i].error_code = KAFKA_REQUEST_TIMED_OUT;
+        if (ok) {
+            delete_topics_error_response(&req, KAFKA_REQUEST_TIMED_OUT, &a, &resp);
+            delete_topics_response_encode(&w, &resp, ver);
         }
-        delete_topics_response_encode(&w, &resp, ver);
     }
     kheader_frame_end(&w, mark);
     if (ok && w.err == 0) {

@@ -148,10 +148,12 @@ static void java_hash_set_order(struct ids *l)
     *l = sorted;
 }
 
-static bool elr_on(const struct replication *r)
+bool replication_elr_on(const struct replication_config *cfg)
 {
-    return r->cfg->elr && r->cfg->mv_level >= METADATA_MV_4_0_IV1;
+    return cfg->elr && cfg->mv_level >= METADATA_MV_4_0_IV1;
 }
+
+static bool elr_on(const struct replication *r) { return replication_elr_on(r->cfg); }
 
 /* In controlled shutdown: the image says so from 3.3-IV3 (InControlledShutdown); before, only
  * the controller's heartbeat manager knew, and the sink asks it. */

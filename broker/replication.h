@@ -92,6 +92,9 @@ void replication_broker_unfenced(struct replication *r, int32_t broker_id);
 /* Partitions the broker leads (controlled shutdown waits for none). */
 int32_t replication_leader_count(const struct metadata_image *img, int32_t broker_id);
 
+/* Eligible leader replicas are on: the switch, and a metadata.version that has them. */
+bool replication_elr_on(const struct replication_config *cfg);
+
 /* The metadata.version feature level a release writes (its newest production version). */
 int replication_mv_for_release(int release_number);
 

@@ -101,6 +101,12 @@ struct cluster_run {
     time_ns shutdown_began;
 };
 
+/* offline-partition and unclean-election tell a fixed story about topic ledger. */
+static bool story(enum cluster_mode mode)
+{
+    return mode == CLUSTER_OFFLINE || mode == CLUSTER_UNCLEAN;
+}
+
 /* ---- configuration ------------------------------------------------------------------------ */
 
 static int properties(char *buf, size_t cap, int node, const char *version)
@@ -239,7 +245,7 @@ static void script_tick(void *ctx, uint64_t arg)
     struct cluster_run *r = ctx;
     (void)arg;
     const struct admin_outcome *o = admin_outcome(world_host(r->w, ADMIN_HOST)->proc);
-    if (o->done && (r->mode == CLUSTER_OFFLINE || r->mode == CLUSTER_UNCLEAN)) {
+    if (o->done && story(r->mode)) {
         if (r->script_step++ == 0) {
             struct admin_call c = {.api_key = KAFKA_API_CREATE_TOPICS, .to_host = 0,
                                    .partitions = -1, .replication_factor = -1};
@@ -279,11 +285,11 @@ static void script_tick(void *ctx, uint64_t arg)
             r->events_error = o->error;
             r->events_partitions = o->partition_count;
             admin_call_at(r, KAFKA_API_DELETE_TOPICS, 1, "clicks", 0, 0, "");
-        } else if (step == NODES + 4) {
-            r->delete_error = o->error;
-            return; /* the script is over */
         } else {
-            return;
+            if (step == NODES + 4) {
+                r->delete_error = o->error;
+            }
+            return; /* the script is over */
         }
     }
     world_at(r->w, world_now(r->w) + 50 * NS_PER_MS, script_tick, r, 0);
@@ -622,8 +628,7 @@ static bool settled(void *arg)
             }
         }
     }
-    return img->topic_count >= (r->mode == CLUSTER_OFFLINE || r->mode == CLUSTER_UNCLEAN ? 1
-                                                                                       : 2);
+    return img->topic_count >= (story(r->mode) ? 1 : 2);
 }
 
 /* The failover timings are printed for broker-failover only: under the nemesis a broker may
@@ -634,7 +639,7 @@ static void report(struct cluster_run *r, FILE *out, bool elr_fields)
     fprintf(out, "cluster: %d combined nodes (broker,controller) and %d brokers; %" PRIu64
             " faults; %" PRIu64 " partition leader changes, %" PRIu64 " unclean\n", COMBINED,
             BROKERS, r->faults, r->parts.leader_changes, r->parts.unclean_elections);
-    if (r->mode == CLUSTER_OFFLINE || r->mode == CLUSTER_UNCLEAN) {
+    if (story(r->mode)) {
         offline_report(r, out);
     } else {
         fprintf(out, "describe from every node: %s\n",
@@ -740,7 +745,7 @@ static void start_cluster(struct cluster_run *r, const struct run_opts *opts)
     host_start(world_host(r->w, ADMIN_HOST));
     world_at(r->w, 3 * NS_PER_S, script_tick, r, 0);
     world_at(r->w, 0, watch_tick, r, 0);
-    if (r->mode == CLUSTER_OFFLINE || r->mode == CLUSTER_UNCLEAN) {
+    if (story(r->mode)) {
         plan_offline(r);
     } else if (r->fault_end > SETUP_NS) {
         world_at(r->w, SETUP_NS, r->mode == CLUSTER_BROKER_FAILOVER ? crash_tick : nemesis_tick,
@@ -774,8 +779,7 @@ void cluster_scenario_run(const struct run_opts *opts, struct run_result *result
     if (duration < SETUP_NS + HEAL_NS) {
         duration = SETUP_NS + HEAL_NS;
     }
-    bool story = mode == CLUSTER_OFFLINE || mode == CLUSTER_UNCLEAN;
-    if (story && duration < by_mode[mode]->duration) {
+    if (story(mode) && duration < by_mode[mode]->duration) {
         duration = by_mode[mode]->duration; /* its story runs on a fixed clock, to 57 s */
     }
     r->fault_end = duration - HEAL_NS;

@@ -357,6 +357,19 @@ void create_topics_result_init(struct create_topics_result *t)
         .error_message = "", .num_partitions = -1, .replication_factor = -1, .config_count = 0};
 }
 
+void create_topics_error_response(const struct create_topics_request *req, int16_t error,
+                                  struct wire_arena *a, struct create_topics_response *out)
+{
+    *out = (struct create_topics_response){.topic_count = req->topic_count};
+    out->topics = wire_arena_alloc(a, sizeof *out->topics * (size_t)(req->topic_count + 1));
+    for (int32_t i = 0; i < req->topic_count; i++) {
+        create_topics_result_init(&out->topics[i]);
+        out->topics[i].name = req->topics[i].name;
+        out->topics[i].error_code = error;
+        out->topics[i].error_message = NULL;
+    }
+}
+
 void create_topics_result_config_init(struct create_topics_result_config *c)
 {
     KS_ASSERT(c != NULL);
@@ -676,4 +689,17 @@ int delete_topics_response_decode(struct wire_reader *r, int16_t version, struct
     }
     skip_tags_if(r, flex);
     return r->err;
+}
+
+void delete_topics_error_response(const struct delete_topics_request *req, int16_t error,
+                                  struct wire_arena *a, struct delete_topics_response *out)
+{
+    *out = (struct delete_topics_response){.response_count = req->topic_count};
+    out->responses = wire_arena_alloc(a, sizeof *out->responses *
+                                             (size_t)(req->topic_count + 1));
+    for (int32_t i = 0; i < req->topic_count; i++) {
+        out->responses[i].name = req->topics[i].name;
+        out->responses[i].topic_id = req->topics[i].topic_id;
+        out->responses[i].error_code = error;
+    }
 }

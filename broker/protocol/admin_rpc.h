@@ -192,6 +192,9 @@ struct create_topics_response {
 void create_topics_request_init(struct create_topics_request *m);
 void create_topics_result_init(struct create_topics_result *t);
 void create_topics_result_config_init(struct create_topics_result_config *c);
+/* AbstractRequest.getErrorResponse: every topic of `req` answered with `error`. */
+void create_topics_error_response(const struct create_topics_request *req, int16_t error,
+                                  struct wire_arena *a, struct create_topics_response *out);
 int create_topics_request_encode(struct wire_writer *w, const struct create_topics_request *m,
                                  int16_t version);
 int create_topics_request_decode(struct wire_reader *r, int16_t version, struct wire_arena *a,
@@ -227,6 +230,9 @@ struct delete_topics_response {
     struct delete_topics_result *responses;
 };
 
+/* AbstractRequest.getErrorResponse: every topic of `req` answered with `error`. */
+void delete_topics_error_response(const struct delete_topics_request *req, int16_t error,
+                                  struct wire_arena *a, struct delete_topics_response *out);
 int delete_topics_request_encode(struct wire_writer *w, const struct delete_topics_request *m,
                                  int16_t version);
 int delete_topics_request_decode(struct wire_reader *r, int16_t version, struct wire_arena *a,
