@@ -1420,16 +1420,20 @@ static bool check_majority(struct quorum *q, struct quorum_out *out)
     if (granted + unrecorded >= majority(q) || q->election_lost) {
         return false;
     }
-    trace(out, TRACE_RAFT_ELECTION_LOST, "role=%s epoch=%d granted=%d rejected=%d",
-          quorum_role_name(q->role), q->election.epoch, granted, popcount(q->rejected));
+    bool backs_off = q->role == QUORUM_CANDIDATE &&
+                     q->cfg.lost_election_backoff != QUORUM_BACKOFF_NONE;
+    time_ns backoff = backs_off ? lost_election_backoff(q) : 0;
+    trace(out, TRACE_RAFT_ELECTION_LOST, "role=%s epoch=%d granted=%d rejected=%d retries=%u "
+          "backoff=%" PRId64 "ms", quorum_role_name(q->role), q->election.epoch, granted,
+          popcount(q->rejected), q->election_retries, backoff / NS_PER_MS);
     if (q->role == QUORUM_PROSPECTIVE) {
         prospective_fall_back(q, out);
         return true;
     }
     q->election_lost = true;
-    if (q->cfg.lost_election_backoff != QUORUM_BACKOFF_NONE) {
+    if (backs_off) {
         /* While it backs off the election timer no longer counts (pollCandidate). */
-        q->backoff_deadline = q->now + lost_election_backoff(q);
+        q->backoff_deadline = q->now + backoff;
         q->election_deadline = TIME_NS_MAX;
     }
     return false;
@@ -1928,8 +1932,9 @@ static void expire_candidate(struct quorum *q, struct quorum_out *out)
             q->election_lost = true; /* backing off: no more Vote requests this epoch */
             q->backoff_deadline = q->now + lost_election_backoff(q);
             q->election_deadline = TIME_NS_MAX;
-            trace(out, TRACE_RAFT_ELECTION_LOST, "role=Candidate epoch=%d timed-out backoff=%"
-                  PRId64 "ms", q->election.epoch, (q->backoff_deadline - q->now) / NS_PER_MS);
+            trace(out, TRACE_RAFT_ELECTION_LOST, "role=Candidate epoch=%d timed-out retries=%u "
+                  "backoff=%" PRId64 "ms", q->election.epoch, q->election_retries,
+                  (q->backoff_deadline - q->now) / NS_PER_MS);
         } else {
             start_election(q, out);
         }
