@@ -112,10 +112,13 @@ void node_config_default(struct node_config *c, int32_t node_id)
     q->request_timeout = 2000 * NS_PER_MS;
     q->retry_backoff = 20 * NS_PER_MS;
     q->append_linger = 25 * NS_PER_MS;
+    q->fetch_snapshot_max_bytes = 1048576;
     q->pre_vote = true;
     q->check_quorum = true;
     q->lost_election_backoff = QUORUM_BACKOFF_NONE;
-    q->begin_quorum_lagging_only = true;
+    q->begin_quorum_resend = QUORUM_BEGIN_LAGGING;
+    q->fetch_high_watermark = true;
+    q->offset_zero_snapshot = true;
     q->vote_version = 2;
     q->begin_quorum_epoch_version = 1;
     q->end_quorum_epoch_version = 1;
@@ -135,6 +138,29 @@ static enum quorum_backoff backoff_of(enum lost_election_backoff b)
     default:
         return QUORUM_BACKOFF_NONE;
     }
+}
+
+static enum quorum_begin_resend resend_of(enum begin_quorum_resend r)
+{
+    switch (r) {
+    case BEGIN_QUORUM_RESEND_UNACKNOWLEDGED:
+        return QUORUM_BEGIN_UNACKNOWLEDGED;
+    case BEGIN_QUORUM_RESEND_ALL:
+        return QUORUM_BEGIN_ALL;
+    default:
+        return QUORUM_BEGIN_LAGGING;
+    }
+}
+
+/* Whom BeginQuorumEpoch goes to, what releases a parked Fetch, what a Fetch at 0 gets, and
+ * how much a FetchSnapshot asks for. */
+static void quorum_fetch_from_kafka(struct quorum_config *q, const struct kafka_config *k)
+{
+    q->begin_quorum_resend = resend_of(k->switches.raft_begin_quorum_resend);
+    q->fetch_high_watermark = k->switches.raft_fetch_high_watermark;
+    q->offset_zero_snapshot = k->switches.raft_offset_zero_snapshot;
+    /* The release defaults give 8 MiB before 4.3 (MAX_FETCH_SIZE_BYTES) and 1 MiB from it. */
+    q->fetch_snapshot_max_bytes = k->controller_quorum_fetch_snapshot_max_bytes;
 }
 
 static void listener_from_kafka(struct node_config *c, const struct kafka_config *k)
@@ -213,12 +239,12 @@ int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
     q->request_timeout = k->controller_quorum_request_timeout_ms * NS_PER_MS;
     q->retry_backoff = k->controller_quorum_retry_backoff_ms * NS_PER_MS;
     q->append_linger = k->controller_quorum_append_linger_ms * NS_PER_MS;
+    quorum_fetch_from_kafka(q, k);
     q->pre_vote = sw->raft_pre_vote;
     q->check_quorum = sw->raft_check_quorum;
     q->voted_state = sw->raft_voted_state;
     q->voter_set_check = sw->raft_voter_set_check;
     q->lost_election_backoff = backoff_of(sw->raft_lost_election_backoff);
-    q->begin_quorum_lagging_only = sw->raft_begin_quorum_lagging_only;
     q->vote_version = sw->raft_rpc.vote_version_max;
     q->begin_quorum_epoch_version = sw->raft_rpc.begin_quorum_epoch_version_max;
     q->end_quorum_epoch_version = sw->raft_rpc.end_quorum_epoch_version_max;

@@ -24,6 +24,19 @@ const char *lost_election_backoff_name(enum lost_election_backoff backoff)
     return backoff_names[backoff];
 }
 
+static const char *const resend_names[] = {
+#define RESEND_NAME(name, text) text,
+    BEGIN_QUORUM_RESENDS(RESEND_NAME)
+#undef RESEND_NAME
+};
+
+const char *begin_quorum_resend_name(enum begin_quorum_resend resend)
+{
+    KS_ASSERT((int)resend >= 0);
+    KS_ASSERT(resend < BEGIN_QUORUM_RESEND_COUNT);
+    return resend_names[resend];
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Switches                                                                                 */
 
@@ -34,7 +47,7 @@ enum switch_index {
     SWITCH_RAFT_LOST_ELECTION_BACKOFF,
     SWITCH_RAFT_VOTED_STATE,
     SWITCH_RAFT_VOTER_SET_CHECK,
-    SWITCH_RAFT_BEGIN_QUORUM_LAGGING_ONLY,
+    SWITCH_RAFT_BEGIN_QUORUM_RESEND,
     SWITCH_RAFT_FETCH_HIGH_WATERMARK,
     SWITCH_RAFT_RPC_VOTE_MAX,
     SWITCH_RAFT_RPC_BEGIN_QUORUM_EPOCH_MAX,
@@ -46,10 +59,11 @@ enum switch_index {
     SWITCH_REPLICATION_LEADER_EPOCH_TRUNCATION,
     SWITCH_REPLICATION_ELR,
     SWITCH_REPLICATION_ISR_SHRINK_BUMPS_LEADER_EPOCH,
+    SWITCH_RAFT_OFFSET_ZERO_SNAPSHOT,
     SWITCH_COUNT
 };
 
-enum switch_kind { SWITCH_BOOL, SWITCH_BACKOFF, SWITCH_VERSION };
+enum switch_kind { SWITCH_BOOL, SWITCH_BACKOFF, SWITCH_VERSION, SWITCH_RESEND };
 
 struct switch_field {
     enum switch_kind kind;
@@ -65,8 +79,7 @@ static const struct switch_field switch_fields[SWITCH_COUNT] = {
     [SWITCH_RAFT_LOST_ELECTION_BACKOFF] = FIELD(SWITCH_BACKOFF, raft_lost_election_backoff, 0),
     [SWITCH_RAFT_VOTED_STATE] = FIELD(SWITCH_BOOL, raft_voted_state, 0),
     [SWITCH_RAFT_VOTER_SET_CHECK] = FIELD(SWITCH_BOOL, raft_voter_set_check, 0),
-    [SWITCH_RAFT_BEGIN_QUORUM_LAGGING_ONLY] =
-        FIELD(SWITCH_BOOL, raft_begin_quorum_lagging_only, 0),
+    [SWITCH_RAFT_BEGIN_QUORUM_RESEND] = FIELD(SWITCH_RESEND, raft_begin_quorum_resend, 0),
     [SWITCH_RAFT_FETCH_HIGH_WATERMARK] = FIELD(SWITCH_BOOL, raft_fetch_high_watermark, 0),
     [SWITCH_RAFT_RPC_VOTE_MAX] = FIELD(SWITCH_VERSION, raft_rpc.vote_version_max, 2),
     [SWITCH_RAFT_RPC_BEGIN_QUORUM_EPOCH_MAX] =
@@ -85,6 +98,7 @@ static const struct switch_field switch_fields[SWITCH_COUNT] = {
     [SWITCH_REPLICATION_ELR] = FIELD(SWITCH_BOOL, replication_elr, 0),
     [SWITCH_REPLICATION_ISR_SHRINK_BUMPS_LEADER_EPOCH] =
         FIELD(SWITCH_BOOL, replication_isr_shrink_bumps_leader_epoch, 0),
+    [SWITCH_RAFT_OFFSET_ZERO_SNAPSHOT] = FIELD(SWITCH_BOOL, raft_offset_zero_snapshot, 0),
 };
 
 #undef FIELD
@@ -103,11 +117,14 @@ static const struct switch_info switch_infos[SWITCH_COUNT] = {
         "raft.lost.election.backoff", "lost.election.backoff",
         "exponential|exponential-prospective|exponential-4.0.1|none",
         "exponential: 2.4-3.9; exponential-prospective: 4.0; none: 4.1, trunk",
-        "What a candidate that lost does: exponential = wait min(50*rand[0, 2<<min(20,r-1)), "
-        "backoff.max) ms then Candidate (binaryExponentialElectionBackoffMs); "
+        "What a candidate that lost (or whose election timed out, <=3.9) does: exponential = "
+        "wait min(100*rand[0, 2<<min(20,r-1)), backoff.max) ms then Candidate "
+        "(binaryExponentialElectionBackoffMs, RETRY_BACKOFF_BASE_MS = 100; r restarts at 1 "
+        "when an election starts from another state: QuorumState.transitionToCandidate); "
         "exponential-prospective = same wait then Prospective (4.0.0); exponential-4.0.1 = "
         "min(50*rand[1, 2<<min(10,r-1)), backoff.max + rand[0,50)) then Prospective "
-        "(KAFKA-18345, 4.0.1+); none = wait out the election timeout then Prospective (4.1+)."},
+        "(KAFKA-18345, 4.0.1+, base 50: RaftUtil.binaryExponentialElectionBackoffMs); none = "
+        "wait out the election timeout then Prospective (4.1+)."},
     [SWITCH_RAFT_VOTED_STATE] = {
         "raft.voted.state", "voted.state", "true|false", "on: 2.4-3.7",
         "Trace naming only: call Unattached-with-a-vote 'Voted', as the separate VotedState "
@@ -116,15 +133,24 @@ static const struct switch_info switch_infos[SWITCH_COUNT] = {
         "raft.voter.set.check", "voter.set.check", "true|false", "on: 2.4-3.7",
         "Vote, BeginQuorumEpoch and EndQuorumEpoch from a non-voter or to an observer fail "
         "with INCONSISTENT_VOTER_SET (KafkaRaftClient.validateVoterOnlyRequest; gone in 3.8)."},
-    [SWITCH_RAFT_BEGIN_QUORUM_LAGGING_ONLY] = {
-        "raft.begin.quorum.lagging.only", "begin.quorum.lagging.only", "true|false",
-        "on: trunk (4.2+)",
-        "The leader resends BeginQuorumEpoch every fetch.timeout/2 only to voters whose last "
-        "fetch is at least that old; off = to every other voter (4.0-4.1, LeaderState.java)."},
+    [SWITCH_RAFT_BEGIN_QUORUM_RESEND] = {
+        "raft.begin.quorum.resend", "begin.quorum.resend", "unacknowledged|all|lagging",
+        "unacknowledged: 2.4-3.7; all: 3.9, 4.0, 4.1; lagging: trunk (4.2+)",
+        "To whom the leader resends BeginQuorumEpoch: unacknowledged = whenever the "
+        "connection is ready, to voters that neither answered it nor sent a valid Fetch this "
+        "epoch (KafkaRaftClient.pollLeader, LeaderState.nonAcknowledgingVoters, <=3.8); all = "
+        "every fetch.timeout/2 to every other voter (KAFKA-16536, 3.9-4.1); lagging = every "
+        "fetch.timeout/2 to voters whose last fetch is at least that old "
+        "(LeaderState.needToSendBeginQuorumRequests, 4.2+). The old bool "
+        "raft.begin.quorum.lagging.only=true|false still sets lagging|all."},
     [SWITCH_RAFT_FETCH_HIGH_WATERMARK] = {
         "raft.fetch.high.watermark", "fetch.high.watermark", "true|false", "on: 4.1, trunk",
-        "KIP-1166: KRaft Fetch v18 carries the follower's high watermark; the leader answers "
-        "a parked Fetch at once when its own high watermark is newer."},
+        "KIP-1166 (KAFKA-14145): KRaft Fetch v18 carries the follower's high watermark; the "
+        "leader answers a Fetch at once when its own high watermark is newer, and completes "
+        "every parked Fetch whenever its high watermark moves (onUpdateLeaderHighWatermark: "
+        "fetchPurgatory.completeAll). Off: only a leader append releases a parked Fetch "
+        "(updateLeaderEndOffsetAndTimestamp: fetchPurgatory.maybeComplete), so followers "
+        "learn a new high watermark at the next append or when the 500 ms wait ends."},
     [SWITCH_RAFT_RPC_VOTE_MAX] = {
         "raft.rpc.vote.max", "Vote", "0..2", "0: 3.1-3.7; 1: 3.9; 2: 4.0+",
         "Highest Vote version spoken (VoteRequest.json): v1 KIP-853, v2 KIP-996 PreVote."},
@@ -166,6 +192,13 @@ static const struct switch_info switch_infos[SWITCH_COUNT] = {
         "The KRaft controller bumps the leader epoch on every ISR shrink, as metadata.version "
         "< 3.6-IV0 does (PartitionChangeBuilder, KAFKA-15021, KAFKA-15109). ZooKeeper mode "
         "ignores it: leader-driven shrinks there keep the epoch."},
+    [SWITCH_RAFT_OFFSET_ZERO_SNAPSHOT] = {
+        "raft.offset.zero.snapshot", "offset.zero.snapshot", "true|false",
+        "on: 3.7, 3.9, 4.0, 4.1, trunk (3.6+)",
+        "KAFKA-15078: a Fetch at offset 0 (a follower with an empty log) is answered with the "
+        "leader's latest snapshot id, unless that is the bootstrap snapshot 0-0 "
+        "(KafkaRaftClient.tryCompleteFetchRequest); off = the log is replayed from 0 while "
+        "the leader's log still starts there (RaftLog.validateOffsetAndEpoch)."},
 };
 
 const struct switch_info *switches_list(size_t *count)
@@ -212,48 +245,49 @@ static const struct release_default defaults_trunk[] = {
     {vote, begin, end, describe, snapshot, fetch}
 
 /* Switch columns: pre.vote, check.quorum, backoff, voted.state, voter.set.check,
- * begin.quorum.lagging.only, fetch.high.watermark, rpc, hw.frozen, epoch.truncation, elr,
- * isr.shrink.bumps.leader.epoch. */
-#define SWITCHES(pv, cq, bo, vs, vsc, lag, fhw, rpc, hwf, let, elr, isr)                       \
-    {NULL, pv, cq, LOST_ELECTION_BACKOFF_##bo, vs, vsc, lag, fhw, rpc, hwf, let, elr, isr, 0}
+ * begin.quorum.resend, fetch.high.watermark, rpc, hw.frozen, epoch.truncation, elr,
+ * isr.shrink.bumps.leader.epoch, offset.zero.snapshot. */
+#define SWITCHES(pv, cq, bo, vs, vsc, bqr, fhw, rpc, hwf, let, elr, isr, ozs)                  \
+    {NULL, pv, cq, LOST_ELECTION_BACKOFF_##bo, vs, vsc, BEGIN_QUORUM_RESEND_##bqr, fhw, rpc,    \
+     hwf, let, elr, isr, ozs, 0}
 
 static const struct kafka_release releases[] = {
     {"2.4", "2.4.1", 204, RELEASE_MODE_ZOOKEEPER, defaults_2_4,
-     SWITCHES(false, false, EXPONENTIAL, true, true, false, false, RPC(-1, -1, -1, -1, -1, 11),
-              false, true, false, false),
+     SWITCHES(false, false, EXPONENTIAL, true, true, UNACKNOWLEDGED, false,
+              RPC(-1, -1, -1, -1, -1, 11), false, true, false, false, false),
      "ZooKeeper only: no KRaft RPCs; the raft switches hold the oldest KRaft behaviour."},
     {"3.1", "3.1.0", 301, RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER, defaults_3_1,
-     SWITCHES(false, false, EXPONENTIAL, true, true, false, false, RPC(0, 0, 0, 0, 0, 13),
-              false, true, false, true),
+     SWITCHES(false, false, EXPONENTIAL, true, true, UNACKNOWLEDGED, false,
+              RPC(0, 0, 0, 0, 0, 13), false, true, false, true, false),
      "KRaft preview (seed kraft-properties); ZooKeeper without process.roles."},
     {"3.4", "3.4.0", 304, RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER, defaults_3_4_to_4_1,
-     SWITCHES(false, false, EXPONENTIAL, true, true, false, false, RPC(0, 0, 0, 1, 0, 13),
-              false, true, false, true),
+     SWITCHES(false, false, EXPONENTIAL, true, true, UNACKNOWLEDGED, false,
+              RPC(0, 0, 0, 1, 0, 13), false, true, false, true, false),
      "Seed kraft-compose (Bitnami 3.4.0, combined mode)."},
     {"3.5", "3.5.0", 305, RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER, defaults_3_4_to_4_1,
-     SWITCHES(false, false, EXPONENTIAL, true, true, false, false, RPC(0, 0, 0, 1, 0, 15),
-              false, true, false, true),
+     SWITCHES(false, false, EXPONENTIAL, true, true, UNACKNOWLEDGED, false,
+              RPC(0, 0, 0, 1, 0, 15), false, true, false, true, false),
      "Seed zk-kubernetes runs 3.5.2 in ZooKeeper mode."},
     {"3.7", "3.7.0", 307, RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER, defaults_3_4_to_4_1,
-     SWITCHES(false, true, EXPONENTIAL, true, true, false, false, RPC(0, 0, 0, 1, 0, 16), true,
-              true, false, false),
+     SWITCHES(false, true, EXPONENTIAL, true, true, UNACKNOWLEDGED, false,
+              RPC(0, 0, 0, 1, 0, 16), true, true, false, false, true),
      "Check quorum (KAFKA-15489); HW frozen below min ISR (KAFKA-15583)."},
     {"3.9", "3.9.0", 309, RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER, defaults_3_4_to_4_1,
-     SWITCHES(false, true, EXPONENTIAL, false, false, false, false, RPC(1, 1, 1, 2, 1, 17), true,
-              true, false, false),
+     SWITCHES(false, true, EXPONENTIAL, false, false, ALL, false, RPC(1, 1, 1, 2, 1, 17), true,
+              true, false, false, true),
      "KIP-853 dynamic quorums; facts from tag 3.9.0-rc3."},
     {"4.0", "4.0.0", 400, RELEASE_MODE_KRAFT, defaults_3_4_to_4_1,
-     SWITCHES(true, true, EXPONENTIAL_PROSPECTIVE, false, false, false, false,
-              RPC(2, 1, 1, 2, 1, 17), true, true, false, false),
+     SWITCHES(true, true, EXPONENTIAL_PROSPECTIVE, false, false, ALL, false,
+              RPC(2, 1, 1, 2, 1, 17), true, true, false, false, true),
      "KIP-996 pre-vote; ZooKeeper removed. 4.0.1+ backs off per KAFKA-18345: set "
      "kraftsim.switch.raft.lost.election.backoff=exponential-4.0.1."},
     {"4.1", "4.1.0", 401, RELEASE_MODE_KRAFT, defaults_3_4_to_4_1,
-     SWITCHES(true, true, NONE, false, false, false, true, RPC(2, 1, 1, 2, 1, 18), true, true,
-              true, false),
+     SWITCHES(true, true, NONE, false, false, ALL, true, RPC(2, 1, 1, 2, 1, 18), true, true,
+              true, false, true),
      "No lost-election backoff; Fetch v18 high watermark; ELR on for new clusters."},
     {"trunk", "4.5.0-SNAPSHOT", 405, RELEASE_MODE_KRAFT, defaults_trunk,
-     SWITCHES(true, true, NONE, false, false, true, true, RPC(2, 1, 1, 2, 1, 18), true, true,
-              true, false),
+     SWITCHES(true, true, NONE, false, false, LAGGING, true, RPC(2, 1, 1, 2, 1, 18), true, true,
+              true, false, true),
      "KRAFT.md's trunk d79bd502ec; the default release."},
 };
 
@@ -387,6 +421,40 @@ static int set_backoff(enum lost_election_backoff *field, const char *name, cons
                         value, name);
 }
 
+static int set_resend(enum begin_quorum_resend *field, const char *name, const char *value,
+                      struct config_error *err)
+{
+    char text[32];
+    if (trim_copy(value, text, sizeof text)) {
+        for (int i = 0; i < BEGIN_QUORUM_RESEND_COUNT; i++) {
+            if (strcmp(text, resend_names[i]) == 0) {
+                *field = (enum begin_quorum_resend)i;
+                return CONFIG_OK;
+            }
+        }
+    }
+    return switch_error(err,
+                        "Invalid value %s for configuration kraftsim.switch.%s: String must be "
+                        "one of: unacknowledged, all, lagging",
+                        value, name);
+}
+
+/* The bool this switch used to be: raft.begin.quorum.lagging.only=true|false still works and
+ * means lagging|all (the two behaviours it could name, 4.2+ and 3.9-4.1). */
+static int set_lagging_only(struct kafka_switches *s, const char *value,
+                            struct config_error *err)
+{
+    bool lagging = false;
+    int rc = set_bool(&lagging, "raft.begin.quorum.lagging.only", value, err);
+    if (rc == CONFIG_OK) {
+        s->raft_begin_quorum_resend = lagging ? BEGIN_QUORUM_RESEND_LAGGING
+                                              : BEGIN_QUORUM_RESEND_ALL;
+        s->overridden |= UINT32_C(1) << SWITCH_RAFT_BEGIN_QUORUM_RESEND;
+        err->message[0] = '\0';
+    }
+    return rc;
+}
+
 static int set_version(int16_t *field, int16_t max, const char *name, const char *value,
                        struct config_error *err)
 {
@@ -427,6 +495,9 @@ int switch_set(struct kafka_switches *s, const char *name, const char *value,
     KS_ASSERT(s != NULL);
     KS_ASSERT(s->release != NULL);
     KS_ASSERT(name != NULL && value != NULL);
+    if (strcmp(name, "raft.begin.quorum.lagging.only") == 0) {
+        return set_lagging_only(s, value, err);
+    }
     size_t i = 0;
     while (i < SWITCH_COUNT && strcmp(switch_infos[i].name, name) != 0) {
         i++;
@@ -446,6 +517,9 @@ int switch_set(struct kafka_switches *s, const char *name, const char *value,
         break;
     case SWITCH_VERSION:
         rc = set_version((int16_t *)(base + f->offset), f->version_max, name, value, err);
+        break;
+    case SWITCH_RESEND:
+        rc = set_resend((enum begin_quorum_resend *)(base + f->offset), name, value, err);
         break;
     }
     if (rc == CONFIG_OK) {
@@ -517,6 +591,10 @@ static void describe_one(const struct kafka_switches *s, size_t i, struct line *
         line_printf(l, " %s=%s%s", switch_infos[i].short_name,
                     backoff_names[*(const enum lost_election_backoff *)(base + f->offset)], mark);
         break;
+    case SWITCH_RESEND:
+        line_printf(l, " %s=%s%s", switch_infos[i].short_name,
+                    resend_names[*(const enum begin_quorum_resend *)(base + f->offset)], mark);
+        break;
     case SWITCH_VERSION: {
         int16_t version = *(const int16_t *)(base + f->offset);
         bool first = i == 0 || switch_fields[i - 1].kind != SWITCH_VERSION;
@@ -561,6 +639,9 @@ bool switch_value(const struct kafka_switches *s, size_t index, char *buf, size_
         return true;
     case SWITCH_BACKOFF:
         snprintf(buf, cap, "%s", backoff_names[*(const enum lost_election_backoff *)field]);
+        return true;
+    case SWITCH_RESEND:
+        snprintf(buf, cap, "%s", resend_names[*(const enum begin_quorum_resend *)field]);
         return true;
     case SWITCH_VERSION:
         if (*(const int16_t *)field < 0) {

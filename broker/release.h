@@ -33,12 +33,13 @@ struct config_error; /* config.h: one line of text; release.c fills it */
 
 /* What a candidate that lost an election does next (KafkaRaftClient.java, KRAFT.md 3.3). */
 #define LOST_ELECTION_BACKOFFS(X)                                                              \
-    /* <=3.9: min(50*rand[0, 2<<min(20,r-1)), backoff.max) ms, then Candidate (epoch+1) */     \
+    /* 3.x (to 3.9.0): min(100*rand[0, 2<<min(20,r-1)), backoff.max) ms (RETRY_BACKOFF_BASE_MS \
+     * = 100), then Candidate (epoch+1) */                                                     \
     X(LOST_ELECTION_BACKOFF_EXPONENTIAL, "exponential")                                        \
     /* 4.0.0: the same wait, then Prospective (pre-vote) */                                    \
     X(LOST_ELECTION_BACKOFF_EXPONENTIAL_PROSPECTIVE, "exponential-prospective")                \
-    /* 4.0.1+ (KAFKA-18345): min(50*rand[1, 2<<min(10,r-1)), backoff.max + rand[0,50)) ms,     \
-     * then Prospective */                                                                     \
+    /* 4.0.1+ (KAFKA-18345, which also set RETRY_BACKOFF_BASE_MS = 50):                        \
+     * min(50*rand[1, 2<<min(10,r-1)), backoff.max + rand[0,50)) ms, then Prospective */       \
     X(LOST_ELECTION_BACKOFF_EXPONENTIAL_4_0_1, "exponential-4.0.1")                            \
     /* 4.1+: no backoff; wait out the election timeout, then Prospective */                    \
     X(LOST_ELECTION_BACKOFF_NONE, "none")
@@ -51,6 +52,27 @@ enum lost_election_backoff {
 };
 
 const char *lost_election_backoff_name(enum lost_election_backoff backoff);
+
+/* To whom a leader resends BeginQuorumEpoch (KafkaRaftClient.pollLeader /
+ * maybeSendBeginQuorumEpochRequests, LeaderState). */
+#define BEGIN_QUORUM_RESENDS(X)                                                                \
+    /* <=3.8: every poll, to the voters that have not acknowledged this epoch (answered a     \
+     * BeginQuorumEpoch or sent a valid Fetch): LeaderState.nonAcknowledgingVoters */          \
+    X(BEGIN_QUORUM_RESEND_UNACKNOWLEDGED, "unacknowledged")                                    \
+    /* 3.9-4.1 (KAFKA-16536): every fetch.timeout/2, to every other voter */                   \
+    X(BEGIN_QUORUM_RESEND_ALL, "all")                                                          \
+    /* 4.2+: every fetch.timeout/2, to the voters whose last fetch is at least that old       \
+     * (LeaderState.needToSendBeginQuorumRequests) */                                          \
+    X(BEGIN_QUORUM_RESEND_LAGGING, "lagging")
+
+enum begin_quorum_resend {
+#define BEGIN_QUORUM_RESEND_ENUM(name, text) name,
+    BEGIN_QUORUM_RESENDS(BEGIN_QUORUM_RESEND_ENUM)
+#undef BEGIN_QUORUM_RESEND_ENUM
+        BEGIN_QUORUM_RESEND_COUNT
+};
+
+const char *begin_quorum_resend_name(enum begin_quorum_resend resend);
 
 /*
  * The highest version of each KRaft RPC a release speaks, from
@@ -78,13 +100,14 @@ struct kafka_switches {
     enum lost_election_backoff raft_lost_election_backoff;
     bool raft_voted_state;
     bool raft_voter_set_check;
-    bool raft_begin_quorum_lagging_only;
+    enum begin_quorum_resend raft_begin_quorum_resend;
     bool raft_fetch_high_watermark;
     struct raft_rpc_versions raft_rpc;
     bool replication_hw_frozen_below_min_isr;
     bool replication_leader_epoch_truncation;
     bool replication_elr;
     bool replication_isr_shrink_bumps_leader_epoch;
+    bool raft_offset_zero_snapshot;
     uint32_t overridden; /* bit i: switch i of switches_list() was set explicitly */
 };
 

@@ -866,12 +866,12 @@ START_TEST(trunk_waits_out_the_election_timeout_and_latest_is_trunk)
     ck_assert_ptr_null(release_find("3.6"));
     struct kafka_switches s = switches_from_release(release_default());
     ck_assert_int_eq(s.raft_lost_election_backoff, LOST_ELECTION_BACKOFF_NONE);
-    ck_assert(s.raft_begin_quorum_lagging_only);
+    ck_assert_int_eq(s.raft_begin_quorum_resend, BEGIN_QUORUM_RESEND_LAGGING);
     ck_assert(s.raft_fetch_high_watermark);
     ck_assert(s.replication_elr);
     ck_assert_str_eq(lost_election_backoff_name(s.raft_lost_election_backoff), "none");
     s = switches_from_release(release_find("4.1"));
-    ck_assert(!s.raft_begin_quorum_lagging_only);
+    ck_assert_int_eq(s.raft_begin_quorum_resend, BEGIN_QUORUM_RESEND_ALL);
     ck_assert_int_eq(s.raft_rpc.fetch_version_max, 18);
 }
 END_TEST
@@ -887,7 +887,7 @@ START_TEST(every_release_is_consistent_and_every_switch_is_documented)
     }
     size_t count;
     const struct switch_info *list = switches_list(&count);
-    ck_assert_uint_eq(count, 17);
+    ck_assert_uint_eq(count, 18);
     for (size_t i = 0; i < count; i++) {
         ck_assert_uint_gt(strlen(list[i].doc), 40);
         ck_assert_uint_gt(strlen(list[i].releases), 3);
@@ -911,6 +911,44 @@ START_TEST(a_switch_override_beats_the_release)
 }
 END_TEST
 
+/* BeginQuorumEpoch resend per release: LeaderState.nonAcknowledgingVoters (3.1-3.8), every
+ * other voter on the fetch.timeout/2 timer (KAFKA-16536, 3.9-4.1), lagging voters only
+ * (LeaderState.needToSendBeginQuorumRequests, 4.2+); the old bool still sets lagging|all. */
+START_TEST(begin_quorum_resend_is_per_release_and_the_old_bool_still_works)
+{
+    static const char *const names[] = {"3.1", "3.4", "3.5", "3.7", "3.9", "4.0", "4.1",
+                                        "trunk"};
+    static const enum begin_quorum_resend want[] = {
+        BEGIN_QUORUM_RESEND_UNACKNOWLEDGED, BEGIN_QUORUM_RESEND_UNACKNOWLEDGED,
+        BEGIN_QUORUM_RESEND_UNACKNOWLEDGED, BEGIN_QUORUM_RESEND_UNACKNOWLEDGED,
+        BEGIN_QUORUM_RESEND_ALL,            BEGIN_QUORUM_RESEND_ALL,
+        BEGIN_QUORUM_RESEND_ALL,            BEGIN_QUORUM_RESEND_LAGGING};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        struct kafka_switches s = switches_from_release(release_find(names[i]));
+        ck_assert_msg(s.raft_begin_quorum_resend == want[i], "%s", names[i]);
+        /* KAFKA-15078 (3.6+): FetchOffset 0 gets the snapshot id. */
+        ck_assert_int_eq(s.raft_offset_zero_snapshot, i >= 3);
+    }
+    struct kafka_switches s = switches_from_release(release_find("3.4"));
+    ck_assert_int_eq(switch_set(&s, "raft.begin.quorum.resend", " all ", &err), CONFIG_OK);
+    ck_assert_str_eq(begin_quorum_resend_name(s.raft_begin_quorum_resend), "all");
+    ck_assert_int_eq(switch_set(&s, "raft.begin.quorum.lagging.only", "true", &err), CONFIG_OK);
+    ck_assert_int_eq(s.raft_begin_quorum_resend, BEGIN_QUORUM_RESEND_LAGGING);
+    ck_assert_int_eq(switch_set(&s, "raft.begin.quorum.lagging.only", "off", &err), CONFIG_OK);
+    ck_assert_int_eq(s.raft_begin_quorum_resend, BEGIN_QUORUM_RESEND_ALL);
+    char line[512];
+    switches_describe(&s, line, sizeof line);
+    ck_assert_ptr_nonnull(strstr(line, " begin.quorum.resend=all* "));
+    ck_assert_int_eq(switch_set(&s, "raft.begin.quorum.resend", "some", &err), CONFIG_ESWITCH);
+    ck_assert_str_eq(err.message, "Invalid value some for configuration "
+                                  "kraftsim.switch.raft.begin.quorum.resend: String must be "
+                                  "one of: unacknowledged, all, lagging");
+    ck_assert_int_eq(switch_set(&s, "raft.begin.quorum.lagging.only", "2", &err),
+                     CONFIG_ESWITCH);
+    ck_assert_int_eq(s.raft_begin_quorum_resend, BEGIN_QUORUM_RESEND_ALL);
+}
+END_TEST
+
 START_TEST(describe_line_is_exact)
 {
     char line[512];
@@ -918,10 +956,11 @@ START_TEST(describe_line_is_exact)
     size_t n = switches_describe(&s, line, sizeof line);
     const char *expect =
         "kafka.version=3.4 pre.vote=off check.quorum=off lost.election.backoff=exponential "
-        "voted.state=on voter.set.check=on begin.quorum.lagging.only=off "
+        "voted.state=on voter.set.check=on begin.quorum.resend=unacknowledged "
         "fetch.high.watermark=off rpc=Vote:0,BeginQuorumEpoch:0,EndQuorumEpoch:0,"
         "DescribeQuorum:1,FetchSnapshot:0,Fetch:13 hw.frozen.below.min.isr=off "
-        "leader.epoch.truncation=on elr=off isr.shrink.bumps.leader.epoch=on";
+        "leader.epoch.truncation=on elr=off isr.shrink.bumps.leader.epoch=on "
+        "offset.zero.snapshot=off";
     ck_assert_str_eq(line, expect);
     ck_assert_uint_eq(n, strlen(expect));
     s = switches_from_release(release_default());
@@ -934,10 +973,11 @@ START_TEST(describe_line_is_exact)
     ck_assert_str_eq(line,
                      "kafka.version=trunk pre.vote=off* check.quorum=on "
                      "lost.election.backoff=exponential* voted.state=off voter.set.check=off "
-                     "begin.quorum.lagging.only=on fetch.high.watermark=off* "
+                     "begin.quorum.resend=lagging fetch.high.watermark=off* "
                      "rpc=Vote:2,BeginQuorumEpoch:1,EndQuorumEpoch:1,DescribeQuorum:2,"
                      "FetchSnapshot:1,Fetch:17* hw.frozen.below.min.isr=on "
-                     "leader.epoch.truncation=on elr=on isr.shrink.bumps.leader.epoch=off");
+                     "leader.epoch.truncation=on elr=on isr.shrink.bumps.leader.epoch=off "
+                     "offset.zero.snapshot=on");
     s = switches_from_release(release_find("2.4"));
     switches_describe(&s, line, sizeof line);
     ck_assert_ptr_nonnull(strstr(line, " rpc=Vote:none,"));
@@ -1057,6 +1097,7 @@ static Suite *config_suite(void)
     tcase_add_test(releases, every_release_is_consistent_and_every_switch_is_documented);
     tcase_add_test(releases, a_switch_override_beats_the_release);
     tcase_add_test(releases, describe_line_is_exact);
+    tcase_add_test(releases, begin_quorum_resend_is_per_release_and_the_old_bool_still_works);
     tcase_add_test(releases, render_is_sorted_and_parses_back_to_the_same_text);
     tcase_add_test(releases, render_of_a_zookeeper_2_4_broker_parses_back);
     suite_add_tcase(s, releases);

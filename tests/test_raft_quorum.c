@@ -1874,16 +1874,28 @@ START_TEST(kafka_3_4_broker_the_controllers_count_as_a_voter_refuses_their_quoru
         check_vote_refused(&c, &c.frames[k], &a);
     }
     wire_arena_free(&a);
-    /* So was every BeginQuorumEpoch (3.4 resends it to every voter each fetch.timeout/2); the
-     * leader logs each refusal from its own epoch, that is once the broker has learnt it. */
+    /* So was every BeginQuorumEpoch. 3.4 sends it, on every poll, only to the voters that
+     * have not acknowledged the leader (KafkaRaftClient.pollLeader, LeaderState.
+     * nonAcknowledgingVoters): a refusal from an older epoch is "no longer relevant"
+     * (maybeHandleCommonResponse), so it goes again the instant the answer arrives; the one
+     * refusal from the leader's own epoch is logged and backs off; then the broker's first
+     * Fetch in that epoch acknowledges the leader (ReplicaState.updateFollowerState) and no
+     * BeginQuorumEpoch follows, where 3.9+ would resend every fetch.timeout/2. */
     int begins = 0, logged = 0;
+    time_ns last_answer = -1;
     for (k = 0; (k = frame_find(&c, (size_t)k, l, 2, ENV_CHANNEL_REQUEST,
                                 KAFKA_API_BEGIN_QUORUM_EPOCH)) >= 0; k++) {
+        ck_assert_int_eq(logged, 0); /* nothing after the logged one */
+        if (begins > 0) {
+            ck_assert_int_eq(c.frames[k].sent, last_answer);
+        }
         logged += check_begin_refused(&c, &c.frames[k], l, epoch);
+        last_answer = answer_to(&c, &c.frames[k])->delivered;
         begins++;
     }
-    ck_assert_int_ge(logged, 4);
-    ck_assert_int_eq(begins, logged + 1); /* the first reached it before it learnt the epoch */
+    ck_assert_int_ge(begins, 2);
+    ck_assert_int_eq(logged, 1);
+    ck_assert_int_lt(last_answer, 3 * NS_PER_S);
     ck_assert_int_eq(event_count(&c, l, TRACE_NOTE, "^Unexpected error", 0, world_now(c.w)),
                      logged);
     cluster_free(&c);
@@ -2059,6 +2071,464 @@ START_TEST(same_seed_same_isolation_scenario_gives_the_same_trace_hash)
 }
 END_TEST
 
+/* ---- issue #9 (helper a2): release by release, each pinned to Kafka's source ------------- */
+
+/* Three controllers configured as `version` would be from server.properties (voters 1, 2, 3,
+ * Kafka's defaults), formatted without a bootstrap checkpoint and without NoOpRecords, so the
+ * log holds only what the test appends. */
+static void release_cluster(struct cluster *c, const char *version)
+{
+    static const int32_t voters[] = {1, 2, 3};
+    cluster_init(c, 1, 1 * NS_PER_MS);
+    for (int32_t n = 1; n <= VOTERS; n++) {
+        configure_node(c, n, "controller", version, voters, VOTERS);
+        c->cfg[n - 1].bootstrap_metadata = false;
+        c->cfg[n - 1].metadata_max_idle_interval = 0;
+    }
+}
+
+/* The times `from` sent BeginQuorumEpoch to `to` in [t0, t1] (frames that were delivered). */
+static int begin_sends(const struct cluster *c, int from, int to, time_ns t0, time_ns t1,
+                       time_ns *sent, int cap)
+{
+    int n = 0;
+    for (long k = 0; (k = frame_find(c, (size_t)k, from, to, ENV_CHANNEL_REQUEST,
+                                     KAFKA_API_BEGIN_QUORUM_EPOCH)) >= 0; k++) {
+        if (c->frames[k].sent >= t0 && c->frames[k].sent <= t1) {
+            ck_assert_int_lt(n, cap);
+            sent[n++] = c->frames[k].sent;
+        }
+    }
+    return n;
+}
+
+/*
+ * Controller 3's every message is lost from the start (a one-way cut: it hears, it is never
+ * heard), so the leader, 1 or 2, never has its acknowledgement; the other follower fetches.
+ * Whom the leader sends BeginQuorumEpoch, over the 6 s after its election:
+ * - 3.4 (LeaderState.nonAcknowledgingVoters, KafkaRaftClient.pollLeader): the fetching
+ *   follower once; controller 3 whenever its connection is ready again, that is each time the
+ *   request times out (request.timeout.ms) and the retry backoff ends (retry.backoff.ms).
+ * - 3.9 and 4.1 (KAFKA-16536, maybeSendBeginQuorumEpochRequests): every other voter on each
+ *   fetch.timeout/2 tick, skipping a voter whose request is still in flight or backing off.
+ * - trunk (LeaderState.needToSendBeginQuorumRequests, 4.2+): the same ticks, but only to a
+ *   voter whose last fetch is fetch.timeout/2 old: controller 3 as in 3.9, the other once.
+ */
+static void check_begin_quorum_resend(const char *version, enum quorum_begin_resend want)
+{
+    struct cluster c;
+    release_cluster(&c, version);
+    const struct quorum_config *q = &c.cfg[0].quorum;
+    ck_assert_int_eq(q->begin_quorum_resend, want);
+    for (int i = 0; i < VOTERS; i++) {
+        if (i != 2) {
+            net_cut(&c.w->net, 2, i);
+        }
+    }
+    cluster_start(&c);
+    world_run_until(c.w, 3 * NS_PER_S);
+    int l = leader_host(&c);
+    ck_assert_msg(l == 0 || l == 1, "%s: leader h%d", version, l);
+    int g = 1 - l;
+    char text[48];
+    snprintf(text, sizeof text, "epoch=%d ", view_of(&c, l).epoch);
+    time_ns t0 = event_time(&c, 0, l, TRACE_RAFT_BECAME_LEADER, text);
+    world_run_until(c.w, t0 + 6 * NS_PER_S + 100 * NS_PER_MS);
+    time_ns to_f[16], to_g[16];
+    int nf = begin_sends(&c, l, 2, t0, t0 + 6 * NS_PER_S + 100 * NS_PER_MS, to_f, 16);
+    int ng = begin_sends(&c, l, g, t0, t0 + 6 * NS_PER_S + 100 * NS_PER_MS, to_g, 16);
+    /* The first round leaves once the election is durable (persist before send). */
+    ck_assert_int_eq(to_f[0], t0 + c.fsync);
+    ck_assert_int_eq(to_g[0], t0 + c.fsync);
+    time_ns tick = q->fetch_timeout / 2, retry = q->request_timeout + q->retry_backoff;
+    if (want == QUORUM_BEGIN_UNACKNOWLEDGED) {
+        ck_assert_int_eq(ng, 1);
+        ck_assert_int_eq(nf, 4); /* t0 + fsync, then every 2.02 s */
+        for (int k = 1; k < nf; k++) {
+            ck_assert_int_eq(to_f[k], t0 + k * retry);
+        }
+    } else {
+        /* Busy until its request times out at t0 + 2 s, in backoff at that tick: 0, 3, 6 s. */
+        ck_assert_int_eq(nf, 3);
+        ck_assert_int_eq(to_f[1], t0 + 3 * tick);
+        ck_assert_int_eq(to_f[2], t0 + 6 * tick);
+        ck_assert_int_eq(ng, want == QUORUM_BEGIN_ALL ? 7 : 1);
+        for (int k = 1; k < ng; k++) {
+            ck_assert_int_eq(to_g[k], t0 + k * tick);
+        }
+    }
+    cluster_free(&c);
+}
+
+START_TEST(begin_quorum_epoch_on_3_4_goes_only_to_voters_that_have_not_acknowledged)
+{
+    check_begin_quorum_resend("3.4", QUORUM_BEGIN_UNACKNOWLEDGED);
+}
+END_TEST
+
+START_TEST(begin_quorum_epoch_on_3_9_and_4_1_goes_to_every_voter_each_half_fetch_timeout)
+{
+    check_begin_quorum_resend("3.9", QUORUM_BEGIN_ALL);
+    check_begin_quorum_resend("4.1", QUORUM_BEGIN_ALL);
+}
+END_TEST
+
+START_TEST(begin_quorum_epoch_on_trunk_goes_only_to_voters_whose_last_fetch_is_old)
+{
+    check_begin_quorum_resend("trunk", QUORUM_BEGIN_LAGGING);
+}
+END_TEST
+
+/* The index of the first event at or after t. */
+static size_t event_index_at(const struct cluster *c, time_ns t)
+{
+    size_t from = 0;
+    while (from < c->event_count && c->events[from].time < t) {
+        from++;
+    }
+    return from;
+}
+
+/* When `host` traced its high watermark moving to `hw`, first at or after t. */
+static time_ns follower_hw_at(const struct cluster *c, int host, int64_t hw, time_ns t)
+{
+    char text[48];
+    snprintf(text, sizeof text, " to=%" PRId64, hw);
+    return event_time(c, event_index_at(c, t), host, TRACE_RAFT_HIGH_WATERMARK, text);
+}
+
+/*
+ * One record is appended at 3 s. The leader's fsync takes 50 ms and one follower's 100 ms, the
+ * other follower's 1 ms: the fast follower holds the record after 2 ms and its next Fetch
+ * parks on the leader, which cannot commit until its own flush 50 ms after the append. Then
+ * the high watermark moves, but no record is appended:
+ * - 4.1 (KAFKA-14145, KIP-1166: onUpdateLeaderHighWatermark -> fetchPurgatory.completeAll):
+ *   the parked Fetch is answered at that instant, with the new high watermark.
+ * - 4.0 (only updateLeaderEndOffsetAndTimestamp -> fetchPurgatory.maybeComplete releases a
+ *   parked Fetch): it waits out its MaxWaitMs (500 ms) and the follower learns the high
+ *   watermark half a second later.
+ */
+static void check_parked_fetch_on_hw_change(const char *version, bool released)
+{
+    struct cluster c;
+    release_cluster(&c, version);
+    ck_assert_int_eq(c.cfg[0].quorum.fetch_high_watermark, released);
+    int l = run_settled_until_3s(&c);
+    int fast = l == 0 ? 1 : 0, slow = 3 - l - fast;
+    int64_t end = view_of(&c, l).log_end_offset;
+    disk_set_slow(&world_host(c.w, l)->disk, 49 * NS_PER_MS);
+    disk_set_slow(&world_host(c.w, slow)->disk, 99 * NS_PER_MS);
+    ck_assert(append_config(world_host(c.w, l)->proc, "one"));
+    world_run_until(c.w, 4 * NS_PER_S);
+    time_ns appended = event_time(&c, event_index_at(&c, 3 * NS_PER_S), l, TRACE_RAFT_APPEND,
+                                  "records=1");
+    ck_assert_int_eq(appended, 3 * NS_PER_S + c.cfg[0].quorum.append_linger);
+    time_ns committed = follower_hw_at(&c, l, end + 1, appended);
+    ck_assert_int_eq(committed, appended + 50 * NS_PER_MS);
+    /* The fast follower's Fetch for the record after it arrived before the commit, and
+     * parked. */
+    long k = frame_find(&c, 0, fast, l, ENV_CHANNEL_REQUEST, KAFKA_API_FETCH);
+    while (k >= 0 && c.frames[k].delivered <= appended) {
+        k = frame_find(&c, (size_t)k + 1, fast, l, ENV_CHANNEL_REQUEST, KAFKA_API_FETCH);
+    }
+    ck_assert_int_ge(k, 0);
+    const struct frame *req = &c.frames[k];
+    ck_assert_int_eq(req->delivered, appended + 2 * LATENCY + c.fsync);
+    const struct frame *answer = answer_to(&c, req);
+    ck_assert_ptr_nonnull(answer);
+    time_ns learnt = follower_hw_at(&c, fast, end + 1, appended);
+    if (released) {
+        ck_assert_int_eq(answer->sent, committed);
+    } else {
+        ck_assert_int_eq(answer->sent, req->delivered + 500 * NS_PER_MS);
+    }
+    ck_assert_int_eq(learnt, answer->delivered);
+    cluster_free(&c);
+}
+
+START_TEST(kafka_4_0_parked_fetch_waits_500_ms_when_only_the_high_watermark_moves)
+{
+    check_parked_fetch_on_hw_change("4.0", false);
+    check_parked_fetch_on_hw_change("3.4", false);
+}
+END_TEST
+
+START_TEST(kafka_4_1_a_high_watermark_change_completes_every_parked_fetch_at_once)
+{
+    check_parked_fetch_on_hw_change("4.1", true);
+    check_parked_fetch_on_hw_change("trunk", true);
+}
+END_TEST
+
+/* The value after `key=` in a detail, as a number (-1 if absent). */
+static long detail_number(const char *detail, const char *key)
+{
+    const char *at = strstr(detail, key);
+    return at != NULL ? strtol(at + strlen(key), NULL, 10) : -1;
+}
+
+/*
+ * Kafka 3.4, whose Candidate backs off (KafkaRaftClient.pollCandidate, RETRY_BACKOFF_BASE_MS =
+ * 100, binaryExponentialElectionBackoffMs = min(100 * rand[0, 2 << min(20, r - 1)),
+ * election.backoff.max.ms)) both when its election timeout expires ("Election has timed out,
+ * backing off") and when a majority rejects it. A follower is cut off at 3 s while the leader
+ * commits three records; healed at 9 s, its stale candidacies are rejected, until the others
+ * elect one of their own and it follows; cut off again at 14 s, it stands again, and its retry
+ * count starts over at 1 (QuorumState.transitionToCandidate: "isCandidate() ? retries + 1 :
+ * 1"), where it used to go on from the last election it lost.
+ */
+START_TEST(kafka_3_4_candidate_backs_off_100_ms_steps_on_timeout_and_restarts_its_count)
+{
+    struct cluster c;
+    release_cluster(&c, "3.4");
+    const struct quorum_config *q = &c.cfg[0].quorum;
+    ck_assert_int_eq(q->lost_election_backoff, QUORUM_BACKOFF_EXPONENTIAL);
+    int l = run_settled_until_3s(&c);
+    int f = l == 0 ? 1 : 0;
+    net_isolate(&c.w->net, f);
+    for (int i = 0; i < 3; i++) {
+        ck_assert(append_config(world_host(c.w, l)->proc, "x"));
+    }
+    world_run_until(c.w, 9 * NS_PER_S);
+    net_heal(&c.w->net);
+    await_event(&c, f, TRACE_RAFT_STATE, "^role=Follower", 20 * NS_PER_S);
+    time_ns followed = world_now(c.w);
+    /* Every lost election backs off by a whole number of 100 ms steps below 100 * 2^r (and
+     * at most the 1 s cap), with r = 1, 2, 3, ... in a row, then stands again at once. */
+    long r = 0, timed_out = 0, rejected = 0;
+    bool above_base_50 = false;
+    for (size_t i = 0; i < c.event_count && c.events[i].time < followed; i++) {
+        const struct event *e = &c.events[i];
+        if (e->host != f || e->kind != TRACE_RAFT_ELECTION_LOST) {
+            continue;
+        }
+        long retries = detail_number(e->detail, "retries="), ms = detail_number(e->detail,
+                                                                               "backoff=");
+        ck_assert_int_eq(retries, ++r);
+        ck_assert_int_eq(ms % 100, 0);
+        ck_assert_int_lt(ms, 100L << (r < 20 ? r : 20));
+        ck_assert_int_le(ms, q->election_backoff_max / NS_PER_MS);
+        above_base_50 |= ms > 50 * ((1L << r) - 1); /* impossible with a 50 ms base */
+        timed_out += strstr(e->detail, "timed-out") != NULL;
+        rejected += strstr(e->detail, "rejected=2") != NULL;
+        /* Its next state: Candidate once the backoff ends, unless a newer epoch came first. */
+        const struct event *next = &c.events[event_find(&c, i + 1, f, TRACE_RAFT_STATE, "")];
+        if (detail_matches(next->detail, "^role=Candidate")) {
+            ck_assert_int_eq(next->time, e->time + ms * NS_PER_MS);
+        } else {
+            ck_assert_int_lt(next->time, e->time + ms * NS_PER_MS);
+        }
+    }
+    ck_assert_int_ge(timed_out, 2); /* isolated: the election timeout expired */
+    ck_assert_int_ge(rejected, 1);  /* healed: the others refused its stale log */
+    ck_assert(above_base_50);
+    /* Isolated again, it stands from Follower: the count restarts at 1. */
+    time_ns cut = world_now(c.w) + 2 * NS_PER_S;
+    world_run_until(c.w, cut);
+    net_isolate(&c.w->net, f);
+    await_event(&c, f, TRACE_RAFT_ELECTION_LOST, "timed-out", cut + 10 * NS_PER_S);
+    ck_assert_int_eq(detail_number(c.events[c.event_count - 1].detail, "retries="), 1);
+    cluster_free(&c);
+}
+END_TEST
+/* The Fetch answer in frame `f`, decoded into `a`; returns its one partition. */
+static const struct fetch_response_partition *decode_fetch_answer(const struct frame *f,
+                                                                  struct wire_arena *a)
+{
+    struct kheader_response h;
+    struct wire_reader body;
+    struct fetch_response r;
+    ck_assert_int_eq(kheader_response_decode_frame(f->bytes, f->len, f->api_key, f->api_version,
+                                                   &h, &body), 0);
+    ck_assert_int_eq(fetch_response_decode(&body, f->api_version, a, &r), 0);
+    ck_assert_int_eq(r.topic_count, 1);
+    return &r.topics[0].partitions[0];
+}
+
+/* The MaxBytes of the FetchSnapshot request in frame `f`. */
+static int32_t fetch_snapshot_max_bytes(const struct frame *f)
+{
+    struct wire_arena a;
+    wire_arena_init(&a);
+    struct kheader_request h;
+    struct wire_reader body;
+    struct fetch_snapshot_request req;
+    ck_assert_int_eq(kheader_request_decode_frame(f->bytes, f->len, &a, &h, &body), 0);
+    ck_assert_int_eq(fetch_snapshot_request_decode(&body, h.api_version, &a, &req), 0);
+    int32_t max = req.max_bytes;
+    wire_arena_free(&a);
+    return max;
+}
+
+/*
+ * Controllers 1 and 2 run alone, commit three records and snapshot them (a snapshot after
+ * every byte), their logs still starting at 0; at 4 s controller 3 starts with an empty log,
+ * so its first Fetch asks for offset 0. The leader answers
+ * - 3.5 (RaftLog.validateOffsetAndEpoch: "startOffset() == 0 && offset == 0" is valid): the
+ *   log from offset 0, and controller 3 never fetches a snapshot;
+ * - 3.7 and trunk (KAFKA-15078, KafkaRaftClient.tryCompleteFetchRequest: "If the follower has
+ *   an empty log and a non-bootstrap snapshot exists ... reply with a snapshot id"): its
+ *   latest snapshot id and no records; controller 3 then asks for it with FetchSnapshot,
+ *   MaxBytes = KafkaRaftClient.MAX_FETCH_SIZE_BYTES (8 MiB) on 3.7, and on trunk (4.3+)
+ *   controller.quorum.fetch.snapshot.max.bytes, 1 MiB by default.
+ */
+static void check_empty_follower_first_fetch(const char *version, bool snapshot,
+                                             int32_t max_bytes)
+{
+    struct cluster c;
+    release_cluster(&c, version);
+    ck_assert_int_eq(c.cfg[0].quorum.offset_zero_snapshot, snapshot);
+    ck_assert_int_eq(c.cfg[2].quorum.fetch_snapshot_max_bytes, max_bytes);
+    for (int i = 0; i < VOTERS; i++) {
+        c.cfg[i].metadata_log_max_record_bytes_between_snapshots = 1;
+        ck_assert_int_eq(kafka_storage_format(c.w, i, &c.cfg[i], c.cfg[i].cluster_id), ENV_OK);
+        host_install(world_host(c.w, i), &node_process, &c.cfg[i]);
+    }
+    host_install(world_host(c.w, SPARE), &client_process, NULL);
+    ck_assert(host_start(world_host(c.w, 0)) && host_start(world_host(c.w, 1)));
+    ck_assert(host_start(world_host(c.w, SPARE)));
+    await_event(&c, -1, TRACE_RAFT_BECAME_LEADER, "", 3 * NS_PER_S);
+    int l = view_of(&c, 0).role == QUORUM_LEADER ? 0 : 1; /* host 2 has no process yet */
+    ck_assert_int_eq(view_of(&c, l).role, QUORUM_LEADER);
+    for (int i = 0; i < 3; i++) {
+        ck_assert(append_config(world_host(c.w, l)->proc, "x"));
+    }
+    world_run_until(c.w, 4 * NS_PER_S);
+    const struct raft_log *log = node_log(world_host(c.w, l)->proc);
+    struct raft_log_snapshot_id latest = raft_log_latest_snapshot(log);
+    ck_assert_int_eq(raft_log_start_offset(log), 0);
+    ck_assert_int_eq(latest.end_offset, raft_log_end_offset(log));
+    /* Controller 3 starts empty; its first Fetch asks for offset 0. */
+    size_t frames_before = c.frame_count;
+    ck_assert(host_start(world_host(c.w, 2)));
+    world_run_until(c.w, 12 * NS_PER_S);
+    long k = frame_find(&c, frames_before, 2, -1, ENV_CHANNEL_REQUEST, KAFKA_API_FETCH);
+    ck_assert_int_ge(k, 0);
+    const struct frame *answer = answer_to(&c, &c.frames[k]);
+    ck_assert_ptr_nonnull(answer);
+    struct wire_arena a;
+    wire_arena_init(&a);
+    const struct fetch_response_partition *p = decode_fetch_answer(answer, &a);
+    ck_assert_int_eq(p->error_code, 0);
+    long fs = frame_find(&c, frames_before, 2, -1, ENV_CHANNEL_REQUEST, KAFKA_API_FETCH_SNAPSHOT);
+    if (snapshot) {
+        ck_assert_int_eq(p->snapshot_id.end_offset, latest.end_offset);
+        ck_assert_int_eq(p->snapshot_id.epoch, latest.epoch);
+        ck_assert_int_eq(p->records.len, 0);
+        ck_assert_int_ge(fs, 0);
+        ck_assert_int_eq(fetch_snapshot_max_bytes(&c.frames[fs]), max_bytes);
+        ck_assert_int_eq(c.frames[fs].sent, answer->delivered);
+    } else {
+        ck_assert_int_lt(p->snapshot_id.end_offset, 0);
+        ck_assert_int_gt(p->records.len, 0);
+        ck_assert_int_lt(fs, 0);
+    }
+    wire_arena_free(&a);
+    /* Either way controller 3 ends up with the whole log, committed, and the same image. */
+    run_until_settled(&c, 20 * NS_PER_S);
+    cluster_free(&c);
+}
+
+START_TEST(kafka_3_5_replays_the_log_from_0_to_a_follower_with_an_empty_log)
+{
+    check_empty_follower_first_fetch("3.5", false, 8 * 1024 * 1024);
+}
+END_TEST
+
+START_TEST(kafka_3_7_and_trunk_send_an_empty_follower_the_snapshot_id_then_fetch_snapshot)
+{
+    check_empty_follower_first_fetch("3.7", true, 8 * 1024 * 1024);
+    check_empty_follower_first_fetch("trunk", true, 1024 * 1024);
+}
+END_TEST
+
+/* The leader's DescribeQuorum answer to a request sent now (it arrives one latency later). */
+static const struct describe_quorum_response_partition *
+describe_now(struct cluster *c, int l, int32_t correlation_id, struct wire_arena *a)
+{
+    send_describe_quorum(c, l, correlation_id);
+    world_run_until(c->w, world_now(c->w) + 3 * LATENCY);
+    struct describe_quorum_response r;
+    return decode_describe_quorum(client_answer(c, l, correlation_id), a, &r);
+}
+
+/*
+ * Voters 1 and 2, and node 3 a broker (an observer) that fetches from the leader until it
+ * crashes at 3 s. LeaderState.clearInactiveObservers, on every describe: an observer whose
+ * last fetch is OBSERVER_SESSION_TIMEOUT_MS = 300 000 ms old or older is dropped (the same in
+ * every release read, 3.1 to trunk). So a DescribeQuorum that reaches the leader 1 ms before
+ * the 300 s are up still lists it, one that arrives at 300 s does not; once the broker is back
+ * and fetches, it is listed again.
+ */
+START_TEST(an_observer_leaves_describe_quorum_300_s_after_its_last_fetch)
+{
+    static const int32_t two[] = {1, 2};
+    struct cluster c;
+    cluster_init(&c, 1, 1 * NS_PER_MS);
+    configure_node(&c, 1, "controller", "trunk", two, 2);
+    configure_node(&c, 2, "controller", "trunk", two, 2);
+    configure_node(&c, 3, "broker", "trunk", two, 2);
+    for (int i = 0; i < VOTERS; i++) {
+        c.cfg[i].bootstrap_metadata = false;
+        c.cfg[i].metadata_max_idle_interval = 0;
+    }
+    int l = run_to_3s_led_by_1_or_2(&c);
+    struct wire_arena a;
+    wire_arena_init(&a);
+    const struct describe_quorum_response_partition *p = describe_now(&c, l, 1, &a);
+    ck_assert_int_eq(p->observer_count, 1);
+    ck_assert_int_eq(p->observers[0].replica_id, 3);
+    host_crash(world_host(c.w, 2));
+    time_ns last = last_fetch_from(&c, l, 2);
+    ck_assert_int_gt(last, 0);
+    world_run_until(c.w, last + 300 * NS_PER_S - 2 * LATENCY);
+    send_describe_quorum(&c, l, 2); /* arrives at last + 300 s - 1 ms */
+    world_run_until(c.w, last + 300 * NS_PER_S - LATENCY);
+    send_describe_quorum(&c, l, 3); /* arrives at last + 300 s */
+    world_run_until(c.w, last + 300 * NS_PER_S + 2 * LATENCY);
+    struct describe_quorum_response r;
+    p = decode_describe_quorum(client_answer(&c, l, 2), &a, &r);
+    ck_assert_int_eq(p->observer_count, 1);
+    ck_assert_int_eq(p->observers[0].replica_id, 3);
+    ck_assert_int_eq(p->observers[0].last_fetch_timestamp, last / NS_PER_MS);
+    p = decode_describe_quorum(client_answer(&c, l, 3), &a, &r);
+    ck_assert_int_eq(p->observer_count, 0);
+    ck_assert_int_eq(p->current_voter_count, 2);
+    /* Back, it fetches again and is an observer again, from its new fetch. */
+    ck_assert(host_start(world_host(c.w, 2)));
+    world_run_until(c.w, world_now(c.w) + 3 * NS_PER_S);
+    p = describe_now(&c, l, 4, &a);
+    ck_assert_int_eq(p->observer_count, 1);
+    ck_assert_int_gt(p->observers[0].last_fetch_timestamp, (last + 300 * NS_PER_S) / NS_PER_MS);
+    wire_arena_free(&a);
+    cluster_free(&c);
+}
+END_TEST
+
+/* Issue #9 (a2): per-release behaviour, each test naming the Kafka source it pins. */
+static TCase *releases_case(void)
+{
+    TCase *releases = tcase_create("releases");
+    tcase_set_timeout(releases, 300);
+    tcase_add_test(releases,
+                   begin_quorum_epoch_on_3_4_goes_only_to_voters_that_have_not_acknowledged);
+    tcase_add_test(releases,
+                   begin_quorum_epoch_on_3_9_and_4_1_goes_to_every_voter_each_half_fetch_timeout);
+    tcase_add_test(releases,
+                   begin_quorum_epoch_on_trunk_goes_only_to_voters_whose_last_fetch_is_old);
+    tcase_add_test(releases,
+                   kafka_4_0_parked_fetch_waits_500_ms_when_only_the_high_watermark_moves);
+    tcase_add_test(releases,
+                   kafka_4_1_a_high_watermark_change_completes_every_parked_fetch_at_once);
+    tcase_add_test(releases,
+                   kafka_3_4_candidate_backs_off_100_ms_steps_on_timeout_and_restarts_its_count);
+    tcase_add_test(releases, kafka_3_5_replays_the_log_from_0_to_a_follower_with_an_empty_log);
+    tcase_add_test(releases,
+                   kafka_3_7_and_trunk_send_an_empty_follower_the_snapshot_id_then_fetch_snapshot);
+    tcase_add_test(releases, an_observer_leaves_describe_quorum_300_s_after_its_last_fetch);
+    return releases;
+}
+
 int main(void)
 {
     Suite *s = suite_create("raft_quorum");
@@ -2109,6 +2579,7 @@ int main(void)
     tcase_add_test(voter_sets,
                    kafka_3_4_broker_the_controllers_count_as_a_voter_refuses_their_quorum_requests);
     suite_add_tcase(s, voter_sets);
+    suite_add_tcase(s, releases_case());
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

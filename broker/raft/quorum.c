@@ -14,8 +14,9 @@
 /* Fetch as KafkaRaftClient sends it (KRAFT.md 2): 500 ms long poll, 8 MiB. */
 #define FETCH_MAX_WAIT_MS 500
 #define FETCH_MAX_BYTES (8 * 1024 * 1024)
-/* controller.quorum.fetch.snapshot.max.bytes (1 MiB on trunk). */
-#define FETCH_SNAPSHOT_MAX_BYTES (1024 * 1024)
+/* LeaderState.OBSERVER_SESSION_TIMEOUT_MS: an observer that has not fetched for this long is
+ * dropped from DescribeQuorum (clearInactiveObservers; 300 s in every release read, 3.1-T). */
+#define OBSERVER_SESSION_TIMEOUT (300000 * NS_PER_MS)
 /* Uuid(0, 1): the metadata topic's fixed id. */
 static const struct kuuid metadata_topic_id = {0, 1};
 
@@ -267,9 +268,14 @@ static bool check_majority(struct quorum *q, struct quorum_out *out);
 static void become_candidate(struct quorum *q, struct quorum_out *out)
 {
     KS_ASSERT(q->voter);
-    uint32_t retries = q->election_retries;
+    /* The retry count restarts with every election that does not follow one of ours:
+     * QuorumState.transitionToCandidate, ≤3.9 "isCandidate() ? retries + 1 : 1", 4.0+
+     * "isProspective() ? prospective's retries : 1". */
+    uint32_t retries = q->role == QUORUM_CANDIDATE     ? q->election_retries + 1
+                       : q->role == QUORUM_PROSPECTIVE ? q->election_retries
+                                                       : 1;
     clear_role_state(q);
-    q->election_retries = retries + 1;
+    q->election_retries = retries;
     q->role = QUORUM_CANDIDATE;
     q->election = (struct quorum_election){
         .epoch = q->election.epoch + 1, .leader_id = -1, .voted_id = q->cfg.node_id};
@@ -286,6 +292,8 @@ static void become_prospective(struct quorum *q, struct quorum_out *out)
     KS_ASSERT(q->voter);
     enum quorum_role was = q->role;
     int32_t leader = q->election.leader_id;
+    /* QuorumState.transitionToProspective (4.0+): "isCandidate() ? retries + 1 : 1". */
+    q->election_retries = was == QUORUM_CANDIDATE ? q->election_retries + 1 : 1;
     clear_role_state(q);
     q->role = QUORUM_PROSPECTIVE;
     /* Prospective is memory-only: the epoch, any known leader and the vote stay as they are. */
@@ -387,7 +395,10 @@ static void become_leader(struct quorum *q, struct quorum_out *out)
             .last_caught_up = -1, .previous_fetch = -1, .previous_leader_end = -1};
     }
     q->observer_count = 0;
-    q->begin_quorum_deadline = q->now;
+    /* 3.9+ (KAFKA-16536) a timer, first due at once; ≤3.8 no timer: poll_requests sends to
+     * the voters that have not acknowledged, as pollLeader did on every poll. */
+    q->begin_quorum_deadline =
+        q->cfg.begin_quorum_resend == QUORUM_BEGIN_UNACKNOWLEDGED ? TIME_NS_MAX : q->now;
     q->check_quorum_deadline = q->now + q->cfg.fetch_timeout * 3 / 2;
     persist(q, out);
     trace(out, TRACE_RAFT_BECAME_LEADER, "epoch=%d votes=%d/%d epoch_start_offset=%" PRId64,
@@ -429,7 +440,12 @@ static void update_high_watermark(struct quorum *q, struct quorum_out *out)
     trace(out, TRACE_RAFT_HIGH_WATERMARK, "epoch=%d from=%" PRId64 " to=%" PRId64,
           q->election.epoch, q->high_watermark, candidate);
     q->high_watermark = candidate;
-    respond_parked_all(q, out); /* any HW change releases long polls */
+    if (q->cfg.fetch_high_watermark) {
+        /* KAFKA-14145 (KIP-1166, 4.1+): onUpdateLeaderHighWatermark completes every parked
+         * Fetch (fetchPurgatory.completeAll). Through 4.0 nothing here releases them: only an
+         * append does (updateLeaderEndOffsetAndTimestamp -> fetchPurgatory.maybeComplete). */
+        respond_parked_all(q, out);
+    }
 }
 
 static void update_replica(struct quorum *q, int32_t replica_id, int64_t fetch_offset)
@@ -655,7 +671,7 @@ static void send_fetch(struct quorum *q, struct quorum_out *out, int32_t to)
     part.last_fetched_epoch = raft_log_last_epoch(q->log);
     part.log_start_offset = raft_log_start_offset(q->log);
     part.partition_max_bytes = FETCH_MAX_BYTES;
-    if (v >= 18) {
+    if (v >= 18 && q->cfg.fetch_high_watermark) {
         part.high_watermark = q->high_watermark < 0 ? -1 : q->high_watermark;
     }
     struct fetch_request_topic topic = {
@@ -686,7 +702,9 @@ static void send_fetch_snapshot(struct quorum *q, struct quorum_out *out, int32_
     fetch_snapshot_request_init(&req);
     req.cluster_id = q->cfg.cluster_id;
     req.replica_id = q->cfg.node_id;
-    req.max_bytes = FETCH_SNAPSHOT_MAX_BYTES;
+    /* KafkaRaftClient.buildFetchSnapshotRequest: MAX_FETCH_SIZE_BYTES (8 MiB) before 4.3,
+     * quorumConfig.fetchSnapshotMaxBytes() from 4.3 (the release defaults carry both). */
+    req.max_bytes = q->cfg.fetch_snapshot_max_bytes;
     req.topic_count = 1;
     req.topics = &topic;
     struct quorum_msg *m = request_new(q, out, to, KAFKA_API_FETCH_SNAPSHOT, v);
@@ -710,6 +728,21 @@ static void poll_follower(struct quorum *q, struct quorum_out *out)
     /* Voters fsync every append before the next Fetch: a fetch offset is a promise. */
     if (raft_log_flushed_offset(q->log) == raft_log_end_offset(q->log)) {
         send_fetch(q, out, q->election.leader_id);
+    }
+}
+
+/* ≤3.8 KafkaRaftClient.pollLeader: BeginQuorumEpoch to LeaderState.nonAcknowledgingVoters on
+ * every poll, one request at a time per voter (RequestManager: not while one is in flight or
+ * the connection backs off after a failure). A voter acknowledges by answering it without
+ * error or by a valid Fetch (ReplicaState.updateFollowerState), and then hears no more. */
+static void send_begin_to_unacknowledged(struct quorum *q, struct quorum_out *out)
+{
+    KS_ASSERT(q->role == QUORUM_LEADER);
+    for (int i = 0; i < q->cfg.voter_count; i++) {
+        const struct quorum_replica *r = &q->voters[i];
+        if (!is_self(q, r->node_id) && !r->acknowledged && peer_ready(q, &q->peers[i])) {
+            send_begin_quorum_epoch(q, out, r->node_id);
+        }
     }
 }
 
@@ -752,6 +785,9 @@ static void poll_requests(struct quorum *q, struct quorum_out *out)
         }
         break;
     case QUORUM_LEADER:
+        if (q->cfg.begin_quorum_resend == QUORUM_BEGIN_UNACKNOWLEDGED) {
+            send_begin_to_unacknowledged(q, out);
+        }
         break;
     }
 }
@@ -1098,7 +1134,8 @@ static void park(struct quorum *q, const struct quorum_event *ev, int32_t replic
     q->parked[q->parked_count++] = (struct quorum_parked){
         .reply_ctx = ev->reply_ctx, .api_version = ev->api_version, .replica_id = replica_id,
         .fetch_offset = p->fetch_offset,
-        .request_high_watermark = ev->api_version >= 18 ? p->high_watermark : INT64_MAX,
+        .request_high_watermark = ev->api_version >= 18 && q->cfg.fetch_high_watermark
+                                      ? p->high_watermark : INT64_MAX,
         .deadline = q->now + (time_ns)req->max_wait_ms * NS_PER_MS};
 }
 
@@ -1157,6 +1194,22 @@ static int16_t fetch_partition_error(const struct quorum *q, const struct fetch_
     return KAFKA_NONE;
 }
 
+/* KafkaRaftClient.tryCompleteFetchRequest: a follower with an empty log (FetchOffset 0) is
+ * sent the latest snapshot id when there is one other than the bootstrap 0-0, since that is
+ * cheaper than replaying the log (KAFKA-15078, 3.6+; 3.6-3.7 lack the bootstrap test, but have
+ * no bootstrap snapshot either). Otherwise, and before 3.6, RaftLog.validateOffsetAndEpoch. */
+static struct raft_log_valid validate_fetch(const struct quorum *q,
+                                            const struct fetch_request_partition *p)
+{
+    struct raft_log_snapshot_id latest = raft_log_latest_snapshot(q->log);
+    bool bootstrap = latest.end_offset == 0 && latest.epoch == 0;
+    if (q->cfg.offset_zero_snapshot && p->fetch_offset == 0 && latest.end_offset >= 0 &&
+        !bootstrap) {
+        return (struct raft_log_valid){RAFT_LOG_SNAPSHOT, latest};
+    }
+    return raft_log_validate_offset_and_epoch(q->log, p->fetch_offset, p->last_fetched_epoch);
+}
+
 static void handle_fetch(struct quorum *q, const struct quorum_event *ev, struct quorum_out *out)
 {
     struct wire_arena a;
@@ -1179,8 +1232,7 @@ static void handle_fetch(struct quorum *q, const struct quorum_event *ev, struct
     const struct fetch_request_partition *p = &req.topics[0].partitions[0];
     fa.error = fetch_partition_error(q, &req, p);
     if (fa.error == KAFKA_NONE) {
-        struct raft_log_valid valid =
-            raft_log_validate_offset_and_epoch(q->log, p->fetch_offset, p->last_fetched_epoch);
+        struct raft_log_valid valid = validate_fetch(q, p);
         if (valid.kind == RAFT_LOG_SNAPSHOT) {
             /* Behind the log start: the follower must fetch the snapshot first. */
             fa.snapshot = (struct kraft_snapshot_id){valid.id.end_offset, valid.id.epoch};
@@ -1197,7 +1249,9 @@ static void handle_fetch(struct quorum *q, const struct quorum_event *ev, struct
         }
         fa.read_from = fa.diverging.epoch < 0 ? p->fetch_offset : -1;
         bool nothing = fa.read_from >= raft_log_end_offset(q->log);
-        bool hw_news = ev->api_version >= 18 && q->high_watermark > p->high_watermark;
+        /* isHighWatermarkUpdated (KIP-1166, 4.1+): the follower's HW is behind ours. */
+        bool hw_news = q->cfg.fetch_high_watermark && ev->api_version >= 18 &&
+                       q->high_watermark > p->high_watermark;
         if (fa.diverging.epoch < 0 && nothing && req.max_wait_ms > 0 && !hw_news) {
             park(q, ev, req.replica_id, &req, p);
             wire_arena_free(&a);
@@ -1206,6 +1260,26 @@ static void handle_fetch(struct quorum *q, const struct quorum_event *ev, struct
     }
     answer_fetch(q, ev->reply_ctx, req.replica_id, ev->api_version, &fa, out);
     wire_arena_free(&a);
+}
+
+/* LeaderState.clearInactiveObservers: an observer whose last fetch is 300 s old or more is
+ * no longer one; a later fetch starts it afresh. */
+static bool observer_inactive(const struct quorum *q, const struct quorum_replica *r)
+{
+    return q->now - r->last_fetch >= OBSERVER_SESSION_TIMEOUT;
+}
+
+/* Kafka clears them whenever it describes the quorum (LeaderState.describeQuorum). */
+static void clear_inactive_observers(struct quorum *q)
+{
+    int kept = 0;
+    for (int i = 0; i < q->observer_count; i++) {
+        if (!observer_inactive(q, &q->observers[i])) {
+            q->observers[kept++] = q->observers[i];
+        }
+    }
+    KS_ASSERT(kept <= q->observer_count);
+    q->observer_count = kept;
 }
 
 bool quorum_describe(const struct quorum *q, struct wire_arena *a,
@@ -1234,17 +1308,22 @@ bool quorum_describe(const struct quorum *q, struct wire_arena *a,
                                            : r->last_caught_up < 0
                                                ? -1 : r->last_caught_up / NS_PER_MS};
     }
-    /* Observers in node id order, so the answer does not depend on who fetched first. */
+    /* Observers in node id order, so the answer does not depend on who fetched first; the
+     * inactive ones left out, as a DescribeQuorum now would (handle_describe_quorum). */
     int order[QUORUM_OBSERVER_MAX];
+    int active = 0;
     for (int i = 0; i < q->observer_count; i++) {
-        int j = i;
+        if (observer_inactive(q, &q->observers[i])) {
+            continue;
+        }
+        int j = active++;
         while (j > 0 && q->observers[order[j - 1]].node_id > q->observers[i].node_id) {
             order[j] = order[j - 1];
             j--;
         }
         order[j] = i;
     }
-    for (int i = 0; i < q->observer_count; i++) {
+    for (int i = 0; i < active; i++) {
         const struct quorum_replica *r = &q->observers[order[i]];
         obs[i] = (struct describe_quorum_replica_state){
             .replica_id = r->node_id, .log_end_offset = r->end_offset,
@@ -1255,7 +1334,7 @@ bool quorum_describe(const struct quorum *q, struct wire_arena *a,
     *part = (struct describe_quorum_response_partition){
         .partition_index = 0, .leader_id = q->cfg.node_id, .leader_epoch = q->election.epoch,
         .high_watermark = q->high_watermark, .current_voter_count = n, .current_voters = voters,
-        .observer_count = q->observer_count, .observers = obs};
+        .observer_count = active, .observers = obs};
     *topic = (struct describe_quorum_response_topic){
         .topic_name = QUORUM_TOPIC, .partition_count = 1, .partitions = part};
     out->topic_count = 1;
@@ -1282,6 +1361,9 @@ static void handle_describe_quorum(struct quorum *q, const struct quorum_event *
     struct wire_arena a;
     wire_arena_init(&a);
     struct describe_quorum_response resp;
+    if (q->role == QUORUM_LEADER) {
+        clear_inactive_observers(q);
+    }
     if (!quorum_describe(q, &a, &resp)) {
         struct describe_quorum_response_partition *part = wire_arena_alloc(&a, sizeof *part);
         struct describe_quorum_response_topic *topic = wire_arena_alloc(&a, sizeof *topic);
@@ -1299,17 +1381,22 @@ static void handle_describe_quorum(struct quorum *q, const struct quorum_event *
 
 /* ---- responses ---------------------------------------------------------------------------- */
 
-/* Lost election backoff (KRAFT.md 3.3), in nanoseconds. */
+/* Lost election backoff (KRAFT.md 3.3), in nanoseconds, from the current election's retry
+ * count r (1 for the first election in a row). */
 static time_ns lost_election_backoff(struct quorum *q)
 {
     uint32_t r = q->election_retries > 0 ? q->election_retries : 1;
     time_ns max = q->cfg.election_backoff_max;
     if (q->cfg.lost_election_backoff == QUORUM_BACKOFF_EXPONENTIAL ||
         q->cfg.lost_election_backoff == QUORUM_BACKOFF_EXPONENTIAL_PROSPECTIVE) {
+        /* KafkaRaftClient.binaryExponentialElectionBackoffMs to 4.0.0: RETRY_BACKOFF_BASE_MS
+         * = 100, min(100 * nextInt(2 << min(20, r - 1)), electionBackoffMaxMs). */
         uint64_t bound = UINT64_C(2) << (r - 1 < 20 ? r - 1 : 20);
-        time_ns b = 50 * NS_PER_MS * (time_ns)rand_below(q, bound);
+        time_ns b = 100 * NS_PER_MS * (time_ns)rand_below(q, bound);
         return b < max ? b : max;
     }
+    /* KAFKA-18345 (4.0.1, RaftUtil.binaryExponentialElectionBackoffMs): the base became 50,
+     * min(50 * nextInt(1, 2 << min(10, r - 1)), backoffMaxMs + nextInt(50)). */
     uint64_t bound = UINT64_C(2) << (r - 1 < 10 ? r - 1 : 10);
     time_ns b = 50 * NS_PER_MS * (time_ns)(1 + rand_below(q, bound - 1));
     time_ns cap = max + (time_ns)rand_below(q, 50) * NS_PER_MS;
@@ -1333,15 +1420,21 @@ static bool check_majority(struct quorum *q, struct quorum_out *out)
     if (granted + unrecorded >= majority(q) || q->election_lost) {
         return false;
     }
-    trace(out, TRACE_RAFT_ELECTION_LOST, "role=%s epoch=%d granted=%d rejected=%d",
-          quorum_role_name(q->role), q->election.epoch, granted, popcount(q->rejected));
+    bool backs_off = q->role == QUORUM_CANDIDATE &&
+                     q->cfg.lost_election_backoff != QUORUM_BACKOFF_NONE;
+    time_ns backoff = backs_off ? lost_election_backoff(q) : 0;
+    trace(out, TRACE_RAFT_ELECTION_LOST, "role=%s epoch=%d granted=%d rejected=%d retries=%u "
+          "backoff=%" PRId64 "ms", quorum_role_name(q->role), q->election.epoch, granted,
+          popcount(q->rejected), q->election_retries, backoff / NS_PER_MS);
     if (q->role == QUORUM_PROSPECTIVE) {
         prospective_fall_back(q, out);
         return true;
     }
     q->election_lost = true;
-    if (q->cfg.lost_election_backoff != QUORUM_BACKOFF_NONE) {
-        q->backoff_deadline = q->now + lost_election_backoff(q);
+    if (backs_off) {
+        /* While it backs off the election timer no longer counts (pollCandidate). */
+        q->backoff_deadline = q->now + backoff;
+        q->election_deadline = TIME_NS_MAX;
     }
     return false;
 }
@@ -1610,8 +1703,13 @@ static void serve_snapshot(struct quorum *q, const struct fetch_snapshot_request
         sa->error = KAFKA_POSITION_OUT_OF_RANGE;
         return;
     }
-    uint32_t max = req->max_bytes < FETCH_SNAPSHOT_MAX_BYTES ? (uint32_t)req->max_bytes
-                                                             : FETCH_SNAPSHOT_MAX_BYTES;
+    /* snapshot.slice(position, min(MaxBytes, size)): the leader sends what the follower asked
+     * for, capped only by the snapshot (handleFetchSnapshotRequest, every release). */
+    int64_t left = size - p->position;
+    uint32_t max = req->max_bytes < 0 ? 0 : (uint32_t)req->max_bytes;
+    if ((int64_t)max > left) {
+        max = (uint32_t)left;
+    }
     sa->len = raft_log_snapshot_read(q->log, id, (uint64_t)p->position, max, &sa->bytes);
     if (sa->len < 0) {
         sa->error = KAFKA_UNKNOWN_SERVER_ERROR;
@@ -1788,10 +1886,10 @@ static void send_begin_quorum_round(struct quorum *q, struct quorum_out *out)
         if (is_self(q, r->node_id) || !peer_ready(q, &q->peers[i])) {
             continue;
         }
-        /* 4.0-4.1 resend to every voter each period; 4.2+ only to those that have not
-         * fetched for half a fetch timeout (KRAFT.md 3.3). */
+        /* 3.9-4.1 resend to every voter each period; 4.2+ only to those that have not
+         * fetched for half a fetch timeout (LeaderState.needToSendBeginQuorumRequests). */
         bool lagging = r->last_fetch < 0 || q->now - r->last_fetch >= q->cfg.fetch_timeout / 2;
-        if (!q->cfg.begin_quorum_lagging_only || lagging) {
+        if (q->cfg.begin_quorum_resend == QUORUM_BEGIN_ALL || lagging) {
             send_begin_quorum_epoch(q, out, r->node_id);
         }
     }
@@ -1811,6 +1909,36 @@ static void expire_leader(struct quorum *q, struct quorum_out *out)
         return;
     }
     poll_parked(q, out);
+}
+
+/* KafkaRaftClient.pollCandidate: while backing off only the backoff counts; when it ends, ≤3.9
+ * stands again at once (transitionToCandidate), 4.0.x goes through a pre-vote round. An
+ * election timeout without a backoff: ≤3.9 starts one ("Election has timed out, backing off
+ * for {}ms before becoming a candidate again"); 4.0+ goes to Prospective at once. */
+static void expire_candidate(struct quorum *q, struct quorum_out *out)
+{
+    KS_ASSERT(q->role == QUORUM_CANDIDATE);
+    if (q->backoff_deadline != TIME_NS_MAX) {
+        if (q->backoff_deadline > q->now) {
+            return;
+        }
+        if (q->cfg.lost_election_backoff == QUORUM_BACKOFF_EXPONENTIAL) {
+            become_candidate(q, out);
+        } else {
+            start_election(q, out);
+        }
+    } else if (q->election_deadline <= q->now) {
+        if (q->cfg.lost_election_backoff == QUORUM_BACKOFF_EXPONENTIAL) {
+            q->election_lost = true; /* backing off: no more Vote requests this epoch */
+            q->backoff_deadline = q->now + lost_election_backoff(q);
+            q->election_deadline = TIME_NS_MAX;
+            trace(out, TRACE_RAFT_ELECTION_LOST, "role=Candidate epoch=%d timed-out retries=%u "
+                  "backoff=%" PRId64 "ms", q->election.epoch, q->election_retries,
+                  (q->backoff_deadline - q->now) / NS_PER_MS);
+        } else {
+            start_election(q, out);
+        }
+    }
 }
 
 /* Timers of the current role (KafkaRaftClient.poll{Unattached,Follower,...}). */
@@ -1837,16 +1965,7 @@ static void expire_timers(struct quorum *q, struct quorum_out *out)
         }
         break;
     case QUORUM_CANDIDATE:
-        if (q->backoff_deadline <= q->now) {
-            /* ≤3.9 stands again at once; 4.0.x goes through a pre-vote round. */
-            if (q->cfg.lost_election_backoff == QUORUM_BACKOFF_EXPONENTIAL) {
-                become_candidate(q, out);
-            } else {
-                start_election(q, out);
-            }
-        } else if (q->election_deadline <= q->now) {
-            start_election(q, out);
-        }
+        expire_candidate(q, out);
         break;
     case QUORUM_RESIGNED:
         if (q->election_deadline <= q->now) {

@@ -51,13 +51,21 @@ enum quorum_role {
 
 /* What a node does after losing an election (KRAFT.md 3.3). */
 enum quorum_backoff {
-    QUORUM_BACKOFF_EXPONENTIAL,             /* ≤3.9: min(50·rand[0, 2<<min(20,r−1)), max),
-                                             * then Candidate */
+    QUORUM_BACKOFF_EXPONENTIAL,             /* ≤3.9.0: min(100·rand[0, 2<<min(20,r−1)),
+                                             * max), then Candidate; an election timeout
+                                             * backs off too (pollCandidate) */
     QUORUM_BACKOFF_EXPONENTIAL_PROSPECTIVE, /* 4.0.0: the same wait, then Prospective */
-    QUORUM_BACKOFF_EXPONENTIAL_4_0_1,       /* KAFKA-18345: rand[1, ...), max + rand[0,50),
-                                             * then Prospective */
+    QUORUM_BACKOFF_EXPONENTIAL_4_0_1,       /* KAFKA-18345: min(50·rand[1, 2<<min(10,r−1)),
+                                             * max + rand[0,50)), then Prospective */
     QUORUM_BACKOFF_NONE,                    /* 4.1+: wait out the election timeout, then
                                              * Prospective */
+};
+
+/* To whom a leader resends BeginQuorumEpoch (release.h BEGIN_QUORUM_RESENDS). */
+enum quorum_begin_resend {
+    QUORUM_BEGIN_UNACKNOWLEDGED, /* ≤3.8: voters that have not acknowledged, whenever ready */
+    QUORUM_BEGIN_ALL,            /* 3.9-4.1: every other voter each fetch.timeout/2 */
+    QUORUM_BEGIN_LAGGING,        /* 4.2+: voters without a fetch for fetch.timeout/2 */
 };
 
 struct quorum_config {
@@ -73,6 +81,8 @@ struct quorum_config {
     time_ns request_timeout;             /* controller.quorum.request.timeout.ms */
     time_ns retry_backoff;               /* controller.quorum.retry.backoff.ms */
     time_ns append_linger;               /* controller.quorum.append.linger.ms */
+    int32_t fetch_snapshot_max_bytes;    /* controller.quorum.fetch.snapshot.max.bytes (4.3+;
+                                          * before, KafkaRaftClient.MAX_FETCH_SIZE_BYTES) */
     /* Release switches. */
     bool pre_vote;
     bool check_quorum;
@@ -82,7 +92,12 @@ struct quorum_config {
      * (KafkaRaftClient.validateVoterOnlyRequest; dropped in 3.8). */
     bool voter_set_check;
     enum quorum_backoff lost_election_backoff;
-    bool begin_quorum_lagging_only;
+    enum quorum_begin_resend begin_quorum_resend;
+    /* KIP-1166 (4.1+): Fetch carries the follower's HW; a leader HW change completes every
+     * parked Fetch. Off: only a leader append does. */
+    bool fetch_high_watermark;
+    /* KAFKA-15078 (3.6+): a Fetch at offset 0 gets the latest (non-bootstrap) snapshot id. */
+    bool offset_zero_snapshot;
     int16_t vote_version;
     int16_t begin_quorum_epoch_version;
     int16_t end_quorum_epoch_version;
