@@ -121,6 +121,8 @@ void node_config_default(struct node_config *c, int32_t node_id)
     q->end_quorum_epoch_version = 1;
     q->fetch_version = 17;
     q->fetch_snapshot_version = 1;
+    c->api = release_default()->api;
+    c->broker_features = release_broker_features(release_default(), &c->broker_feature_count);
 }
 
 static enum quorum_backoff backoff_of(enum lost_election_backoff b)
@@ -230,6 +232,8 @@ int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
      * a dynamic quorum): the v0 shape with clusterId and currentVoters. */
     q->fetch_snapshot_version = sw->raft_rpc.fetch_snapshot_version_max;
     c->quorum_state_version = 0;
+    c->api = sw->release->api;
+    c->broker_features = release_broker_features(sw->release, &c->broker_feature_count);
     return 0;
 }
 
@@ -639,11 +643,13 @@ static void forward_send(struct node *n, struct forward *f, time_ns now)
     struct wire_writer w;
     wire_writer_init(&w);
     size_t mark = kheader_frame_begin(&w);
-    struct kheader_request h = {.api_key = KAFKA_API_ENVELOPE, .api_version = 0,
+    int16_t version = n->cfg.api.envelope_version_max;
+    KS_ASSERT(version >= 0);
+    struct kheader_request h = {.api_key = KAFKA_API_ENVELOPE, .api_version = version,
                                 .correlation_id = f->correlation_id,
                                 .client_id = n->client_id};
-    kheader_request_encode(&w, &h, kheader_request_version(KAFKA_API_ENVELOPE, 0));
-    envelope_request_encode(&w, &env, 0);
+    kheader_request_encode(&w, &h, kheader_request_version(KAFKA_API_ENVELOPE, version));
+    envelope_request_encode(&w, &env, version);
     kheader_frame_end(&w, mark);
     KS_ASSERT(w.err == 0);
     wire_writer_free(&principal);
@@ -772,8 +778,10 @@ static bool on_forward_response(struct node *n, int from_host, const uint8_t *by
     struct kheader_response h;
     struct wire_reader body;
     struct envelope_response env;
-    bool ok = kheader_response_decode_frame(bytes, len, KAFKA_API_ENVELOPE, 0, &h, &body) == 0 &&
-              envelope_response_decode(&body, 0, &a, &env) == 0 &&
+    int16_t version = n->cfg.api.envelope_version_max; /* the version forward_send used */
+    bool ok = kheader_response_decode_frame(bytes, len, KAFKA_API_ENVELOPE, version, &h,
+                                            &body) == 0 &&
+              envelope_response_decode(&body, version, &a, &env) == 0 &&
               env.error_code == KAFKA_NONE && env.response_data.len >= 4;
     if (!ok) {
         /* NOT_CONTROLLER: look for the controller again and resend. */
@@ -813,11 +821,13 @@ static void auto_create(struct node *n, const char *topic)
     req.topics = &t;
     struct wire_writer w;
     wire_writer_init(&w);
-    struct kheader_request h = {.api_key = KAFKA_API_CREATE_TOPICS, .api_version = 7,
+    int16_t version = n->cfg.api.create_topics_version_max;
+    KS_ASSERT(version >= CREATE_TOPICS_VERSION_MIN);
+    struct kheader_request h = {.api_key = KAFKA_API_CREATE_TOPICS, .api_version = version,
                                 .correlation_id = ++n->correlation_next,
                                 .client_id = n->client_id};
-    kheader_request_encode(&w, &h, kheader_request_version(KAFKA_API_CREATE_TOPICS, 7));
-    create_topics_request_encode(&w, &req, 7);
+    kheader_request_encode(&w, &h, kheader_request_version(KAFKA_API_CREATE_TOPICS, version));
+    create_topics_request_encode(&w, &req, version);
     KS_ASSERT(w.err == 0);
     struct forward *f = forward_add(n, -1, w.bytes, w.len);
     snprintf(f->topic, sizeof f->topic, "%s", topic);
@@ -1159,6 +1169,10 @@ static void *node_start(const struct env *env, const void *config)
     lifecycle_init(&n->lifecycle, n->cfg.node_id, n->cfg.cluster_id, incarnation,
                    n->cfg.broker_heartbeat_interval);
     n->lifecycle.listener_host = n->cfg.listener_host;
+    n->lifecycle.registration_version = n->cfg.api.broker_registration_version_max;
+    n->lifecycle.heartbeat_version = n->cfg.api.broker_heartbeat_version_max;
+    n->lifecycle.features = n->cfg.broker_features;
+    n->lifecycle.feature_count = n->cfg.broker_feature_count;
     snprintf(n->clean_shutdown_file, sizeof n->clean_shutdown_file, "%s/.kafka_cleanshutdown",
              n->cfg.log_dir_count > 0 ? n->cfg.log_dirs[0] : n->cfg.metadata_log_dir);
     if (n->is_broker) {

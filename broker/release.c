@@ -208,6 +208,37 @@ static const struct release_default defaults_trunk[] = {
     {NULL, NULL},
 };
 
+/* BrokerFeatures.defaultSupportedFeatures (core/.../server/BrokerFeatures.scala; 4.0+
+ * server/.../server/BrokerFeatures.java) at each tag: metadata.version from
+ * MINIMUM_KRAFT_VERSION (3.0-IV1; 4.0+ MINIMUM_VERSION, 3.3-IV3) to latest() (3.4, 3.5) or
+ * latestProduction(), then each of Features/Feature.PRODUCTION_FEATURES whose latestProduction
+ * is above 0, from minimumProduction() (3.1: emptySupportedFeatures, no features at all). */
+static const struct release_feature features_none[] = {{NULL, 0, 0}};
+static const struct release_feature features_3_4[] = {{"metadata.version", 1, 8}, {NULL, 0, 0}};
+static const struct release_feature features_3_5[] = {{"metadata.version", 1, 11}, {NULL, 0, 0}};
+static const struct release_feature features_3_7[] = {{"metadata.version", 1, 19}, {NULL, 0, 0}};
+static const struct release_feature features_3_9[] = {
+    {"metadata.version", 1, 21}, {"kraft.version", 0, 1}, {NULL, 0, 0}};
+static const struct release_feature features_4_0[] = {
+    {"metadata.version", 7, 25},      {"kraft.version", 0, 1},
+    {"transaction.version", 0, 2},    {"group.version", 0, 1},
+    {"eligible.leader.replicas.version", 0, 1}, {NULL, 0, 0}};
+static const struct release_feature features_4_1[] = {
+    {"metadata.version", 7, 27},      {"kraft.version", 0, 1},
+    {"transaction.version", 0, 2},    {"group.version", 0, 1},
+    {"eligible.leader.replicas.version", 0, 1}, {"share.version", 0, 1},
+    {NULL, 0, 0}};
+static const struct release_feature features_trunk[] = {
+    {"metadata.version", 7, 33},      {"kraft.version", 0, 1},
+    {"transaction.version", 0, 2},    {"group.version", 0, 1},
+    {"eligible.leader.replicas.version", 0, 1}, {"share.version", 0, 2},
+    {"streams.version", 0, 1},        {NULL, 0, 0}};
+
+/* Columns: BrokerRegistration, BrokerHeartbeat, AlterPartition, Envelope, CreateTopics,
+ * DeleteTopics, Metadata, ApiVersions (validVersions of <Api>Request.json at each tag). */
+#define API(reg, hb, alter, envelope, create, del, metadata, api_versions)                     \
+    {reg, hb, alter, envelope, create, del, metadata, api_versions}
+
 #define RPC(vote, begin, end, describe, snapshot, fetch)                                       \
     {vote, begin, end, describe, snapshot, fetch}
 
@@ -221,44 +252,54 @@ static const struct kafka_release releases[] = {
     {"2.4", "2.4.1", 204, RELEASE_MODE_ZOOKEEPER, defaults_2_4,
      SWITCHES(false, false, EXPONENTIAL, true, true, false, false, RPC(-1, -1, -1, -1, -1, 11),
               false, true, false, false),
+     API(-1, -1, -1, -1, 5, 4, 9, 3), features_none,
      "ZooKeeper only: no KRaft RPCs; the raft switches hold the oldest KRaft behaviour."},
     {"3.1", "3.1.0", 301, RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER, defaults_3_1,
      SWITCHES(false, false, EXPONENTIAL, true, true, false, false, RPC(0, 0, 0, 0, 0, 13),
               false, true, false, true),
+     API(0, 0, 0, 0, 7, 6, 12, 3), features_none,
      "KRaft preview (seed kraft-properties); ZooKeeper without process.roles."},
     {"3.4", "3.4.0", 304, RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER, defaults_3_4_to_4_1,
      SWITCHES(false, false, EXPONENTIAL, true, true, false, false, RPC(0, 0, 0, 1, 0, 13),
               false, true, false, true),
+     API(1, 0, 2, 0, 7, 6, 12, 3), features_3_4,
      "Seed kraft-compose (Bitnami 3.4.0, combined mode)."},
     {"3.5", "3.5.0", 305, RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER, defaults_3_4_to_4_1,
      SWITCHES(false, false, EXPONENTIAL, true, true, false, false, RPC(0, 0, 0, 1, 0, 15),
               false, true, false, true),
+     API(1, 0, 3, 0, 7, 6, 12, 3), features_3_5,
      "Seed zk-kubernetes runs 3.5.2 in ZooKeeper mode."},
     {"3.7", "3.7.0", 307, RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER, defaults_3_4_to_4_1,
      SWITCHES(false, true, EXPONENTIAL, true, true, false, false, RPC(0, 0, 0, 1, 0, 16), true,
               true, false, false),
+     API(3, 1, 3, 0, 7, 6, 12, 3), features_3_7,
      "Check quorum (KAFKA-15489); HW frozen below min ISR (KAFKA-15583)."},
     {"3.9", "3.9.0", 309, RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER, defaults_3_4_to_4_1,
      SWITCHES(false, true, EXPONENTIAL, false, false, false, false, RPC(1, 1, 1, 2, 1, 17), true,
               true, false, false),
+     API(4, 1, 3, 0, 7, 6, 12, 4), features_3_9,
      "KIP-853 dynamic quorums; facts from tag 3.9.0-rc3."},
     {"4.0", "4.0.0", 400, RELEASE_MODE_KRAFT, defaults_3_4_to_4_1,
      SWITCHES(true, true, EXPONENTIAL_PROSPECTIVE, false, false, false, false,
               RPC(2, 1, 1, 2, 1, 17), true, true, false, false),
+     API(4, 1, 3, 0, 7, 6, 13, 4), features_4_0,
      "KIP-996 pre-vote; ZooKeeper removed. 4.0.1+ backs off per KAFKA-18345: set "
      "kraftsim.switch.raft.lost.election.backoff=exponential-4.0.1."},
     {"4.1", "4.1.0", 401, RELEASE_MODE_KRAFT, defaults_3_4_to_4_1,
      SWITCHES(true, true, NONE, false, false, false, true, RPC(2, 1, 1, 2, 1, 18), true, true,
               true, false),
+     API(4, 1, 3, 0, 7, 6, 13, 4), features_4_1,
      "No lost-election backoff; Fetch v18 high watermark; ELR on for new clusters."},
     {"trunk", "4.5.0-SNAPSHOT", 405, RELEASE_MODE_KRAFT, defaults_trunk,
      SWITCHES(true, true, NONE, false, false, true, true, RPC(2, 1, 1, 2, 1, 18), true, true,
               true, false),
+     API(4, 2, 3, 0, 7, 6, 13, 5), features_trunk,
      "KRAFT.md's trunk d79bd502ec; the default release."},
 };
 
 #undef SWITCHES
 #undef RPC
+#undef API
 
 #define RELEASE_COUNT (sizeof releases / sizeof releases[0])
 #define RELEASE_TRUNK (RELEASE_COUNT - 1)
@@ -313,6 +354,19 @@ struct kafka_switches switches_from_release(const struct kafka_release *release)
     s.release = release;
     s.overridden = 0;
     return s;
+}
+
+const struct release_feature *release_broker_features(const struct kafka_release *release,
+                                                      int *count)
+{
+    KS_ASSERT(release != NULL && count != NULL);
+    KS_ASSERT(release->broker_features != NULL);
+    *count = 0;
+    while (release->broker_features[*count].name != NULL) {
+        (*count)++;
+    }
+    KS_ASSERT(*count <= RELEASE_FEATURE_MAX);
+    return release->broker_features;
 }
 
 /* ---------------------------------------------------------------------------------------- */

@@ -195,7 +195,7 @@ static void build(struct cluster_run *r, const struct run_opts *opts)
         h->after_step = after_step;
         h->after_step_ctx = r;
     }
-    host_install(world_host(r->w, ADMIN_HOST), &admin_process, NULL);
+    host_install(world_host(r->w, ADMIN_HOST), &admin_process, &r->configs[0].api);
     r->session_timeout = r->configs[0].broker_session_timeout;
     r->shutting_down = -1;
 }
