@@ -227,6 +227,11 @@ int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
     /* KRaft fetches at the newest Fetch version the release speaks, but not below 12, the
      * first with LastFetchedEpoch (our codec starts there too). */
     q->fetch_version = sw->raft_rpc.fetch_version_max < 12 ? 12 : sw->raft_rpc.fetch_version_max;
+    /* KIP-1166 is Fetch v18's HighWatermark and what the leader does with it: without the
+     * switch the node fetches as 4.0 does, at v17 (switches_check: the switch needs v18). */
+    if (!sw->raft_fetch_high_watermark && q->fetch_version > 17) {
+        q->fetch_version = 17;
+    }
     /* FileQuorumStateStore writes data_version = kraft.version, and a cluster with static
      * controller.quorum.voters is always at kraft.version 0 (the formatter refuses 1 without
      * a dynamic quorum): the v0 shape with clusterId and currentVoters. */

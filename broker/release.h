@@ -176,7 +176,8 @@ int switch_set(struct kafka_switches *s, const char *name, const char *value,
 int switches_check(const struct kafka_switches *s, struct config_error *err);
 
 /*
- * One line for the trace, in switches_list() order, overridden switches marked with '*':
+ * One line for the trace, in switches_list() order, overridden switches marked with '*',
+ * unmodelled ones (switch_modelled) left out:
  * "kafka.version=3.4 pre.vote=off check.quorum=off lost.election.backoff=exponential ...".
  * Returns the length the full line needs (like snprintf); writes at most cap - 1 bytes + NUL.
  */
@@ -194,8 +195,16 @@ struct switch_info {
 const struct switch_info *switches_list(size_t *count);
 
 /*
+ * Whether some code reads switch `index`. An unmodelled switch keeps its release values, but
+ * is not printed by switches_describe or switch_value, and switch_set refuses it with
+ * CONFIG_ESWITCH ("... is not modelled yet: it waits for ...").
+ */
+bool switch_modelled(size_t index);
+
+/*
  * The value of switch `index` (of switches_list) as switch_set accepts it: "true", "false",
- * an enum name or a version. False (and "") for a version the release does not speak (-1).
+ * an enum name or a version. False (and "") for a version the release does not speak (-1)
+ * and for a switch that is not modelled.
  */
 bool switch_value(const struct kafka_switches *s, size_t index, char *buf, size_t cap);
 /* Whether switch `index` was set explicitly. */

@@ -106,7 +106,8 @@ int metadata_image_mv_level(const struct metadata_image *img);
 /*
  * Calls each() for every record that rebuilds the image, as MetadataImage.write does for a
  * snapshot: features (metadata.version first, FeaturesImage.writeFeatureLevels), brokers,
- * topics each followed by their partitions, configs. Records point into the image. Each record
+ * topics each followed by their partitions, configs. A record is valid during each() only
+ * (it points into the image and into the writer's stack). Each record
  * has the version the image's metadata.version writes (metadata_record_version_for; no
  * metadata.version record means 3.0-IV1, FeaturesImage.EMPTY), and fields that version lacks
  * are cleared, as BrokerRegistration.toRecord and PartitionRegistration.toRecord drop them.
