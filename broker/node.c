@@ -162,6 +162,26 @@ static void replication_from_kafka(struct node_config *c, const struct kafka_con
         .mv_level = replication_mv_for_release(k->switches.release->number)};
 }
 
+/* The request versions the release sends, and the features its broker registers. */
+static void versions_from_kafka(struct node_config *c, const struct kafka_switches *sw)
+{
+    struct quorum_config *q = &c->quorum;
+    q->vote_version = sw->raft_rpc.vote_version_max;
+    q->begin_quorum_epoch_version = sw->raft_rpc.begin_quorum_epoch_version_max;
+    q->end_quorum_epoch_version = sw->raft_rpc.end_quorum_epoch_version_max;
+    /* KRaft fetches at the newest Fetch version the release speaks, but not below 12, the
+     * first with LastFetchedEpoch (our codec starts there too). */
+    q->fetch_version = sw->raft_rpc.fetch_version_max < 12 ? 12 : sw->raft_rpc.fetch_version_max;
+    /* KIP-1166 is Fetch v18's HighWatermark and what the leader does with it: without the
+     * switch the node fetches as 4.0 does, at v17 (switches_check: the switch needs v18). */
+    if (!sw->raft_fetch_high_watermark && q->fetch_version > 17) {
+        q->fetch_version = 17;
+    }
+    q->fetch_snapshot_version = sw->raft_rpc.fetch_snapshot_version_max;
+    c->api = sw->release->api;
+    c->broker_features = release_broker_features(sw->release, &c->broker_feature_count);
+}
+
 int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
                            const char *cluster_id, char *err, size_t err_cap)
 {
@@ -221,24 +241,11 @@ int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
     q->voter_set_check = sw->raft_voter_set_check;
     q->lost_election_backoff = backoff_of(sw->raft_lost_election_backoff);
     q->begin_quorum_lagging_only = sw->raft_begin_quorum_lagging_only;
-    q->vote_version = sw->raft_rpc.vote_version_max;
-    q->begin_quorum_epoch_version = sw->raft_rpc.begin_quorum_epoch_version_max;
-    q->end_quorum_epoch_version = sw->raft_rpc.end_quorum_epoch_version_max;
-    /* KRaft fetches at the newest Fetch version the release speaks, but not below 12, the
-     * first with LastFetchedEpoch (our codec starts there too). */
-    q->fetch_version = sw->raft_rpc.fetch_version_max < 12 ? 12 : sw->raft_rpc.fetch_version_max;
-    /* KIP-1166 is Fetch v18's HighWatermark and what the leader does with it: without the
-     * switch the node fetches as 4.0 does, at v17 (switches_check: the switch needs v18). */
-    if (!sw->raft_fetch_high_watermark && q->fetch_version > 17) {
-        q->fetch_version = 17;
-    }
+    versions_from_kafka(c, sw);
     /* FileQuorumStateStore writes data_version = kraft.version, and a cluster with static
      * controller.quorum.voters is always at kraft.version 0 (the formatter refuses 1 without
      * a dynamic quorum): the v0 shape with clusterId and currentVoters. */
-    q->fetch_snapshot_version = sw->raft_rpc.fetch_snapshot_version_max;
     c->quorum_state_version = 0;
-    c->api = sw->release->api;
-    c->broker_features = release_broker_features(sw->release, &c->broker_feature_count);
     return 0;
 }
 
@@ -1110,6 +1117,17 @@ static void start_controller(struct node *n)
     controller_init(&n->controller, &n->quorum, &n->listener, &cc);
 }
 
+/* The broker's listener, and the release's request versions and features. */
+static void lifecycle_from_config(struct lifecycle *l, const struct node_config *c)
+{
+    l->listener_host = c->listener_host;
+    l->listener_port = (uint16_t)c->listener_port;
+    l->registration_version = c->api.broker_registration_version_max;
+    l->heartbeat_version = c->api.broker_heartbeat_version_max;
+    l->features = c->broker_features;
+    l->feature_count = c->broker_feature_count;
+}
+
 static void *node_start(const struct env *env, const void *config)
 {
     KS_ASSERT(config != NULL);
@@ -1173,17 +1191,12 @@ static void *node_start(const struct env *env, const void *config)
     struct kuuid incarnation = {env_random(env), env_random(env)};
     lifecycle_init(&n->lifecycle, n->cfg.node_id, n->cfg.cluster_id, incarnation,
                    n->cfg.broker_heartbeat_interval);
-    n->lifecycle.listener_host = n->cfg.listener_host;
-    n->lifecycle.registration_version = n->cfg.api.broker_registration_version_max;
-    n->lifecycle.heartbeat_version = n->cfg.api.broker_heartbeat_version_max;
-    n->lifecycle.features = n->cfg.broker_features;
-    n->lifecycle.feature_count = n->cfg.broker_feature_count;
+    lifecycle_from_config(&n->lifecycle, &n->cfg);
     snprintf(n->clean_shutdown_file, sizeof n->clean_shutdown_file, "%s/.kafka_cleanshutdown",
              n->cfg.log_dir_count > 0 ? n->cfg.log_dirs[0] : n->cfg.metadata_log_dir);
     if (n->is_broker) {
         n->lifecycle.previous_broker_epoch = read_clean_shutdown(n);
     }
-    n->lifecycle.listener_port = (uint16_t)n->cfg.listener_port;
     poll_components(n);
     return n;
 }
