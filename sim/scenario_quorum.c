@@ -70,6 +70,7 @@ struct quorum_run {
     bool healing;
     const char *switches;
     char cluster_id[KAFKA_STORAGE_UUID_TEXT];
+    int release; /* kafka_release.number: the run's tools are the release's */
 };
 
 static const char *const host_names[] = {
@@ -449,12 +450,14 @@ static void report(struct quorum_run *r, FILE *out)
     for (int i = 0; i < r->voters; i++) {
         eps[i] = (struct describe_endpoint){i + 1, host_names[i], 9093};
     }
-    fprintf(out, "\n$ kafka-metadata-quorum.sh --bootstrap-controller %s:9093 describe --status\n",
-            host_names[leader]);
-    describe_status(out, r->cluster_id, &resp, eps, r->voters);
-    fprintf(out, "\n$ kafka-metadata-quorum.sh --bootstrap-controller %s:9093 describe "
-            "--replication\n", host_names[leader]);
-    describe_replication(out, &resp);
+    /* The release's own tool: before 3.7 it reaches the quorum through a broker. */
+    const char *broker = r->brokers > 0 ? broker_names[0] : NULL;
+    if (describe_quorum_prompt(out, r->release, host_names[leader], broker, "--status")) {
+        describe_status(out, r->release, r->cluster_id, &resp, eps, r->voters);
+    }
+    if (describe_quorum_prompt(out, r->release, host_names[leader], broker, "--replication")) {
+        describe_replication(out, r->release, &resp);
+    }
     fprintf(out, "\n");
     wire_arena_free(&a);
 }
@@ -470,6 +473,7 @@ static void run_quorum(const struct run_opts *opts, struct run_result *result, i
         return;
     }
     build(&r, opts, voters);
+    r.release = scenario_release_number(opts);
     r.mode = mode;
     r.checker.result = result;
     r.switches = result->switches;
