@@ -137,7 +137,8 @@ static const struct switch_info switch_infos[SWITCH_COUNT] = {
     [SWITCH_RAFT_RPC_DESCRIBE_QUORUM_MAX] = {
         "raft.rpc.describe.quorum.max", "DescribeQuorum", "0..2",
         "0: 3.1; 1: 3.4-3.7; 2: 3.9+",
-        "Highest DescribeQuorum version (DescribeQuorumRequest.json): v1 KIP-836, v2 KIP-853."},
+        "Highest DescribeQuorum version (DescribeQuorumRequest.json): v1 KIP-836 timestamps, "
+        "v2 KIP-853 directory ids and Nodes; what kafka-metadata-quorum.sh can print."},
     [SWITCH_RAFT_RPC_FETCH_SNAPSHOT_MAX] = {
         "raft.rpc.fetch.snapshot.max", "FetchSnapshot", "0..1", "0: 3.1-3.7; 1: 3.9+",
         "Highest FetchSnapshot version (FetchSnapshotRequest.json): v1 KIP-853."},

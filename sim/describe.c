@@ -50,6 +50,40 @@ partition_of(const struct describe_quorum_response *resp)
     return &resp->topics[0].partitions[0];
 }
 
+static void replica_at_version(struct describe_quorum_replica_state *r, int16_t version)
+{
+    if (version < 1) {
+        r->last_fetch_timestamp = -1;
+        r->last_caught_up_timestamp = -1;
+    }
+    if (version < 2) {
+        r->replica_directory_id = (struct kuuid){0, 0};
+    }
+}
+
+int describe_quorum_at_version(struct describe_quorum_response *resp, int16_t version,
+                               int endpoint_count)
+{
+    KS_ASSERT(resp != NULL && version >= 0 && endpoint_count >= 0);
+    for (int32_t t = 0; t < resp->topic_count; t++) {
+        for (int32_t k = 0; k < resp->topics[t].partition_count; k++) {
+            struct describe_quorum_response_partition *p = &resp->topics[t].partitions[k];
+            for (int32_t i = 0; i < p->current_voter_count; i++) {
+                replica_at_version(&p->current_voters[i], version);
+            }
+            for (int32_t i = 0; i < p->observer_count; i++) {
+                replica_at_version(&p->observers[i], version);
+            }
+        }
+    }
+    if (version < 2) {
+        resp->node_count = 0;
+        resp->error_message = NULL;
+        return 0;
+    }
+    return endpoint_count;
+}
+
 /* Up to 3.8 Utils.mkString(ids, "[", "]", ","); from 3.9 printReplicaState's Node.toString. */
 static void print_replicas(FILE *out, int release, const struct describe_quorum_replica_state *r,
                            int count, const struct describe_endpoint *endpoints,

@@ -63,6 +63,16 @@ struct describe_endpoint {
  * leader's row first, then the other voters, then the observers. Timestamps are virtual
  * milliseconds since the start of the run. Nothing is printed for a release without the tool.
  */
+/*
+ * Cuts `resp` down to what DescribeQuorumResponse `version` carries (the version the tool's
+ * AdminClient and the controller negotiate: raft.rpc.describe.quorum.max): v0 has no
+ * LastFetchTimestamp / LastCaughtUpTimestamp (they read -1), v1 no ReplicaDirectoryId (zero)
+ * and no Nodes. Returns how many of `endpoint_count` voter endpoints the tool can print: all
+ * from v2, none below (QuorumInfo.nodes() is empty, so Node.toString leaves them out).
+ */
+int describe_quorum_at_version(struct describe_quorum_response *resp, int16_t version,
+                               int endpoint_count);
+
 void describe_status(FILE *out, int release, const char *cluster_id,
                      const struct describe_quorum_response *resp,
                      const struct describe_endpoint *endpoints, int endpoint_count);

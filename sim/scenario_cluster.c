@@ -653,7 +653,9 @@ static void print_describe(struct cluster_run *r, FILE *out, int c, const char *
         for (int i = 0; i < COMBINED; i++) {
             eps[i] = (struct describe_endpoint){i + 1, names[i], 9093};
         }
-        describe_status(out, tool.release, r->cluster_id, &resp, eps, COMBINED);
+        int shown = describe_quorum_at_version(
+            &resp, k->switches.raft_rpc.describe_quorum_version_max, COMBINED);
+        describe_status(out, tool.release, r->cluster_id, &resp, eps, shown);
     }
     wire_arena_free(&a);
     fprintf(out, "\n$ kafka-topics.sh --bootstrap-server %s:9092 --describe\n", names[c]);

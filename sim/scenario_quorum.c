@@ -71,6 +71,7 @@ struct quorum_run {
     const char *switches;
     char cluster_id[KAFKA_STORAGE_UUID_TEXT];
     int release; /* kafka_release.number: the run's tools are the release's */
+    int16_t describe_quorum_version; /* the release's raft.rpc.describe.quorum.max */
 };
 
 static const char *const host_names[] = {
@@ -452,8 +453,9 @@ static void report(struct quorum_run *r, FILE *out)
     }
     /* The release's own tool: before 3.7 it reaches the quorum through a broker. */
     const char *broker = r->brokers > 0 ? broker_names[0] : NULL;
+    int shown = describe_quorum_at_version(&resp, r->describe_quorum_version, r->voters);
     if (describe_quorum_prompt(out, r->release, host_names[leader], broker, "--status")) {
-        describe_status(out, r->release, r->cluster_id, &resp, eps, r->voters);
+        describe_status(out, r->release, r->cluster_id, &resp, eps, shown);
     }
     if (describe_quorum_prompt(out, r->release, host_names[leader], broker, "--replication")) {
         describe_replication(out, r->release, &resp);
@@ -474,6 +476,11 @@ static void run_quorum(const struct run_opts *opts, struct run_result *result, i
     }
     build(&r, opts, voters);
     r.release = scenario_release_number(opts);
+    /* The generated configs set no switch: the release's own DescribeQuorum version. */
+    r.describe_quorum_version =
+        switches_from_release(release_find(opts->kafka_version != NULL ? opts->kafka_version
+                                                                       : "trunk"))
+            .raft_rpc.describe_quorum_version_max;
     r.mode = mode;
     r.checker.result = result;
     r.switches = result->switches;

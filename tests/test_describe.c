@@ -535,6 +535,36 @@ START_TEST(quorum_prompt_per_release)
 }
 END_TEST
 
+/* raft.rpc.describe.quorum.max is read: DescribeQuorumResponse.json v1 adds the timestamps
+ * (KIP-836), v2 ReplicaDirectoryId and Nodes (KIP-853). A trunk tool against a v1 answer
+ * prints no endpoints and no directory; against v0, -1 for every timestamp, so the lag time is
+ * -1 (handleDescribeStatus: lastCaughtUpTimestamp absent). */
+START_TEST(describe_quorum_version_cuts_what_the_tool_can_print)
+{
+    struct describe_quorum_response *resp = (struct describe_quorum_response *)build_quorum();
+    voters[0].replica_directory_id = (struct kuuid){1, 2};
+    ck_assert_int_eq(describe_quorum_at_version(resp, 2, 3), 3);
+    ck_assert_uint_eq(voters[0].replica_directory_id.lo, 2);
+    ck_assert_int_eq(describe_quorum_at_version(resp, 1, 3), 0);
+    ck_assert_uint_eq(voters[0].replica_directory_id.lo, 0);
+    ck_assert_int_eq(voters[2].last_caught_up_timestamp, 9400);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    describe_status(out, 405, "CLUSTER", resp, endpoints, 0);
+    fclose(out);
+    ck_assert_ptr_nonnull(strstr(text, "CurrentVoters:          [{\"id\": 1}, {\"id\": 2}, "
+                                       "{\"id\": 3}]\n"));
+    free(text);
+    ck_assert_int_eq(describe_quorum_at_version(resp, 0, 3), 0);
+    ck_assert_int_eq(voters[2].last_caught_up_timestamp, -1);
+    ck_assert_int_eq(observers[0].last_fetch_timestamp, -1);
+    text = status_text(304, resp);
+    ck_assert_ptr_nonnull(strstr(text, "MaxFollowerLagTimeMs:   -1\n"));
+    free(text);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("describe");
@@ -551,6 +581,7 @@ int main(void)
     tcase_add_test(tc, status_text_per_release_and_lag_time_of_the_lowest_log_end_offset);
     tcase_add_test(tc, replication_table_is_tab_separated_padded_leader_first);
     tcase_add_test(tc, quorum_prompt_per_release);
+    tcase_add_test(tc, describe_quorum_version_cuts_what_the_tool_can_print);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
