@@ -8,9 +8,6 @@
 #include "protocol/controller_rpc.h"
 #include "protocol/header.h"
 
-#define REGISTRATION_VERSION 4
-#define HEARTBEAT_VERSION 1
-
 const char *lifecycle_state_name(enum lifecycle_state s)
 {
     static const char *const names[] = {"STARTING", "RECOVERY", "RUNNING",
@@ -36,6 +33,10 @@ void lifecycle_init(struct lifecycle *l, int32_t broker_id, const char *cluster_
     l->previous_broker_epoch = -1;
     l->broker_epoch = -1;
     l->unfenced_at = -1;
+    const struct kafka_release *trunk = release_default();
+    l->registration_version = trunk->api.broker_registration_version_max;
+    l->heartbeat_version = trunk->api.broker_heartbeat_version_max;
+    l->features = release_broker_features(trunk, &l->feature_count);
 }
 
 static void trace_state(struct lifecycle *l, struct quorum_out *out, const char *why)
@@ -50,7 +51,14 @@ static void send_registration(struct lifecycle *l, int32_t controller, struct qu
     struct registration_listener listener = {
         .name = l->listener_name, .host = l->listener_host, .port = l->listener_port,
         .security_protocol = 0};
-    struct registration_feature feature = {"metadata.version", 1, 33};
+    /* BrokerLifecycleManager.sendBrokerRegistration: the release's supported features. */
+    struct registration_feature features[RELEASE_FEATURE_MAX];
+    KS_ASSERT(l->feature_count >= 0 && l->feature_count <= RELEASE_FEATURE_MAX);
+    for (int i = 0; i < l->feature_count; i++) {
+        features[i] = (struct registration_feature){l->features[i].name,
+                                                    l->features[i].min_version,
+                                                    l->features[i].max_version};
+    }
     struct broker_registration_request req;
     broker_registration_request_init(&req);
     req.broker_id = l->broker_id;
@@ -59,13 +67,14 @@ static void send_registration(struct lifecycle *l, int32_t controller, struct qu
     req.previous_broker_epoch = l->previous_broker_epoch;
     req.listener_count = 1;
     req.listeners = &listener;
-    req.feature_count = 1;
-    req.features = &feature;
+    req.feature_count = l->feature_count;
+    req.features = l->feature_count > 0 ? features : NULL;
+    KS_ASSERT(l->registration_version >= 0);
     struct quorum_msg *m = quorum_out_msg(out, KAFKA_API_BROKER_REGISTRATION,
-                                          REGISTRATION_VERSION);
+                                          l->registration_version);
     m->controller = true;
     m->to_node = controller;
-    broker_registration_request_encode(&m->body, &req, REGISTRATION_VERSION);
+    broker_registration_request_encode(&m->body, &req, l->registration_version);
 }
 
 static void send_heartbeat(struct lifecycle *l, int32_t controller, int64_t metadata_offset,
@@ -80,10 +89,11 @@ static void send_heartbeat(struct lifecycle *l, int32_t controller, int64_t meta
     /* Not ready to be unfenced before it has caught up (BrokerServer.setReadyToUnfence;
      * kraftsim's broker has no log recovery to wait for after that). */
     req.want_fence = l->state == LIFECYCLE_STARTING;
-    struct quorum_msg *m = quorum_out_msg(out, KAFKA_API_BROKER_HEARTBEAT, HEARTBEAT_VERSION);
+    KS_ASSERT(l->heartbeat_version >= 0);
+    struct quorum_msg *m = quorum_out_msg(out, KAFKA_API_BROKER_HEARTBEAT, l->heartbeat_version);
     m->controller = true;
     m->to_node = controller;
-    broker_heartbeat_request_encode(&m->body, &req, HEARTBEAT_VERSION);
+    broker_heartbeat_request_encode(&m->body, &req, l->heartbeat_version);
 }
 
 void lifecycle_poll(struct lifecycle *l, time_ns now, const struct quorum *q,

@@ -29,6 +29,7 @@
 #include "env.h"
 #include "protocol/wire.h"
 #include "raft/quorum.h"
+#include "release.h"
 
 /* BrokerState names: STARTING, RECOVERY, RUNNING, PENDING_CONTROLLED_SHUTDOWN, SHUTTING_DOWN. */
 enum lifecycle_state {
@@ -58,6 +59,12 @@ struct lifecycle {
     time_ns next_send; /* the next registration or heartbeat */
     time_ns unfenced_at; /* when it last became RUNNING, -1 never */
     bool waiting_for_controller;
+    /* What the release sends (release_api_versions, BrokerFeatures.defaultSupportedFeatures);
+     * lifecycle_init sets trunk's, the node its release's. */
+    int16_t registration_version;
+    int16_t heartbeat_version;
+    const struct release_feature *features;
+    int feature_count;
 };
 
 void lifecycle_init(struct lifecycle *l, int32_t broker_id, const char *cluster_id,

@@ -124,6 +124,8 @@ void node_config_default(struct node_config *c, int32_t node_id)
     q->end_quorum_epoch_version = 1;
     q->fetch_version = 17;
     q->fetch_snapshot_version = 1;
+    c->api = release_default()->api;
+    c->broker_features = release_broker_features(release_default(), &c->broker_feature_count);
 }
 
 static enum quorum_backoff backoff_of(enum lost_election_backoff b)
@@ -186,6 +188,26 @@ static void replication_from_kafka(struct node_config *c, const struct kafka_con
         .mv_level = replication_mv_for_release(k->switches.release->number)};
 }
 
+/* The request versions the release sends, and the features its broker registers. */
+static void versions_from_kafka(struct node_config *c, const struct kafka_switches *sw)
+{
+    struct quorum_config *q = &c->quorum;
+    q->vote_version = sw->raft_rpc.vote_version_max;
+    q->begin_quorum_epoch_version = sw->raft_rpc.begin_quorum_epoch_version_max;
+    q->end_quorum_epoch_version = sw->raft_rpc.end_quorum_epoch_version_max;
+    /* KRaft fetches at the newest Fetch version the release speaks, but not below 12, the
+     * first with LastFetchedEpoch (our codec starts there too). */
+    q->fetch_version = sw->raft_rpc.fetch_version_max < 12 ? 12 : sw->raft_rpc.fetch_version_max;
+    /* KIP-1166 is Fetch v18's HighWatermark and what the leader does with it: without the
+     * switch the node fetches as 4.0 does, at v17 (switches_check: the switch needs v18). */
+    if (!sw->raft_fetch_high_watermark && q->fetch_version > 17) {
+        q->fetch_version = 17;
+    }
+    q->fetch_snapshot_version = sw->raft_rpc.fetch_snapshot_version_max;
+    c->api = sw->release->api;
+    c->broker_features = release_broker_features(sw->release, &c->broker_feature_count);
+}
+
 int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
                            const char *cluster_id, char *err, size_t err_cap)
 {
@@ -245,16 +267,10 @@ int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
     q->voted_state = sw->raft_voted_state;
     q->voter_set_check = sw->raft_voter_set_check;
     q->lost_election_backoff = backoff_of(sw->raft_lost_election_backoff);
-    q->vote_version = sw->raft_rpc.vote_version_max;
-    q->begin_quorum_epoch_version = sw->raft_rpc.begin_quorum_epoch_version_max;
-    q->end_quorum_epoch_version = sw->raft_rpc.end_quorum_epoch_version_max;
-    /* KRaft fetches at the newest Fetch version the release speaks, but not below 12, the
-     * first with LastFetchedEpoch (our codec starts there too). */
-    q->fetch_version = sw->raft_rpc.fetch_version_max < 12 ? 12 : sw->raft_rpc.fetch_version_max;
+    versions_from_kafka(c, sw);
     /* FileQuorumStateStore writes data_version = kraft.version, and a cluster with static
      * controller.quorum.voters is always at kraft.version 0 (the formatter refuses 1 without
      * a dynamic quorum): the v0 shape with clusterId and currentVoters. */
-    q->fetch_snapshot_version = sw->raft_rpc.fetch_snapshot_version_max;
     c->quorum_state_version = 0;
     return 0;
 }
@@ -665,11 +681,13 @@ static void forward_send(struct node *n, struct forward *f, time_ns now)
     struct wire_writer w;
     wire_writer_init(&w);
     size_t mark = kheader_frame_begin(&w);
-    struct kheader_request h = {.api_key = KAFKA_API_ENVELOPE, .api_version = 0,
+    int16_t version = n->cfg.api.envelope_version_max;
+    KS_ASSERT(version >= 0);
+    struct kheader_request h = {.api_key = KAFKA_API_ENVELOPE, .api_version = version,
                                 .correlation_id = f->correlation_id,
                                 .client_id = n->client_id};
-    kheader_request_encode(&w, &h, kheader_request_version(KAFKA_API_ENVELOPE, 0));
-    envelope_request_encode(&w, &env, 0);
+    kheader_request_encode(&w, &h, kheader_request_version(KAFKA_API_ENVELOPE, version));
+    envelope_request_encode(&w, &env, version);
     kheader_frame_end(&w, mark);
     KS_ASSERT(w.err == 0);
     wire_writer_free(&principal);
@@ -798,8 +816,10 @@ static bool on_forward_response(struct node *n, int from_host, const uint8_t *by
     struct kheader_response h;
     struct wire_reader body;
     struct envelope_response env;
-    bool ok = kheader_response_decode_frame(bytes, len, KAFKA_API_ENVELOPE, 0, &h, &body) == 0 &&
-              envelope_response_decode(&body, 0, &a, &env) == 0 &&
+    int16_t version = n->cfg.api.envelope_version_max; /* the version forward_send used */
+    bool ok = kheader_response_decode_frame(bytes, len, KAFKA_API_ENVELOPE, version, &h,
+                                            &body) == 0 &&
+              envelope_response_decode(&body, version, &a, &env) == 0 &&
               env.error_code == KAFKA_NONE && env.response_data.len >= 4;
     if (!ok) {
         /* NOT_CONTROLLER: look for the controller again and resend. */
@@ -839,11 +859,13 @@ static void auto_create(struct node *n, const char *topic)
     req.topics = &t;
     struct wire_writer w;
     wire_writer_init(&w);
-    struct kheader_request h = {.api_key = KAFKA_API_CREATE_TOPICS, .api_version = 7,
+    int16_t version = n->cfg.api.create_topics_version_max;
+    KS_ASSERT(version >= CREATE_TOPICS_VERSION_MIN);
+    struct kheader_request h = {.api_key = KAFKA_API_CREATE_TOPICS, .api_version = version,
                                 .correlation_id = ++n->correlation_next,
                                 .client_id = n->client_id};
-    kheader_request_encode(&w, &h, kheader_request_version(KAFKA_API_CREATE_TOPICS, 7));
-    create_topics_request_encode(&w, &req, 7);
+    kheader_request_encode(&w, &h, kheader_request_version(KAFKA_API_CREATE_TOPICS, version));
+    create_topics_request_encode(&w, &req, version);
     KS_ASSERT(w.err == 0);
     struct forward *f = forward_add(n, -1, w.bytes, w.len);
     snprintf(f->topic, sizeof f->topic, "%s", topic);
@@ -1121,6 +1143,17 @@ static void start_controller(struct node *n)
     controller_init(&n->controller, &n->quorum, &n->listener, &cc);
 }
 
+/* The broker's listener, and the release's request versions and features. */
+static void lifecycle_from_config(struct lifecycle *l, const struct node_config *c)
+{
+    l->listener_host = c->listener_host;
+    l->listener_port = (uint16_t)c->listener_port;
+    l->registration_version = c->api.broker_registration_version_max;
+    l->heartbeat_version = c->api.broker_heartbeat_version_max;
+    l->features = c->broker_features;
+    l->feature_count = c->broker_feature_count;
+}
+
 static void *node_start(const struct env *env, const void *config)
 {
     KS_ASSERT(config != NULL);
@@ -1184,13 +1217,12 @@ static void *node_start(const struct env *env, const void *config)
     struct kuuid incarnation = {env_random(env), env_random(env)};
     lifecycle_init(&n->lifecycle, n->cfg.node_id, n->cfg.cluster_id, incarnation,
                    n->cfg.broker_heartbeat_interval);
-    n->lifecycle.listener_host = n->cfg.listener_host;
+    lifecycle_from_config(&n->lifecycle, &n->cfg);
     snprintf(n->clean_shutdown_file, sizeof n->clean_shutdown_file, "%s/.kafka_cleanshutdown",
              n->cfg.log_dir_count > 0 ? n->cfg.log_dirs[0] : n->cfg.metadata_log_dir);
     if (n->is_broker) {
         n->lifecycle.previous_broker_epoch = read_clean_shutdown(n);
     }
-    n->lifecycle.listener_port = (uint16_t)n->cfg.listener_port;
     poll_components(n);
     return n;
 }

@@ -34,6 +34,7 @@
 
 #include "env.h"
 #include "raft/quorum.h"
+#include "release.h"
 #include "replication.h"
 
 #define NODE_HOST_MAX 64
@@ -70,6 +71,12 @@ struct node_config {
     time_ns forward_timeout; /* how long a broker keeps forwarding a request (request.timeout) */
     time_ns forward_retry_backoff;
     struct quorum_config quorum;
+    /* The release's request versions and broker features (kafka_release.api and
+     * broker_features): what its BrokerLifecycleManager, ForwardingManager and
+     * AutoTopicCreationManager send. */
+    struct release_api_versions api;
+    const struct release_feature *broker_features;
+    int broker_feature_count;
     bool planted_snapshot_drops_a_record; /* test hook; see raft/listener.h */
     bool planted_fence_before_leader_moves; /* test hook; see controller.h */
 };

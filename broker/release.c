@@ -163,7 +163,8 @@ static const struct switch_info switch_infos[SWITCH_COUNT] = {
     [SWITCH_RAFT_RPC_DESCRIBE_QUORUM_MAX] = {
         "raft.rpc.describe.quorum.max", "DescribeQuorum", "0..2",
         "0: 3.1; 1: 3.4-3.7; 2: 3.9+",
-        "Highest DescribeQuorum version (DescribeQuorumRequest.json): v1 KIP-836, v2 KIP-853."},
+        "Highest DescribeQuorum version (DescribeQuorumRequest.json): v1 KIP-836 timestamps, "
+        "v2 KIP-853 directory ids and Nodes; what kafka-metadata-quorum.sh can print."},
     [SWITCH_RAFT_RPC_FETCH_SNAPSHOT_MAX] = {
         "raft.rpc.fetch.snapshot.max", "FetchSnapshot", "0..1", "0: 3.1-3.7; 1: 3.9+",
         "Highest FetchSnapshot version (FetchSnapshotRequest.json): v1 KIP-853."},
@@ -200,6 +201,26 @@ static const struct switch_info switch_infos[SWITCH_COUNT] = {
         "(KafkaRaftClient.tryCompleteFetchRequest); off = the log is replayed from 0 while "
         "the leader's log still starts there (RaftLog.validateOffsetAndEpoch)."},
 };
+
+/*
+ * Switches no code reads yet, with what they wait for: NULL = modelled. They stay in the
+ * table, the rows and kafka_switches for the code that will read them, but switches_describe
+ * leaves them off the release line, switch_value off a rendered config, and switch_set refuses
+ * them (a setting that changes nothing would mislead). A switch added later is modelled unless
+ * it is listed here.
+ */
+static const char *const switch_unmodelled[SWITCH_COUNT] = {
+    [SWITCH_REPLICATION_HW_FROZEN_BELOW_MIN_ISR] =
+        "partition replication (followers fetching, high watermarks)",
+    [SWITCH_REPLICATION_LEADER_EPOCH_TRUNCATION] =
+        "partition replication (followers fetching, truncation)",
+};
+
+bool switch_modelled(size_t index)
+{
+    KS_ASSERT(index < SWITCH_COUNT);
+    return switch_unmodelled[index] == NULL;
+}
 
 const struct switch_info *switches_list(size_t *count)
 {
@@ -241,58 +262,161 @@ static const struct release_default defaults_trunk[] = {
     {NULL, NULL},
 };
 
+/* BrokerFeatures.defaultSupportedFeatures (core/.../server/BrokerFeatures.scala; 4.0+
+ * server/.../server/BrokerFeatures.java) at each tag: metadata.version from
+ * MINIMUM_KRAFT_VERSION (3.0-IV1; 4.0+ MINIMUM_VERSION, 3.3-IV3) to latest() (3.4, 3.5) or
+ * latestProduction(), then each of Features/Feature.PRODUCTION_FEATURES whose latestProduction
+ * is above 0, from minimumProduction() (3.1: emptySupportedFeatures, no features at all). */
+static const struct release_feature features_none[] = {{NULL, 0, 0}};
+static const struct release_feature features_3_4[] = {{"metadata.version", 1, 8}, {NULL, 0, 0}};
+static const struct release_feature features_3_5[] = {{"metadata.version", 1, 11}, {NULL, 0, 0}};
+static const struct release_feature features_3_7[] = {{"metadata.version", 1, 19}, {NULL, 0, 0}};
+static const struct release_feature features_3_9[] = {
+    {"metadata.version", 1, 21}, {"kraft.version", 0, 1}, {NULL, 0, 0}};
+static const struct release_feature features_4_0[] = {
+    {"metadata.version", 7, 25},      {"kraft.version", 0, 1},
+    {"transaction.version", 0, 2},    {"group.version", 0, 1},
+    {"eligible.leader.replicas.version", 0, 1}, {NULL, 0, 0}};
+static const struct release_feature features_4_1[] = {
+    {"metadata.version", 7, 27},      {"kraft.version", 0, 1},
+    {"transaction.version", 0, 2},    {"group.version", 0, 1},
+    {"eligible.leader.replicas.version", 0, 1}, {"share.version", 0, 1},
+    {NULL, 0, 0}};
+static const struct release_feature features_trunk[] = {
+    {"metadata.version", 7, 33},      {"kraft.version", 0, 1},
+    {"transaction.version", 0, 2},    {"group.version", 0, 1},
+    {"eligible.leader.replicas.version", 0, 1}, {"share.version", 0, 2},
+    {"streams.version", 0, 1},        {NULL, 0, 0}};
+
+/* Columns: BrokerRegistration, BrokerHeartbeat, AlterPartition, Envelope, CreateTopics,
+ * DeleteTopics, Metadata, ApiVersions (validVersions of <Api>Request.json at each tag). */
+#define API(reg, hb, alter, envelope, create, del, metadata, api_versions)                     \
+    {reg, hb, alter, envelope, create, del, metadata, api_versions}
+
 #define RPC(vote, begin, end, describe, snapshot, fetch)                                       \
     {vote, begin, end, describe, snapshot, fetch}
 
-/* Switch columns: pre.vote, check.quorum, backoff, voted.state, voter.set.check,
- * begin.quorum.resend, fetch.high.watermark, rpc, hw.frozen, epoch.truncation, elr,
- * isr.shrink.bumps.leader.epoch, offset.zero.snapshot. */
-#define SWITCHES(pv, cq, bo, vs, vsc, bqr, fhw, rpc, hwf, let, elr, isr, ozs)                  \
-    {NULL, pv, cq, LOST_ELECTION_BACKOFF_##bo, vs, vsc, BEGIN_QUORUM_RESEND_##bqr, fhw, rpc,    \
-     hwf, let, elr, isr, ozs, 0}
+/*
+ * The releases. Each row names only what differs from "off": the bools a release turns on,
+ * its enums and its versions, so a row reads as what that release does.
+ */
+#define KRAFT_AND_ZK (RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER)
 
 static const struct kafka_release releases[] = {
-    {"2.4", "2.4.1", 204, RELEASE_MODE_ZOOKEEPER, defaults_2_4,
-     SWITCHES(false, false, EXPONENTIAL, true, true, UNACKNOWLEDGED, false,
-              RPC(-1, -1, -1, -1, -1, 11), false, true, false, false, false),
-     "ZooKeeper only: no KRaft RPCs; the raft switches hold the oldest KRaft behaviour."},
-    {"3.1", "3.1.0", 301, RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER, defaults_3_1,
-     SWITCHES(false, false, EXPONENTIAL, true, true, UNACKNOWLEDGED, false,
-              RPC(0, 0, 0, 0, 0, 13), false, true, false, true, false),
-     "KRaft preview (seed kraft-properties); ZooKeeper without process.roles."},
-    {"3.4", "3.4.0", 304, RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER, defaults_3_4_to_4_1,
-     SWITCHES(false, false, EXPONENTIAL, true, true, UNACKNOWLEDGED, false,
-              RPC(0, 0, 0, 1, 0, 13), false, true, false, true, false),
-     "Seed kraft-compose (Bitnami 3.4.0, combined mode)."},
-    {"3.5", "3.5.0", 305, RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER, defaults_3_4_to_4_1,
-     SWITCHES(false, false, EXPONENTIAL, true, true, UNACKNOWLEDGED, false,
-              RPC(0, 0, 0, 1, 0, 15), false, true, false, true, false),
-     "Seed zk-kubernetes runs 3.5.2 in ZooKeeper mode."},
-    {"3.7", "3.7.0", 307, RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER, defaults_3_4_to_4_1,
-     SWITCHES(false, true, EXPONENTIAL, true, true, UNACKNOWLEDGED, false,
-              RPC(0, 0, 0, 1, 0, 16), true, true, false, false, true),
-     "Check quorum (KAFKA-15489); HW frozen below min ISR (KAFKA-15583)."},
-    {"3.9", "3.9.0", 309, RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER, defaults_3_4_to_4_1,
-     SWITCHES(false, true, EXPONENTIAL, false, false, ALL, false, RPC(1, 1, 1, 2, 1, 17), true,
-              true, false, false, true),
-     "KIP-853 dynamic quorums; facts from tag 3.9.0-rc3."},
-    {"4.0", "4.0.0", 400, RELEASE_MODE_KRAFT, defaults_3_4_to_4_1,
-     SWITCHES(true, true, EXPONENTIAL_PROSPECTIVE, false, false, ALL, false,
-              RPC(2, 1, 1, 2, 1, 17), true, true, false, false, true),
-     "KIP-996 pre-vote; ZooKeeper removed. 4.0.1+ backs off per KAFKA-18345: set "
-     "kraftsim.switch.raft.lost.election.backoff=exponential-4.0.1."},
-    {"4.1", "4.1.0", 401, RELEASE_MODE_KRAFT, defaults_3_4_to_4_1,
-     SWITCHES(true, true, NONE, false, false, ALL, true, RPC(2, 1, 1, 2, 1, 18), true, true,
-              true, false, true),
-     "No lost-election backoff; Fetch v18 high watermark; ELR on for new clusters."},
-    {"trunk", "4.5.0-SNAPSHOT", 405, RELEASE_MODE_KRAFT, defaults_trunk,
-     SWITCHES(true, true, NONE, false, false, LAGGING, true, RPC(2, 1, 1, 2, 1, 18), true, true,
-              true, false, true),
-     "KRAFT.md's trunk d79bd502ec; the default release."},
+    {.name = "2.4", .version = "2.4.1", .number = 204, .modes = RELEASE_MODE_ZOOKEEPER,
+     .defaults = defaults_2_4,
+     .switches = {.raft_lost_election_backoff = LOST_ELECTION_BACKOFF_EXPONENTIAL,
+                  .raft_voted_state = true,
+                  .raft_voter_set_check = true,
+                  .raft_begin_quorum_resend = BEGIN_QUORUM_RESEND_UNACKNOWLEDGED,
+                  .raft_rpc = RPC(-1, -1, -1, -1, -1, 11),
+                  .replication_leader_epoch_truncation = true},
+     .api = API(-1, -1, -1, -1, 5, 4, 9, 3), .broker_features = features_none,
+     .notes = "ZooKeeper only: no KRaft RPCs; the raft switches hold the oldest KRaft "
+              "behaviour."},
+    {.name = "3.1", .version = "3.1.0", .number = 301, .modes = KRAFT_AND_ZK,
+     .defaults = defaults_3_1,
+     .switches = {.raft_lost_election_backoff = LOST_ELECTION_BACKOFF_EXPONENTIAL,
+                  .raft_voted_state = true,
+                  .raft_voter_set_check = true,
+                  .raft_begin_quorum_resend = BEGIN_QUORUM_RESEND_UNACKNOWLEDGED,
+                  .raft_rpc = RPC(0, 0, 0, 0, 0, 13),
+                  .replication_leader_epoch_truncation = true,
+                  .replication_isr_shrink_bumps_leader_epoch = true},
+     .api = API(0, 0, 0, 0, 7, 6, 12, 3), .broker_features = features_none,
+     .notes = "KRaft preview (seed kraft-properties); ZooKeeper without process.roles."},
+    {.name = "3.4", .version = "3.4.0", .number = 304, .modes = KRAFT_AND_ZK,
+     .defaults = defaults_3_4_to_4_1,
+     .switches = {.raft_lost_election_backoff = LOST_ELECTION_BACKOFF_EXPONENTIAL,
+                  .raft_voted_state = true,
+                  .raft_voter_set_check = true,
+                  .raft_begin_quorum_resend = BEGIN_QUORUM_RESEND_UNACKNOWLEDGED,
+                  .raft_rpc = RPC(0, 0, 0, 1, 0, 13),
+                  .replication_leader_epoch_truncation = true,
+                  .replication_isr_shrink_bumps_leader_epoch = true},
+     .api = API(1, 0, 2, 0, 7, 6, 12, 3), .broker_features = features_3_4,
+     .notes = "Seed kraft-compose (Bitnami 3.4.0, combined mode)."},
+    {.name = "3.5", .version = "3.5.0", .number = 305, .modes = KRAFT_AND_ZK,
+     .defaults = defaults_3_4_to_4_1,
+     .switches = {.raft_lost_election_backoff = LOST_ELECTION_BACKOFF_EXPONENTIAL,
+                  .raft_voted_state = true,
+                  .raft_voter_set_check = true,
+                  .raft_begin_quorum_resend = BEGIN_QUORUM_RESEND_UNACKNOWLEDGED,
+                  .raft_rpc = RPC(0, 0, 0, 1, 0, 15),
+                  .replication_leader_epoch_truncation = true,
+                  .replication_isr_shrink_bumps_leader_epoch = true},
+     .api = API(1, 0, 3, 0, 7, 6, 12, 3), .broker_features = features_3_5,
+     .notes = "Seed zk-kubernetes runs 3.5.2 in ZooKeeper mode."},
+    {.name = "3.7", .version = "3.7.0", .number = 307, .modes = KRAFT_AND_ZK,
+     .defaults = defaults_3_4_to_4_1,
+     .switches = {.raft_check_quorum = true,
+                  .raft_lost_election_backoff = LOST_ELECTION_BACKOFF_EXPONENTIAL,
+                  .raft_voted_state = true,
+                  .raft_voter_set_check = true,
+                  .raft_begin_quorum_resend = BEGIN_QUORUM_RESEND_UNACKNOWLEDGED,
+                  .raft_rpc = RPC(0, 0, 0, 1, 0, 16),
+                  .raft_offset_zero_snapshot = true,
+                  .replication_hw_frozen_below_min_isr = true,
+                  .replication_leader_epoch_truncation = true},
+     .api = API(3, 1, 3, 0, 7, 6, 12, 3), .broker_features = features_3_7,
+     .notes = "Check quorum (KAFKA-15489); HW frozen below min ISR (KAFKA-15583)."},
+    {.name = "3.9", .version = "3.9.0", .number = 309, .modes = KRAFT_AND_ZK,
+     .defaults = defaults_3_4_to_4_1,
+     .switches = {.raft_check_quorum = true,
+                  .raft_lost_election_backoff = LOST_ELECTION_BACKOFF_EXPONENTIAL,
+                  .raft_begin_quorum_resend = BEGIN_QUORUM_RESEND_ALL,
+                  .raft_rpc = RPC(1, 1, 1, 2, 1, 17),
+                  .raft_offset_zero_snapshot = true,
+                  .replication_hw_frozen_below_min_isr = true,
+                  .replication_leader_epoch_truncation = true},
+     .api = API(4, 1, 3, 0, 7, 6, 12, 4), .broker_features = features_3_9,
+     .notes = "KIP-853 dynamic quorums; facts from tag 3.9.0-rc3."},
+    {.name = "4.0", .version = "4.0.0", .number = 400, .modes = RELEASE_MODE_KRAFT,
+     .defaults = defaults_3_4_to_4_1,
+     .switches = {.raft_pre_vote = true,
+                  .raft_check_quorum = true,
+                  .raft_lost_election_backoff = LOST_ELECTION_BACKOFF_EXPONENTIAL_PROSPECTIVE,
+                  .raft_begin_quorum_resend = BEGIN_QUORUM_RESEND_ALL,
+                  .raft_rpc = RPC(2, 1, 1, 2, 1, 17),
+                  .raft_offset_zero_snapshot = true,
+                  .replication_hw_frozen_below_min_isr = true,
+                  .replication_leader_epoch_truncation = true},
+     .api = API(4, 1, 3, 0, 7, 6, 13, 4), .broker_features = features_4_0,
+     .notes = "KIP-996 pre-vote; ZooKeeper removed. 4.0.1+ backs off per KAFKA-18345: set "
+              "kraftsim.switch.raft.lost.election.backoff=exponential-4.0.1."},
+    {.name = "4.1", .version = "4.1.0", .number = 401, .modes = RELEASE_MODE_KRAFT,
+     .defaults = defaults_3_4_to_4_1,
+     .switches = {.raft_pre_vote = true,
+                  .raft_check_quorum = true,
+                  .raft_lost_election_backoff = LOST_ELECTION_BACKOFF_NONE,
+                  .raft_begin_quorum_resend = BEGIN_QUORUM_RESEND_ALL,
+                  .raft_fetch_high_watermark = true,
+                  .raft_rpc = RPC(2, 1, 1, 2, 1, 18),
+                  .raft_offset_zero_snapshot = true,
+                  .replication_hw_frozen_below_min_isr = true,
+                  .replication_leader_epoch_truncation = true,
+                  .replication_elr = true},
+     .api = API(4, 1, 3, 0, 7, 6, 13, 4), .broker_features = features_4_1,
+     .notes = "No lost-election backoff; Fetch v18 high watermark; ELR on for new clusters."},
+    {.name = "trunk", .version = "4.5.0-SNAPSHOT", .number = 405, .modes = RELEASE_MODE_KRAFT,
+     .defaults = defaults_trunk,
+     .switches = {.raft_pre_vote = true,
+                  .raft_check_quorum = true,
+                  .raft_lost_election_backoff = LOST_ELECTION_BACKOFF_NONE,
+                  .raft_begin_quorum_resend = BEGIN_QUORUM_RESEND_LAGGING,
+                  .raft_fetch_high_watermark = true,
+                  .raft_rpc = RPC(2, 1, 1, 2, 1, 18),
+                  .raft_offset_zero_snapshot = true,
+                  .replication_hw_frozen_below_min_isr = true,
+                  .replication_leader_epoch_truncation = true,
+                  .replication_elr = true},
+     .api = API(4, 2, 3, 0, 7, 6, 13, 5), .broker_features = features_trunk,
+     .notes = "KRAFT.md's trunk d79bd502ec; the default release."},
 };
 
-#undef SWITCHES
+#undef KRAFT_AND_ZK
 #undef RPC
+#undef API
 
 #define RELEASE_COUNT (sizeof releases / sizeof releases[0])
 #define RELEASE_TRUNK (RELEASE_COUNT - 1)
@@ -347,6 +471,19 @@ struct kafka_switches switches_from_release(const struct kafka_release *release)
     s.release = release;
     s.overridden = 0;
     return s;
+}
+
+const struct release_feature *release_broker_features(const struct kafka_release *release,
+                                                      int *count)
+{
+    KS_ASSERT(release != NULL && count != NULL);
+    KS_ASSERT(release->broker_features != NULL);
+    *count = 0;
+    while (release->broker_features[*count].name != NULL) {
+        (*count)++;
+    }
+    KS_ASSERT(*count <= RELEASE_FEATURE_MAX);
+    return release->broker_features;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -505,6 +642,12 @@ int switch_set(struct kafka_switches *s, const char *name, const char *value,
     if (i == SWITCH_COUNT) {
         return switch_error(err, "unknown switch 'kraftsim.switch.%s'", name);
     }
+    if (!switch_modelled(i)) {
+        return switch_error(err,
+                            "kraftsim.switch.%s is not modelled yet: it waits for %s, and "
+                            "setting it would change nothing",
+                            name, switch_unmodelled[i]);
+    }
     const struct switch_field *f = &switch_fields[i];
     char *base = (char *)s;
     int rc = CONFIG_OK;
@@ -620,7 +763,9 @@ size_t switches_describe(const struct kafka_switches *s, char *buf, size_t cap)
     }
     line_printf(&l, "kafka.version=%s", s->release->name);
     for (size_t i = 0; i < SWITCH_COUNT; i++) {
-        describe_one(s, i, &l);
+        if (switch_modelled(i)) {
+            describe_one(s, i, &l);
+        }
     }
     return l.len;
 }
@@ -633,6 +778,9 @@ bool switch_value(const struct kafka_switches *s, size_t index, char *buf, size_
     const struct switch_field *f = &switch_fields[index];
     const char *field = (const char *)s + f->offset;
     buf[0] = '\0';
+    if (!switch_modelled(index)) {
+        return false; /* switch_set would refuse it back */
+    }
     switch (f->kind) {
     case SWITCH_BOOL:
         snprintf(buf, cap, "%s", *(const bool *)field ? "true" : "false");

@@ -89,6 +89,40 @@ struct raft_rpc_versions {
 };
 
 /*
+ * The highest version of each non-KRaft request a release's own processes send: the broker's
+ * BrokerLifecycleManager (BrokerRegistration, BrokerHeartbeat), AlterPartitionManager
+ * (AlterPartition; AlterIsr, the same key 56, in 3.1), ForwardingManager (Envelope),
+ * AutoTopicCreationManager and the release's AdminClient (CreateTopics, DeleteTopics,
+ * Metadata) and NetworkClient (ApiVersions). From <Api>Request.json's validVersions at the
+ * release's tag. A client uses the highest version both sides list in ApiVersions
+ * (NetworkClient, NodeApiVersions.latestUsableVersion); in a cluster of one release that is
+ * exactly this maximum. -1: the release lacks the API.
+ * These change bytes, not behaviour, so they are not switches: not printed, not settable.
+ */
+struct release_api_versions {
+    int16_t broker_registration_version_max;
+    int16_t broker_heartbeat_version_max;
+    int16_t alter_partition_version_max;
+    int16_t envelope_version_max;
+    int16_t create_topics_version_max;
+    int16_t delete_topics_version_max;
+    int16_t metadata_version_max;
+    int16_t api_versions_version_max;
+};
+
+/*
+ * A feature a release's broker supports (BrokerFeatures.defaultSupportedFeatures, production
+ * levels only): what its BrokerRegistration's Features lists and RegisterBrokerRecord keeps.
+ */
+struct release_feature {
+    const char *name;
+    int16_t min_version;
+    int16_t max_version;
+};
+
+#define RELEASE_FEATURE_MAX 8
+
+/*
  * The behaviour switches. Field names are the switch names with dots turned into underscores
  * (`kraftsim.switch.raft.pre.vote` -> raft_pre_vote). See switches_list() for the docs.
  * Rule: a switch's bit in `overridden` is set iff `kraftsim.switch.<name>` set it explicitly.
@@ -128,6 +162,10 @@ struct kafka_release {
     const struct release_default *defaults; /* ends with {NULL, NULL} */
     struct kafka_switches switches;         /* `release` and `overridden` are filled by
                                                switches_from_release */
+    /* Facts, not switches (nothing sets or prints them; release_api_versions says why):
+     * code reaches them through kafka_switches.release. */
+    struct release_api_versions api;
+    const struct release_feature *broker_features; /* ends with {NULL, 0, 0} */
     const char *notes;
 };
 
@@ -140,6 +178,10 @@ const struct kafka_release *release_at(size_t index);
 bool release_supports(const struct kafka_release *release, enum release_mode mode);
 /* "2.4, 3.1, 3.4, 3.5, 3.7, 3.9, 4.0, 4.1, trunk (alias latest)", for messages and help. */
 const char *release_names(void);
+
+/* The features `release`'s broker registers with; *count of them (<= RELEASE_FEATURE_MAX). */
+const struct release_feature *release_broker_features(const struct kafka_release *release,
+                                                      int *count);
 
 /* The switches of `release`, none overridden. */
 struct kafka_switches switches_from_release(const struct kafka_release *release);
@@ -157,7 +199,8 @@ int switch_set(struct kafka_switches *s, const char *name, const char *value,
 int switches_check(const struct kafka_switches *s, struct config_error *err);
 
 /*
- * One line for the trace, in switches_list() order, overridden switches marked with '*':
+ * One line for the trace, in switches_list() order, overridden switches marked with '*',
+ * unmodelled ones (switch_modelled) left out:
  * "kafka.version=3.4 pre.vote=off check.quorum=off lost.election.backoff=exponential ...".
  * Returns the length the full line needs (like snprintf); writes at most cap - 1 bytes + NUL.
  */
@@ -175,8 +218,16 @@ struct switch_info {
 const struct switch_info *switches_list(size_t *count);
 
 /*
+ * Whether some code reads switch `index`. An unmodelled switch keeps its release values, but
+ * is not printed by switches_describe or switch_value, and switch_set refuses it with
+ * CONFIG_ESWITCH ("... is not modelled yet: it waits for ...").
+ */
+bool switch_modelled(size_t index);
+
+/*
  * The value of switch `index` (of switches_list) as switch_set accepts it: "true", "false",
- * an enum name or a version. False (and "") for a version the release does not speak (-1).
+ * an enum name or a version. False (and "") for a version the release does not speak (-1)
+ * and for a switch that is not modelled.
  */
 bool switch_value(const struct kafka_switches *s, size_t index, char *buf, size_t cap);
 /* Whether switch `index` was set explicitly. */

@@ -8,18 +8,17 @@
 
 #include "protocol/admin_rpc.h"
 #include "protocol/header.h"
+#include "release.h"
 
 #define REQUEST_TIMEOUT (30 * NS_PER_S)     /* request.timeout.ms */
 #define API_TIMEOUT (60 * NS_PER_S)         /* default.api.timeout.ms */
 #define RETRY_BACKOFF (100 * NS_PER_MS)     /* retry.backoff.ms */
-#define CREATE_TOPICS_VERSION 7
-#define DELETE_TOPICS_VERSION 6
-#define METADATA_VERSION 12
 
 enum { TOKEN_DEADLINE = 1, TOKEN_RETRY = 2 };
 
 struct admin {
     const struct env *env;
+    struct release_api_versions api; /* the versions this release's AdminClient sends */
     struct admin_call call;
     struct admin_outcome outcome;
     int32_t correlation_id; /* of the attempt in flight, 0 = none */
@@ -33,22 +32,27 @@ static void *admin_boot(const struct env *env, const void *config)
     KS_ASSERT(a != NULL);
     a->env = env;
     a->outcome.done = true;
+    a->api = config != NULL ? *(const struct release_api_versions *)config
+                            : release_default()->api;
+    KS_ASSERT(a->api.create_topics_version_max >= CREATE_TOPICS_VERSION_MIN);
+    KS_ASSERT(a->api.delete_topics_version_max >= DELETE_TOPICS_VERSION_MIN);
     return a;
 }
 
 static void admin_destroy(void *proc) { free(proc); }
 
-static int16_t version_of(int16_t api_key)
+/* The highest version this release's client and broker both have (NodeApiVersions). */
+static int16_t version_of(const struct admin *a, int16_t api_key)
 {
-    return api_key == KAFKA_API_CREATE_TOPICS   ? CREATE_TOPICS_VERSION
-           : api_key == KAFKA_API_DELETE_TOPICS ? DELETE_TOPICS_VERSION
-                                                : METADATA_VERSION;
+    return api_key == KAFKA_API_CREATE_TOPICS   ? a->api.create_topics_version_max
+           : api_key == KAFKA_API_DELETE_TOPICS ? a->api.delete_topics_version_max
+                                                : a->api.metadata_version_max;
 }
 
 static void write_body(struct admin *a, struct wire_writer *w)
 {
     const struct admin_call *c = &a->call;
-    int16_t v = version_of(c->api_key);
+    int16_t v = version_of(a, c->api_key);
     if (c->api_key == KAFKA_API_CREATE_TOPICS) {
         struct create_topics_config configs[16];
         char text[sizeof c->configs];
@@ -110,7 +114,7 @@ static void write_body(struct admin *a, struct wire_writer *w)
 static void send_attempt(struct admin *a)
 {
     const struct env_ops *ops = a->env->ops;
-    int16_t v = version_of(a->call.api_key);
+    int16_t v = version_of(a, a->call.api_key);
     a->correlation_id = ++a->correlation_next;
     a->outcome.attempts++;
     struct wire_writer w;
@@ -194,7 +198,7 @@ static void on_response(struct admin *a, const uint8_t *bytes, size_t len)
         corr != a->correlation_id) {
         return;
     }
-    int16_t key = a->call.api_key, v = version_of(key);
+    int16_t key = a->call.api_key, v = version_of(a, key);
     struct wire_arena arena;
     wire_arena_init(&arena);
     struct kheader_response h;

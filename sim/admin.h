@@ -9,11 +9,15 @@
  * after retry.backoff.ms (100 ms) until default.api.timeout.ms (60 s); then the call fails
  * with the last error. Every attempt and the outcome go into the trace as "admin" lines.
  *
- *   CreateTopics v7: one topic, NumPartitions/ReplicationFactor (-1 = the broker's default)
- *                    or a manual assignment, Configs "k=v,k=v";
- *   DeleteTopics v6: one topic by name;
- *   Metadata v12:    one topic, AllowAutoTopicCreation false (what describe does): the answer
- *                    is kept, partition by partition, in the outcome.
+ *   CreateTopics: one topic, NumPartitions/ReplicationFactor (-1 = the broker's default)
+ *                 or a manual assignment, Configs "k=v,k=v";
+ *   DeleteTopics: one topic by name;
+ *   Metadata:     one topic, AllowAutoTopicCreation false (what describe does): the answer
+ *                 is kept, partition by partition, in the outcome.
+ *
+ * Each at the highest version the release has (v7, v6, and Metadata v12 up to 3.9, v13 from
+ * 4.0): the process's config is a `const struct release_api_versions *` (release.h), NULL
+ * for trunk's.
  */
 
 #include <stdbool.h>

@@ -6,7 +6,40 @@
 #include <string.h>
 
 #include "env.h"
+#include "config.h"
 #include "metadata/image.h"
+
+#define RELEASE_QUORUM_TOOL 303         /* kafka-metadata-quorum.sh: 3.3 (KIP-595, KIP-836) */
+#define RELEASE_BOOTSTRAP_CONTROLLER 307 /* --bootstrap-controller: 3.7 (KIP-919) */
+#define RELEASE_VOTER_NODES 309          /* voters as JSON with directory ids: 3.9 (KIP-853) */
+#define RELEASE_ZERO_DIRECTORY_OMITTED 401 /* 4.1: a zero directoryId is left out, not null */
+#define RELEASE_TOPIC_ELR 309            /* kafka-topics.sh prints Elr and LastKnownElr */
+
+bool describe_quorum_tool_exists(int release) { return release >= RELEASE_QUORUM_TOOL; }
+
+bool describe_quorum_prompt(FILE *out, int release, const char *controller, const char *broker,
+                            const char *what)
+{
+    KS_ASSERT(out != NULL && what != NULL && controller != NULL);
+    if (!describe_quorum_tool_exists(release)) {
+        fprintf(out, "\n(no kafka-metadata-quorum.sh in Kafka %d.%d: the tool came with 3.3)\n",
+                release / 100, release % 100);
+        return false;
+    }
+    if (release >= RELEASE_BOOTSTRAP_CONTROLLER) {
+        fprintf(out, "\n$ kafka-metadata-quorum.sh --bootstrap-controller %s:9093 describe %s\n",
+                controller, what);
+        return true;
+    }
+    if (broker == NULL) {
+        fprintf(out, "\n(kafka-metadata-quorum.sh in Kafka %d.%d takes only --bootstrap-server, "
+                "and this cluster has no broker)\n", release / 100, release % 100);
+        return false;
+    }
+    fprintf(out, "\n$ kafka-metadata-quorum.sh --bootstrap-server %s:9092 describe %s\n", broker,
+            what);
+    return true;
+}
 
 static const struct describe_quorum_response_partition *
 partition_of(const struct describe_quorum_response *resp)
@@ -17,13 +50,61 @@ partition_of(const struct describe_quorum_response *resp)
     return &resp->topics[0].partitions[0];
 }
 
-static void print_voters(FILE *out, const struct describe_quorum_response_partition *p,
-                         const struct describe_endpoint *endpoints, int endpoint_count)
+static void replica_at_version(struct describe_quorum_replica_state *r, int16_t version)
+{
+    if (version < 1) {
+        r->last_fetch_timestamp = -1;
+        r->last_caught_up_timestamp = -1;
+    }
+    if (version < 2) {
+        r->replica_directory_id = (struct kuuid){0, 0};
+    }
+}
+
+int describe_quorum_at_version(struct describe_quorum_response *resp, int16_t version,
+                               int endpoint_count)
+{
+    KS_ASSERT(resp != NULL && version >= 0 && endpoint_count >= 0);
+    for (int32_t t = 0; t < resp->topic_count; t++) {
+        for (int32_t k = 0; k < resp->topics[t].partition_count; k++) {
+            struct describe_quorum_response_partition *p = &resp->topics[t].partitions[k];
+            for (int32_t i = 0; i < p->current_voter_count; i++) {
+                replica_at_version(&p->current_voters[i], version);
+            }
+            for (int32_t i = 0; i < p->observer_count; i++) {
+                replica_at_version(&p->observers[i], version);
+            }
+        }
+    }
+    if (version < 2) {
+        resp->node_count = 0;
+        resp->error_message = NULL;
+        return 0;
+    }
+    return endpoint_count;
+}
+
+/* Up to 3.8 Utils.mkString(ids, "[", "]", ","); from 3.9 printReplicaState's Node.toString. */
+static void print_replicas(FILE *out, int release, const struct describe_quorum_replica_state *r,
+                           int count, const struct describe_endpoint *endpoints,
+                           int endpoint_count)
 {
     fprintf(out, "[");
-    for (int i = 0; i < p->current_voter_count; i++) {
-        int32_t id = p->current_voters[i].replica_id;
+    for (int i = 0; i < count; i++) {
+        int32_t id = r[i].replica_id;
+        if (release < RELEASE_VOTER_NODES) {
+            fprintf(out, "%s%d", i ? "," : "", id);
+            continue;
+        }
         fprintf(out, "%s{\"id\": %d", i ? ", " : "", id);
+        bool zero = r[i].replica_directory_id.hi == 0 && r[i].replica_directory_id.lo == 0;
+        if (!zero) {
+            char dir[WIRE_UUID_TEXT_LEN + 1];
+            wire_uuid_to_text(r[i].replica_directory_id, dir);
+            fprintf(out, ", \"directoryId\": \"%s\"", dir);
+        } else if (release < RELEASE_ZERO_DIRECTORY_OMITTED) {
+            fprintf(out, ", \"directoryId\": null");
+        }
         for (int k = 0; k < endpoint_count; k++) {
             if (endpoints[k].node_id == id) {
                 fprintf(out, ", \"endpoints\": [\"CONTROLLER://%s:%d\"]", endpoints[k].host,
@@ -35,75 +116,130 @@ static void print_voters(FILE *out, const struct describe_quorum_response_partit
     fprintf(out, "]\n");
 }
 
-void describe_status(FILE *out, const char *cluster_id,
+void describe_status(FILE *out, int release, const char *cluster_id,
                      const struct describe_quorum_response *resp,
                      const struct describe_endpoint *endpoints, int endpoint_count)
 {
     const struct describe_quorum_response_partition *p = partition_of(resp);
-    if (p == NULL) {
+    if (p == NULL || !describe_quorum_tool_exists(release)) {
         return;
     }
-    int64_t leader_end = -1, min_end = INT64_MAX;
-    int64_t leader_caught = -1, min_caught = INT64_MAX;
+    /* handleDescribeStatus: the leader, and maxLagFollower = Stream.min by LogEndOffset,
+     * which keeps the first of equals (BinaryOperator.minBy). */
+    const struct describe_quorum_replica_state *leader = NULL, *laggiest = NULL;
     for (int i = 0; i < p->current_voter_count; i++) {
         const struct describe_quorum_replica_state *r = &p->current_voters[i];
-        if (r->replica_id == p->leader_id) {
-            leader_end = r->log_end_offset;
-            leader_caught = r->last_caught_up_timestamp;
+        if (r->replica_id == p->leader_id && leader == NULL) {
+            leader = r;
         }
-        min_end = r->log_end_offset < min_end ? r->log_end_offset : min_end;
-        min_caught = r->last_caught_up_timestamp < min_caught ? r->last_caught_up_timestamp
-                                                              : min_caught;
+        if (laggiest == NULL || r->log_end_offset < laggiest->log_end_offset) {
+            laggiest = r;
+        }
     }
-    /* MaxFollowerLagTimeMs: -1 when some voter never caught up; 0 if the leader is laggiest. */
-    int64_t lag_time = min_caught < 0 ? -1 : leader_caught - min_caught;
+    if (leader == NULL || laggiest == NULL) {
+        return; /* Kafka's findFirst().get() would throw: no leader among the voters */
+    }
+    int64_t lag_time = -1; /* an absent (-1) caught-up time on either side */
+    if (leader == laggiest) {
+        lag_time = 0;
+    } else if (leader->last_caught_up_timestamp >= 0 && laggiest->last_caught_up_timestamp >= 0) {
+        lag_time = leader->last_caught_up_timestamp - laggiest->last_caught_up_timestamp;
+    }
     fprintf(out, "%-24s%s\n", "ClusterId:", cluster_id);
     fprintf(out, "%-24s%d\n", "LeaderId:", p->leader_id);
     fprintf(out, "%-24s%d\n", "LeaderEpoch:", p->leader_epoch);
     fprintf(out, "%-24s%" PRId64 "\n", "HighWatermark:", p->high_watermark);
-    fprintf(out, "%-24s%" PRId64 "\n", "MaxFollowerLag:", leader_end - min_end);
+    fprintf(out, "%-24s%" PRId64 "\n", "MaxFollowerLag:",
+            leader->log_end_offset - laggiest->log_end_offset);
     fprintf(out, "%-24s%" PRId64 "\n", "MaxFollowerLagTimeMs:", lag_time);
     fprintf(out, "%-24s", "CurrentVoters:");
-    print_voters(out, p, endpoints, endpoint_count);
-    fprintf(out, "%-24s[", "CurrentObservers:");
-    for (int i = 0; i < p->observer_count; i++) {
-        fprintf(out, "%s{\"id\": %d}", i ? ", " : "", p->observers[i].replica_id);
-    }
-    fprintf(out, "]\n");
+    print_replicas(out, release, p->current_voters, p->current_voter_count, endpoints,
+                   endpoint_count);
+    fprintf(out, "%-24s", "CurrentObservers:");
+    print_replicas(out, release, p->observers, p->observer_count, endpoints, endpoint_count);
 }
 
-static void print_row(FILE *out, const struct describe_quorum_replica_state *r,
-                      int64_t leader_end, const char *status)
+#define REPLICATION_COLUMNS 7
+
+struct replication_row {
+    char cell[REPLICATION_COLUMNS][32];
+};
+
+/* quorumInfoToRows: an absent (-1) timestamp prints as "-1". */
+static void fill_row(struct replication_row *row, const struct describe_quorum_replica_state *r,
+                     int64_t leader_end, const char *status)
 {
-    char fetch[24], caught[24];
-    snprintf(fetch, sizeof fetch, "%" PRId64, r->last_fetch_timestamp);
-    snprintf(caught, sizeof caught, "%" PRId64, r->last_caught_up_timestamp);
-    int64_t lag = r->log_end_offset < 0 ? -1 : leader_end - r->log_end_offset;
-    fprintf(out, "%-7d %-23s %-13" PRId64 " %-6" PRId64 " %-19s %-22s %s\n", r->replica_id,
-            "AAAAAAAAAAAAAAAAAAAAAA", r->log_end_offset, lag, fetch, caught, status);
+    char dir[WIRE_UUID_TEXT_LEN + 1];
+    wire_uuid_to_text(r->replica_directory_id, dir);
+    snprintf(row->cell[0], sizeof row->cell[0], "%d", r->replica_id);
+    snprintf(row->cell[1], sizeof row->cell[1], "%s", dir);
+    snprintf(row->cell[2], sizeof row->cell[2], "%" PRId64, r->log_end_offset);
+    snprintf(row->cell[3], sizeof row->cell[3], "%" PRId64, leader_end - r->log_end_offset);
+    snprintf(row->cell[4], sizeof row->cell[4], "%" PRId64,
+             r->last_fetch_timestamp < 0 ? -1 : r->last_fetch_timestamp);
+    snprintf(row->cell[5], sizeof row->cell[5], "%" PRId64,
+             r->last_caught_up_timestamp < 0 ? -1 : r->last_caught_up_timestamp);
+    snprintf(row->cell[6], sizeof row->cell[6], "%s", status);
 }
 
-void describe_replication(FILE *out, const struct describe_quorum_response *resp)
+/* ToolsUtils.prettyPrintTable: every cell padded to its column's widest, then a tab. */
+static void print_table(FILE *out, const struct replication_row *rows, int count,
+                        bool directory_column)
 {
-    const struct describe_quorum_response_partition *p = partition_of(resp);
-    if (p == NULL) {
-        return;
-    }
-    int64_t leader_end = 0;
-    for (int i = 0; i < p->current_voter_count; i++) {
-        if (p->current_voters[i].replica_id == p->leader_id) {
-            leader_end = p->current_voters[i].log_end_offset;
+    size_t width[REPLICATION_COLUMNS] = {0};
+    for (int i = 0; i < count; i++) {
+        for (int c = 0; c < REPLICATION_COLUMNS; c++) {
+            size_t n = strlen(rows[i].cell[c]);
+            width[c] = n > width[c] ? n : width[c];
         }
     }
-    fprintf(out, "%-7s %-23s %-13s %-6s %-19s %-22s %s\n", "NodeId", "DirectoryId",
-            "LogEndOffset", "Lag", "LastFetchTimestamp", "LastCaughtUpTimestamp", "Status");
+    for (int i = 0; i < count; i++) {
+        for (int c = 0; c < REPLICATION_COLUMNS; c++) {
+            if (c != 1 || directory_column) {
+                fprintf(out, "%-*s\t", (int)width[c], rows[i].cell[c]);
+            }
+        }
+        fprintf(out, "\n");
+    }
+}
+
+void describe_replication(FILE *out, int release, const struct describe_quorum_response *resp)
+{
+    const struct describe_quorum_response_partition *p = partition_of(resp);
+    if (p == NULL || !describe_quorum_tool_exists(release)) {
+        return;
+    }
+    const struct describe_quorum_replica_state *leader = NULL;
     for (int i = 0; i < p->current_voter_count; i++) {
-        const struct describe_quorum_replica_state *r = &p->current_voters[i];
-        print_row(out, r, leader_end, r->replica_id == p->leader_id ? "Leader" : "Follower");
+        if (p->current_voters[i].replica_id == p->leader_id) {
+            leader = &p->current_voters[i];
+        }
+    }
+    if (leader == NULL) {
+        return;
+    }
+    int count = 1 + p->current_voter_count + p->observer_count;
+    struct replication_row *rows = calloc((size_t)count, sizeof *rows);
+    KS_ASSERT(rows != NULL);
+    static const char *const header[REPLICATION_COLUMNS] = {
+        "NodeId", "DirectoryId", "LogEndOffset", "Lag", "LastFetchTimestamp",
+        "LastCaughtUpTimestamp", "Status"};
+    for (int c = 0; c < REPLICATION_COLUMNS; c++) {
+        snprintf(rows[0].cell[c], sizeof rows[0].cell[c], "%s", header[c]);
+    }
+    int n = 1;
+    fill_row(&rows[n++], leader, leader->log_end_offset, "Leader");
+    for (int i = 0; i < p->current_voter_count; i++) {
+        if (&p->current_voters[i] != leader) {
+            fill_row(&rows[n++], &p->current_voters[i], leader->log_end_offset, "Follower");
+        }
     }
     for (int i = 0; i < p->observer_count; i++) {
-        print_row(out, &p->observers[i], leader_end, "Observer");
+        fill_row(&rows[n++], &p->observers[i], leader->log_end_offset, "Observer");
     }
+    KS_ASSERT(n == count);
+    print_table(out, rows, n, release >= RELEASE_VOTER_NODES);
+    free(rows);
 }
 
 /* ---- kafka-topics.sh --describe -----------------------------------------------------------
@@ -121,11 +257,11 @@ void describe_replication(FILE *out, const struct describe_quorum_response *resp
  *   ReplicationFactor: the replica count of the lowest-numbered partition only
  *   (getReplicationFactor(sortedPartitions.get(0), ...)); the image has no reassignments, which
  *   would subtract the adding replicas. Partitions are sorted by id.
- * - Configs: the entries that are not isDefault(). We print the topic's own ConfigRecords
- *   (source TOPIC_CONFIG) as stored. Kafka would also list a topic config whose broker synonym
- *   is set, statically in server.properties or as a dynamic broker config (the quickstart's
- *   "segment.bytes=1073741824" comes from log.segment.bytes), and it prints values re-rendered
- *   by ConfigDef.convertToString ("TRUE" as "true"); neither is modelled here.
+ * - Configs: the entries that are not isDefault() (print_topic_configs): the topic's own
+ *   ConfigRecords and the topic configs whose broker synonym server.properties sets (the
+ *   quickstart's "segment.bytes=1073741824" comes from log.segment.bytes). Dynamic broker
+ *   configs are not modelled, and values print as written, where Kafka re-renders them with
+ *   ConfigDef.convertToString ("TRUE" as "true").
  * - Leader: the DescribeTopicPartitions answer carries the leader only when its broker is
  *   registered, and the client maps it through describeCluster's nodes, which leave fenced
  *   brokers out; a missing node prints "none". Replicas and Isr are printed unfiltered.
@@ -205,7 +341,8 @@ static int topic_order_compare(const void *pa, const void *pb)
 
 struct config_order {
     uint32_t hash;
-    const struct image_config *config;
+    const char *name;
+    const char *value;
 };
 
 static int config_order_compare(const void *pa, const void *pb)
@@ -219,12 +356,64 @@ static int config_order_compare(const void *pa, const void *pb)
     if (a->hash != b->hash) { /* Scala compares the Int hashes, signed */
         return (int32_t)a->hash < (int32_t)b->hash ? -1 : 1;
     }
-    return strcmp(a->config->name, b->config->name);
+    return strcmp(a->name, b->name);
 }
 
-/* "k=v,k=v" of the topic's own configs; the image keeps configs sorted by (type, resource). */
-static void print_topic_configs(FILE *out, const struct metadata_image *img,
-                                const struct image_topic *t)
+/* ServerTopicConfigSynonyms.TOPIC_CONFIG_SYNONYMS (trunk d79bd502ec; the same pairs as 3.x's
+ * LogConfig.TopicConfigSynonyms for the keys kraftsim knows): topic config, first broker
+ * synonym. */
+static const char *const topic_config_synonyms[][2] = {
+    {"segment.bytes", "log.segment.bytes"},
+    {"segment.ms", "log.roll.ms"},
+    {"segment.jitter.ms", "log.roll.jitter.ms"},
+    {"segment.index.bytes", "log.index.size.max.bytes"},
+    {"flush.messages", "log.flush.interval.messages"},
+    {"flush.ms", "log.flush.interval.ms"},
+    {"retention.bytes", "log.retention.bytes"},
+    {"retention.ms", "log.retention.ms"},
+    {"max.message.bytes", "message.max.bytes"},
+    {"index.interval.bytes", "log.index.interval.bytes"},
+    {"delete.retention.ms", "log.cleaner.delete.retention.ms"},
+    {"min.compaction.lag.ms", "log.cleaner.min.compaction.lag.ms"},
+    {"max.compaction.lag.ms", "log.cleaner.max.compaction.lag.ms"},
+    {"file.delete.delay.ms", "log.segment.delete.delay.ms"},
+    {"min.cleanable.dirty.ratio", "log.cleaner.min.cleanable.ratio"},
+    {"cleanup.policy", "log.cleanup.policy"},
+    {"unclean.leader.election.enable", "unclean.leader.election.enable"},
+    {"min.insync.replicas", "min.insync.replicas"},
+    {"compression.type", "compression.type"},
+    {"preallocate", "log.preallocate"},
+    {"message.timestamp.type", "log.message.timestamp.type"},
+};
+
+#define SYNONYM_COUNT (sizeof topic_config_synonyms / sizeof topic_config_synonyms[0])
+
+int describe_static_topic_configs(const struct kafka_config *k, struct describe_config *out,
+                                  int cap)
+{
+    KS_ASSERT(k != NULL && (out != NULL || cap == 0));
+    int n = 0;
+    for (size_t i = 0; i < SYNONYM_COUNT && n < cap; i++) {
+        const struct config_property *p =
+            config_properties_find(&k->source, topic_config_synonyms[i][1]);
+        if (p != NULL) {
+            out[n++] = (struct describe_config){topic_config_synonyms[i][0],
+                                                config_property_value(&k->source, p)};
+        }
+    }
+    return n;
+}
+
+/*
+ * "k=v,k=v": the entries of the topic's Config that are not isDefault(). ConfigHelper.
+ * createTopicConfigEntry gives a topic config source TOPIC_CONFIG when the topic sets it, else
+ * that of its first broker synonym (configSynonyms drops the others: dropWhile(name !=
+ * synonym)), and STATIC_BROKER_CONFIG is not the default: min.insync.replicas=2 in
+ * server.properties shows on every topic, the topic's own value winning. The image keeps
+ * configs sorted by (type, resource).
+ */
+static void print_topic_configs(FILE *out, const struct describe_tool *tool,
+                                const struct metadata_image *img, const struct image_topic *t)
 {
     uint32_t first = 0, count = 0;
     while (first < img->config_count &&
@@ -237,19 +426,30 @@ static void print_topic_configs(FILE *out, const struct metadata_image *img,
            strcmp(img->configs[first + count].resource_name, t->name) == 0) {
         count++;
     }
-    if (count == 0) {
+    uint32_t cap = count + (uint32_t)tool->broker_config_count;
+    if (cap == 0) {
         return;
     }
-    struct config_order *order = malloc(count * sizeof *order);
+    struct config_order *order = malloc(cap * sizeof *order);
     KS_ASSERT(order != NULL);
+    uint32_t n = 0;
     for (uint32_t i = 0; i < count; i++) {
-        order[i].config = &img->configs[first + i];
-        order[i].hash = java_hash(order[i].config->name);
+        const struct image_config *c = &img->configs[first + i];
+        order[n++] = (struct config_order){java_hash(c->name), c->name, c->value};
     }
-    qsort(order, count, sizeof *order, config_order_compare);
-    for (uint32_t i = 0; i < count; i++) {
-        fprintf(out, "%s%s=%s", i > 0 ? "," : "", order[i].config->name,
-                order[i].config->value);
+    for (int i = 0; i < tool->broker_config_count; i++) {
+        const struct describe_config *b = &tool->broker_configs[i];
+        bool topic_sets = false;
+        for (uint32_t k = 0; k < count; k++) {
+            topic_sets |= strcmp(img->configs[first + k].name, b->name) == 0;
+        }
+        if (!topic_sets) {
+            order[n++] = (struct config_order){java_hash(b->name), b->name, b->value};
+        }
+    }
+    qsort(order, n, sizeof *order, config_order_compare);
+    for (uint32_t i = 0; i < n; i++) {
+        fprintf(out, "%s%s=%s", i > 0 ? "," : "", order[i].name, order[i].value);
     }
     free(order);
 }
@@ -288,9 +488,10 @@ static void print_partition(FILE *out, const struct metadata_image *img,
     fprintf(out, "\n");
 }
 
-static void print_topic(FILE *out, const struct metadata_image *img,
-                        const struct image_topic *t, bool elr_fields)
+static void print_topic(FILE *out, const struct describe_tool *tool,
+                        const struct metadata_image *img, const struct image_topic *t)
 {
+    bool elr_fields = tool->release >= RELEASE_TOPIC_ELR;
     /* A committed image never holds a topic without partitions: the TopicRecord and its
      * PartitionRecords share one atomic batch. Kafka would fail on sortedPartitions.get(0). */
     KS_ASSERT(t->partition_count > 0);
@@ -303,7 +504,7 @@ static void print_topic(FILE *out, const struct metadata_image *img,
     int32_t replication_factor = t->partitions[0].replicas.count;
     fprintf(out, "\tPartitionCount: %d\tReplicationFactor: %d\tConfigs: ", t->partition_count,
             replication_factor < 0 ? 0 : replication_factor);
-    print_topic_configs(out, img, t);
+    print_topic_configs(out, tool, img, t);
     fprintf(out, "\n");
     for (int32_t i = 0; i < t->partition_count; i++) {
         KS_ASSERT(i == 0 || t->partitions[i - 1].id < t->partitions[i].id);
@@ -311,10 +512,11 @@ static void print_topic(FILE *out, const struct metadata_image *img,
     }
 }
 
-int describe_topics(FILE *out, const struct metadata_image *img, const char *topic,
-                    bool elr_fields)
+int describe_topics(FILE *out, const struct describe_tool *tool,
+                    const struct metadata_image *img, const char *topic)
 {
-    KS_ASSERT(out != NULL);
+    KS_ASSERT(out != NULL && tool != NULL);
+    KS_ASSERT(tool->broker_config_count >= 0);
     KS_ASSERT(metadata_image_check(img));
     if (topic != NULL) {
         const struct image_topic *t = metadata_image_topic(img, topic);
@@ -322,7 +524,7 @@ int describe_topics(FILE *out, const struct metadata_image *img, const char *top
             /* ensureTopicExists lets an empty --topic through: it matches nothing. */
             return topic[0] == '\0' ? 0 : -1;
         }
-        print_topic(out, img, t, elr_fields);
+        print_topic(out, tool, img, t);
         return 0;
     }
     uint32_t n = img->topic_count;
@@ -341,7 +543,7 @@ int describe_topics(FILE *out, const struct metadata_image *img, const char *top
     }
     qsort(order, n, sizeof *order, topic_order_compare);
     for (uint32_t i = 0; i < n; i++) {
-        print_topic(out, img, order[i].topic, elr_fields);
+        print_topic(out, tool, img, order[i].topic);
     }
     free(order);
     return 0;

@@ -220,6 +220,14 @@ const struct scenario *scenario_find(const char *name)
     return NULL;
 }
 
+int scenario_release_number(const struct run_opts *opts)
+{
+    const struct kafka_release *r =
+        opts->kafka_version != NULL ? release_find(opts->kafka_version) : release_default();
+    KS_ASSERT(r != NULL); /* the configs, which name it too, parsed */
+    return r->number;
+}
+
 bool scenario_node_config(const char *text, size_t len, const char *file,
                           struct node_config *node, bool first, struct run_result *result)
 {

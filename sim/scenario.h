@@ -60,6 +60,10 @@ static inline bool planted(const struct run_opts *opts, const char *bug)
     return opts->planted_bug != NULL && __builtin_strcmp(opts->planted_bug, bug) == 0;
 }
 
+/* The kafka_release.number the run models (--kafka-version, trunk without it): the release
+ * whose tools print the run's describe blocks. Only after the configs parsed. */
+int scenario_release_number(const struct run_opts *opts);
+
 /* Parses one node's server.properties text as the node would, into its config (the cluster id
  * comes later, from kafka-storage.sh format); the first node's release and switches go into
  * result->switches. False, with the one-line error naming the file and key in

@@ -195,7 +195,7 @@ static void build(struct cluster_run *r, const struct run_opts *opts)
         h->after_step = after_step;
         h->after_step_ctx = r;
     }
-    host_install(world_host(r->w, ADMIN_HOST), &admin_process, NULL);
+    host_install(world_host(r->w, ADMIN_HOST), &admin_process, &r->configs[0].api);
     r->session_timeout = r->configs[0].broker_session_timeout;
     r->shutting_down = -1;
 }
@@ -631,9 +631,42 @@ static bool settled(void *arg)
     return img->topic_count >= (story(r->mode) ? 1 : 2);
 }
 
+/* The release's kafka-metadata-quorum.sh and kafka-topics.sh against node `c`, the active
+ * controller; kafka-topics.sh sees the static topic-config synonyms of c's server.properties. */
+static void print_describe(struct cluster_run *r, FILE *out, int c, const char *kafka_version)
+{
+    char text[1024];
+    size_t len = (size_t)properties(text, sizeof text, c + 1, kafka_version);
+    struct kafka_config *k = malloc(sizeof *k);
+    KS_ASSERT(k != NULL);
+    struct config_error err;
+    KS_ASSERT(config_parse(text, len, names[c], k, &err) == CONFIG_OK); /* it parsed at start */
+    struct describe_config statics[16];
+    struct describe_tool tool = {k->release->number, statics,
+                                 describe_static_topic_configs(k, statics, 16)};
+    struct wire_arena a;
+    wire_arena_init(&a);
+    struct describe_quorum_response resp;
+    if (quorum_describe(node_quorum(world_host(r->w, c)->proc), &a, &resp) &&
+        describe_quorum_prompt(out, tool.release, names[c], names[c], "--status")) {
+        struct describe_endpoint eps[COMBINED];
+        for (int i = 0; i < COMBINED; i++) {
+            eps[i] = (struct describe_endpoint){i + 1, names[i], 9093};
+        }
+        int shown = describe_quorum_at_version(
+            &resp, k->switches.raft_rpc.describe_quorum_version_max, COMBINED);
+        describe_status(out, tool.release, r->cluster_id, &resp, eps, shown);
+    }
+    wire_arena_free(&a);
+    fprintf(out, "\n$ kafka-topics.sh --bootstrap-server %s:9092 --describe\n", names[c]);
+    describe_topics(out, &tool, &node_listener(world_host(r->w, c)->proc)->image, NULL);
+    fprintf(out, "\n");
+    free(k);
+}
+
 /* The failover timings are printed for broker-failover only: under the nemesis a broker may
  * have stopped heartbeating (isolated, in a split) before it crashed. */
-static void report(struct cluster_run *r, FILE *out, bool elr_fields)
+static void report(struct cluster_run *r, FILE *out, const char *kafka_version)
 {
     fprintf(out, "release: %s\n", r->switches);
     fprintf(out, "cluster: %d combined nodes (broker,controller) and %d brokers; %" PRIu64
@@ -672,23 +705,7 @@ static void report(struct cluster_run *r, FILE *out, bool elr_fields)
     }
     int c = active_controller(r);
     if (c >= 0) {
-        struct wire_arena a;
-        wire_arena_init(&a);
-        struct describe_quorum_response resp;
-        if (quorum_describe(node_quorum(world_host(r->w, c)->proc), &a, &resp)) {
-            struct describe_endpoint eps[COMBINED];
-            for (int i = 0; i < COMBINED; i++) {
-                eps[i] = (struct describe_endpoint){i + 1, names[i], 9093};
-            }
-            fprintf(out, "\n$ kafka-metadata-quorum.sh --bootstrap-controller %s:9093 describe "
-                    "--status\n", names[c]);
-            describe_status(out, r->cluster_id, &resp, eps, COMBINED);
-        }
-        wire_arena_free(&a);
-        fprintf(out, "\n$ kafka-topics.sh --bootstrap-server %s:9092 --describe\n", names[c]);
-        describe_topics(out, &node_listener(world_host(r->w, c)->proc)->image, NULL,
-                        elr_fields);
-        fprintf(out, "\n");
+        print_describe(r, out, c, kafka_version);
     }
 }
 
@@ -800,7 +817,7 @@ void cluster_scenario_run(const struct run_opts *opts, struct run_result *result
     }
     trace_emitf(&r->w->trace, world_now(r->w), TRACE_HOST_NONE, TRACE_RUN_END, "violations=%u",
                 result->violations);
-    report(r, opts->out, r->configs[0].replication.mv_level >= METADATA_MV_3_9_IV0);
+    report(r, opts->out, opts->kafka_version);
     result->trace_hash = trace_hash(&r->w->trace);
     result->trace_events = r->w->trace.event_count;
     result->sched_events = sched_fired_count(&r->w->sched);

@@ -70,6 +70,8 @@ struct quorum_run {
     bool healing;
     const char *switches;
     char cluster_id[KAFKA_STORAGE_UUID_TEXT];
+    int release; /* kafka_release.number: the run's tools are the release's */
+    int16_t describe_quorum_version; /* the release's raft.rpc.describe.quorum.max */
 };
 
 static const char *const host_names[] = {
@@ -449,12 +451,15 @@ static void report(struct quorum_run *r, FILE *out)
     for (int i = 0; i < r->voters; i++) {
         eps[i] = (struct describe_endpoint){i + 1, host_names[i], 9093};
     }
-    fprintf(out, "\n$ kafka-metadata-quorum.sh --bootstrap-controller %s:9093 describe --status\n",
-            host_names[leader]);
-    describe_status(out, r->cluster_id, &resp, eps, r->voters);
-    fprintf(out, "\n$ kafka-metadata-quorum.sh --bootstrap-controller %s:9093 describe "
-            "--replication\n", host_names[leader]);
-    describe_replication(out, &resp);
+    /* The release's own tool: before 3.7 it reaches the quorum through a broker. */
+    const char *broker = r->brokers > 0 ? broker_names[0] : NULL;
+    int shown = describe_quorum_at_version(&resp, r->describe_quorum_version, r->voters);
+    if (describe_quorum_prompt(out, r->release, host_names[leader], broker, "--status")) {
+        describe_status(out, r->release, r->cluster_id, &resp, eps, shown);
+    }
+    if (describe_quorum_prompt(out, r->release, host_names[leader], broker, "--replication")) {
+        describe_replication(out, r->release, &resp);
+    }
     fprintf(out, "\n");
     wire_arena_free(&a);
 }
@@ -470,6 +475,12 @@ static void run_quorum(const struct run_opts *opts, struct run_result *result, i
         return;
     }
     build(&r, opts, voters);
+    r.release = scenario_release_number(opts);
+    /* The generated configs set no switch: the release's own DescribeQuorum version. */
+    r.describe_quorum_version =
+        switches_from_release(release_find(opts->kafka_version != NULL ? opts->kafka_version
+                                                                       : "trunk"))
+            .raft_rpc.describe_quorum_version_max;
     r.mode = mode;
     r.checker.result = result;
     r.switches = result->switches;

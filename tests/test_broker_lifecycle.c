@@ -7,6 +7,8 @@
 #include "lifecycle.h"
 #include "metadata/image.h"
 #include "node.h"
+#include "protocol/controller_rpc.h"
+#include "protocol/header.h"
 #include "raft/listener.h"
 #include "world.h"
 
@@ -191,6 +193,62 @@ START_TEST(duplicate_node_id_is_refused_with_duplicate_broker_registration)
 }
 END_TEST
 
+/* BrokerLifecycleManager.sendBrokerRegistration / sendBrokerHeartbeat at the version the
+ * release's controller negotiates (NodeApiVersions.latestUsableVersion): Kafka 3.4's
+ * BrokerRegistrationRequest.json has "0-1" and BrokerHeartbeatRequest.json "0", and its
+ * BrokerFeatures.defaultSupportedFeatures is metadata.version 1 (3.0-IV1) to 8 (3.4-IV0). */
+START_TEST(registration_and_heartbeat_go_at_the_releases_versions_with_its_features)
+{
+    static const struct {
+        const char *release;
+        int16_t registration, heartbeat;
+        int32_t features;
+        int16_t mv_max;
+    } cases[] = {{"3.1", 0, 0, 0, 0}, {"3.4", 1, 0, 1, 8}, {"3.7", 3, 1, 1, 19},
+                 {"trunk", 4, 2, 7, 33}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const struct kafka_release *r = release_find(cases[c].release);
+        struct lifecycle l;
+        lifecycle_init(&l, 4, CLUSTER, (struct kuuid){1, 2}, 2 * NS_PER_S);
+        l.registration_version = r->api.broker_registration_version_max;
+        l.heartbeat_version = r->api.broker_heartbeat_version_max;
+        l.features = release_broker_features(r, &l.feature_count);
+        struct quorum q;
+        memset(&q, 0, sizeof q);
+        q.election.leader_id = 1;
+        struct quorum_out out;
+        quorum_out_init(&out);
+        lifecycle_poll(&l, 0, &q, 0, &out);
+        ck_assert_uint_eq(out.msg_count, 1);
+        ck_assert_int_eq(out.msgs[0].api_key, KAFKA_API_BROKER_REGISTRATION);
+        ck_assert_int_eq(out.msgs[0].api_version, cases[c].registration);
+        struct wire_reader body;
+        wire_reader_init(&body, out.msgs[0].body.bytes, out.msgs[0].body.len);
+        struct wire_arena a;
+        wire_arena_init(&a);
+        struct broker_registration_request req;
+        ck_assert_int_eq(broker_registration_request_decode(&body, cases[c].registration, &a,
+                                                            &req),
+                         0);
+        ck_assert_int_eq(req.feature_count, cases[c].features);
+        if (req.feature_count > 0) {
+            ck_assert_str_eq(req.features[0].name, "metadata.version");
+            ck_assert_int_eq(req.features[0].max_supported_version, cases[c].mv_max);
+        }
+        wire_arena_free(&a);
+        /* Registered: the next message is a heartbeat. */
+        l.broker_epoch = 7;
+        l.in_flight = false;
+        quorum_out_reset(&out);
+        lifecycle_poll(&l, 0, &q, 0, &out);
+        ck_assert_uint_eq(out.msg_count, 1);
+        ck_assert_int_eq(out.msgs[0].api_key, KAFKA_API_BROKER_HEARTBEAT);
+        ck_assert_int_eq(out.msgs[0].api_version, cases[c].heartbeat);
+        quorum_out_free(&out);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("broker_lifecycle");
@@ -200,6 +258,7 @@ int main(void)
     tcase_add_test(tc, crashed_broker_is_fenced_a_session_timeout_after_its_last_heartbeat);
     tcase_add_test(tc, restarted_broker_waits_out_its_old_session_then_registers_anew);
     tcase_add_test(tc, duplicate_node_id_is_refused_with_duplicate_broker_registration);
+    tcase_add_test(tc, registration_and_heartbeat_go_at_the_releases_versions_with_its_features);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "node.h"
 #include "release.h"
 
 /* ---------------------------------------------------------------------------------------- */
@@ -958,8 +959,7 @@ START_TEST(describe_line_is_exact)
         "kafka.version=3.4 pre.vote=off check.quorum=off lost.election.backoff=exponential "
         "voted.state=on voter.set.check=on begin.quorum.resend=unacknowledged "
         "fetch.high.watermark=off rpc=Vote:0,BeginQuorumEpoch:0,EndQuorumEpoch:0,"
-        "DescribeQuorum:1,FetchSnapshot:0,Fetch:13 hw.frozen.below.min.isr=off "
-        "leader.epoch.truncation=on elr=off isr.shrink.bumps.leader.epoch=on "
+        "DescribeQuorum:1,FetchSnapshot:0,Fetch:13 elr=off isr.shrink.bumps.leader.epoch=on "
         "offset.zero.snapshot=off";
     ck_assert_str_eq(line, expect);
     ck_assert_uint_eq(n, strlen(expect));
@@ -975,13 +975,125 @@ START_TEST(describe_line_is_exact)
                      "lost.election.backoff=exponential* voted.state=off voter.set.check=off "
                      "begin.quorum.resend=lagging fetch.high.watermark=off* "
                      "rpc=Vote:2,BeginQuorumEpoch:1,EndQuorumEpoch:1,DescribeQuorum:2,"
-                     "FetchSnapshot:1,Fetch:17* hw.frozen.below.min.isr=on "
-                     "leader.epoch.truncation=on elr=on isr.shrink.bumps.leader.epoch=off "
+                     "FetchSnapshot:1,Fetch:17* elr=on isr.shrink.bumps.leader.epoch=off "
                      "offset.zero.snapshot=on");
     s = switches_from_release(release_find("2.4"));
     switches_describe(&s, line, sizeof line);
     ck_assert_ptr_nonnull(strstr(line, " rpc=Vote:none,"));
     ck_assert_uint_eq(switches_describe(&s, NULL, 0), strlen(line)); /* the length it needs */
+}
+END_TEST
+
+/* Switches nothing reads yet (replication.hw.frozen.below.min.isr, KAFKA-15583's
+ * Partition.maybeIncrementLeaderHW, and replication.leader.epoch.truncation, KIP-101) are not
+ * printed, not rendered, and refused when set: a setting that changes nothing would mislead. */
+START_TEST(unmodelled_switches_are_neither_printed_nor_settable)
+{
+    size_t count;
+    const struct switch_info *list = switches_list(&count);
+    size_t unmodelled = 0;
+    char line[1024], value[32];
+    struct kafka_switches s = switches_from_release(release_default());
+    switches_describe(&s, line, sizeof line);
+    for (size_t i = 0; i < count; i++) {
+        char shown[64];
+        snprintf(shown, sizeof shown, " %s=", list[i].short_name);
+        if (!switch_modelled(i)) {
+            unmodelled++;
+            ck_assert_ptr_null(strstr(line, shown));
+            ck_assert(!switch_value(&s, i, value, sizeof value));
+        }
+    }
+    ck_assert_uint_eq(unmodelled, 2);
+    ck_assert_ptr_null(strstr(line, "hw.frozen.below.min.isr"));
+    ck_assert_ptr_null(strstr(line, "leader.epoch.truncation"));
+    ck_assert(s.replication_hw_frozen_below_min_isr); /* the release's value is kept */
+    ck_assert_int_eq(switch_set(&s, "replication.hw.frozen.below.min.isr", "false", &err),
+                     CONFIG_ESWITCH);
+    ck_assert_str_eq(err.message,
+                     "kraftsim.switch.replication.hw.frozen.below.min.isr is not modelled yet: "
+                     "it waits for partition replication (followers fetching, high "
+                     "watermarks), and setting it would change nothing");
+    ck_assert(s.replication_hw_frozen_below_min_isr);
+    ck_assert_uint_eq(s.overridden, 0);
+    static const char *const extra[] = {"kraftsim.switch.replication.leader.epoch.truncation=on"};
+    ck_assert_int_eq(parse_with(KRAFT_NODE_1, extra, 1), CONFIG_ESWITCH);
+    ck_assert_ptr_nonnull(strstr(err.message, "leader.epoch.truncation is not modelled yet"));
+    /* A modelled switch still is settable, and printed. */
+    ck_assert_int_eq(switch_set(&s, "replication.elr", "off", &err), CONFIG_OK);
+    switches_describe(&s, line, sizeof line);
+    ck_assert_ptr_nonnull(strstr(line, " elr=off*"));
+}
+END_TEST
+
+/* Request versions a release sends, from <Api>Request.json's validVersions on its branch
+ * (BrokerRegistrationRequest.json: 3.1 "0", 3.4/3.5 "0-1", 3.7 "0-3", 3.9+ "0-4";
+ * BrokerHeartbeatRequest.json: 3.1-3.5 "0", 3.7-4.1 "0-1", trunk "0-2"; MetadataRequest.json
+ * "0-12" to 3.9, "0-13" from 4.0; ApiVersionsRequest.json "0-3", 3.9 "0-4", trunk "0-5"),
+ * and the features its broker registers (BrokerFeatures.defaultSupportedFeatures). */
+START_TEST(each_release_sends_its_own_request_versions_and_features)
+{
+    static const struct {
+        const char *release;
+        int16_t registration, heartbeat, alter_partition, metadata, api_versions;
+        int features;
+        int16_t mv_min, mv_max;
+    } cases[] = {
+        {"3.1", 0, 0, 0, 12, 3, 0, 0, 0},  {"3.4", 1, 0, 2, 12, 3, 1, 1, 8},
+        {"3.5", 1, 0, 3, 12, 3, 1, 1, 11}, {"3.7", 3, 1, 3, 12, 3, 1, 1, 19},
+        {"3.9", 4, 1, 3, 12, 4, 2, 1, 21}, {"4.0", 4, 1, 3, 13, 4, 5, 7, 25},
+        {"4.1", 4, 1, 3, 13, 4, 6, 7, 27}, {"trunk", 4, 2, 3, 13, 5, 7, 7, 33},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const struct kafka_release *r = release_find(cases[i].release);
+        ck_assert_ptr_nonnull(r);
+        ck_assert_int_eq(r->api.broker_registration_version_max, cases[i].registration);
+        ck_assert_int_eq(r->api.broker_heartbeat_version_max, cases[i].heartbeat);
+        ck_assert_int_eq(r->api.alter_partition_version_max, cases[i].alter_partition);
+        ck_assert_int_eq(r->api.metadata_version_max, cases[i].metadata);
+        ck_assert_int_eq(r->api.api_versions_version_max, cases[i].api_versions);
+        ck_assert_int_eq(r->api.envelope_version_max, 0);
+        ck_assert_int_eq(r->api.create_topics_version_max, 7);
+        ck_assert_int_eq(r->api.delete_topics_version_max, 6);
+        int n;
+        const struct release_feature *f = release_broker_features(r, &n);
+        ck_assert_int_eq(n, cases[i].features);
+        if (n > 0) {
+            ck_assert_str_eq(f[0].name, "metadata.version");
+            ck_assert_int_eq(f[0].min_version, cases[i].mv_min);
+            ck_assert_int_eq(f[0].max_version, cases[i].mv_max);
+        }
+        for (int k = 1; k < n; k++) {
+            ck_assert_int_eq(f[k].min_version, 0); /* minimumProduction() */
+            ck_assert_int_gt(f[k].max_version, 0); /* latestProduction() > 0 only */
+        }
+    }
+    ck_assert_int_eq(release_find("2.4")->api.broker_heartbeat_version_max, -1);
+}
+END_TEST
+
+/* raft.fetch.high.watermark is read: KIP-1166 is Fetch v18 (FetchRequest.json "Version 18
+ * adds HighWatermark", 4.1+), so with the switch off a trunk node fetches at v17, as 4.0. */
+START_TEST(fetch_high_watermark_off_fetches_at_v17)
+{
+    static const char *const off[] = {"kraftsim.switch.raft.fetch.high.watermark=false"};
+    struct node_config node;
+    char why[256];
+    ck_parse_ok(parse(KRAFT_NODE_1));
+    ck_assert_int_eq(node_config_from_kafka(&node, &cfg, "MkU3OEVBNTcwNTJENDM2Qk", why,
+                                            sizeof why), 0);
+    ck_assert_int_eq(node.quorum.fetch_version, 18);
+    ck_assert_int_eq(node.api.broker_heartbeat_version_max, 2); /* trunk's */
+    ck_parse_ok(parse_with(KRAFT_NODE_1, off, 1));
+    ck_assert_int_eq(node_config_from_kafka(&node, &cfg, "MkU3OEVBNTcwNTJENDM2Qk", why,
+                                            sizeof why), 0);
+    ck_assert_int_eq(node.quorum.fetch_version, 17);
+    ck_parse_ok(parse_with(KRAFT_NODE_1, kafka_3_1, 1));
+    ck_assert_int_eq(node_config_from_kafka(&node, &cfg, "MkU3OEVBNTcwNTJENDM2Qk", why,
+                                            sizeof why), 0);
+    ck_assert_int_eq(node.quorum.fetch_version, 13);
+    ck_assert_int_eq(node.api.broker_registration_version_max, 0);
+    ck_assert_int_eq(node.broker_feature_count, 0);
 }
 END_TEST
 
@@ -1098,6 +1210,9 @@ static Suite *config_suite(void)
     tcase_add_test(releases, a_switch_override_beats_the_release);
     tcase_add_test(releases, describe_line_is_exact);
     tcase_add_test(releases, begin_quorum_resend_is_per_release_and_the_old_bool_still_works);
+    tcase_add_test(releases, unmodelled_switches_are_neither_printed_nor_settable);
+    tcase_add_test(releases, each_release_sends_its_own_request_versions_and_features);
+    tcase_add_test(releases, fetch_high_watermark_off_fetches_at_v17);
     tcase_add_test(releases, render_is_sorted_and_parses_back_to_the_same_text);
     tcase_add_test(releases, render_of_a_zookeeper_2_4_broker_parses_back);
     suite_add_tcase(s, releases);

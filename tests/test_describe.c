@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "describe.h"
 #include "metadata/image.h"
 
@@ -92,7 +93,9 @@ static char *describe_text(const struct metadata_image *img, const char *topic, 
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
     ck_assert_ptr_nonnull(out);
-    *rc = describe_topics(out, img, topic, elr_fields);
+    /* kafka-topics.sh of 3.5 (no ELR fields) or of trunk (with them). */
+    struct describe_tool tool = {elr_fields ? 405 : 305, NULL, 0};
+    *rc = describe_topics(out, &tool, img, topic);
     ck_assert_int_eq(fclose(out), 0);
     ck_assert_uint_eq(strlen(text), len); /* no NUL inside the text */
     return text;
@@ -306,6 +309,262 @@ START_TEST(configs_are_the_topics_own_in_java_hashmap_order)
 }
 END_TEST
 
+/* ---- kafka-topics.sh Configs: static broker synonyms ---------------------------------- */
+
+/* ConfigHelper.createTopicConfigEntry (3.4 and trunk d79bd502ec): a topic config the topic does
+ * not set takes the source of its first broker synonym (ServerTopicConfigSynonyms), and
+ * STATIC_BROKER_CONFIG is not isDefault(), so TopicCommand prints it. log.retention.hours is
+ * not retention.ms's first synonym (log.retention.ms is), so configSynonyms' dropWhile drops it:
+ * retention.ms stays default. */
+START_TEST(static_broker_synonyms_show_in_configs_and_the_topics_own_value_wins)
+{
+    static const char props[] =
+        "process.roles=broker,controller\nnode.id=1\ncontroller.listener.names=CONTROLLER\n"
+        "listeners=PLAINTEXT://h1:9092,CONTROLLER://h1:9093\n"
+        "controller.quorum.voters=1@h1:9093\nlog.dirs=/data\n"
+        "min.insync.replicas=2\nlog.segment.bytes=1073741824\nlog.retention.hours=168\n"
+        "num.partitions=3\n";
+    struct kafka_config *k = malloc(sizeof *k);
+    ck_assert_ptr_nonnull(k);
+    struct config_error err;
+    ck_assert_int_eq(config_parse(props, strlen(props), "server.properties", k, &err), CONFIG_OK);
+    struct describe_config statics[8];
+    int n = describe_static_topic_configs(k, statics, 8);
+    ck_assert_int_eq(n, 2);
+    ck_assert_str_eq(statics[0].name, "segment.bytes");
+    ck_assert_str_eq(statics[0].value, "1073741824");
+    ck_assert_str_eq(statics[1].name, "min.insync.replicas");
+    struct metadata_image img;
+    build_orders(&img); /* orders sets min.insync.replicas=2 itself */
+    static const int32_t r2[] = {2};
+    add_topic(&img, "payments", payments_id);
+    add_partition(&img, payments_id, 0, 2, IDS(r2), IDS(r2));
+    static const struct describe_config mine[] = {{"min.insync.replicas", "3"},
+                                                  {"segment.bytes", "1073741824"}};
+    struct describe_tool tool = {405, mine, 2};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    ck_assert_int_eq(describe_topics(out, &tool, &img, "orders"), 0);
+    ck_assert_int_eq(describe_topics(out, &tool, &img, "payments"), 0);
+    fclose(out);
+    /* Config's 64-long HashMap: min.insync.replicas in bucket 10, segment.bytes in 27. */
+    ck_assert_ptr_nonnull(strstr(text, "ReplicationFactor: 3\tConfigs: min.insync.replicas=2,"
+                                       "segment.bytes=1073741824\n"));
+    ck_assert_ptr_nonnull(strstr(text, "ReplicationFactor: 1\tConfigs: min.insync.replicas=3,"
+                                       "segment.bytes=1073741824\n"));
+    free(text);
+    metadata_image_free(&img);
+    free(k);
+}
+END_TEST
+
+/* ---- kafka-metadata-quorum.sh ------------------------------------------------------------ */
+
+static struct describe_quorum_replica_state voters[3], observers[2];
+static struct describe_quorum_response_partition quorum_partition;
+static struct describe_quorum_response_topic quorum_topic;
+static struct describe_quorum_response quorum;
+
+/* Leader 2 (listed second, as LeaderState lists voters by id); voter 3 is the laggiest by
+ * LogEndOffset, voter 1 the one caught up longest ago; observer 5 never fetched. */
+static const struct describe_quorum_response *build_quorum(void)
+{
+    static const struct describe_quorum_replica_state v[3] = {
+        {1, {0, 0}, 100, 9000, 7000}, {2, {0, 0}, 100, 10000, 10000},
+        {3, {0, 0}, 90, 9500, 9400}};
+    static const struct describe_quorum_replica_state o[2] = {{4, {0, 0}, 100, 9990, 9990},
+                                                              {5, {0, 0}, -1, -1, -1}};
+    memcpy(voters, v, sizeof v);
+    memcpy(observers, o, sizeof o);
+    quorum_partition = (struct describe_quorum_response_partition){
+        .leader_id = 2, .leader_epoch = 7, .high_watermark = 95, .current_voter_count = 3,
+        .current_voters = voters, .observer_count = 2, .observers = observers};
+    quorum_topic = (struct describe_quorum_response_topic){"__cluster_metadata", 1,
+                                                           &quorum_partition};
+    quorum = (struct describe_quorum_response){.topic_count = 1, .topics = &quorum_topic};
+    return &quorum;
+}
+
+static const struct describe_endpoint endpoints[] = {
+    {1, "c1", 9093}, {2, "c2", 9093}, {3, "c3", 9093}};
+
+static char *status_text(int release, const struct describe_quorum_response *resp)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    describe_status(out, release, "CLUSTER", resp, endpoints, 3);
+    fclose(out);
+    return text;
+}
+
+#define STATUS_HEAD(lag_ms)                                                                    \
+    "ClusterId:              CLUSTER\nLeaderId:               2\n"                             \
+    "LeaderEpoch:            7\nHighWatermark:          95\n"                                  \
+    "MaxFollowerLag:         10\nMaxFollowerLagTimeMs:   " lag_ms "\n"
+
+/* MetadataQuorumCommand.handleDescribeStatus at 3.4 (ids, Utils.mkString), 3.9 and 4.0
+ * (Node.toString: "directoryId": null for the zero Uuid), 4.1 and trunk (left out). The lag
+ * time is the leader's caught-up time minus that of the voter with the lowest LogEndOffset
+ * (voter 3: 10000 - 9400), not of the one caught up longest ago (voter 1). */
+START_TEST(status_text_per_release_and_lag_time_of_the_lowest_log_end_offset)
+{
+    const struct describe_quorum_response *resp = build_quorum();
+    char *text = status_text(304, resp);
+    ck_assert_str_eq(text, STATUS_HEAD("600") "CurrentVoters:          [1,2,3]\n"
+                                              "CurrentObservers:       [4,5]\n");
+    free(text);
+    static const char *const v39 =
+        "CurrentVoters:          [{\"id\": 1, \"directoryId\": null, \"endpoints\": "
+        "[\"CONTROLLER://c1:9093\"]}, {\"id\": 2, \"directoryId\": null, \"endpoints\": "
+        "[\"CONTROLLER://c2:9093\"]}, {\"id\": 3, \"directoryId\": null, \"endpoints\": "
+        "[\"CONTROLLER://c3:9093\"]}]\n"
+        "CurrentObservers:       [{\"id\": 4, \"directoryId\": null}, "
+        "{\"id\": 5, \"directoryId\": null}]\n";
+    for (int release = 309; release <= 400; release += 91) {
+        text = status_text(release, resp);
+        ck_assert_ptr_nonnull(strstr(text, STATUS_HEAD("600")));
+        ck_assert_str_eq(text + strlen(STATUS_HEAD("600")), v39);
+        free(text);
+    }
+    voters[0].replica_directory_id = (struct kuuid){0x0102030405060708u, 0x090a0b0c0d0e0f10u};
+    text = status_text(401, resp);
+    ck_assert_str_eq(text + strlen(STATUS_HEAD("600")),
+                     "CurrentVoters:          [{\"id\": 1, \"directoryId\": "
+                     "\"AQIDBAUGBwgJCgsMDQ4PEA\", \"endpoints\": [\"CONTROLLER://c1:9093\"]}, "
+                     "{\"id\": 2, \"endpoints\": [\"CONTROLLER://c2:9093\"]}, {\"id\": 3, "
+                     "\"endpoints\": [\"CONTROLLER://c3:9093\"]}]\n"
+                     "CurrentObservers:       [{\"id\": 4}, {\"id\": 5}]\n");
+    free(text);
+    /* All level: Stream.min keeps the first, voter 1, not the leader: 10000 - 7000. */
+    voters[2].log_end_offset = 100;
+    text = status_text(405, resp);
+    ck_assert_ptr_nonnull(strstr(text, "MaxFollowerLag:         0\n"
+                                       "MaxFollowerLagTimeMs:   3000\n"));
+    free(text);
+    /* The leader itself first among the lowest: 0. */
+    voters[0].log_end_offset = 101;
+    text = status_text(405, resp);
+    ck_assert_ptr_nonnull(strstr(text, "MaxFollowerLagTimeMs:   0\n"));
+    free(text);
+    /* A laggiest voter that never caught up: -1. */
+    voters[2].log_end_offset = 50;
+    voters[2].last_caught_up_timestamp = -1;
+    text = status_text(405, resp);
+    ck_assert_ptr_nonnull(strstr(text, "MaxFollowerLag:         50\n"
+                                       "MaxFollowerLagTimeMs:   -1\n"));
+    free(text);
+    text = status_text(301, resp); /* Kafka 3.1 has no kafka-metadata-quorum.sh */
+    ck_assert_str_eq(text, "");
+    free(text);
+}
+END_TEST
+
+static char *replication_text(int release)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    describe_replication(out, release, build_quorum());
+    fclose(out);
+    return text;
+}
+
+/* handleDescribeReplication + ToolsUtils.prettyPrintTable (3.4, trunk): the leader's row first,
+ * every cell padded to its column's widest and followed by a tab (the last one too); Lag =
+ * leader LEO - LEO even for an unknown (-1) one; absent timestamps print -1. DirectoryId is a
+ * column from 3.9. */
+START_TEST(replication_table_is_tab_separated_padded_leader_first)
+{
+    char *text = replication_text(304);
+    ck_assert_str_eq(text,
+                     "NodeId\tLogEndOffset\tLag\tLastFetchTimestamp\tLastCaughtUpTimestamp\t"
+                     "Status  \t\n"
+                     "2     \t100         \t0  \t10000             \t10000                \t"
+                     "Leader  \t\n"
+                     "1     \t100         \t0  \t9000              \t7000                 \t"
+                     "Follower\t\n"
+                     "3     \t90          \t10 \t9500              \t9400                 \t"
+                     "Follower\t\n"
+                     "4     \t100         \t0  \t9990              \t9990                 \t"
+                     "Observer\t\n"
+                     "5     \t-1          \t101\t-1                \t-1                   \t"
+                     "Observer\t\n");
+    free(text);
+    text = replication_text(405);
+    ck_assert_ptr_eq(strstr(text, "NodeId\tDirectoryId           \tLogEndOffset\t"), text);
+    ck_assert_ptr_nonnull(strstr(text, "\n2     \tAAAAAAAAAAAAAAAAAAAAAA\t100         \t"));
+    free(text);
+    text = replication_text(301);
+    ck_assert_str_eq(text, "");
+    free(text);
+}
+END_TEST
+
+/* --bootstrap-controller came with 3.7 (KIP-919: MetadataQuorumCommand's connectionOptions);
+ * 3.3 to 3.6 have only --bootstrap-server; 3.1 has no kafka-metadata-quorum.sh (3.3). */
+START_TEST(quorum_prompt_per_release)
+{
+    static const struct {
+        int release;
+        const char *broker;
+        bool runs;
+        const char *text;
+    } cases[] = {
+        {307, "b4", true, "\n$ kafka-metadata-quorum.sh --bootstrap-controller c1:9093 describe "
+                          "--status\n"},
+        {304, "b4", true, "\n$ kafka-metadata-quorum.sh --bootstrap-server b4:9092 describe "
+                          "--status\n"},
+        {305, NULL, false, "\n(kafka-metadata-quorum.sh in Kafka 3.5 takes only "
+                           "--bootstrap-server, and this cluster has no broker)\n"},
+        {301, "b4", false, "\n(no kafka-metadata-quorum.sh in Kafka 3.1: the tool came with "
+                           "3.3)\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&text, &len);
+        bool runs = describe_quorum_prompt(out, cases[i].release, "c1", cases[i].broker,
+                                           "--status");
+        fclose(out);
+        ck_assert_int_eq(runs, cases[i].runs);
+        ck_assert_str_eq(text, cases[i].text);
+        free(text);
+    }
+}
+END_TEST
+
+/* raft.rpc.describe.quorum.max is read: DescribeQuorumResponse.json v1 adds the timestamps
+ * (KIP-836), v2 ReplicaDirectoryId and Nodes (KIP-853). A trunk tool against a v1 answer
+ * prints no endpoints and no directory; against v0, -1 for every timestamp, so the lag time is
+ * -1 (handleDescribeStatus: lastCaughtUpTimestamp absent). */
+START_TEST(describe_quorum_version_cuts_what_the_tool_can_print)
+{
+    struct describe_quorum_response *resp = (struct describe_quorum_response *)build_quorum();
+    voters[0].replica_directory_id = (struct kuuid){1, 2};
+    ck_assert_int_eq(describe_quorum_at_version(resp, 2, 3), 3);
+    ck_assert_uint_eq(voters[0].replica_directory_id.lo, 2);
+    ck_assert_int_eq(describe_quorum_at_version(resp, 1, 3), 0);
+    ck_assert_uint_eq(voters[0].replica_directory_id.lo, 0);
+    ck_assert_int_eq(voters[2].last_caught_up_timestamp, 9400);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    describe_status(out, 405, "CLUSTER", resp, endpoints, 0);
+    fclose(out);
+    ck_assert_ptr_nonnull(strstr(text, "CurrentVoters:          [{\"id\": 1}, {\"id\": 2}, "
+                                       "{\"id\": 3}]\n"));
+    free(text);
+    ck_assert_int_eq(describe_quorum_at_version(resp, 0, 3), 0);
+    ck_assert_int_eq(voters[2].last_caught_up_timestamp, -1);
+    ck_assert_int_eq(observers[0].last_fetch_timestamp, -1);
+    text = status_text(304, resp);
+    ck_assert_ptr_nonnull(strstr(text, "MaxFollowerLagTimeMs:   -1\n"));
+    free(text);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("describe");
@@ -318,6 +577,11 @@ int main(void)
     tcase_add_test(tc, unknown_topic_prints_nothing_and_returns_minus_one);
     tcase_add_test(tc, all_topics_come_in_java_hashmap_order_not_name_order);
     tcase_add_test(tc, configs_are_the_topics_own_in_java_hashmap_order);
+    tcase_add_test(tc, static_broker_synonyms_show_in_configs_and_the_topics_own_value_wins);
+    tcase_add_test(tc, status_text_per_release_and_lag_time_of_the_lowest_log_end_offset);
+    tcase_add_test(tc, replication_table_is_tab_separated_padded_leader_first);
+    tcase_add_test(tc, quorum_prompt_per_release);
+    tcase_add_test(tc, describe_quorum_version_cuts_what_the_tool_can_print);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

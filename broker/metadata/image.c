@@ -124,8 +124,14 @@ static struct image_partition *partition_of(struct image_topic *t, int32_t id)
 
 /* ---- records -------------------------------------------------------------------------------- */
 
-static int apply_register(struct metadata_image *img, const struct metadata_register_broker *r)
+static int apply_register(struct metadata_image *img, const struct metadata_register_broker *r,
+                          char *err, size_t cap)
 {
+    if (r->feature_count > IMAGE_BROKER_FEATURE_MAX) {
+        snprintf(err, cap, "broker %d registers %d features, more than kraftsim's %d",
+                 r->broker_id, r->feature_count, IMAGE_BROKER_FEATURE_MAX);
+        return -1;
+    }
     bool found;
     uint32_t i = broker_slot(img, r->broker_id, &found);
     if (!found) {
@@ -142,6 +148,14 @@ static int apply_register(struct metadata_image *img, const struct metadata_regi
         snprintf(b->host, sizeof b->host, "%s", e->host != NULL ? e->host : "");
         b->port = e->port;
         b->security_protocol = e->security_protocol;
+    }
+    b->feature_count = r->feature_count > 0 ? r->feature_count : 0;
+    for (int32_t k = 0; k < b->feature_count; k++) {
+        const struct metadata_feature *f = &r->features[k];
+        snprintf(b->features[k].name, sizeof b->features[k].name, "%s",
+                 f->name != NULL ? f->name : "");
+        b->features[k].min_version = f->min_supported_version;
+        b->features[k].max_version = f->max_supported_version;
     }
     return 0;
 }
@@ -347,7 +361,7 @@ int metadata_image_apply(struct metadata_image *img, const struct metadata_recor
     int rc = 0;
     switch (r->type) {
     case METADATA_REGISTER_BROKER:
-        rc = apply_register(img, &r->u.register_broker);
+        rc = apply_register(img, &r->u.register_broker, err, err_cap);
         break;
     case METADATA_UNREGISTER_BROKER:
         rc = apply_unregister(img, &r->u.unregister_broker);
@@ -428,6 +442,11 @@ uint64_t metadata_image_hash(const struct metadata_image *img)
         h = mix(mix(mix(h, (uint64_t)b->id), (uint64_t)b->epoch), b->incarnation_id.hi);
         h = mix(mix(h, b->fenced), b->in_controlled_shutdown);
         h = mix(mix_text(h, b->host), b->port);
+        for (int32_t k = 0; k < b->feature_count; k++) {
+            const struct image_broker_feature *f = &b->features[k];
+            h = mix(mix(mix_text(h, f->name), (uint64_t)f->min_version),
+                    (uint64_t)f->max_version);
+        }
     }
     for (uint32_t i = 0; i < img->topic_count; i++) {
         const struct image_topic *t = &img->topics[i];
@@ -454,13 +473,34 @@ static struct metadata_int32s as_list(const struct image_ints *v)
     return (struct metadata_int32s){v->count, v->items};
 }
 
-static void partition_records(const struct image_topic *t,
+int metadata_image_mv_level(const struct metadata_image *img)
+{
+    for (uint32_t i = 0; i < img->feature_count; i++) {
+        if (strcmp(img->features[i].name, "metadata.version") == 0) {
+            KS_ASSERT(img->features[i].level >= METADATA_MV_3_0_IV1);
+            return img->features[i].level;
+        }
+    }
+    return METADATA_MV_3_0_IV1; /* FeaturesImage.EMPTY: MetadataVersion.MINIMUM_KRAFT_VERSION */
+}
+
+static int16_t version_for(enum metadata_record_type type, int mv)
+{
+    int v = metadata_record_version_for(type, mv);
+    KS_ASSERT(v >= 0); /* every type written here exists at every level */
+    return (int16_t)v;
+}
+
+/* PartitionRegistration.toRecord: PartitionRecord at partitionRecordVersion(); the ELR lists
+ * only where the version has them (v2, isElrSupported). */
+static void partition_records(const struct image_topic *t, int mv,
                               void (*each)(void *, const struct metadata_record *), void *arg)
 {
+    int16_t version = version_for(METADATA_PARTITION, mv);
     for (int32_t k = 0; k < t->partition_count; k++) {
         const struct image_partition *p = &t->partitions[k];
         struct metadata_record r;
-        metadata_record_init(&r, METADATA_PARTITION, 2);
+        metadata_record_init(&r, METADATA_PARTITION, version);
         struct metadata_partition *m = &r.u.partition;
         m->partition_id = p->id;
         m->topic_id = t->id;
@@ -470,8 +510,68 @@ static void partition_records(const struct image_topic *t,
         m->leader_epoch = p->leader_epoch;
         m->partition_epoch = p->partition_epoch;
         m->leader_recovery_state = p->leader_recovery_state;
-        m->eligible_leader_replicas = as_list(&p->elr);
-        m->last_known_elr = as_list(&p->last_known_elr);
+        if (version >= 2) {
+            m->eligible_leader_replicas = as_list(&p->elr);
+            m->last_known_elr = as_list(&p->last_known_elr);
+        }
+        each(arg, &r);
+    }
+}
+
+/* FeaturesImage.writeFeatureLevels: metadata.version first (readers need it to decode what
+ * follows), then the others; nothing below 3.3-IV0 (MINIMUM_BOOTSTRAP_VERSION). */
+static void feature_records(const struct metadata_image *img, int mv,
+                            void (*each)(void *, const struct metadata_record *), void *arg)
+{
+    if (mv < 4) { /* 3.3-IV0: no FeatureLevelRecord before it (handleFeatureLevelNotSupported) */
+        return;
+    }
+    struct metadata_record r;
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t i = 0; i < img->feature_count; i++) {
+            bool is_mv = strcmp(img->features[i].name, "metadata.version") == 0;
+            if (is_mv != (pass == 0)) {
+                continue;
+            }
+            metadata_record_init(&r, METADATA_FEATURE_LEVEL, 0);
+            r.u.feature_level.name = img->features[i].name;
+            r.u.feature_level.feature_level = img->features[i].level;
+            each(arg, &r);
+        }
+    }
+}
+
+/* BrokerRegistration.toRecord: RegisterBrokerRecord at registerBrokerRecordVersion(), with the
+ * features the broker registered; InControlledShutdown only from v1 (3.3-IV3). */
+static void broker_records(const struct metadata_image *img, int mv,
+                           void (*each)(void *, const struct metadata_record *), void *arg)
+{
+    int16_t version = version_for(METADATA_REGISTER_BROKER, mv);
+    for (uint32_t i = 0; i < img->broker_count; i++) {
+        const struct image_broker *b = &img->brokers[i];
+        struct metadata_record r;
+        metadata_record_init(&r, METADATA_REGISTER_BROKER, version);
+        struct metadata_register_broker *m = &r.u.register_broker;
+        m->broker_id = b->id;
+        m->broker_epoch = b->epoch;
+        m->incarnation_id = b->incarnation_id;
+        m->fenced = b->fenced;
+        m->in_controlled_shutdown = version >= 1 && b->in_controlled_shutdown;
+        m->rack = b->rack[0] != '\0' ? b->rack : NULL;
+        struct metadata_endpoint endpoint = {b->listener, b->host, b->port,
+                                             b->security_protocol};
+        if (b->host[0] != '\0') {
+            m->endpoint_count = 1;
+            m->endpoints = &endpoint;
+        }
+        struct metadata_feature features[IMAGE_BROKER_FEATURE_MAX];
+        for (int32_t k = 0; k < b->feature_count; k++) {
+            features[k] = (struct metadata_feature){b->features[k].name,
+                                                    b->features[k].min_version,
+                                                    b->features[k].max_version};
+        }
+        m->feature_count = b->feature_count;
+        m->features = b->feature_count > 0 ? features : NULL;
         each(arg, &r);
     }
 }
@@ -479,40 +579,20 @@ static void partition_records(const struct image_topic *t,
 void metadata_image_records(const struct metadata_image *img,
                             void (*each)(void *arg, const struct metadata_record *r), void *arg)
 {
+    int mv = metadata_image_mv_level(img);
+    feature_records(img, mv, each, arg);
+    broker_records(img, mv, each, arg);
     struct metadata_record r;
-    for (uint32_t i = 0; i < img->feature_count; i++) {
-        metadata_record_init(&r, METADATA_FEATURE_LEVEL, 0);
-        r.u.feature_level.name = img->features[i].name;
-        r.u.feature_level.feature_level = img->features[i].level;
-        each(arg, &r);
-    }
-    for (uint32_t i = 0; i < img->broker_count; i++) {
-        const struct image_broker *b = &img->brokers[i];
-        metadata_record_init(&r, METADATA_REGISTER_BROKER, 1);
-        r.u.register_broker.broker_id = b->id;
-        r.u.register_broker.broker_epoch = b->epoch;
-        r.u.register_broker.incarnation_id = b->incarnation_id;
-        r.u.register_broker.fenced = b->fenced;
-        r.u.register_broker.in_controlled_shutdown = b->in_controlled_shutdown;
-        r.u.register_broker.rack = b->rack[0] != '\0' ? b->rack : NULL;
-        struct metadata_endpoint endpoint = {b->listener, b->host, b->port,
-                                             b->security_protocol};
-        if (b->host[0] != '\0') {
-            r.u.register_broker.endpoint_count = 1;
-            r.u.register_broker.endpoints = &endpoint;
-        }
-        each(arg, &r);
-    }
     for (uint32_t i = 0; i < img->topic_count; i++) {
-        metadata_record_init(&r, METADATA_TOPIC, 0);
+        metadata_record_init(&r, METADATA_TOPIC, version_for(METADATA_TOPIC, mv));
         r.u.topic.name = img->topics[i].name;
         r.u.topic.topic_id = img->topics[i].id;
         each(arg, &r);
-        partition_records(&img->topics[i], each, arg);
+        partition_records(&img->topics[i], mv, each, arg);
     }
     for (uint32_t i = 0; i < img->config_count; i++) {
         const struct image_config *c = &img->configs[i];
-        metadata_record_init(&r, METADATA_CONFIG, 0);
+        metadata_record_init(&r, METADATA_CONFIG, version_for(METADATA_CONFIG, mv));
         r.u.config = (struct metadata_config){c->resource_type, c->resource_name, c->name,
                                               c->value};
         each(arg, &r);

@@ -21,6 +21,14 @@
 #include "metadata/records.h"
 
 #define IMAGE_NAME_MAX 256
+#define IMAGE_BROKER_FEATURE_MAX 8 /* trunk's broker registers 7 (BrokerFeatures) */
+
+/* A feature range a broker registered with (BrokerRegistration.supportedFeatures). */
+struct image_broker_feature {
+    char name[48];
+    int16_t min_version;
+    int16_t max_version;
+};
 
 struct image_broker {
     int32_t id;
@@ -34,6 +42,8 @@ struct image_broker {
     char host[64];
     uint16_t port;
     int16_t security_protocol;
+    struct image_broker_feature features[IMAGE_BROKER_FEATURE_MAX]; /* in registration order */
+    int32_t feature_count;
 };
 
 struct image_ints {
@@ -91,8 +101,17 @@ void metadata_image_free(struct metadata_image *img);
 int metadata_image_apply(struct metadata_image *img, const struct metadata_record *r,
                          char *err, size_t err_cap);
 uint64_t metadata_image_hash(const struct metadata_image *img);
-/* Calls each() for every record that rebuilds the image, in a fixed order: features, brokers,
- * topics each followed by their partitions, configs. Records point into the image. */
+/* The metadata.version feature level in force: the image's, or 1 (3.0-IV1) without one. */
+int metadata_image_mv_level(const struct metadata_image *img);
+/*
+ * Calls each() for every record that rebuilds the image, as MetadataImage.write does for a
+ * snapshot: features (metadata.version first, FeaturesImage.writeFeatureLevels), brokers,
+ * topics each followed by their partitions, configs. A record is valid during each() only
+ * (it points into the image and into the writer's stack). Each record
+ * has the version the image's metadata.version writes (metadata_record_version_for; no
+ * metadata.version record means 3.0-IV1, FeaturesImage.EMPTY), and fields that version lacks
+ * are cleared, as BrokerRegistration.toRecord and PartitionRegistration.toRecord drop them.
+ */
 void metadata_image_records(const struct metadata_image *img,
                             void (*each)(void *arg, const struct metadata_record *r), void *arg);
 const struct image_broker *metadata_image_broker(const struct metadata_image *img, int32_t id);
