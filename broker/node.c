@@ -98,7 +98,8 @@ void node_config_default(struct node_config *c, int32_t node_id)
     c->replication = (struct replication_config){
         .num_partitions = 1, .default_replication_factor = 1, .min_insync_replicas = 1,
         .unclean_leader_election_enable = false, .delete_topic_enable = true, .elr = true,
-        .isr_shrink_bumps_leader_epoch = false, .mv_level = METADATA_MV_LATEST};
+        .isr_shrink_bumps_leader_epoch = false, .unclean_election_config = true,
+        .mv_level = METADATA_MV_LATEST};
     c->auto_create_topics_enable = true;
     c->bootstrap_metadata = true;
     c->metadata_max_idle_interval = 500 * NS_PER_MS;
@@ -157,6 +158,7 @@ static void replication_from_kafka(struct node_config *c, const struct kafka_con
         .delete_topic_enable = k->delete_topic_enable,
         .elr = k->switches.replication_elr,
         .isr_shrink_bumps_leader_epoch = k->switches.replication_isr_shrink_bumps_leader_epoch,
+        .unclean_election_config = k->switches.replication_unclean_election_config,
         .mv_level = replication_mv_for_release(k->switches.release->number)};
 }
 

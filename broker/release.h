@@ -85,6 +85,7 @@ struct kafka_switches {
     bool replication_leader_epoch_truncation;
     bool replication_elr;
     bool replication_isr_shrink_bumps_leader_epoch;
+    bool replication_unclean_election_config;
     uint32_t overridden; /* bit i: switch i of switches_list() was set explicitly */
 };
 

@@ -113,8 +113,14 @@ static const char *topic_config(const struct metadata_image *img, const char *to
     return NULL;
 }
 
+/* ConfigurationControlManager.uncleanLeaderElectionEnabledForTopic: the topic's value, else
+ * the cluster's. Kafka 3.0-3.8 return false here whatever the config says (a TODO until
+ * KAFKA-12670, 3.9): the key is accepted and stored, and never elects. */
 static bool unclean_enabled(const struct replication *r, const char *topic)
 {
+    if (!r->cfg->unclean_election_config) {
+        return false;
+    }
     const char *v = topic_config(r->image, topic, "unclean.leader.election.enable");
     return v != NULL ? strcmp(v, "true") == 0 : r->cfg->unclean_leader_election_enable;
 }

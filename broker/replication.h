@@ -15,8 +15,10 @@
  *     not in controlled shutdown, not the broker being removed);
  *   - else the first replica, in replica order, in the target ISR and acceptable;
  *   - else, with ELR (KIP-966) on and an empty ISR, the first acceptable replica in the ELR;
- *   - else, with unclean.leader.election.enable (the topic's, else the cluster's), the first
- *     acceptable replica: an unclean election, ISR = [leader], LeaderRecoveryState RECOVERING;
+ *   - else, with unclean.leader.election.enable (the topic's, else the cluster's) and a
+ *     controller that reads it (switch replication.unclean.election.config: Kafka 3.9+), the
+ *     first acceptable replica: an unclean election, ISR = [leader], LeaderRecoveryState
+ *     RECOVERING;
  *   - else no leader (-1).
  * Without ELR the ISR never becomes empty: removing its last member keeps it (the partition is
  * offline, "Leader: none Isr: 3"). With ELR it may, and members that leave an ISR smaller than
@@ -42,6 +44,7 @@ struct replication_config {
     bool delete_topic_enable;            /* delete.topic.enable */
     bool elr;                            /* switch replication.elr */
     bool isr_shrink_bumps_leader_epoch;  /* switch replication.isr.shrink.bumps.leader.epoch */
+    bool unclean_election_config;        /* switch replication.unclean.election.config */
     int mv_level;                        /* metadata.version feature level of the records */
 };
 

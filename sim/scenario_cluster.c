@@ -573,6 +573,13 @@ static void offline_report(struct cluster_run *r, FILE *out)
         "after broker-4 came back", "after broker-5 came back too"};
     fprintf(out, "ledger-0 (replicas 4,5; min.insync.replicas=2%s):\n",
             r->mode == CLUSTER_UNCLEAN ? "; unclean.leader.election.enable=true" : "");
+    if (r->mode == CLUSTER_UNCLEAN && !r->configs[0].replication.unclean_election_config) {
+        /* ConfigurationControlManager.uncleanLeaderElectionEnabledForTopic, 3.0-3.8. */
+        fprintf(out, "  the controller ignores unclean.leader.election.enable before Kafka 3.9 "
+                "(ConfigurationControlManager.uncleanLeaderElectionEnabledForTopic returns "
+                "false until KAFKA-12670): no unclean election; the 3.x way is "
+                "kafka-leader-election.sh --election-type unclean (ElectLeaders)\n");
+    }
     for (int i = 0; i < r->ledger_seen; i++) {
         char leader[16];
         snprintf(leader, sizeof leader, "%d", r->ledger_leader[i]);
@@ -873,9 +880,10 @@ const struct scenario scenario_offline_partition = {
 
 const struct scenario scenario_unclean_election = {
     .name = "unclean-election",
-    .summary = "offline-partition with unclean.leader.election.enable=true on the topic: on a "
-               "release without ELR (--kafka-version 3.4) broker-4 is elected from outside the "
-               "ISR, RECOVERING, and the trace warns of data loss",
+    .summary = "offline-partition with unclean.leader.election.enable=true on the topic: on "
+               "Kafka 3.9+ broker-4 is elected from outside the ISR, RECOVERING, and the trace "
+               "warns of data loss; a 3.x controller (--kafka-version 3.4) ignores the config "
+               "and the partition waits for broker-5",
     .duration = 75 * NS_PER_S,
     .run = run_unclean,
     .prepare = prepare_cluster,

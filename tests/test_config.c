@@ -887,7 +887,17 @@ START_TEST(every_release_is_consistent_and_every_switch_is_documented)
     }
     size_t count;
     const struct switch_info *list = switches_list(&count);
-    ck_assert_uint_eq(count, 17);
+    ck_assert_uint_eq(count, 18);
+    /* ConfigurationControlManager.uncleanLeaderElectionEnabledForTopic reads the config from
+     * 3.9 (KAFKA-12670); 3.1-3.7 return false. */
+    static const char *const reads[] = {"3.9", "4.0", "4.1", "trunk"};
+    static const char *const ignores[] = {"3.1", "3.4", "3.5", "3.7"};
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert(switches_from_release(release_find(reads[i]))
+                      .replication_unclean_election_config);
+        ck_assert(!switches_from_release(release_find(ignores[i]))
+                       .replication_unclean_election_config);
+    }
     for (size_t i = 0; i < count; i++) {
         ck_assert_uint_gt(strlen(list[i].doc), 40);
         ck_assert_uint_gt(strlen(list[i].releases), 3);
@@ -921,7 +931,8 @@ START_TEST(describe_line_is_exact)
         "voted.state=on voter.set.check=on begin.quorum.lagging.only=off "
         "fetch.high.watermark=off rpc=Vote:0,BeginQuorumEpoch:0,EndQuorumEpoch:0,"
         "DescribeQuorum:1,FetchSnapshot:0,Fetch:13 hw.frozen.below.min.isr=off "
-        "leader.epoch.truncation=on elr=off isr.shrink.bumps.leader.epoch=on";
+        "leader.epoch.truncation=on elr=off isr.shrink.bumps.leader.epoch=on "
+        "unclean.election.config=off";
     ck_assert_str_eq(line, expect);
     ck_assert_uint_eq(n, strlen(expect));
     s = switches_from_release(release_default());
@@ -937,7 +948,8 @@ START_TEST(describe_line_is_exact)
                      "begin.quorum.lagging.only=on fetch.high.watermark=off* "
                      "rpc=Vote:2,BeginQuorumEpoch:1,EndQuorumEpoch:1,DescribeQuorum:2,"
                      "FetchSnapshot:1,Fetch:17* hw.frozen.below.min.isr=on "
-                     "leader.epoch.truncation=on elr=on isr.shrink.bumps.leader.epoch=off");
+                     "leader.epoch.truncation=on elr=on isr.shrink.bumps.leader.epoch=off "
+                     "unclean.election.config=on");
     s = switches_from_release(release_find("2.4"));
     switches_describe(&s, line, sizeof line);
     ck_assert_ptr_nonnull(strstr(line, " rpc=Vote:none,"));

@@ -205,7 +205,8 @@ static void setup(void)
     fx.cfg = (struct replication_config){
         .num_partitions = 1, .default_replication_factor = 1, .min_insync_replicas = 1,
         .unclean_leader_election_enable = false, .delete_topic_enable = true, .elr = false,
-        .isr_shrink_bumps_leader_epoch = false, .mv_level = METADATA_MV_LATEST};
+        .isr_shrink_bumps_leader_epoch = false, .unclean_election_config = true,
+        .mv_level = METADATA_MV_LATEST};
     metadata_image_init(&fx.img);
     wire_arena_init(&fx.arena);
     fx.rng = 42;
@@ -952,6 +953,39 @@ START_TEST(unclean_election_enabled_for_the_topic_overrides_the_cluster)
 }
 END_TEST
 
+/* ConfigurationControlManager.uncleanLeaderElectionEnabledForTopic is `return false; // TODO`
+ * in 3.0-3.8 (KAFKA-12670 reads the config from 3.9): the topic's and the cluster's true are
+ * both ignored, on fencing and on unfencing alike. */
+START_TEST(unclean_config_ignored_before_3_9_uncleanLeaderElectionEnabledForTopic)
+{
+    fx.cfg.unclean_election_config = false; /* Kafka 3.0-3.8 */
+    fx.cfg.unclean_leader_election_enable = true;
+    fx.cfg.mv_level = replication_mv_for_release(304);
+    fx.cfg.isr_shrink_bumps_leader_epoch = true;
+    brokers(3);
+    orders(L(1, 2, 3), L(1), 1);
+    topic_config("orders", "unclean.leader.election.enable", "true");
+    fence(1);
+    const struct seen *s = only_change();
+    ck_assert_int_eq(s->leader, -1);
+    assert_list("isr unchanged", s->isr, L_NULL);
+    forget();
+    unfence(2);
+    unfence(3);
+    ck_assert_int_eq(fx.seen_count, 0);
+    ck_assert_int_eq(part("orders", 0)->leader, -1);
+    ck_assert_uint_eq(fx.repl.unclean_elections, 0);
+    /* The same partition on 3.9+: the unfenced replica 2 is elected uncleanly. */
+    fx.cfg.unclean_election_config = true;
+    replication_broker_unfenced(&fx.repl, 2);
+    s = only_change();
+    ck_assert_int_eq(s->leader, 2);
+    assert_list("isr", s->isr, L(2));
+    ck_assert_int_eq(s->lrs, METADATA_LRS_RECOVERING);
+    ck_assert_uint_eq(fx.repl.unclean_elections, 1);
+}
+END_TEST
+
 START_TEST(unclean_election_on_unfencing_elects_the_unfenced_replica)
 {
     fx.cfg.unclean_leader_election_enable = true;
@@ -1605,6 +1639,7 @@ static void add_suite_tests(Suite *s)
     tcase_add_test(tc, unclean_election_enabled_for_the_cluster_elects_a_live_out_of_isr_replica);
     tcase_add_test(tc, unclean_election_enabled_for_the_topic_overrides_the_cluster);
     tcase_add_test(tc, unclean_election_on_unfencing_elects_the_unfenced_replica);
+    tcase_add_test(tc, unclean_config_ignored_before_3_9_uncleanLeaderElectionEnabledForTopic);
     tcase_add_test(tc, unclean_election_before_3_2_iv0_writes_no_leader_recovery_state);
     tc = tcase(s, "elr");
     tcase_add_test(tc, elr_takes_leavers_below_min_isr_allows_an_empty_isr_and_elects_from_it);
