@@ -558,52 +558,154 @@ static bool topic_config_known(const char *name)
     return false;
 }
 
+/* ---- StripedReplicaPlacer (metadata/.../placement/StripedReplicaPlacer.java) -------------
+ *
+ * Without racks every usable broker is in the one rack Optional.empty(), which holds two
+ * BrokerLists, unfenced and fenced. What it does (the same in 3.4 and trunk; 3.1 has it in
+ * org.apache.kafka.controller):
+ *
+ *   - RackList: ClusterControlManager.usableBrokers() is every registered broker that is not
+ *     in controlled shutdown (BrokerHeartbeatManager.UsableBrokerIterator skips those), marked
+ *     fenced or not. Rack.initialize sorts each list by id and draws its start offset,
+ *     random.nextInt(size), fenced list first, each only if it is not empty; then the RackList
+ *     draws its rack offset, random.nextInt(1) with one rack: a draw whose value is always 0.
+ *   - place(rf), once per partition, with an iteration epoch that starts at 0: once the epoch
+ *     reaches the number of unfenced brokers (and there are more than one), both lists are
+ *     Collections.shuffle'd (size - 1 draws each, fenced first) and the epoch goes back to 0.
+ *     The leader is unfenced.next(epoch), then rf - 1 more from rack.next(epoch): unfenced
+ *     first, fenced once those are used up in this epoch.
+ *   - BrokerList.next(epoch): a new epoch resets the list's index and moves its offset on by
+ *     one, then it returns brokers[(index + offset) % size] and counts index up; -1 once size
+ *     brokers were returned in this epoch.
+ * So without fenced brokers partition p gets the window of rf consecutive ids (mod n) starting
+ * at sorted[(start + p) % n] for the first n partitions; then a shuffled order.
+ * java.util.Random.nextInt(bound) is one draw from the controller's seeded stream, mod bound.
+ */
+
+struct broker_list {
+    int32_t count;
+    int32_t ids[REPLICAS_MAX];
+    int32_t index;  /* brokers returned in the current epoch */
+    int32_t offset; /* added to index, mod count */
+    int32_t epoch;  /* the last iteration epoch next() was called with */
+};
+
+static int32_t draw_below(struct replication *r, int32_t bound)
+{
+    KS_ASSERT(bound > 0);
+    return (int32_t)(r->sink.draw(r->sink.ctx) % (uint64_t)bound);
+}
+
+static int compare_ids(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* BrokerList.initialize: sorted, and a random start offset. */
+static void list_initialize(struct replication *r, struct broker_list *l)
+{
+    if (l->count > 0) {
+        qsort(l->ids, (size_t)l->count, sizeof l->ids[0], compare_ids);
+        l->offset = draw_below(r, l->count);
+    }
+}
+
+/* BrokerList.shuffle: Collections.shuffle(list, random). */
+static void list_shuffle(struct replication *r, struct broker_list *l)
+{
+    for (int32_t i = l->count; i > 1; i--) {
+        int32_t j = draw_below(r, i);
+        int32_t tmp = l->ids[i - 1];
+        l->ids[i - 1] = l->ids[j];
+        l->ids[j] = tmp;
+    }
+}
+
+/* BrokerList.next. */
+static int32_t list_next(struct broker_list *l, int32_t epoch)
+{
+    if (l->count == 0) {
+        return -1;
+    }
+    if (l->epoch != epoch) {
+        l->epoch = epoch;
+        l->index = 0;
+        l->offset = (l->offset + 1) % l->count;
+    }
+    if (l->index >= l->count) {
+        return -1;
+    }
+    int32_t id = l->ids[(l->index + l->offset) % l->count];
+    l->index++;
+    return id;
+}
+
 struct placement {
     int32_t count;
     int32_t ids[REPLICAS_MAX];
 };
 
-/* StripedReplicaPlacer, without racks: usable brokers (unfenced, not shutting down) in a
- * random rotation, each partition starting one further along so leaders spread; fenced
- * brokers only when there are not enough others. */
+/* StripedReplicaPlacer.place for one rack; the caller checked rf against the brokers. */
+static void place_striped(struct replication *r, struct broker_list *unfenced,
+                          struct broker_list *fenced, int32_t partitions, int16_t rf,
+                          struct placement *out)
+{
+    KS_ASSERT(unfenced->count > 0);
+    KS_ASSERT(rf <= unfenced->count + fenced->count);
+    int32_t epoch = 0;
+    for (int32_t p = 0; p < partitions; p++) {
+        if (epoch == unfenced->count && unfenced->count > 1) {
+            list_shuffle(r, fenced); /* RackList.shuffle -> Rack.shuffle */
+            list_shuffle(r, unfenced);
+            epoch = 0;
+        }
+        struct placement *pl = &out[p];
+        pl->count = 0;
+        pl->ids[pl->count++] = list_next(unfenced, epoch);
+        KS_ASSERT(pl->ids[0] >= 0);
+        while (pl->count < rf) {
+            int32_t id = list_next(unfenced, epoch);
+            id = id >= 0 ? id : list_next(fenced, epoch);
+            KS_ASSERT(id >= 0);
+            pl->ids[pl->count++] = id;
+        }
+        epoch++;
+    }
+}
+
+/* The usable brokers and the placer's checks, in its order (throwInvalidReplicationFactorIf
+ * NonPositive, Zero, TooFewBrokers), wrapped as ReplicationControlManager.createTopic does. */
 static int16_t place(struct replication *r, int32_t partitions, int16_t rf,
                      struct placement *out, char *msg, size_t cap)
 {
     const struct metadata_image *img = r->image;
-    struct placement live = {0}, fenced = {0};
-    for (uint32_t i = 0; i < img->broker_count && i < REPLICAS_MAX; i++) {
+    struct broker_list unfenced = {0}, fenced = {0};
+    for (uint32_t i = 0; i < img->broker_count; i++) {
         const struct image_broker *b = &img->brokers[i];
-        struct placement *to = b->fenced || shutting_down(r, b) ? &fenced : &live;
+        if (shutting_down(r, b)) {
+            continue;
+        }
+        struct broker_list *to = b->fenced ? &fenced : &unfenced;
+        KS_ASSERT(to->count < REPLICAS_MAX);
         to->ids[to->count++] = b->id;
     }
-    if (live.count == 0) {
+    /* new RackList draws before StripedReplicaPlacer.place checks anything. */
+    list_initialize(r, &fenced); /* Rack.initialize: fenced, then unfenced */
+    list_initialize(r, &unfenced);
+    (void)draw_below(r, 1); /* the rack offset, nextInt(1) with the one rack */
+    if (unfenced.count == 0) {
         snprintf(msg, cap, "Unable to replicate the partition %d time%s: All brokers are "
                  "currently fenced.", rf, "(s)");
         return KAFKA_INVALID_REPLICATION_FACTOR;
     }
-    if (rf > live.count + fenced.count) {
+    if (rf > unfenced.count + fenced.count) {
         snprintf(msg, cap, "Unable to replicate the partition %d time%s: The target "
                  "replication factor of %d cannot be reached because only %d broker(s) are "
-                 "registered.", rf, "(s)", rf, live.count + fenced.count);
+                 "registered.", rf, "(s)", rf, unfenced.count + fenced.count);
         return KAFKA_INVALID_REPLICATION_FACTOR;
     }
-    for (int32_t i = live.count - 1; i > 0; i--) { /* Fisher-Yates with the node's stream */
-        int32_t j = (int32_t)(r->sink.draw(r->sink.ctx) % (uint64_t)(i + 1));
-        int32_t tmp = live.ids[i];
-        live.ids[i] = live.ids[j];
-        live.ids[j] = tmp;
-    }
-    int32_t start = (int32_t)(r->sink.draw(r->sink.ctx) % (uint64_t)live.count);
-    for (int32_t p = 0; p < partitions; p++) {
-        struct placement *pl = &out[p];
-        pl->count = 0;
-        for (int32_t k = 0; k < rf && k < live.count; k++) {
-            pl->ids[pl->count++] = live.ids[(start + p + k) % live.count];
-        }
-        for (int32_t k = 0; pl->count < rf; k++) {
-            pl->ids[pl->count++] = fenced.ids[(p + k) % fenced.count];
-        }
-    }
+    place_striped(r, &unfenced, &fenced, partitions, rf, out);
     return KAFKA_NONE;
 }
 

@@ -524,6 +524,98 @@ START_TEST(create_places_the_same_way_for_the_same_random_stream)
 }
 END_TEST
 
+/* Scripted draws for the placer: the values the controller's stream returns next. */
+static void script(const uint64_t *values, int n)
+{
+    ck_assert_int_le(n, SCRIPT_MAX);
+    memcpy(fx.script, values, sizeof values[0] * (size_t)n);
+    fx.script_len = n;
+    fx.script_pos = 0;
+}
+
+static void assert_replicas(int index, int32_t a, int32_t b, int32_t c)
+{
+    const struct seen *s = &fx.seen[index];
+    ck_assert_int_eq(s->type, METADATA_PARTITION);
+    ck_assert_msg(s->replicas.n == 3 && s->replicas.v[0] == a && s->replicas.v[1] == b &&
+                      s->replicas.v[2] == c,
+                  "partition %d: replicas %d,%d,%d, wanted %d,%d,%d", s->partition_id,
+                  s->replicas.v[0], s->replicas.v[1], s->replicas.v[2], a, b, c);
+    ck_assert_int_eq(s->leader, a);
+}
+
+/* StripedReplicaPlacer (3.4 and trunk), no racks: brokers 1..5, 3 partitions, RF 3. Draw 1:
+ * BrokerList.initialize's start offset, nextInt(5) = 2; draw 2: the RackList's nextInt(1).
+ * Partition p is the window of 3 consecutive sorted ids from sorted[(2 + p) % 5]. */
+START_TEST(placement_striped_3_partitions_rf_3_on_5_brokers_from_start_offset_2)
+{
+    brokers(5);
+    script((const uint64_t[]){7 /* 7 % 5 = 2 */, 9}, 2);
+    ASSERT_ERROR(create("orders", 3, 3)->error_code, KAFKA_NONE);
+    assert_replicas(1, 3, 4, 5);
+    assert_replicas(2, 4, 5, 1);
+    assert_replicas(3, 5, 1, 2);
+    ck_assert_int_eq(fx.script_pos, 2);
+}
+END_TEST
+
+/* RackList.place: once the epoch reaches the number of unfenced brokers (3), the list is
+ * Collections.shuffle'd (nextInt(3), nextInt(2)) and the epoch starts again; the offset keeps
+ * moving on by one. Brokers register out of order: BrokerList.initialize sorts them. */
+START_TEST(placement_striped_shuffles_after_one_partition_per_unfenced_broker)
+{
+    static const int32_t order[] = {3, 1, 2};
+    for (int i = 0; i < 3; i++) {
+        struct metadata_record r;
+        metadata_record_init(&r, METADATA_REGISTER_BROKER, 1);
+        r.u.register_broker.broker_id = order[i];
+        r.u.register_broker.broker_epoch = 100 + order[i];
+        r.u.register_broker.incarnation_id = (struct kuuid){7, (uint64_t)order[i]};
+        apply(&r);
+        broker_change(order[i], -1, 0);
+    }
+    /* offset 0; rack; then the shuffle: swap(2, 0) -> 3,2,1; swap(1, 0) -> 2,3,1 */
+    script((const uint64_t[]){0, 0, 0, 0}, 4);
+    ASSERT_ERROR(create("orders", 6, 3)->error_code, KAFKA_NONE);
+    assert_replicas(1, 1, 2, 3);
+    assert_replicas(2, 2, 3, 1);
+    assert_replicas(3, 3, 1, 2);
+    assert_replicas(4, 2, 3, 1); /* shuffled [2,3,1], offset (2 + 1) % 3 = 0 */
+    assert_replicas(5, 3, 1, 2);
+    assert_replicas(6, 1, 2, 3);
+    ck_assert_int_eq(fx.script_pos, 4);
+}
+END_TEST
+
+/* Fenced brokers come last, from their own list (its own start offset, drawn first); brokers
+ * in controlled shutdown are not usable at all (BrokerHeartbeatManager.UsableBrokerIterator),
+ * so they do not count as registered either. */
+START_TEST(placement_striped_fenced_last_controlled_shutdown_not_usable)
+{
+    brokers(5);
+    fence(2);
+    broker_change(5, 0, 1); /* in controlled shutdown */
+    forget();
+    /* fenced [2]: nextInt(1); unfenced [1,3,4]: nextInt(3) = 1; rack: nextInt(1) */
+    script((const uint64_t[]){0, 1, 0}, 3);
+    const struct create_topics_result *res = create("orders", 2, 4);
+    ASSERT_ERROR(res->error_code, KAFKA_NONE);
+    const struct seen *p0 = &fx.seen[1], *p1 = &fx.seen[2];
+    ck_assert_int_eq(p0->replicas.n, 4);
+    ck_assert_msg(p0->replicas.v[0] == 3 && p0->replicas.v[1] == 4 && p0->replicas.v[2] == 1 &&
+                      p0->replicas.v[3] == 2, "p0");
+    ck_assert_msg(p1->replicas.v[0] == 4 && p1->replicas.v[1] == 1 && p1->replicas.v[2] == 3 &&
+                      p1->replicas.v[3] == 2, "p1");
+    assert_list("isr without the fenced broker", p0->isr, L(3, 4, 1));
+    forget();
+    res = create("wide", 1, 5);
+    ASSERT_ERROR(res->error_code, KAFKA_INVALID_REPLICATION_FACTOR);
+    ck_assert_str_eq(res->error_message,
+                     "Unable to replicate the partition 5 time(s): The target replication "
+                     "factor of 5 cannot be reached because only 4 broker(s) are registered.");
+}
+END_TEST
+
 START_TEST(create_an_existing_topic_is_topic_already_exists)
 {
     brokers(3);
@@ -1615,6 +1707,9 @@ static void add_suite_tests(Suite *s)
     tcase_add_test(tc, create_3_partitions_rf_3_on_3_brokers_writes_topic_then_partitions);
     tcase_add_test(tc, create_with_minus_one_takes_num_partitions_and_default_replication_factor);
     tcase_add_test(tc, create_places_the_same_way_for_the_same_random_stream);
+    tcase_add_test(tc, placement_striped_3_partitions_rf_3_on_5_brokers_from_start_offset_2);
+    tcase_add_test(tc, placement_striped_shuffles_after_one_partition_per_unfenced_broker);
+    tcase_add_test(tc, placement_striped_fenced_last_controlled_shutdown_not_usable);
     tcase_add_test(tc, create_an_existing_topic_is_topic_already_exists);
     tcase_add_test(tc, create_with_more_replicas_than_registered_brokers_is_invalid_rf);
     tcase_add_test(tc, create_with_zero_or_negative_counts_is_refused);
