@@ -99,7 +99,7 @@ void node_config_default(struct node_config *c, int32_t node_id)
         .num_partitions = 1, .default_replication_factor = 1, .min_insync_replicas = 1,
         .unclean_leader_election_enable = false, .delete_topic_enable = true, .elr = true,
         .isr_shrink_bumps_leader_epoch = false, .unclean_election_config = true,
-        .mv_level = METADATA_MV_LATEST};
+        .registration_amend = true, .mv_level = METADATA_MV_LATEST};
     c->auto_create_topics_enable = true;
     c->bootstrap_metadata = true;
     c->metadata_max_idle_interval = 500 * NS_PER_MS;
@@ -159,6 +159,7 @@ static void replication_from_kafka(struct node_config *c, const struct kafka_con
         .elr = k->switches.replication_elr,
         .isr_shrink_bumps_leader_epoch = k->switches.replication_isr_shrink_bumps_leader_epoch,
         .unclean_election_config = k->switches.replication_unclean_election_config,
+        .registration_amend = k->switches.controller_registration_amend,
         .mv_level = replication_mv_for_release(k->switches.release->number)};
 }
 

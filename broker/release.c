@@ -47,6 +47,7 @@ enum switch_index {
     SWITCH_REPLICATION_ELR,
     SWITCH_REPLICATION_ISR_SHRINK_BUMPS_LEADER_EPOCH,
     SWITCH_REPLICATION_UNCLEAN_ELECTION_CONFIG,
+    SWITCH_CONTROLLER_REGISTRATION_AMEND,
     SWITCH_COUNT
 };
 
@@ -88,6 +89,8 @@ static const struct switch_field switch_fields[SWITCH_COUNT] = {
         FIELD(SWITCH_BOOL, replication_isr_shrink_bumps_leader_epoch, 0),
     [SWITCH_REPLICATION_UNCLEAN_ELECTION_CONFIG] =
         FIELD(SWITCH_BOOL, replication_unclean_election_config, 0),
+    [SWITCH_CONTROLLER_REGISTRATION_AMEND] =
+        FIELD(SWITCH_BOOL, controller_registration_amend, 0),
 };
 
 #undef FIELD
@@ -177,6 +180,14 @@ static const struct switch_info switch_infos[SWITCH_COUNT] = {
         "false, a TODO; KAFKA-12670 in 3.9, which also adds the periodic "
         "maybeElectUncleanLeaders every unclean.leader.election.interval.ms). Off: the config "
         "is accepted and stored but never elects; only ElectLeaders UNCLEAN does."},
+    [SWITCH_CONTROLLER_REGISTRATION_AMEND] = {
+        "controller.registration.amend", "registration.amend", "true|false",
+        "on: 3.9, 4.0, 4.1, trunk",
+        "A BrokerRegistration from the incarnation already registered (a retry after a lost "
+        "answer) amends it: the broker epoch, fencing and controlled-shutdown state stay "
+        "(ClusterControlManager.registerBroker, KAFKA-16952). Off: it is registered anew, a "
+        "new epoch and fenced, as in 3.0-3.7.0; 3.7.1-3.8 (KAFKA-16757) keep the fencing "
+        "state but still take a new epoch, which no modelled release does."},
 };
 
 const struct switch_info *switches_list(size_t *count)
@@ -224,48 +235,48 @@ static const struct release_default defaults_trunk[] = {
 
 /* Switch columns: pre.vote, check.quorum, backoff, voted.state, voter.set.check,
  * begin.quorum.lagging.only, fetch.high.watermark, rpc, hw.frozen, epoch.truncation, elr,
- * isr.shrink.bumps.leader.epoch, unclean.election.config. */
-#define SWITCHES(pv, cq, bo, vs, vsc, lag, fhw, rpc, hwf, let, elr, isr, uec)                  \
+ * isr.shrink.bumps.leader.epoch, unclean.election.config, registration.amend. */
+#define SWITCHES(pv, cq, bo, vs, vsc, lag, fhw, rpc, hwf, let, elr, isr, uec, ra)              \
     {NULL, pv,  cq,  LOST_ELECTION_BACKOFF_##bo, vs, vsc, lag, fhw, rpc, hwf, let, elr, isr,   \
-     uec,  0}
+     uec,  ra,  0}
 
 static const struct kafka_release releases[] = {
     {"2.4", "2.4.1", 204, RELEASE_MODE_ZOOKEEPER, defaults_2_4,
      SWITCHES(false, false, EXPONENTIAL, true, true, false, false, RPC(-1, -1, -1, -1, -1, 11),
-              false, true, false, false, true),
+              false, true, false, false, true, false),
      "ZooKeeper only: no KRaft RPCs; the raft switches hold the oldest KRaft behaviour."},
     {"3.1", "3.1.0", 301, RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER, defaults_3_1,
      SWITCHES(false, false, EXPONENTIAL, true, true, false, false, RPC(0, 0, 0, 0, 0, 13),
-              false, true, false, true, false),
+              false, true, false, true, false, false),
      "KRaft preview (seed kraft-properties); ZooKeeper without process.roles."},
     {"3.4", "3.4.0", 304, RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER, defaults_3_4_to_4_1,
      SWITCHES(false, false, EXPONENTIAL, true, true, false, false, RPC(0, 0, 0, 1, 0, 13),
-              false, true, false, true, false),
+              false, true, false, true, false, false),
      "Seed kraft-compose (Bitnami 3.4.0, combined mode)."},
     {"3.5", "3.5.0", 305, RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER, defaults_3_4_to_4_1,
      SWITCHES(false, false, EXPONENTIAL, true, true, false, false, RPC(0, 0, 0, 1, 0, 15),
-              false, true, false, true, false),
+              false, true, false, true, false, false),
      "Seed zk-kubernetes runs 3.5.2 in ZooKeeper mode."},
     {"3.7", "3.7.0", 307, RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER, defaults_3_4_to_4_1,
      SWITCHES(false, true, EXPONENTIAL, true, true, false, false, RPC(0, 0, 0, 1, 0, 16), true,
-              true, false, false, false),
+              true, false, false, false, false),
      "Check quorum (KAFKA-15489); HW frozen below min ISR (KAFKA-15583)."},
     {"3.9", "3.9.0", 309, RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER, defaults_3_4_to_4_1,
      SWITCHES(false, true, EXPONENTIAL, false, false, false, false, RPC(1, 1, 1, 2, 1, 17), true,
-              true, false, false, true),
+              true, false, false, true, true),
      "KIP-853 dynamic quorums; facts from tag 3.9.0-rc3."},
     {"4.0", "4.0.0", 400, RELEASE_MODE_KRAFT, defaults_3_4_to_4_1,
      SWITCHES(true, true, EXPONENTIAL_PROSPECTIVE, false, false, false, false,
-              RPC(2, 1, 1, 2, 1, 17), true, true, false, false, true),
+              RPC(2, 1, 1, 2, 1, 17), true, true, false, false, true, true),
      "KIP-996 pre-vote; ZooKeeper removed. 4.0.1+ backs off per KAFKA-18345: set "
      "kraftsim.switch.raft.lost.election.backoff=exponential-4.0.1."},
     {"4.1", "4.1.0", 401, RELEASE_MODE_KRAFT, defaults_3_4_to_4_1,
      SWITCHES(true, true, NONE, false, false, false, true, RPC(2, 1, 1, 2, 1, 18), true, true,
-              true, false, true),
+              true, false, true, true),
      "No lost-election backoff; Fetch v18 high watermark; ELR on for new clusters."},
     {"trunk", "4.5.0-SNAPSHOT", 405, RELEASE_MODE_KRAFT, defaults_trunk,
      SWITCHES(true, true, NONE, false, false, true, true, RPC(2, 1, 1, 2, 1, 18), true, true,
-              true, false, true),
+              true, false, true, true),
      "KRAFT.md's trunk d79bd502ec; the default release."},
 };
 

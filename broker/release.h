@@ -86,6 +86,7 @@ struct kafka_switches {
     bool replication_elr;
     bool replication_isr_shrink_bumps_leader_epoch;
     bool replication_unclean_election_config;
+    bool controller_registration_amend;
     uint32_t overridden; /* bit i: switch i of switches_list() was set explicitly */
 };
 

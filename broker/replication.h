@@ -45,6 +45,7 @@ struct replication_config {
     bool elr;                            /* switch replication.elr */
     bool isr_shrink_bumps_leader_epoch;  /* switch replication.isr.shrink.bumps.leader.epoch */
     bool unclean_election_config;        /* switch replication.unclean.election.config */
+    bool registration_amend; /* switch controller.registration.amend (the controller's) */
     int mv_level;                        /* metadata.version feature level of the records */
 };
 

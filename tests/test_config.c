@@ -887,7 +887,7 @@ START_TEST(every_release_is_consistent_and_every_switch_is_documented)
     }
     size_t count;
     const struct switch_info *list = switches_list(&count);
-    ck_assert_uint_eq(count, 18);
+    ck_assert_uint_eq(count, 19);
     /* ConfigurationControlManager.uncleanLeaderElectionEnabledForTopic reads the config from
      * 3.9 (KAFKA-12670); 3.1-3.7 return false. */
     static const char *const reads[] = {"3.9", "4.0", "4.1", "trunk"};
@@ -897,6 +897,11 @@ START_TEST(every_release_is_consistent_and_every_switch_is_documented)
                       .replication_unclean_election_config);
         ck_assert(!switches_from_release(release_find(ignores[i]))
                        .replication_unclean_election_config);
+        /* ClusterControlManager.registerBroker keeps the epoch of the same incarnation from
+         * 3.9 (KAFKA-16952). */
+        ck_assert(switches_from_release(release_find(reads[i])).controller_registration_amend);
+        ck_assert(!switches_from_release(release_find(ignores[i]))
+                       .controller_registration_amend);
     }
     for (size_t i = 0; i < count; i++) {
         ck_assert_uint_gt(strlen(list[i].doc), 40);
@@ -932,7 +937,7 @@ START_TEST(describe_line_is_exact)
         "fetch.high.watermark=off rpc=Vote:0,BeginQuorumEpoch:0,EndQuorumEpoch:0,"
         "DescribeQuorum:1,FetchSnapshot:0,Fetch:13 hw.frozen.below.min.isr=off "
         "leader.epoch.truncation=on elr=off isr.shrink.bumps.leader.epoch=on "
-        "unclean.election.config=off";
+        "unclean.election.config=off registration.amend=off";
     ck_assert_str_eq(line, expect);
     ck_assert_uint_eq(n, strlen(expect));
     s = switches_from_release(release_default());
@@ -949,7 +954,7 @@ START_TEST(describe_line_is_exact)
                      "rpc=Vote:2,BeginQuorumEpoch:1,EndQuorumEpoch:1,DescribeQuorum:2,"
                      "FetchSnapshot:1,Fetch:17* hw.frozen.below.min.isr=on "
                      "leader.epoch.truncation=on elr=on isr.shrink.bumps.leader.epoch=off "
-                     "unclean.election.config=on");
+                     "unclean.election.config=on registration.amend=on");
     s = switches_from_release(release_find("2.4"));
     switches_describe(&s, line, sizeof line);
     ck_assert_ptr_nonnull(strstr(line, " rpc=Vote:none,"));
