@@ -650,6 +650,28 @@ static void do_alter_partition(struct controller *c, struct controller_reply *r,
     alter_partition_response_encode(&r->lost, &lost, v);
 }
 
+/* ElectLeaders (ControllerApis.handleElectLeaders -> QuorumController.electLeaders). */
+static void do_elect_leaders(struct controller *c, struct controller_reply *r,
+                             struct wire_reader *body, struct wire_arena *a, bool active)
+{
+    int16_t v = r->api_version;
+    struct elect_leaders_request req;
+    struct elect_leaders_response resp;
+    if (elect_leaders_request_decode(body, v, a, &req) != 0) {
+        req = (struct elect_leaders_request){.topic_count = 0};
+        elect_leaders_error_response(&req, KAFKA_INVALID_REQUEST, a, &resp);
+        elect_leaders_response_encode(&r->ok, &resp, v);
+        elect_leaders_response_encode(&r->lost, &resp, v);
+        return;
+    }
+    elect_leaders_error_response(&req, KAFKA_NOT_CONTROLLER, a, &resp);
+    elect_leaders_response_encode(&r->lost, &resp, v);
+    if (active) {
+        replication_elect_leaders(&c->repl, &req, a, &resp);
+    }
+    elect_leaders_response_encode(&r->ok, &resp, v);
+}
+
 /* Handles one (inner) request; fills the reply's two answers. */
 static void dispatch(struct controller *c, struct controller_reply *r, struct wire_reader *body,
                      struct wire_arena *a, bool active)
@@ -670,6 +692,9 @@ static void dispatch(struct controller *c, struct controller_reply *r, struct wi
     case KAFKA_API_ALTER_PARTITION:
         do_alter_partition(c, r, body, a, active);
         break;
+    case KAFKA_API_ELECT_LEADERS:
+        do_elect_leaders(c, r, body, a, active);
+        break;
     default:
         KS_ASSERT(!"controller_handle: an API the controller does not take");
     }
@@ -688,7 +713,8 @@ static bool open_envelope(struct wire_reader *body, struct wire_arena *a,
     int16_t key = (int16_t)((d[0] << 8) | d[1]);
     int16_t ver = (int16_t)((d[2] << 8) | d[3]);
     int hv = kheader_request_version(key, ver);
-    if (hv < 0 || (key != KAFKA_API_CREATE_TOPICS && key != KAFKA_API_DELETE_TOPICS)) {
+    if (hv < 0 || (key != KAFKA_API_CREATE_TOPICS && key != KAFKA_API_DELETE_TOPICS &&
+                   key != KAFKA_API_ELECT_LEADERS)) {
         return false;
     }
     wire_reader_init(inner, d, (size_t)env.request_data.len);

@@ -710,6 +710,14 @@ static void answer_timed_out(struct node *n, const struct forward *f)
             delete_topics_error_response(&req, KAFKA_REQUEST_TIMED_OUT, &a, &resp);
             delete_topics_response_encode(&w, &resp, ver);
         }
+    } else if (ok && key == KAFKA_API_ELECT_LEADERS) {
+        struct elect_leaders_request req;
+        struct elect_leaders_response resp;
+        ok = elect_leaders_request_decode(&in, ver, &a, &req) == 0;
+        if (ok) {
+            elect_leaders_error_response(&req, KAFKA_REQUEST_TIMED_OUT, &a, &resp);
+            elect_leaders_response_encode(&w, &resp, ver);
+        }
     }
     kheader_frame_end(&w, mark);
     if (ok && w.err == 0) {
@@ -942,7 +950,8 @@ static void on_request_frame(struct node *n, int from_host, const uint8_t *bytes
     struct wire_reader body;
     int rc = kheader_request_decode_frame(bytes, len, &a, &h, &body);
     uint64_t reply_ctx = ((uint64_t)(uint32_t)from_host << 32) | (uint32_t)h.correlation_id;
-    bool admin = h.api_key == KAFKA_API_CREATE_TOPICS || h.api_key == KAFKA_API_DELETE_TOPICS;
+    bool admin = h.api_key == KAFKA_API_CREATE_TOPICS || h.api_key == KAFKA_API_DELETE_TOPICS ||
+                 h.api_key == KAFKA_API_ELECT_LEADERS; /* maybeForwardToController */
     if (rc != 0) {
         /* not a request we can read: dropped, as a broker closes the connection */
     } else if (controller_handles(h.api_key) || (admin && !n->is_broker)) {

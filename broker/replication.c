@@ -184,6 +184,8 @@ struct change_plan {
     bool bump_leader_epoch;
     bool recovered; /* the leader reports RECOVERED after an unclean election (KIP-704) */
     int32_t unclean_shutdown; /* a broker that lost its unflushed log: never eligible, or -1 */
+    bool preferred; /* Election.PREFERRED: the first replica if it may lead (ElectLeaders) */
+    bool unclean;   /* Election.UNCLEAN whatever the config says (ElectLeaders UNCLEAN) */
     const char *reason;
 };
 
@@ -202,7 +204,12 @@ static void elect_leader(struct replication *r, const struct image_topic *t,
                          struct target *x)
 {
     x->leader = -1;
-    if (p->leader >= 0 && ids_has(&x->isr, p->leader) &&
+    int32_t first = p->replicas.count > 0 ? p->replicas.items[0] : -1;
+    if (plan->preferred && first >= 0 && ids_has(&x->isr, first) &&
+        acceptable(r, first, plan->leaving)) {
+        x->leader = first; /* electPreferredLeader */
+    }
+    if (x->leader < 0 && p->leader >= 0 && ids_has(&x->isr, p->leader) &&
         acceptable(r, p->leader, plan->leaving)) {
         x->leader = p->leader;
     }
@@ -224,7 +231,7 @@ static void elect_leader(struct replication *r, const struct image_topic *t,
         x->unclean = true;
         x->from_lke = true;
     }
-    if (x->leader < 0 && unclean_enabled(r, t->name)) {
+    if (x->leader < 0 && (plan->unclean || unclean_enabled(r, t->name))) {
         for (int32_t i = 0; x->leader < 0 && i < p->replicas.count; i++) {
             int32_t id = p->replicas.items[i];
             x->leader = acceptable(r, id, plan->leaving) ? id : -1;
@@ -293,6 +300,8 @@ static void trace_change(struct replication *r, const struct image_topic *t,
                t->name, p->id, p->leader, x->leader, p->leader_epoch + 1, isr_text, elr_text,
                plan->reason,
                x->from_lke  ? " (the last known leader, KIP-966: acknowledged writes may be lost)"
+               : x->unclean && plan->unclean
+                   ? " (ElectLeaders UNCLEAN: acknowledged writes may be lost)"
                : x->unclean ? " (unclean.leader.election.enable: acknowledged writes may be lost)"
                             : "");
     } else {
@@ -958,6 +967,94 @@ void replication_delete_topics(struct replication *r, const struct delete_topics
         emit(r, &rec);
     }
     (void)version;
+}
+
+/* ---- ElectLeaders ------------------------------------------------------------------------ */
+
+static char *arena_text(struct wire_arena *a, const char *fmt, const char *topic, int32_t id)
+{
+    char buf[320];
+    snprintf(buf, sizeof buf, fmt, topic, id);
+    char *copy = wire_arena_alloc(a, strlen(buf) + 1);
+    memcpy(copy, buf, strlen(buf) + 1);
+    return copy;
+}
+
+/* ReplicationControlManager.electLeader for one partition. */
+static struct elect_leaders_partition_result elect_one(struct replication *r, const char *topic,
+                                                       int32_t partition_id, int8_t type,
+                                                       struct wire_arena *a)
+{
+    struct elect_leaders_partition_result res = {.partition_id = partition_id};
+    const struct image_topic *t = metadata_image_topic(r->image, topic);
+    const struct image_partition *p = NULL;
+    for (int32_t i = 0; t != NULL && i < t->partition_count; i++) {
+        p = t->partitions[i].id == partition_id ? &t->partitions[i] : p;
+    }
+    if (t == NULL || p == NULL) {
+        res.error_code = KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
+        res.error_message = t == NULL ? arena_text(a, "No such topic as %s", topic, 0)
+                                      : arena_text(a, "No such partition as %s-%d", topic,
+                                                   partition_id);
+        return res;
+    }
+    bool has_preferred = p->replicas.count > 0 && p->leader == p->replicas.items[0];
+    if ((type == ELECTION_TYPE_PREFERRED && has_preferred) ||
+        (type == ELECTION_TYPE_UNCLEAN && p->leader >= 0)) {
+        res.error_code = KAFKA_ELECTION_NOT_NEEDED; /* new ApiError(Errors): its message */
+        res.error_message = kafka_error_message(KAFKA_ELECTION_NOT_NEEDED);
+        return res;
+    }
+    struct change_plan plan = {.leaving = -1, .unclean_shutdown = -1,
+                               .preferred = type == ELECTION_TYPE_PREFERRED,
+                               .unclean = type == ELECTION_TYPE_UNCLEAN,
+                               .reason = type == ELECTION_TYPE_UNCLEAN ? "elect-leaders-unclean"
+                                                                       : "elect-leaders"};
+    ids_from(&plan.isr, &p->isr);
+    if (!change_partition(r, t, p, &plan)) {
+        res.error_code = type == ELECTION_TYPE_PREFERRED ? KAFKA_PREFERRED_LEADER_NOT_AVAILABLE
+                                                         : KAFKA_ELIGIBLE_LEADERS_NOT_AVAILABLE;
+        res.error_message = kafka_error_message(res.error_code);
+    }
+    return res;
+}
+
+/* ElectLeaders: named partitions are each answered; with TopicPartitions null every partition
+ * is tried, and those that need no election are left out of the answer (Kafka walks
+ * topicsByName, a hash map; kraftsim walks the image in topic order). */
+void replication_elect_leaders(struct replication *r, const struct elect_leaders_request *req,
+                               struct wire_arena *a, struct elect_leaders_response *resp)
+{
+    if (req->election_type != ELECTION_TYPE_PREFERRED &&
+        req->election_type != ELECTION_TYPE_UNCLEAN) {
+        elect_leaders_error_response(req, KAFKA_INVALID_REQUEST, a, resp); /* electionType() */
+        return;
+    }
+    bool all = req->topic_count < 0;
+    int32_t n = all ? (int32_t)r->image->topic_count : req->topic_count;
+    *resp = (struct elect_leaders_response){.result_count = n};
+    resp->results = wire_arena_alloc(a, sizeof *resp->results * (size_t)(n + 1));
+    for (int32_t i = 0; i < n; i++) {
+        struct elect_leaders_result *out = &resp->results[i];
+        const struct elect_leaders_topic *want = all ? NULL : &req->topics[i];
+        const struct image_topic *t = all ? &r->image->topics[i] : NULL;
+        int32_t count = all ? t->partition_count : want->partition_count;
+        char *name = wire_arena_alloc(a, strlen(all ? t->name : want->topic) + 1);
+        memcpy(name, all ? t->name : want->topic, strlen(all ? t->name : want->topic) + 1);
+        out->topic = name;
+        out->partitions = wire_arena_alloc(a, sizeof *out->partitions * (size_t)(count + 1));
+        for (int32_t k = 0; k < count; k++) {
+            /* The image may move as records go out: look the partition up by id each time. */
+            int32_t id = all ? r->image->topics[i].partitions[k].id : want->partitions[k];
+            struct elect_leaders_partition_result res =
+                elect_one(r, name, id, req->election_type, a);
+            if (!all || res.error_code != KAFKA_ELECTION_NOT_NEEDED) {
+                out->partitions[out->partition_count++] = res;
+            }
+        }
+        tracef(r, "elect-leaders topic=%s election_type=%s partitions=%d", name,
+               req->election_type == ELECTION_TYPE_UNCLEAN ? "UNCLEAN" : "PREFERRED", count);
+    }
 }
 
 /* ---- AlterPartition ----------------------------------------------------------------------- */

@@ -83,6 +83,15 @@ void replication_alter_partition(struct replication *r, const struct alter_parti
                                  int16_t version, struct wire_arena *a,
                                  struct alter_partition_response *resp);
 
+/* ElectLeaders (KIP-460): PREFERRED moves leadership to the first replica if it is in the ISR
+ * and may lead (PREFERRED_LEADER_NOT_AVAILABLE otherwise); UNCLEAN elects a leaderless
+ * partition's first live replica even from outside the ISR, whatever
+ * unclean.leader.election.enable says (ELIGIBLE_LEADERS_NOT_AVAILABLE if none may lead). A
+ * partition that already has the leader asked for is ELECTION_NOT_NEEDED. This is how an
+ * operator elects uncleanly on Kafka 3.0-3.8, whose controller ignores the config. */
+void replication_elect_leaders(struct replication *r, const struct elect_leaders_request *req,
+                               struct wire_arena *a, struct elect_leaders_response *resp);
+
 /* Before a broker is fenced, shuts down or re-registers (handleBrokerFenced,
  * handleBrokerInControlledShutdown, handleBrokerShutdown): it leaves every ISR and every
  * leadership. `reason` names the cause in the trace. */

@@ -14,6 +14,7 @@
 #define RETRY_BACKOFF (100 * NS_PER_MS)     /* retry.backoff.ms */
 #define CREATE_TOPICS_VERSION 7
 #define DELETE_TOPICS_VERSION 6
+#define ELECT_LEADERS_VERSION 2 /* Admin.electLeaders; kafka-leader-election.sh */
 #define METADATA_VERSION 12
 
 enum { TOKEN_DEADLINE = 1, TOKEN_RETRY = 2 };
@@ -42,6 +43,7 @@ static int16_t version_of(int16_t api_key)
 {
     return api_key == KAFKA_API_CREATE_TOPICS   ? CREATE_TOPICS_VERSION
            : api_key == KAFKA_API_DELETE_TOPICS ? DELETE_TOPICS_VERSION
+           : api_key == KAFKA_API_ELECT_LEADERS ? ELECT_LEADERS_VERSION
                                                 : METADATA_VERSION;
 }
 
@@ -96,6 +98,14 @@ static void write_body(struct admin *a, struct wire_writer *w)
         struct delete_topics_request req = {.topic_count = 1, .topics = &t,
                                             .timeout_ms = 30000};
         delete_topics_request_encode(w, &req, v);
+    } else if (c->api_key == KAFKA_API_ELECT_LEADERS) {
+        int32_t partition = c->partitions;
+        struct elect_leaders_topic t = {.topic = c->topic, .partition_count = 1,
+                                        .partitions = &partition};
+        struct elect_leaders_request req = {.election_type = c->election_type,
+                                            .topic_count = 1, .topics = &t,
+                                            .timeout_ms = 30000};
+        elect_leaders_request_encode(w, &req, v);
     } else {
         struct metadata_request_topic t = {.name = c->topic};
         struct metadata_request req;
@@ -217,6 +227,14 @@ static void on_response(struct admin *a, const uint8_t *bytes, size_t len)
                 r.response_count == 1) {
                 error = r.responses[0].error_code;
                 message = r.responses[0].error_message;
+            }
+        } else if (key == KAFKA_API_ELECT_LEADERS) {
+            struct elect_leaders_response r;
+            if (elect_leaders_response_decode(&body, v, &arena, &r) == 0) {
+                bool one = r.result_count == 1 && r.results[0].partition_count == 1;
+                error = r.error_code != KAFKA_NONE || !one ? r.error_code
+                                                           : r.results[0].partitions[0].error_code;
+                message = one ? r.results[0].partitions[0].error_message : NULL;
             }
         } else {
             struct metadata_response r;

@@ -1110,6 +1110,113 @@ START_TEST(unclean_election_before_3_2_iv0_writes_no_leader_recovery_state)
 }
 END_TEST
 
+/* ---- ElectLeaders (ReplicationControlManager.electLeaders / electLeader) --------------------- */
+
+static const struct elect_leaders_partition_result *elect(int8_t type, const char *topic,
+                                                          int32_t partition)
+{
+    static int32_t id;
+    static struct elect_leaders_topic t;
+    static struct elect_leaders_response resp;
+    id = partition;
+    t = (struct elect_leaders_topic){topic, 1, &id};
+    struct elect_leaders_request req = {type, 1, &t, 30000};
+    replication_elect_leaders(&fx.repl, &req, &fx.arena, &resp);
+    ck_assert_int_eq(resp.error_code, KAFKA_NONE);
+    ck_assert_int_eq(resp.result_count, 1);
+    ck_assert_str_eq(resp.results[0].topic, topic);
+    ck_assert_int_eq(resp.results[0].partition_count, 1);
+    ck_assert_int_eq(resp.results[0].partitions[0].partition_id, partition);
+    return &resp.results[0].partitions[0];
+}
+
+/* Kafka 3.4: unclean.leader.election.enable is ignored (uncleanLeaderElectionEnabledForTopic
+ * returns false), but ElectLeaders UNCLEAN (Election.UNCLEAN) elects the first live replica
+ * from outside the ISR: ISR [it], RECOVERING. A partition with a leader is
+ * ELECTION_NOT_NEEDED, with Errors' message (new ApiError(Errors)). */
+START_TEST(elect_leaders_unclean_elects_outside_the_isr_whatever_the_config)
+{
+    fx.cfg.unclean_election_config = false;
+    fx.cfg.mv_level = replication_mv_for_release(304);
+    lose_the_only_isr_member();
+    ck_assert_int_eq(part("orders", 0)->leader, -1);
+    forget();
+    const struct elect_leaders_partition_result *r = elect(ELECTION_TYPE_UNCLEAN, "orders", 0);
+    ASSERT_ERROR(r->error_code, KAFKA_NONE);
+    ck_assert_ptr_null(r->error_message);
+    const struct seen *s = only_change();
+    ck_assert_int_eq(s->leader, 2);
+    assert_list("isr", s->isr, L(2));
+    ck_assert_int_eq(s->lrs, METADATA_LRS_RECOVERING);
+    ck_assert_uint_eq(fx.repl.unclean_elections, 1);
+    ck_assert(traced("unclean-election partition=orders-0 leader=-1->2"));
+    ck_assert(traced("reason=elect-leaders-unclean (ElectLeaders UNCLEAN"));
+    forget();
+    r = elect(ELECTION_TYPE_UNCLEAN, "orders", 0);
+    ASSERT_ERROR(r->error_code, KAFKA_ELECTION_NOT_NEEDED);
+    ck_assert_str_eq(r->error_message, "Leader election not needed for topic partition.");
+    ck_assert_int_eq(fx.seen_count, 0);
+}
+END_TEST
+
+START_TEST(elect_leaders_errors_unknown_topic_partition_and_no_eligible_leader)
+{
+    brokers(3);
+    orders(L(1, 2, 3), L(1), 1);
+    const struct elect_leaders_partition_result *r = elect(ELECTION_TYPE_UNCLEAN, "nope", 0);
+    ASSERT_ERROR(r->error_code, KAFKA_UNKNOWN_TOPIC_OR_PARTITION);
+    ck_assert_str_eq(r->error_message, "No such topic as nope");
+    r = elect(ELECTION_TYPE_UNCLEAN, "orders", 9);
+    ASSERT_ERROR(r->error_code, KAFKA_UNKNOWN_TOPIC_OR_PARTITION);
+    ck_assert_str_eq(r->error_message, "No such partition as orders-9");
+    fence(1);
+    fence(2);
+    fence(3);
+    forget();
+    r = elect(ELECTION_TYPE_UNCLEAN, "orders", 0); /* nobody may lead */
+    ASSERT_ERROR(r->error_code, KAFKA_ELIGIBLE_LEADERS_NOT_AVAILABLE);
+    ck_assert_int_eq(fx.seen_count, 0);
+}
+END_TEST
+
+/* PREFERRED (electPreferredLeader): the first replica if it is in the ISR and may lead;
+ * otherwise nothing changes and the answer is PREFERRED_LEADER_NOT_AVAILABLE. With
+ * TopicPartitions null every partition is tried and those already led by their preferred
+ * replica are left out of the answer. */
+START_TEST(elect_leaders_preferred_moves_to_the_first_replica)
+{
+    brokers(3);
+    orders(L(1, 2, 3), L(2, 3), 2);
+    const struct elect_leaders_partition_result *r = elect(ELECTION_TYPE_PREFERRED, "orders", 0);
+    ASSERT_ERROR(r->error_code, KAFKA_PREFERRED_LEADER_NOT_AVAILABLE); /* 1 not in the ISR */
+    ck_assert_int_eq(fx.seen_count, 0);
+    teardown();
+    setup();
+    brokers(3);
+    orders(L(1, 2, 3), L(2, 3, 1), 2);
+    add_topic("events", events_id);
+    add_partition(events_id, (struct part_spec){.id = 0, .replicas = L(3, 1), .isr = L(3, 1),
+                                                .leader = 3});
+    struct elect_leaders_request req = {ELECTION_TYPE_PREFERRED, -1, NULL, 30000};
+    struct elect_leaders_response resp;
+    replication_elect_leaders(&fx.repl, &req, &fx.arena, &resp);
+    ck_assert_int_eq(resp.result_count, 2);
+    int32_t answered = 0;
+    for (int32_t i = 0; i < 2; i++) {
+        answered += resp.results[i].partition_count;
+        if (strcmp(resp.results[i].topic, "orders") == 0) {
+            ck_assert_int_eq(resp.results[i].partition_count, 1);
+            ASSERT_ERROR(resp.results[i].partitions[0].error_code, KAFKA_NONE);
+        }
+    }
+    ck_assert_int_eq(answered, 1); /* events-0 is led by its preferred replica: left out */
+    const struct seen *s = only_change();
+    ck_assert_int_eq(s->leader, 1);
+    assert_list("isr unchanged", s->isr, L_NULL);
+    ck_assert_int_eq(part("orders", 0)->leader, 1);
+}
+END_TEST
+
 /* ---- ELR (KIP-966) -------------------------------------------------------------------------- */
 
 static void elr_cluster(void)
@@ -1736,6 +1843,9 @@ static void add_suite_tests(Suite *s)
     tcase_add_test(tc, unclean_election_on_unfencing_elects_the_unfenced_replica);
     tcase_add_test(tc, unclean_config_ignored_before_3_9_uncleanLeaderElectionEnabledForTopic);
     tcase_add_test(tc, unclean_election_before_3_2_iv0_writes_no_leader_recovery_state);
+    tcase_add_test(tc, elect_leaders_unclean_elects_outside_the_isr_whatever_the_config);
+    tcase_add_test(tc, elect_leaders_errors_unknown_topic_partition_and_no_eligible_leader);
+    tcase_add_test(tc, elect_leaders_preferred_moves_to_the_first_replica);
     tc = tcase(s, "elr");
     tcase_add_test(tc, elr_takes_leavers_below_min_isr_allows_an_empty_isr_and_elects_from_it);
     tcase_add_test(tc, elr_alter_partition_shrink_below_min_isr_keeps_the_dropped_one_eligible);
