@@ -178,7 +178,8 @@ static struct controller_session *session_of(struct controller *c, int32_t broke
         return NULL;
     }
     struct controller_session *s = &c->sessions[c->session_count++];
-    *s = (struct controller_session){.broker_id = broker_id};
+    *s = (struct controller_session){.broker_id = broker_id, .metadata_offset = -1,
+                                     .shutdown_offset = -1, .register_offset = -1};
     return s;
 }
 
@@ -312,10 +313,17 @@ static int16_t register_broker(struct controller *c, const struct broker_registr
     }
     bool live = existing != NULL && !existing->fenced &&
                 c->now - s->last_heartbeat < c->cfg.session_timeout;
-    if (live && !wire_uuid_equal(existing->incarnation_id, req->incarnation_id)) {
+    bool same = existing != NULL && wire_uuid_equal(existing->incarnation_id,
+                                                    req->incarnation_id);
+    if (live && !same) {
         return KAFKA_DUPLICATE_BROKER_REGISTRATION;
     }
-    if (existing != NULL && !wire_uuid_equal(existing->incarnation_id, req->incarnation_id)) {
+    /* offsetControl.nextWriteOffset() (writeOffset + 1 before 3.6): where this operation's
+     * first record goes, taken before any record is generated. */
+    int64_t first = raft_log_end_offset(c->quorum->log) + c->quorum->pending_count;
+    bool amend = same && c->cfg.replication.registration_amend;
+    struct image_broker old = existing != NULL ? *existing : (struct image_broker){0};
+    if (existing != NULL && !same) {
         /* A new incarnation leaves every ISR and leadership before it registers again
          * (BrokerShutdownHandler.addRecordsForShutdown); with ELR, one that did not shut down
          * cleanly in its last epoch leaves every ELR too (handleBrokerUncleanShutdown). */
@@ -338,49 +346,115 @@ static int16_t register_broker(struct controller *c, const struct broker_registr
     rb->feature_count = req->feature_count;
     rb->features = (const struct metadata_feature *)req->features;
     rb->rack = req->rack;
-    rb->fenced = true;
-    /* The broker epoch is the offset of the record that registers it. */
-    rb->broker_epoch = raft_log_end_offset(c->quorum->log) + c->quorum->pending_count;
+    /* "Amending registration of broker N, incarnation ID I. Broker epoch remains E." (3.9+);
+     * before, the same incarnation is registered anew: a new epoch, fenced. */
+    rb->fenced = amend ? old.fenced : true;
+    rb->in_controlled_shutdown = amend && old.in_controlled_shutdown &&
+                                 rec.version >= 1;
+    rb->broker_epoch = amend ? old.epoch : first;
     int64_t offset = emit_record(c, &rec);
     if (offset < 0) {
         return KAFKA_NOT_CONTROLLER;
     }
-    KS_ASSERT(offset == rb->broker_epoch);
+    KS_ASSERT(offset >= first);
+    KS_ASSERT(amend || offset == first || (existing != NULL && !same));
     s->last_heartbeat = c->now;
-    s->controlled_shutdown = false;
-    resp->broker_epoch = offset;
+    s->register_offset = offset;
+    if (!amend) { /* BrokerHeartbeatManager.register: a fenced broker, out of shutdown */
+        s->controlled_shutdown = false;
+        s->shutdown_offset = -1;
+        s->metadata_offset = -1;
+    }
+    resp->broker_epoch = rb->broker_epoch;
+    char line[128];
+    snprintf(line, sizeof line, "register broker=%d epoch=%" PRId64 " record_offset=%" PRId64
+             "%s", rb->broker_id, rb->broker_epoch, offset, amend ? " amended" : "");
+    trace_line(c, line);
     return KAFKA_NONE;
 }
 
-/* Moves a broker into controlled shutdown, and once it leads nothing, out (SHUTDOWN_NOW:
- * fenced). Returns whether it may shut down now. */
-static bool controlled_shutdown(struct controller *c, const struct image_broker *b)
+/* lowestActiveOffset: the smallest metadata offset an unfenced broker outside controlled
+ * shutdown reported; INT64_MAX when there is none. */
+static int64_t lowest_active_offset(const struct controller *c)
 {
-    int32_t id = b->id;
-    int64_t epoch = b->epoch;
-    struct controller_session *s = session_of(c, id);
-    if (!b->in_controlled_shutdown && (s == NULL || !s->controlled_shutdown)) {
-        if (s != NULL) {
-            s->controlled_shutdown = true;
-        }
-        replication_broker_leaving(&c->repl, id, "controlled-shutdown");
-        if (c->cfg.replication.mv_level >= METADATA_MV_3_3_IV3) {
-            append_fencing(c, id, epoch, 0, 1);
+    int64_t lowest = INT64_MAX;
+    for (int i = 0; i < c->session_count; i++) {
+        const struct controller_session *s = &c->sessions[i];
+        const struct image_broker *b = metadata_image_broker(&c->work, s->broker_id);
+        if (b != NULL && !b->fenced && !s->controlled_shutdown && s->metadata_offset < lowest) {
+            lowest = s->metadata_offset;
         }
     }
+    return lowest;
+}
+
+/* SHUTDOWN_NOW: handleBrokerFenced, the partitions first, then the fence. */
+static void shutdown_now(struct controller *c, struct controller_session *s, int32_t id,
+                         int64_t epoch, const char *why)
+{
+    replication_broker_leaving(&c->repl, id, "shutdown");
+    append_fencing(c, id, epoch, 1, 0);
+    s->controlled_shutdown = false;
+    s->shutdown_offset = -1;
+    char line[160];
+    snprintf(line, sizeof line, "fence broker=%d epoch=%" PRId64 " reason=controlled-shutdown "
+             "%s", id, epoch, why);
+    trace_line(c, line);
+}
+
+/* An unfenced broker asks to shut down (calculateNextBrokerState, UNFENCED + WantShutDown):
+ * one that leads nothing goes at once; a leader enters CONTROLLED_SHUTDOWN
+ * (handleBrokerInControlledShutdown: InControlledShutdown first, from 3.3-IV3, then its ISR
+ * places and leaderships), and the records' last offset is its controlledShutdownOffset
+ * (processBatchEndOffset). Returns whether it may shut down now. */
+static bool begin_controlled_shutdown(struct controller *c, struct controller_session *s,
+                                      int32_t id, int64_t epoch)
+{
+    KS_ASSERT(!s->controlled_shutdown);
+    if (replication_leader_count(&c->work, id) == 0) {
+        shutdown_now(c, s, id, epoch, "leaderships=0");
+        return true;
+    }
+    s->controlled_shutdown = true;
+    if (c->cfg.replication.mv_level >= METADATA_MV_3_3_IV3) {
+        append_fencing(c, id, epoch, 0, 1);
+    }
+    replication_broker_leaving(&c->repl, id, "controlled-shutdown");
+    s->shutdown_offset = c->last_emitted;
+    KS_ASSERT(s->shutdown_offset >= 0);
+    char line[128];
+    snprintf(line, sizeof line, "controlled-shutdown broker=%d epoch=%" PRId64
+             " controlled_shutdown_offset=%" PRId64, id, epoch, s->shutdown_offset);
+    trace_line(c, line);
+    return false;
+}
+
+/* CONTROLLED_SHUTDOWN: it may go once it leads nothing and every active broker has reported
+ * the offset its shutdown records end at. */
+static bool continue_controlled_shutdown(struct controller *c, struct controller_session *s,
+                                         int32_t id, int64_t epoch)
+{
+    KS_ASSERT(s->controlled_shutdown && s->shutdown_offset >= 0);
     if (replication_leader_count(&c->work, id) > 0) {
         return false;
     }
-    replication_broker_leaving(&c->repl, id, "shutdown");
-    append_fencing(c, id, epoch, 1, 0);
-    char line[96];
-    snprintf(line, sizeof line, "fence broker=%d epoch=%" PRId64 " reason=controlled-shutdown",
-             id, epoch);
-    trace_line(c, line);
+    int64_t lowest = lowest_active_offset(c);
+    if (s->shutdown_offset > lowest) {
+        return false;
+    }
+    char why[96];
+    snprintf(why, sizeof why, "controlled_shutdown_offset=%" PRId64 " lowest_active_offset=%s",
+             s->shutdown_offset, lowest == INT64_MAX ? "none" : "");
+    if (lowest != INT64_MAX) {
+        snprintf(why + strlen(why), sizeof why - strlen(why), "%" PRId64, lowest);
+    }
+    shutdown_now(c, s, id, epoch, why);
     return true;
 }
 
-/* BrokerHeartbeatManager + ClusterControlManager.processBrokerHeartbeat. */
+/* ReplicationControlManager.processBrokerHeartbeat with BrokerHeartbeatManager's
+ * calculateNextBrokerState (current state: CONTROLLED_SHUTDOWN if the session is in it, else
+ * FENCED or UNFENCED as the image has it) and touch. */
 static int16_t heartbeat(struct controller *c, const struct broker_heartbeat_request *req,
                          struct broker_heartbeat_response *resp)
 {
@@ -398,18 +472,31 @@ static int16_t heartbeat(struct controller *c, const struct broker_heartbeat_req
     s->last_heartbeat = c->now;
     int32_t id = b->id;
     int64_t epoch = b->epoch;
-    resp->is_caught_up = req->current_metadata_offset >= epoch;
-    if (req->want_shut_down) {
-        resp->should_shut_down = b->fenced || controlled_shutdown(c, b);
-    } else if (b->fenced && resp->is_caught_up && !req->want_fence) {
-        append_fencing(c, id, epoch, -1, 0);
-        replication_broker_unfenced(&c->repl, id);
-    } else if (!b->fenced && req->want_fence) {
+    bool fenced = b->fenced;
+    int64_t registered_at = s->register_offset >= 0 ? s->register_offset : epoch;
+    resp->is_caught_up = req->current_metadata_offset >= registered_at;
+    if (s->controlled_shutdown && !fenced) {
+        resp->should_shut_down = continue_controlled_shutdown(c, s, id, epoch);
+    } else if (fenced) {
+        s->controlled_shutdown = false; /* touch(fenced): out of controlled shutdown */
+        s->shutdown_offset = -1;
+        if (req->want_shut_down) {
+            resp->should_shut_down = true;
+        } else if (resp->is_caught_up && !req->want_fence) {
+            append_fencing(c, id, epoch, -1, 0);
+            replication_broker_unfenced(&c->repl, id);
+        }
+    } else if (req->want_fence) {
         replication_broker_leaving(&c->repl, id, "want-fence");
         append_fencing(c, id, epoch, 1, 0);
+        resp->should_shut_down = req->want_shut_down;
+    } else if (req->want_shut_down) {
+        resp->should_shut_down = begin_controlled_shutdown(c, s, id, epoch);
     }
+    s->metadata_offset = req->current_metadata_offset; /* touch */
     b = metadata_image_broker(&c->work, id);
     resp->is_fenced = b->fenced;
+    KS_ASSERT(!resp->should_shut_down || resp->is_fenced);
     return KAFKA_NONE;
 }
 
@@ -436,6 +523,8 @@ static void expire_sessions(struct controller *c)
         if (!c->cfg.planted_fence_before_leader_moves) {
             append_fencing(c, id, epoch, 1, 0);
         }
+        s->controlled_shutdown = false; /* a fenced broker leaves controlled shutdown */
+        s->shutdown_offset = -1;
         c->fenced_by_timeout++;
     }
 }
@@ -561,6 +650,28 @@ static void do_alter_partition(struct controller *c, struct controller_reply *r,
     alter_partition_response_encode(&r->lost, &lost, v);
 }
 
+/* ElectLeaders (ControllerApis.handleElectLeaders -> QuorumController.electLeaders). */
+static void do_elect_leaders(struct controller *c, struct controller_reply *r,
+                             struct wire_reader *body, struct wire_arena *a, bool active)
+{
+    int16_t v = r->api_version;
+    struct elect_leaders_request req;
+    struct elect_leaders_response resp;
+    if (elect_leaders_request_decode(body, v, a, &req) != 0) {
+        req = (struct elect_leaders_request){.topic_count = 0};
+        elect_leaders_error_response(&req, KAFKA_INVALID_REQUEST, a, &resp);
+        elect_leaders_response_encode(&r->ok, &resp, v);
+        elect_leaders_response_encode(&r->lost, &resp, v);
+        return;
+    }
+    elect_leaders_error_response(&req, KAFKA_NOT_CONTROLLER, a, &resp);
+    elect_leaders_response_encode(&r->lost, &resp, v);
+    if (active) {
+        replication_elect_leaders(&c->repl, &req, a, &resp);
+    }
+    elect_leaders_response_encode(&r->ok, &resp, v);
+}
+
 /* Handles one (inner) request; fills the reply's two answers. */
 static void dispatch(struct controller *c, struct controller_reply *r, struct wire_reader *body,
                      struct wire_arena *a, bool active)
@@ -581,6 +692,9 @@ static void dispatch(struct controller *c, struct controller_reply *r, struct wi
     case KAFKA_API_ALTER_PARTITION:
         do_alter_partition(c, r, body, a, active);
         break;
+    case KAFKA_API_ELECT_LEADERS:
+        do_elect_leaders(c, r, body, a, active);
+        break;
     default:
         KS_ASSERT(!"controller_handle: an API the controller does not take");
     }
@@ -599,7 +713,8 @@ static bool open_envelope(struct wire_reader *body, struct wire_arena *a,
     int16_t key = (int16_t)((d[0] << 8) | d[1]);
     int16_t ver = (int16_t)((d[2] << 8) | d[3]);
     int hv = kheader_request_version(key, ver);
-    if (hv < 0 || (key != KAFKA_API_CREATE_TOPICS && key != KAFKA_API_DELETE_TOPICS)) {
+    if (hv < 0 || (key != KAFKA_API_CREATE_TOPICS && key != KAFKA_API_DELETE_TOPICS &&
+                   key != KAFKA_API_ELECT_LEADERS)) {
         return false;
     }
     wire_reader_init(inner, d, (size_t)env.request_data.len);

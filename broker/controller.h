@@ -14,15 +14,25 @@
  *   Otherwise every request gets NOT_CONTROLLER and the sender looks again.
  * - A newly active controller on an empty log first writes the bootstrap records:
  *   FeatureLevelRecord metadata.version (and eligible.leader.replicas.version with ELR).
- * - BrokerRegistration appends a RegisterBrokerRecord (fenced) whose offset becomes the broker
- *   epoch. A live registration of the same id with another incarnation is
- *   DUPLICATE_BROKER_REGISTRATION; a new incarnation otherwise first leaves every ISR and
- *   leadership (handleBrokerShutdown).
+ * - BrokerRegistration appends a RegisterBrokerRecord (fenced). The broker epoch is the offset
+ *   of the operation's first record (QuorumController.registerBroker passes writeOffset + 1,
+ *   3.6+ offsetControl.nextWriteOffset()): the RegisterBrokerRecord's own offset unless
+ *   shutdown records for an old incarnation go before it. A live registration of the same id
+ *   with another incarnation is DUPLICATE_BROKER_REGISTRATION; a new incarnation otherwise
+ *   first leaves every ISR and leadership (handleBrokerShutdown). The same incarnation again
+ *   (a retry after a lost answer) gets a new epoch and is fenced anew before Kafka 3.9; from
+ *   3.9 (KAFKA-16952, switch controller.registration.amend) its registration is amended: the
+ *   epoch, fencing and controlled-shutdown state stay.
  * - BrokerHeartbeat: an unknown id is BROKER_ID_NOT_REGISTERED, another epoch
- *   STALE_BROKER_EPOCH. A fenced broker that has caught up with its registration is unfenced
- *   and leaderless partitions elect again. WantShutDown: a fenced broker may go at once; an
- *   unfenced one enters controlled shutdown (its leaderships move away first, then
- *   InControlledShutdown), and once it leads nothing it is fenced and told ShouldShutDown.
+ *   STALE_BROKER_EPOCH. A fenced broker that has caught up with its RegisterBrokerRecord is
+ *   unfenced and leaderless partitions elect again. WantShutDown
+ *   (BrokerHeartbeatManager.calculateNextBrokerState): a fenced broker, or an unfenced one that
+ *   leads nothing, is fenced and told ShouldShutDown at once (SHUTDOWN_NOW); an unfenced leader
+ *   enters controlled shutdown (its leaderships move away, InControlledShutdown), and its
+ *   records' last offset becomes its controlledShutdownOffset. A later heartbeat lets it go
+ *   once it leads nothing and controlledShutdownOffset <= lowestActiveOffset(), the smallest
+ *   offset any other unfenced broker not in controlled shutdown reported in its last heartbeat
+ *   (none: at once). So it takes as long as the others' heartbeats take to report it.
  * - An unfenced broker without a heartbeat for broker.session.timeout.ms loses its
  *   leaderships and ISR places, then is fenced.
  * - While active, a NoOpRecord every metadata.max.idle.interval.ms (KIP-835, 3.3+), so the
@@ -58,10 +68,24 @@ struct controller_config {
     void *random_ctx;
 };
 
+/*
+ * BrokerHeartbeatManager.BrokerHeartbeatState, one per registered broker.
+ * Rules: shutdown_offset >= 0 iff controlled_shutdown; a fenced broker is never in controlled
+ * shutdown (touch with fenced clears it).
+ */
 struct controller_session {
     int32_t broker_id;
     time_ns last_heartbeat;
     bool controlled_shutdown; /* entered controlled shutdown in this registration */
+    /* metadataOffset: the CurrentMetadataOffset of its last heartbeat to this controller, -1
+     * before one (a newly active controller knows none). */
+    int64_t metadata_offset;
+    /* controlledShutdownOffset: the last offset of the records that began its controlled
+     * shutdown; it may go once every active broker reported at least that. -1 if none. */
+    int64_t shutdown_offset;
+    /* registerBrokerRecordOffsets: the offset of the RegisterBrokerRecord this controller
+     * wrote for it, -1 if another controller wrote it (then the epoch stands in). */
+    int64_t register_offset;
 };
 
 /* The frame context of a request that came inside an Envelope. */

@@ -162,8 +162,13 @@ static void on_heartbeat(struct lifecycle *l, time_ns now,
             l->state = LIFECYCLE_SHUTTING_DOWN;
             trace_state(l, out, "controlled shutdown complete");
         } else {
-            l->next_send = now + l->heartbeat_interval;
+            /* BrokerLifecycleManager.HeartbeatResponseEvent: 50 ms after the first answer
+             * that keeps it waiting, "in the case where controlled shutdown completes
+             * quickly"; the interval after later ones. */
+            l->next_send = now + (l->got_controlled_shutdown_response ? l->heartbeat_interval
+                                                                       : 50 * NS_PER_MS);
         }
+        l->got_controlled_shutdown_response = true;
         return;
     }
     if (l->state == LIFECYCLE_STARTING) {

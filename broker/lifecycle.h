@@ -17,10 +17,12 @@
  * heartbeat carries the broker's metadata offset: once it has replayed its own registration the
  * controller unfences it. Heartbeats go every broker.heartbeat.interval.ms.
  *
- * Controlled shutdown (beginControlledShutdown): PENDING_CONTROLLED_SHUTDOWN sends heartbeats
- * with WantShutDown at once and then every interval, until the controller, having moved every
- * leadership away, answers ShouldShutDown: SHUTTING_DOWN, and the process may stop. A broker
- * that never registered goes to SHUTTING_DOWN at once.
+ * Controlled shutdown (beginControlledShutdown): PENDING_CONTROLLED_SHUTDOWN sends a heartbeat
+ * with WantShutDown at once, the next 50 ms after the first answer without ShouldShutDown
+ * ("a little bit sooner than we usually would", 3.1-trunk), then every interval, until the
+ * controller, having moved every leadership away and seen every other active broker report
+ * its shutdown records, answers ShouldShutDown: SHUTTING_DOWN, and the process may stop. A
+ * broker that never registered goes to SHUTTING_DOWN at once.
  */
 
 #include <stdbool.h>
@@ -65,6 +67,7 @@ struct lifecycle {
     int16_t heartbeat_version;
     const struct release_feature *features;
     int feature_count;
+    bool got_controlled_shutdown_response; /* gotControlledShutdownResponse */
 };
 
 void lifecycle_init(struct lifecycle *l, int32_t broker_id, const char *cluster_id,

@@ -98,7 +98,8 @@ void node_config_default(struct node_config *c, int32_t node_id)
     c->replication = (struct replication_config){
         .num_partitions = 1, .default_replication_factor = 1, .min_insync_replicas = 1,
         .unclean_leader_election_enable = false, .delete_topic_enable = true, .elr = true,
-        .isr_shrink_bumps_leader_epoch = false, .mv_level = METADATA_MV_LATEST};
+        .isr_shrink_bumps_leader_epoch = false, .unclean_election_config = true,
+        .registration_amend = true, .mv_level = METADATA_MV_LATEST};
     c->auto_create_topics_enable = true;
     c->bootstrap_metadata = true;
     c->metadata_max_idle_interval = 500 * NS_PER_MS;
@@ -185,6 +186,8 @@ static void replication_from_kafka(struct node_config *c, const struct kafka_con
         .delete_topic_enable = k->delete_topic_enable,
         .elr = k->switches.replication_elr,
         .isr_shrink_bumps_leader_epoch = k->switches.replication_isr_shrink_bumps_leader_epoch,
+        .unclean_election_config = k->switches.replication_unclean_election_config,
+        .registration_amend = k->switches.controller_registration_amend,
         .mv_level = replication_mv_for_release(k->switches.release->number)};
 }
 
@@ -751,6 +754,14 @@ static void answer_timed_out(struct node *n, const struct forward *f)
             delete_topics_error_response(&req, KAFKA_REQUEST_TIMED_OUT, &a, &resp);
             delete_topics_response_encode(&w, &resp, ver);
         }
+    } else if (ok && key == KAFKA_API_ELECT_LEADERS) {
+        struct elect_leaders_request req;
+        struct elect_leaders_response resp;
+        ok = elect_leaders_request_decode(&in, ver, &a, &req) == 0;
+        if (ok) {
+            elect_leaders_error_response(&req, KAFKA_REQUEST_TIMED_OUT, &a, &resp);
+            elect_leaders_response_encode(&w, &resp, ver);
+        }
     }
     kheader_frame_end(&w, mark);
     if (ok && w.err == 0) {
@@ -987,7 +998,8 @@ static void on_request_frame(struct node *n, int from_host, const uint8_t *bytes
     struct wire_reader body;
     int rc = kheader_request_decode_frame(bytes, len, &a, &h, &body);
     uint64_t reply_ctx = ((uint64_t)(uint32_t)from_host << 32) | (uint32_t)h.correlation_id;
-    bool admin = h.api_key == KAFKA_API_CREATE_TOPICS || h.api_key == KAFKA_API_DELETE_TOPICS;
+    bool admin = h.api_key == KAFKA_API_CREATE_TOPICS || h.api_key == KAFKA_API_DELETE_TOPICS ||
+                 h.api_key == KAFKA_API_ELECT_LEADERS; /* maybeForwardToController */
     if (rc != 0) {
         /* not a request we can read: dropped, as a broker closes the connection */
     } else if (controller_handles(h.api_key) || (admin && !n->is_broker)) {

@@ -60,6 +60,8 @@ enum switch_index {
     SWITCH_REPLICATION_ELR,
     SWITCH_REPLICATION_ISR_SHRINK_BUMPS_LEADER_EPOCH,
     SWITCH_RAFT_OFFSET_ZERO_SNAPSHOT,
+    SWITCH_REPLICATION_UNCLEAN_ELECTION_CONFIG,
+    SWITCH_CONTROLLER_REGISTRATION_AMEND,
     SWITCH_COUNT
 };
 
@@ -99,6 +101,10 @@ static const struct switch_field switch_fields[SWITCH_COUNT] = {
     [SWITCH_REPLICATION_ISR_SHRINK_BUMPS_LEADER_EPOCH] =
         FIELD(SWITCH_BOOL, replication_isr_shrink_bumps_leader_epoch, 0),
     [SWITCH_RAFT_OFFSET_ZERO_SNAPSHOT] = FIELD(SWITCH_BOOL, raft_offset_zero_snapshot, 0),
+    [SWITCH_REPLICATION_UNCLEAN_ELECTION_CONFIG] =
+        FIELD(SWITCH_BOOL, replication_unclean_election_config, 0),
+    [SWITCH_CONTROLLER_REGISTRATION_AMEND] =
+        FIELD(SWITCH_BOOL, controller_registration_amend, 0),
 };
 
 #undef FIELD
@@ -200,6 +206,22 @@ static const struct switch_info switch_infos[SWITCH_COUNT] = {
         "leader's latest snapshot id, unless that is the bootstrap snapshot 0-0 "
         "(KafkaRaftClient.tryCompleteFetchRequest); off = the log is replayed from 0 while "
         "the leader's log still starts there (RaftLog.validateOffsetAndEpoch)."},
+    [SWITCH_REPLICATION_UNCLEAN_ELECTION_CONFIG] = {
+        "replication.unclean.election.config", "unclean.election.config", "true|false",
+        "on: 2.4 (ZooKeeper's controller), 3.9, 4.0, 4.1, trunk",
+        "The KRaft controller reads unclean.leader.election.enable "
+        "(ConfigurationControlManager.uncleanLeaderElectionEnabledForTopic; 3.0-3.8 return "
+        "false, a TODO; KAFKA-12670 in 3.9, which also adds the periodic "
+        "maybeElectUncleanLeaders every unclean.leader.election.interval.ms). Off: the config "
+        "is accepted and stored but never elects; only ElectLeaders UNCLEAN does."},
+    [SWITCH_CONTROLLER_REGISTRATION_AMEND] = {
+        "controller.registration.amend", "registration.amend", "true|false",
+        "on: 3.9, 4.0, 4.1, trunk",
+        "A BrokerRegistration from the incarnation already registered (a retry after a lost "
+        "answer) amends it: the broker epoch, fencing and controlled-shutdown state stay "
+        "(ClusterControlManager.registerBroker, KAFKA-16952). Off: it is registered anew, a "
+        "new epoch and fenced, as in 3.0-3.7.0; 3.7.1-3.8 (KAFKA-16757) keep the fencing "
+        "state but still take a new epoch, which no modelled release does."},
 };
 
 /*
@@ -310,7 +332,8 @@ static const struct kafka_release releases[] = {
                   .raft_voter_set_check = true,
                   .raft_begin_quorum_resend = BEGIN_QUORUM_RESEND_UNACKNOWLEDGED,
                   .raft_rpc = RPC(-1, -1, -1, -1, -1, 11),
-                  .replication_leader_epoch_truncation = true},
+                  .replication_leader_epoch_truncation = true,
+                  .replication_unclean_election_config = true},
      .api = API(-1, -1, -1, -1, 5, 4, 9, 3), .broker_features = features_none,
      .notes = "ZooKeeper only: no KRaft RPCs; the raft switches hold the oldest KRaft "
               "behaviour."},
@@ -368,7 +391,9 @@ static const struct kafka_release releases[] = {
                   .raft_rpc = RPC(1, 1, 1, 2, 1, 17),
                   .raft_offset_zero_snapshot = true,
                   .replication_hw_frozen_below_min_isr = true,
-                  .replication_leader_epoch_truncation = true},
+                  .replication_leader_epoch_truncation = true,
+                  .replication_unclean_election_config = true,
+                  .controller_registration_amend = true},
      .api = API(4, 1, 3, 0, 7, 6, 12, 4), .broker_features = features_3_9,
      .notes = "KIP-853 dynamic quorums; facts from tag 3.9.0-rc3."},
     {.name = "4.0", .version = "4.0.0", .number = 400, .modes = RELEASE_MODE_KRAFT,
@@ -380,7 +405,9 @@ static const struct kafka_release releases[] = {
                   .raft_rpc = RPC(2, 1, 1, 2, 1, 17),
                   .raft_offset_zero_snapshot = true,
                   .replication_hw_frozen_below_min_isr = true,
-                  .replication_leader_epoch_truncation = true},
+                  .replication_leader_epoch_truncation = true,
+                  .replication_unclean_election_config = true,
+                  .controller_registration_amend = true},
      .api = API(4, 1, 3, 0, 7, 6, 13, 4), .broker_features = features_4_0,
      .notes = "KIP-996 pre-vote; ZooKeeper removed. 4.0.1+ backs off per KAFKA-18345: set "
               "kraftsim.switch.raft.lost.election.backoff=exponential-4.0.1."},
@@ -395,7 +422,9 @@ static const struct kafka_release releases[] = {
                   .raft_offset_zero_snapshot = true,
                   .replication_hw_frozen_below_min_isr = true,
                   .replication_leader_epoch_truncation = true,
-                  .replication_elr = true},
+                  .replication_elr = true,
+                  .replication_unclean_election_config = true,
+                  .controller_registration_amend = true},
      .api = API(4, 1, 3, 0, 7, 6, 13, 4), .broker_features = features_4_1,
      .notes = "No lost-election backoff; Fetch v18 high watermark; ELR on for new clusters."},
     {.name = "trunk", .version = "4.5.0-SNAPSHOT", .number = 405, .modes = RELEASE_MODE_KRAFT,
@@ -409,7 +438,9 @@ static const struct kafka_release releases[] = {
                   .raft_offset_zero_snapshot = true,
                   .replication_hw_frozen_below_min_isr = true,
                   .replication_leader_epoch_truncation = true,
-                  .replication_elr = true},
+                  .replication_elr = true,
+                  .replication_unclean_election_config = true,
+                  .controller_registration_amend = true},
      .api = API(4, 2, 3, 0, 7, 6, 13, 5), .broker_features = features_trunk,
      .notes = "KRAFT.md's trunk d79bd502ec; the default release."},
 };

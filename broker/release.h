@@ -142,6 +142,8 @@ struct kafka_switches {
     bool replication_elr;
     bool replication_isr_shrink_bumps_leader_epoch;
     bool raft_offset_zero_snapshot;
+    bool replication_unclean_election_config;
+    bool controller_registration_amend;
     uint32_t overridden; /* bit i: switch i of switches_list() was set explicitly */
 };
 

@@ -113,8 +113,14 @@ static const char *topic_config(const struct metadata_image *img, const char *to
     return NULL;
 }
 
+/* ConfigurationControlManager.uncleanLeaderElectionEnabledForTopic: the topic's value, else
+ * the cluster's. Kafka 3.0-3.8 return false here whatever the config says (a TODO until
+ * KAFKA-12670, 3.9): the key is accepted and stored, and never elects. */
 static bool unclean_enabled(const struct replication *r, const char *topic)
 {
+    if (!r->cfg->unclean_election_config) {
+        return false;
+    }
     const char *v = topic_config(r->image, topic, "unclean.leader.election.enable");
     return v != NULL ? strcmp(v, "true") == 0 : r->cfg->unclean_leader_election_enable;
 }
@@ -178,6 +184,8 @@ struct change_plan {
     bool bump_leader_epoch;
     bool recovered; /* the leader reports RECOVERED after an unclean election (KIP-704) */
     int32_t unclean_shutdown; /* a broker that lost its unflushed log: never eligible, or -1 */
+    bool preferred; /* Election.PREFERRED: the first replica if it may lead (ElectLeaders) */
+    bool unclean;   /* Election.UNCLEAN whatever the config says (ElectLeaders UNCLEAN) */
     const char *reason;
 };
 
@@ -196,7 +204,12 @@ static void elect_leader(struct replication *r, const struct image_topic *t,
                          struct target *x)
 {
     x->leader = -1;
-    if (p->leader >= 0 && ids_has(&x->isr, p->leader) &&
+    int32_t first = p->replicas.count > 0 ? p->replicas.items[0] : -1;
+    if (plan->preferred && first >= 0 && ids_has(&x->isr, first) &&
+        acceptable(r, first, plan->leaving)) {
+        x->leader = first; /* electPreferredLeader */
+    }
+    if (x->leader < 0 && p->leader >= 0 && ids_has(&x->isr, p->leader) &&
         acceptable(r, p->leader, plan->leaving)) {
         x->leader = p->leader;
     }
@@ -218,7 +231,7 @@ static void elect_leader(struct replication *r, const struct image_topic *t,
         x->unclean = true;
         x->from_lke = true;
     }
-    if (x->leader < 0 && unclean_enabled(r, t->name)) {
+    if (x->leader < 0 && (plan->unclean || unclean_enabled(r, t->name))) {
         for (int32_t i = 0; x->leader < 0 && i < p->replicas.count; i++) {
             int32_t id = p->replicas.items[i];
             x->leader = acceptable(r, id, plan->leaving) ? id : -1;
@@ -287,6 +300,8 @@ static void trace_change(struct replication *r, const struct image_topic *t,
                t->name, p->id, p->leader, x->leader, p->leader_epoch + 1, isr_text, elr_text,
                plan->reason,
                x->from_lke  ? " (the last known leader, KIP-966: acknowledged writes may be lost)"
+               : x->unclean && plan->unclean
+                   ? " (ElectLeaders UNCLEAN: acknowledged writes may be lost)"
                : x->unclean ? " (unclean.leader.election.enable: acknowledged writes may be lost)"
                             : "");
     } else {
@@ -552,52 +567,154 @@ static bool topic_config_known(const char *name)
     return false;
 }
 
+/* ---- StripedReplicaPlacer (metadata/.../placement/StripedReplicaPlacer.java) -------------
+ *
+ * Without racks every usable broker is in the one rack Optional.empty(), which holds two
+ * BrokerLists, unfenced and fenced. What it does (the same in 3.4 and trunk; 3.1 has it in
+ * org.apache.kafka.controller):
+ *
+ *   - RackList: ClusterControlManager.usableBrokers() is every registered broker that is not
+ *     in controlled shutdown (BrokerHeartbeatManager.UsableBrokerIterator skips those), marked
+ *     fenced or not. Rack.initialize sorts each list by id and draws its start offset,
+ *     random.nextInt(size), fenced list first, each only if it is not empty; then the RackList
+ *     draws its rack offset, random.nextInt(1) with one rack: a draw whose value is always 0.
+ *   - place(rf), once per partition, with an iteration epoch that starts at 0: once the epoch
+ *     reaches the number of unfenced brokers (and there are more than one), both lists are
+ *     Collections.shuffle'd (size - 1 draws each, fenced first) and the epoch goes back to 0.
+ *     The leader is unfenced.next(epoch), then rf - 1 more from rack.next(epoch): unfenced
+ *     first, fenced once those are used up in this epoch.
+ *   - BrokerList.next(epoch): a new epoch resets the list's index and moves its offset on by
+ *     one, then it returns brokers[(index + offset) % size] and counts index up; -1 once size
+ *     brokers were returned in this epoch.
+ * So without fenced brokers partition p gets the window of rf consecutive ids (mod n) starting
+ * at sorted[(start + p) % n] for the first n partitions; then a shuffled order.
+ * java.util.Random.nextInt(bound) is one draw from the controller's seeded stream, mod bound.
+ */
+
+struct broker_list {
+    int32_t count;
+    int32_t ids[REPLICAS_MAX];
+    int32_t index;  /* brokers returned in the current epoch */
+    int32_t offset; /* added to index, mod count */
+    int32_t epoch;  /* the last iteration epoch next() was called with */
+};
+
+static int32_t draw_below(struct replication *r, int32_t bound)
+{
+    KS_ASSERT(bound > 0);
+    return (int32_t)(r->sink.draw(r->sink.ctx) % (uint64_t)bound);
+}
+
+static int compare_ids(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* BrokerList.initialize: sorted, and a random start offset. */
+static void list_initialize(struct replication *r, struct broker_list *l)
+{
+    if (l->count > 0) {
+        qsort(l->ids, (size_t)l->count, sizeof l->ids[0], compare_ids);
+        l->offset = draw_below(r, l->count);
+    }
+}
+
+/* BrokerList.shuffle: Collections.shuffle(list, random). */
+static void list_shuffle(struct replication *r, struct broker_list *l)
+{
+    for (int32_t i = l->count; i > 1; i--) {
+        int32_t j = draw_below(r, i);
+        int32_t tmp = l->ids[i - 1];
+        l->ids[i - 1] = l->ids[j];
+        l->ids[j] = tmp;
+    }
+}
+
+/* BrokerList.next. */
+static int32_t list_next(struct broker_list *l, int32_t epoch)
+{
+    if (l->count == 0) {
+        return -1;
+    }
+    if (l->epoch != epoch) {
+        l->epoch = epoch;
+        l->index = 0;
+        l->offset = (l->offset + 1) % l->count;
+    }
+    if (l->index >= l->count) {
+        return -1;
+    }
+    int32_t id = l->ids[(l->index + l->offset) % l->count];
+    l->index++;
+    return id;
+}
+
 struct placement {
     int32_t count;
     int32_t ids[REPLICAS_MAX];
 };
 
-/* StripedReplicaPlacer, without racks: usable brokers (unfenced, not shutting down) in a
- * random rotation, each partition starting one further along so leaders spread; fenced
- * brokers only when there are not enough others. */
+/* StripedReplicaPlacer.place for one rack; the caller checked rf against the brokers. */
+static void place_striped(struct replication *r, struct broker_list *unfenced,
+                          struct broker_list *fenced, int32_t partitions, int16_t rf,
+                          struct placement *out)
+{
+    KS_ASSERT(unfenced->count > 0);
+    KS_ASSERT(rf <= unfenced->count + fenced->count);
+    int32_t epoch = 0;
+    for (int32_t p = 0; p < partitions; p++) {
+        if (epoch == unfenced->count && unfenced->count > 1) {
+            list_shuffle(r, fenced); /* RackList.shuffle -> Rack.shuffle */
+            list_shuffle(r, unfenced);
+            epoch = 0;
+        }
+        struct placement *pl = &out[p];
+        pl->count = 0;
+        pl->ids[pl->count++] = list_next(unfenced, epoch);
+        KS_ASSERT(pl->ids[0] >= 0);
+        while (pl->count < rf) {
+            int32_t id = list_next(unfenced, epoch);
+            id = id >= 0 ? id : list_next(fenced, epoch);
+            KS_ASSERT(id >= 0);
+            pl->ids[pl->count++] = id;
+        }
+        epoch++;
+    }
+}
+
+/* The usable brokers and the placer's checks, in its order (throwInvalidReplicationFactorIf
+ * NonPositive, Zero, TooFewBrokers), wrapped as ReplicationControlManager.createTopic does. */
 static int16_t place(struct replication *r, int32_t partitions, int16_t rf,
                      struct placement *out, char *msg, size_t cap)
 {
     const struct metadata_image *img = r->image;
-    struct placement live = {0}, fenced = {0};
-    for (uint32_t i = 0; i < img->broker_count && i < REPLICAS_MAX; i++) {
+    struct broker_list unfenced = {0}, fenced = {0};
+    for (uint32_t i = 0; i < img->broker_count; i++) {
         const struct image_broker *b = &img->brokers[i];
-        struct placement *to = b->fenced || shutting_down(r, b) ? &fenced : &live;
+        if (shutting_down(r, b)) {
+            continue;
+        }
+        struct broker_list *to = b->fenced ? &fenced : &unfenced;
+        KS_ASSERT(to->count < REPLICAS_MAX);
         to->ids[to->count++] = b->id;
     }
-    if (live.count == 0) {
+    /* new RackList draws before StripedReplicaPlacer.place checks anything. */
+    list_initialize(r, &fenced); /* Rack.initialize: fenced, then unfenced */
+    list_initialize(r, &unfenced);
+    (void)draw_below(r, 1); /* the rack offset, nextInt(1) with the one rack */
+    if (unfenced.count == 0) {
         snprintf(msg, cap, "Unable to replicate the partition %d time%s: All brokers are "
                  "currently fenced.", rf, "(s)");
         return KAFKA_INVALID_REPLICATION_FACTOR;
     }
-    if (rf > live.count + fenced.count) {
+    if (rf > unfenced.count + fenced.count) {
         snprintf(msg, cap, "Unable to replicate the partition %d time%s: The target "
                  "replication factor of %d cannot be reached because only %d broker(s) are "
-                 "registered.", rf, "(s)", rf, live.count + fenced.count);
+                 "registered.", rf, "(s)", rf, unfenced.count + fenced.count);
         return KAFKA_INVALID_REPLICATION_FACTOR;
     }
-    for (int32_t i = live.count - 1; i > 0; i--) { /* Fisher-Yates with the node's stream */
-        int32_t j = (int32_t)(r->sink.draw(r->sink.ctx) % (uint64_t)(i + 1));
-        int32_t tmp = live.ids[i];
-        live.ids[i] = live.ids[j];
-        live.ids[j] = tmp;
-    }
-    int32_t start = (int32_t)(r->sink.draw(r->sink.ctx) % (uint64_t)live.count);
-    for (int32_t p = 0; p < partitions; p++) {
-        struct placement *pl = &out[p];
-        pl->count = 0;
-        for (int32_t k = 0; k < rf && k < live.count; k++) {
-            pl->ids[pl->count++] = live.ids[(start + p + k) % live.count];
-        }
-        for (int32_t k = 0; pl->count < rf; k++) {
-            pl->ids[pl->count++] = fenced.ids[(p + k) % fenced.count];
-        }
-    }
+    place_striped(r, &unfenced, &fenced, partitions, rf, out);
     return KAFKA_NONE;
 }
 
@@ -850,6 +967,94 @@ void replication_delete_topics(struct replication *r, const struct delete_topics
         emit(r, &rec);
     }
     (void)version;
+}
+
+/* ---- ElectLeaders ------------------------------------------------------------------------ */
+
+static char *arena_text(struct wire_arena *a, const char *fmt, const char *topic, int32_t id)
+{
+    char buf[320];
+    snprintf(buf, sizeof buf, fmt, topic, id);
+    char *copy = wire_arena_alloc(a, strlen(buf) + 1);
+    memcpy(copy, buf, strlen(buf) + 1);
+    return copy;
+}
+
+/* ReplicationControlManager.electLeader for one partition. */
+static struct elect_leaders_partition_result elect_one(struct replication *r, const char *topic,
+                                                       int32_t partition_id, int8_t type,
+                                                       struct wire_arena *a)
+{
+    struct elect_leaders_partition_result res = {.partition_id = partition_id};
+    const struct image_topic *t = metadata_image_topic(r->image, topic);
+    const struct image_partition *p = NULL;
+    for (int32_t i = 0; t != NULL && i < t->partition_count; i++) {
+        p = t->partitions[i].id == partition_id ? &t->partitions[i] : p;
+    }
+    if (t == NULL || p == NULL) {
+        res.error_code = KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
+        res.error_message = t == NULL ? arena_text(a, "No such topic as %s", topic, 0)
+                                      : arena_text(a, "No such partition as %s-%d", topic,
+                                                   partition_id);
+        return res;
+    }
+    bool has_preferred = p->replicas.count > 0 && p->leader == p->replicas.items[0];
+    if ((type == ELECTION_TYPE_PREFERRED && has_preferred) ||
+        (type == ELECTION_TYPE_UNCLEAN && p->leader >= 0)) {
+        res.error_code = KAFKA_ELECTION_NOT_NEEDED; /* new ApiError(Errors): its message */
+        res.error_message = kafka_error_message(KAFKA_ELECTION_NOT_NEEDED);
+        return res;
+    }
+    struct change_plan plan = {.leaving = -1, .unclean_shutdown = -1,
+                               .preferred = type == ELECTION_TYPE_PREFERRED,
+                               .unclean = type == ELECTION_TYPE_UNCLEAN,
+                               .reason = type == ELECTION_TYPE_UNCLEAN ? "elect-leaders-unclean"
+                                                                       : "elect-leaders"};
+    ids_from(&plan.isr, &p->isr);
+    if (!change_partition(r, t, p, &plan)) {
+        res.error_code = type == ELECTION_TYPE_PREFERRED ? KAFKA_PREFERRED_LEADER_NOT_AVAILABLE
+                                                         : KAFKA_ELIGIBLE_LEADERS_NOT_AVAILABLE;
+        res.error_message = kafka_error_message(res.error_code);
+    }
+    return res;
+}
+
+/* ElectLeaders: named partitions are each answered; with TopicPartitions null every partition
+ * is tried, and those that need no election are left out of the answer (Kafka walks
+ * topicsByName, a hash map; kraftsim walks the image in topic order). */
+void replication_elect_leaders(struct replication *r, const struct elect_leaders_request *req,
+                               struct wire_arena *a, struct elect_leaders_response *resp)
+{
+    if (req->election_type != ELECTION_TYPE_PREFERRED &&
+        req->election_type != ELECTION_TYPE_UNCLEAN) {
+        elect_leaders_error_response(req, KAFKA_INVALID_REQUEST, a, resp); /* electionType() */
+        return;
+    }
+    bool all = req->topic_count < 0;
+    int32_t n = all ? (int32_t)r->image->topic_count : req->topic_count;
+    *resp = (struct elect_leaders_response){.result_count = n};
+    resp->results = wire_arena_alloc(a, sizeof *resp->results * (size_t)(n + 1));
+    for (int32_t i = 0; i < n; i++) {
+        struct elect_leaders_result *out = &resp->results[i];
+        const struct elect_leaders_topic *want = all ? NULL : &req->topics[i];
+        const struct image_topic *t = all ? &r->image->topics[i] : NULL;
+        int32_t count = all ? t->partition_count : want->partition_count;
+        char *name = wire_arena_alloc(a, strlen(all ? t->name : want->topic) + 1);
+        memcpy(name, all ? t->name : want->topic, strlen(all ? t->name : want->topic) + 1);
+        out->topic = name;
+        out->partitions = wire_arena_alloc(a, sizeof *out->partitions * (size_t)(count + 1));
+        for (int32_t k = 0; k < count; k++) {
+            /* The image may move as records go out: look the partition up by id each time. */
+            int32_t id = all ? r->image->topics[i].partitions[k].id : want->partitions[k];
+            struct elect_leaders_partition_result res =
+                elect_one(r, name, id, req->election_type, a);
+            if (!all || res.error_code != KAFKA_ELECTION_NOT_NEEDED) {
+                out->partitions[out->partition_count++] = res;
+            }
+        }
+        tracef(r, "elect-leaders topic=%s election_type=%s partitions=%d", name,
+               req->election_type == ELECTION_TYPE_UNCLEAN ? "UNCLEAN" : "PREFERRED", count);
+    }
 }
 
 /* ---- AlterPartition ----------------------------------------------------------------------- */

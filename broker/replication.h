@@ -15,8 +15,10 @@
  *     not in controlled shutdown, not the broker being removed);
  *   - else the first replica, in replica order, in the target ISR and acceptable;
  *   - else, with ELR (KIP-966) on and an empty ISR, the first acceptable replica in the ELR;
- *   - else, with unclean.leader.election.enable (the topic's, else the cluster's), the first
- *     acceptable replica: an unclean election, ISR = [leader], LeaderRecoveryState RECOVERING;
+ *   - else, with unclean.leader.election.enable (the topic's, else the cluster's) and a
+ *     controller that reads it (switch replication.unclean.election.config: Kafka 3.9+), the
+ *     first acceptable replica: an unclean election, ISR = [leader], LeaderRecoveryState
+ *     RECOVERING;
  *   - else no leader (-1).
  * Without ELR the ISR never becomes empty: removing its last member keeps it (the partition is
  * offline, "Leader: none Isr: 3"). With ELR it may, and members that leave an ISR smaller than
@@ -42,6 +44,8 @@ struct replication_config {
     bool delete_topic_enable;            /* delete.topic.enable */
     bool elr;                            /* switch replication.elr */
     bool isr_shrink_bumps_leader_epoch;  /* switch replication.isr.shrink.bumps.leader.epoch */
+    bool unclean_election_config;        /* switch replication.unclean.election.config */
+    bool registration_amend; /* switch controller.registration.amend (the controller's) */
     int mv_level;                        /* metadata.version feature level of the records */
 };
 
@@ -78,6 +82,15 @@ void replication_delete_topics(struct replication *r, const struct delete_topics
 void replication_alter_partition(struct replication *r, const struct alter_partition_request *req,
                                  int16_t version, struct wire_arena *a,
                                  struct alter_partition_response *resp);
+
+/* ElectLeaders (KIP-460): PREFERRED moves leadership to the first replica if it is in the ISR
+ * and may lead (PREFERRED_LEADER_NOT_AVAILABLE otherwise); UNCLEAN elects a leaderless
+ * partition's first live replica even from outside the ISR, whatever
+ * unclean.leader.election.enable says (ELIGIBLE_LEADERS_NOT_AVAILABLE if none may lead). A
+ * partition that already has the leader asked for is ELECTION_NOT_NEEDED. This is how an
+ * operator elects uncleanly on Kafka 3.0-3.8, whose controller ignores the config. */
+void replication_elect_leaders(struct replication *r, const struct elect_leaders_request *req,
+                               struct wire_arena *a, struct elect_leaders_response *resp);
 
 /* Before a broker is fenced, shuts down or re-registers (handleBrokerFenced,
  * handleBrokerInControlledShutdown, handleBrokerShutdown): it leaves every ISR and every

@@ -13,6 +13,7 @@
 #define REQUEST_TIMEOUT (30 * NS_PER_S)     /* request.timeout.ms */
 #define API_TIMEOUT (60 * NS_PER_S)         /* default.api.timeout.ms */
 #define RETRY_BACKOFF (100 * NS_PER_MS)     /* retry.backoff.ms */
+#define ELECT_LEADERS_VERSION 2 /* Admin.electLeaders; kafka-leader-election.sh */
 
 enum { TOKEN_DEADLINE = 1, TOKEN_RETRY = 2 };
 
@@ -46,6 +47,7 @@ static int16_t version_of(const struct admin *a, int16_t api_key)
 {
     return api_key == KAFKA_API_CREATE_TOPICS   ? a->api.create_topics_version_max
            : api_key == KAFKA_API_DELETE_TOPICS ? a->api.delete_topics_version_max
+           : api_key == KAFKA_API_ELECT_LEADERS ? ELECT_LEADERS_VERSION
                                                 : a->api.metadata_version_max;
 }
 
@@ -100,6 +102,14 @@ static void write_body(struct admin *a, struct wire_writer *w)
         struct delete_topics_request req = {.topic_count = 1, .topics = &t,
                                             .timeout_ms = 30000};
         delete_topics_request_encode(w, &req, v);
+    } else if (c->api_key == KAFKA_API_ELECT_LEADERS) {
+        int32_t partition = c->partitions;
+        struct elect_leaders_topic t = {.topic = c->topic, .partition_count = 1,
+                                        .partitions = &partition};
+        struct elect_leaders_request req = {.election_type = c->election_type,
+                                            .topic_count = 1, .topics = &t,
+                                            .timeout_ms = 30000};
+        elect_leaders_request_encode(w, &req, v);
     } else {
         struct metadata_request_topic t = {.name = c->topic};
         struct metadata_request req;
@@ -221,6 +231,14 @@ static void on_response(struct admin *a, const uint8_t *bytes, size_t len)
                 r.response_count == 1) {
                 error = r.responses[0].error_code;
                 message = r.responses[0].error_message;
+            }
+        } else if (key == KAFKA_API_ELECT_LEADERS) {
+            struct elect_leaders_response r;
+            if (elect_leaders_response_decode(&body, v, &arena, &r) == 0) {
+                bool one = r.result_count == 1 && r.results[0].partition_count == 1;
+                error = r.error_code != KAFKA_NONE || !one ? r.error_code
+                                                           : r.results[0].partitions[0].error_code;
+                message = one ? r.results[0].partitions[0].error_message : NULL;
             }
         } else {
             struct metadata_response r;

@@ -30,16 +30,18 @@
 #define ADMIN_REPLICAS_MAX 8
 
 struct admin_call {
-    int16_t api_key; /* KAFKA_API_CREATE_TOPICS, KAFKA_API_DELETE_TOPICS, KAFKA_API_METADATA */
+    int16_t api_key; /* KAFKA_API_CREATE_TOPICS, KAFKA_API_DELETE_TOPICS, KAFKA_API_METADATA,
+                        KAFKA_API_ELECT_LEADERS */
     int to_host;     /* the bootstrap server */
     char topic[128];
-    int32_t partitions;
+    int32_t partitions; /* ElectLeaders: the one partition to elect a leader for */
     int16_t replication_factor;
     char configs[256];
     /* A manual assignment, partitions separated by ';': "4,5;5,4" (then partitions and
      * replication_factor must be -1). */
     char assignment[128];
     bool allow_auto_create; /* Metadata only */
+    int8_t election_type;   /* ElectLeaders: ELECTION_TYPE_PREFERRED or _UNCLEAN */
 };
 
 struct admin_partition {

@@ -12,6 +12,7 @@
 #include "kafka_storage.h"
 #include "lifecycle.h"
 #include "metadata/records.h"
+#include "protocol/admin_rpc.h"
 #include "node.h"
 #include "protocol/header.h"
 #include "raft/listener.h"
@@ -93,6 +94,7 @@ struct cluster_run {
     char ledger_isr[4][32];
     char ledger_elr[4][32];
     int ledger_seen;
+    bool elect_sent; /* unclean-election on 3.x: kafka-leader-election.sh --election-type unclean */
     int16_t clicks_error; /* the admin script's outcomes */
     int32_t clicks_created;
     int16_t events_error;
@@ -555,6 +557,22 @@ static void offline_look_tick(void *ctx, uint64_t step)
     r->ledger_seen = (int)step + 1;
 }
 
+/* The 3.x way to elect uncleanly (the controller ignores the topic config before 3.9):
+ * kafka-leader-election.sh --election-type unclean, an ElectLeaders request. */
+static void offline_elect_unclean(void *ctx, uint64_t arg)
+{
+    struct cluster_run *r = ctx;
+    (void)arg;
+    struct admin_call c = {.api_key = KAFKA_API_ELECT_LEADERS, .to_host = 0, .partitions = 0,
+                           .election_type = ELECTION_TYPE_UNCLEAN};
+    snprintf(c.topic, sizeof c.topic, "ledger");
+    trace_emitf(&r->w->trace, world_now(r->w), TRACE_HOST_NONE, TRACE_NOTE,
+                "kafka-leader-election.sh --bootstrap-server kafka-1:9092 --election-type "
+                "unclean --topic ledger --partition 0");
+    admin_start(world_host(r->w, ADMIN_HOST)->proc, &c);
+    r->elect_sent = true;
+}
+
 static void plan_offline(struct cluster_run *r)
 {
     world_at(r->w, offline_crash4, offline_crash, r, 3);
@@ -563,6 +581,28 @@ static void plan_offline(struct cluster_run *r)
     world_at(r->w, offline_back5, offline_restart, r, 4);
     for (uint64_t i = 0; i < OFFLINE_STEPS; i++) {
         world_at(r->w, offline_look[i], offline_look_tick, r, i);
+    }
+    if (r->mode == CLUSTER_UNCLEAN && !r->configs[0].replication.unclean_election_config) {
+        world_at(r->w, offline_look[2] + 100 * NS_PER_MS, offline_elect_unclean, r, 0);
+    }
+}
+
+/* kafka-leader-election.sh's line for the answer (LeaderElectionCommand). */
+static void offline_elect_report(struct cluster_run *r, FILE *out)
+{
+    const struct admin_outcome *o = admin_outcome(world_host(r->w, ADMIN_HOST)->proc);
+    fprintf(out, "  $ kafka-leader-election.sh --bootstrap-server kafka-1:9092 "
+            "--election-type unclean --topic ledger --partition 0\n");
+    if (!o->done) {
+        fprintf(out, "  (no answer yet)\n");
+    } else if (o->error == KAFKA_NONE) {
+        fprintf(out, "  Successfully completed leader election (UNCLEAN) for partitions "
+                "ledger-0\n");
+    } else if (o->error == KAFKA_ELECTION_NOT_NEEDED) {
+        fprintf(out, "  Valid replica already elected for partitions ledger-0\n");
+    } else {
+        fprintf(out, "  Error completing leader election (UNCLEAN) for partition: ledger-0: "
+                "%s: %s\n", kafka_error_name(o->error), o->message);
     }
 }
 
@@ -573,7 +613,17 @@ static void offline_report(struct cluster_run *r, FILE *out)
         "after broker-4 came back", "after broker-5 came back too"};
     fprintf(out, "ledger-0 (replicas 4,5; min.insync.replicas=2%s):\n",
             r->mode == CLUSTER_UNCLEAN ? "; unclean.leader.election.enable=true" : "");
+    if (r->mode == CLUSTER_UNCLEAN && !r->configs[0].replication.unclean_election_config) {
+        /* ConfigurationControlManager.uncleanLeaderElectionEnabledForTopic, 3.0-3.8. */
+        fprintf(out, "  the controller ignores unclean.leader.election.enable before Kafka 3.9 "
+                "(ConfigurationControlManager.uncleanLeaderElectionEnabledForTopic returns "
+                "false until KAFKA-12670): no unclean election until an operator asks for one "
+                "with kafka-leader-election.sh --election-type unclean (ElectLeaders)\n");
+    }
     for (int i = 0; i < r->ledger_seen; i++) {
+        if (i == 3 && r->elect_sent) {
+            offline_elect_report(r, out);
+        }
         char leader[16];
         snprintf(leader, sizeof leader, "%d", r->ledger_leader[i]);
         fprintf(out, "  %-42s Leader: %-5s Isr: %-5s Elr: %-5s%s\n", when[i],
@@ -890,9 +940,10 @@ const struct scenario scenario_offline_partition = {
 
 const struct scenario scenario_unclean_election = {
     .name = "unclean-election",
-    .summary = "offline-partition with unclean.leader.election.enable=true on the topic: on a "
-               "release without ELR (--kafka-version 3.4) broker-4 is elected from outside the "
-               "ISR, RECOVERING, and the trace warns of data loss",
+    .summary = "offline-partition with unclean.leader.election.enable=true on the topic: on "
+               "Kafka 3.9+ broker-4 is elected from outside the ISR, RECOVERING, and the trace "
+               "warns of data loss; a 3.x controller (--kafka-version 3.4) ignores the config, "
+               "and kafka-leader-election.sh --election-type unclean (ElectLeaders) elects it",
     .duration = 75 * NS_PER_S,
     .run = run_unclean,
     .prepare = prepare_cluster,

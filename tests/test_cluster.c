@@ -210,17 +210,40 @@ START_TEST(offline_partition_on_kafka_3_4_waits_for_its_last_isr_member)
 }
 END_TEST
 
-/* With unclean.leader.election.enable on the topic, Kafka 3.4 elects the returning
- * out-of-ISR replica: ISR = [it], RECOVERING; the partition checker counts it and, since the
- * topic allows it, finds no violation. */
-START_TEST(unclean_election_on_kafka_3_4_elects_the_replica_outside_the_isr)
+/* With unclean.leader.election.enable on the topic, Kafka 3.4 still does not elect the
+ * returning out-of-ISR replica: its controller never reads the config
+ * (ConfigurationControlManager.uncleanLeaderElectionEnabledForTopic returns false in 3.0-3.8).
+ * Then the scenario runs kafka-leader-election.sh --election-type unclean: ElectLeaders v2
+ * UNCLEAN through kafka-1, forwarded to the controller (ReplicationControlManager.electLeader,
+ * Election.UNCLEAN), elects broker-4 uncleanly: ISR [4], RECOVERING, before broker-5 returns. */
+START_TEST(unclean_config_on_kafka_3_4_ignored_uncleanLeaderElectionEnabledForTopic)
 {
     struct run_result res;
     struct cluster_outcome o;
     run(1, "3.4", NULL, CLUSTER_UNCLEAN, &res, &o);
     ck_assert_msg(res.violations == 0, "%s", res.first_violation);
     expect_step(&o, 1, -1, "5", "", false);
+    expect_step(&o, 2, -1, "5", "", false); /* the config alone: nothing */
+    expect_step(&o, 3, 4, "4", "", true);   /* after ElectLeaders UNCLEAN */
+    ck_assert_uint_eq(o.unclean_elections, 1);
+    /* offline-partition on 3.4 has no such call: broker-5, the ISR member, leads again. */
+    run(1, "3.4", NULL, CLUSTER_OFFLINE, &res, &o);
+    expect_step(&o, 3, 5, "5", "", false);
+}
+END_TEST
+
+/* Kafka 3.9 reads it (KAFKA-12670): handleBrokerUnfenced elects the returning out-of-ISR
+ * replica, ISR = [it], RECOVERING; the partition checker counts it and, since the topic
+ * allows it, finds no violation. */
+START_TEST(unclean_election_on_kafka_3_9_elects_the_replica_outside_the_isr)
+{
+    struct run_result res;
+    struct cluster_outcome o;
+    run(1, "3.9", NULL, CLUSTER_UNCLEAN, &res, &o);
+    ck_assert_msg(res.violations == 0, "%s", res.first_violation);
+    expect_step(&o, 1, -1, "5", "", false);
     expect_step(&o, 2, 4, "4", "", true);
+    expect_step(&o, 3, 4, "4", "", true);
     ck_assert_uint_eq(o.unclean_elections, 1);
 }
 END_TEST
@@ -267,7 +290,8 @@ static Suite *cluster_suite(void)
     tcase_add_test(t, cluster_run_is_deterministic);
     tcase_add_test(t, every_kraft_release_runs_the_cluster_scenarios_clean);
     tcase_add_test(t, offline_partition_on_kafka_3_4_waits_for_its_last_isr_member);
-    tcase_add_test(t, unclean_election_on_kafka_3_4_elects_the_replica_outside_the_isr);
+    tcase_add_test(t, unclean_config_on_kafka_3_4_ignored_uncleanLeaderElectionEnabledForTopic);
+    tcase_add_test(t, unclean_election_on_kafka_3_9_elects_the_replica_outside_the_isr);
     tcase_add_test(t, offline_partition_on_trunk_uses_elr_and_the_last_known_leader);
     tcase_add_test(t, sweep_trunk_broker_crashes_partitions_controller_failover_no_violations);
     tcase_add_test(t, sweep_kafka_3_4_no_violations);

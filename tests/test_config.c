@@ -888,7 +888,22 @@ START_TEST(every_release_is_consistent_and_every_switch_is_documented)
     }
     size_t count;
     const struct switch_info *list = switches_list(&count);
-    ck_assert_uint_eq(count, 18);
+    ck_assert_uint_eq(count, 20);
+    /* ConfigurationControlManager.uncleanLeaderElectionEnabledForTopic reads the config from
+     * 3.9 (KAFKA-12670); 3.1-3.7 return false. */
+    static const char *const reads[] = {"3.9", "4.0", "4.1", "trunk"};
+    static const char *const ignores[] = {"3.1", "3.4", "3.5", "3.7"};
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert(switches_from_release(release_find(reads[i]))
+                      .replication_unclean_election_config);
+        ck_assert(!switches_from_release(release_find(ignores[i]))
+                       .replication_unclean_election_config);
+        /* ClusterControlManager.registerBroker keeps the epoch of the same incarnation from
+         * 3.9 (KAFKA-16952). */
+        ck_assert(switches_from_release(release_find(reads[i])).controller_registration_amend);
+        ck_assert(!switches_from_release(release_find(ignores[i]))
+                       .controller_registration_amend);
+    }
     for (size_t i = 0; i < count; i++) {
         ck_assert_uint_gt(strlen(list[i].doc), 40);
         ck_assert_uint_gt(strlen(list[i].releases), 3);
@@ -960,7 +975,7 @@ START_TEST(describe_line_is_exact)
         "voted.state=on voter.set.check=on begin.quorum.resend=unacknowledged "
         "fetch.high.watermark=off rpc=Vote:0,BeginQuorumEpoch:0,EndQuorumEpoch:0,"
         "DescribeQuorum:1,FetchSnapshot:0,Fetch:13 elr=off isr.shrink.bumps.leader.epoch=on "
-        "offset.zero.snapshot=off";
+        "offset.zero.snapshot=off unclean.election.config=off registration.amend=off";
     ck_assert_str_eq(line, expect);
     ck_assert_uint_eq(n, strlen(expect));
     s = switches_from_release(release_default());
@@ -976,7 +991,8 @@ START_TEST(describe_line_is_exact)
                      "begin.quorum.resend=lagging fetch.high.watermark=off* "
                      "rpc=Vote:2,BeginQuorumEpoch:1,EndQuorumEpoch:1,DescribeQuorum:2,"
                      "FetchSnapshot:1,Fetch:17* elr=on isr.shrink.bumps.leader.epoch=off "
-                     "offset.zero.snapshot=on");
+                     "offset.zero.snapshot=on unclean.election.config=on "
+                     "registration.amend=on");
     s = switches_from_release(release_find("2.4"));
     switches_describe(&s, line, sizeof line);
     ck_assert_ptr_nonnull(strstr(line, " rpc=Vote:none,"));

@@ -99,6 +99,8 @@ ADAPT(ct_req, create_topics_request, struct create_topics_request)
 ADAPT(ct_resp, create_topics_response, struct create_topics_response)
 ADAPT(dt_req, delete_topics_request, struct delete_topics_request)
 ADAPT(dt_resp, delete_topics_response, struct delete_topics_response)
+ADAPT(el_req, elect_leaders_request, struct elect_leaders_request)
+ADAPT(el_resp, elect_leaders_response, struct elect_leaders_response)
 
 /* ---- Sample messages: every field away from its default, so every gate and tag is used ---- */
 
@@ -278,6 +280,23 @@ static void sample_dt_resp(void *p)
     *m = (struct delete_topics_response){6, 2, results};
 }
 
+static void sample_el_req(void *p)
+{
+    static int32_t parts[] = {0, 2};
+    static struct elect_leaders_topic topics[] = {{"orders", 2, parts}};
+    struct elect_leaders_request *m = p;
+    *m = (struct elect_leaders_request){ELECTION_TYPE_UNCLEAN, 1, topics, 15000};
+}
+
+static void sample_el_resp(void *p)
+{
+    static struct elect_leaders_partition_result parts[] = {
+        {0, KAFKA_NONE, NULL}, {2, KAFKA_ELIGIBLE_LEADERS_NOT_AVAILABLE, "none"}};
+    static struct elect_leaders_result results[] = {{"orders", 2, parts}};
+    struct elect_leaders_response *m = p;
+    *m = (struct elect_leaders_response){5, KAFKA_NONE, 1, results};
+}
+
 struct codec {
     const char *name;
     int16_t version_min;
@@ -319,6 +338,8 @@ static const struct codec codecs[] = {
     CODEC("CreateTopicsResponse", 2, 7, struct create_topics_response, ct_resp, sample_ct_resp),
     CODEC("DeleteTopicsRequest", 1, 6, struct delete_topics_request, dt_req, sample_dt_req),
     CODEC("DeleteTopicsResponse", 1, 6, struct delete_topics_response, dt_resp, sample_dt_resp),
+    CODEC("ElectLeadersRequest", 0, 2, struct elect_leaders_request, el_req, sample_el_req),
+    CODEC("ElectLeadersResponse", 0, 2, struct elect_leaders_response, el_resp, sample_el_resp),
 };
 
 #define CODEC_COUNT ((int)(sizeof codecs / sizeof codecs[0]))
@@ -508,6 +529,12 @@ static const struct ladder ladders[] = {
     /* AlterPartitionResponse: v0 4 + 2 + 1 + topic (7 + 1 + 28 + 20 + 1) + 1 = 65; v1
      * +LeaderRecoveryState × 2; v2 TopicName (7) → TopicId (16). */
     {"AlterPartitionResponse", {65, 67, 76, 76}},
+    /* ElectLeadersRequest: v0 4 + (2 + 6) + 4 + 2 × 4 + 4 = 28; v1 +ElectionType; v2 compact
+     * 1 + 1 + 7 + 1 + 8 + 1 + 4 + 1 = 24. */
+    {"ElectLeadersRequest", {28, 29, 24}},
+    /* ElectLeadersResponse: v0 4 + 4 + 8 + 4 + (4 + 2 + 2) + (4 + 2 + 2 + 4) = 40; v1
+     * +ErrorCode; v2 compact 4 + 2 + 1 + 7 + 1 + 8 + 12 + 1 + 1 = 37. */
+    {"ElectLeadersResponse", {40, 42, 37}},
 };
 
 START_TEST(each_version_adds_and_drops_exactly_the_schema_fields)
@@ -1426,6 +1453,73 @@ END_TEST
 
 /* ---- Metadata (3) ------------------------------------------------------------------------- */
 
+/* ElectLeadersRequest.json (0-2, flexible 2+, the same in 3.1-trunk): what
+ * kafka-leader-election.sh --election-type unclean --topic ledger --partition 0 sends. */
+START_TEST(elect_leaders_v2_request_unclean_ledger_0_and_v0_hand_vectors)
+{
+    static const uint8_t v2[] = {
+        1,                                       /* ElectionType UNCLEAN (v1+) */
+        2, 7, 'l', 'e', 'd', 'g', 'e', 'r',      /* TopicPartitions: 1; Topic "ledger" */
+        2, I32(0), 0,                            /*   Partitions [0]; tags */
+        0, 0, 0x75, 0x30,                        /* TimeoutMs 30000 */
+        0,                                       /* tags */
+    };
+    static const uint8_t v0[] = {
+        I32(1), 0, 6, 'l', 'e', 'd', 'g', 'e', 'r', /* no ElectionType; classic arrays */
+        I32(1), I32(0),
+        0, 0, 0x75, 0x30,
+    };
+    static const uint8_t all_v1[] = {0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0xea, 0x60};
+    int32_t partition = 0;
+    struct elect_leaders_topic t = {"ledger", 1, &partition};
+    struct elect_leaders_request m = {ELECTION_TYPE_UNCLEAN, 1, &t, 30000}, out;
+    struct wire_arena a;
+    wire_arena_init(&a);
+    check_vector(enc_el_req, dec_el_req, &m, 2, v2, sizeof v2, &a, &out);
+    ck_assert_int_eq(out.election_type, ELECTION_TYPE_UNCLEAN);
+    ck_assert_str_eq(out.topics[0].topic, "ledger");
+    ck_assert_int_eq(out.topics[0].partitions[0], 0);
+    m.election_type = ELECTION_TYPE_PREFERRED; /* v0 can only ask for the preferred leader */
+    check_vector(enc_el_req, dec_el_req, &m, 0, v0, sizeof v0, &a, &out);
+    ck_assert_int_eq(out.election_type, ELECTION_TYPE_PREFERRED);
+    /* TopicPartitions null: every partition (v1, PREFERRED, TimeoutMs 60000). */
+    struct elect_leaders_request all = {ELECTION_TYPE_PREFERRED, -1, NULL, 60000};
+    check_vector(enc_el_req, dec_el_req, &all, 1, all_v1, sizeof all_v1, &a, &out);
+    ck_assert_int_eq(out.topic_count, -1);
+    wire_arena_free(&a);
+}
+END_TEST
+
+/* ElectLeadersResponse.json: the top-level ErrorCode from v1; ErrorMessage nullable. */
+START_TEST(elect_leaders_v2_response_election_not_needed_and_v0_hand_vectors)
+{
+    static const uint8_t v2[] = {
+        I32(0), 0, 0,                            /* ThrottleTimeMs, ErrorCode NONE */
+        2, 7, 'l', 'e', 'd', 'g', 'e', 'r',      /* ReplicaElectionResults: 1, "ledger" */
+        2, I32(0), 0, 84, 0, 0,                  /*   [0]: ELECTION_NOT_NEEDED, null; tags */
+        0,                                       /*   tags */
+        0,                                       /* tags */
+    };
+    static const uint8_t v0[] = {
+        I32(0), I32(1), 0, 6, 'l', 'e', 'd', 'g', 'e', 'r', /* no top-level ErrorCode */
+        I32(1), I32(0), 0, 84, 0xff, 0xff,
+    };
+    struct elect_leaders_partition_result p = {0, KAFKA_ELECTION_NOT_NEEDED, NULL};
+    struct elect_leaders_result r = {"ledger", 1, &p};
+    struct elect_leaders_response m = {0, KAFKA_NONE, 1, &r}, out;
+    struct wire_arena a;
+    wire_arena_init(&a);
+    check_vector(enc_el_resp, dec_el_resp, &m, 2, v2, sizeof v2, &a, &out);
+    ck_assert_int_eq(out.results[0].partitions[0].error_code, KAFKA_ELECTION_NOT_NEEDED);
+    ck_assert_ptr_null(out.results[0].partitions[0].error_message);
+    check_vector(enc_el_resp, dec_el_resp, &m, 0, v0, sizeof v0, &a, &out);
+    ck_assert_int_eq(kafka_api_flexible_version(KAFKA_API_ELECT_LEADERS), 2);
+    ck_assert_int_eq(kheader_request_version(KAFKA_API_ELECT_LEADERS, 2), 2);
+    ck_assert_int_eq(kheader_response_version(KAFKA_API_ELECT_LEADERS, 1), 0);
+    wire_arena_free(&a);
+}
+END_TEST
+
 START_TEST(metadata_v12_request_by_topic_id_hand_vector)
 {
     static const uint8_t want[] = {
@@ -1683,6 +1777,8 @@ static Suite *controller_rpc_suite(void)
     tcase_add_test(admin, delete_topics_v6_request_by_topic_id_with_a_null_name);
     tcase_add_test(admin, delete_topics_v5_and_v3_requests_send_topic_names_only);
     tcase_add_test(admin, delete_topics_v6_response_unknown_topic_id_hand_vector);
+    tcase_add_test(admin, elect_leaders_v2_request_unclean_ledger_0_and_v0_hand_vectors);
+    tcase_add_test(admin, elect_leaders_v2_response_election_not_needed_and_v0_hand_vectors);
     tcase_add_test(admin, metadata_v12_request_by_topic_id_hand_vector);
     tcase_add_test(admin, metadata_request_all_topics_is_empty_in_v0_and_null_from_v1);
     tcase_add_test(admin,

@@ -205,7 +205,8 @@ static void setup(void)
     fx.cfg = (struct replication_config){
         .num_partitions = 1, .default_replication_factor = 1, .min_insync_replicas = 1,
         .unclean_leader_election_enable = false, .delete_topic_enable = true, .elr = false,
-        .isr_shrink_bumps_leader_epoch = false, .mv_level = METADATA_MV_LATEST};
+        .isr_shrink_bumps_leader_epoch = false, .unclean_election_config = true,
+        .mv_level = METADATA_MV_LATEST};
     metadata_image_init(&fx.img);
     wire_arena_init(&fx.arena);
     fx.rng = 42;
@@ -520,6 +521,98 @@ START_TEST(create_places_the_same_way_for_the_same_random_stream)
         assert_list("replicas", fx.seen[i].replicas, first[i].replicas);
     }
     ck_assert(wire_uuid_equal(fx.seen[0].topic_id, first[0].topic_id));
+}
+END_TEST
+
+/* Scripted draws for the placer: the values the controller's stream returns next. */
+static void script(const uint64_t *values, int n)
+{
+    ck_assert_int_le(n, SCRIPT_MAX);
+    memcpy(fx.script, values, sizeof values[0] * (size_t)n);
+    fx.script_len = n;
+    fx.script_pos = 0;
+}
+
+static void assert_replicas(int index, int32_t a, int32_t b, int32_t c)
+{
+    const struct seen *s = &fx.seen[index];
+    ck_assert_int_eq(s->type, METADATA_PARTITION);
+    ck_assert_msg(s->replicas.n == 3 && s->replicas.v[0] == a && s->replicas.v[1] == b &&
+                      s->replicas.v[2] == c,
+                  "partition %d: replicas %d,%d,%d, wanted %d,%d,%d", s->partition_id,
+                  s->replicas.v[0], s->replicas.v[1], s->replicas.v[2], a, b, c);
+    ck_assert_int_eq(s->leader, a);
+}
+
+/* StripedReplicaPlacer (3.4 and trunk), no racks: brokers 1..5, 3 partitions, RF 3. Draw 1:
+ * BrokerList.initialize's start offset, nextInt(5) = 2; draw 2: the RackList's nextInt(1).
+ * Partition p is the window of 3 consecutive sorted ids from sorted[(2 + p) % 5]. */
+START_TEST(placement_striped_3_partitions_rf_3_on_5_brokers_from_start_offset_2)
+{
+    brokers(5);
+    script((const uint64_t[]){7 /* 7 % 5 = 2 */, 9}, 2);
+    ASSERT_ERROR(create("orders", 3, 3)->error_code, KAFKA_NONE);
+    assert_replicas(1, 3, 4, 5);
+    assert_replicas(2, 4, 5, 1);
+    assert_replicas(3, 5, 1, 2);
+    ck_assert_int_eq(fx.script_pos, 2);
+}
+END_TEST
+
+/* RackList.place: once the epoch reaches the number of unfenced brokers (3), the list is
+ * Collections.shuffle'd (nextInt(3), nextInt(2)) and the epoch starts again; the offset keeps
+ * moving on by one. Brokers register out of order: BrokerList.initialize sorts them. */
+START_TEST(placement_striped_shuffles_after_one_partition_per_unfenced_broker)
+{
+    static const int32_t order[] = {3, 1, 2};
+    for (int i = 0; i < 3; i++) {
+        struct metadata_record r;
+        metadata_record_init(&r, METADATA_REGISTER_BROKER, 1);
+        r.u.register_broker.broker_id = order[i];
+        r.u.register_broker.broker_epoch = 100 + order[i];
+        r.u.register_broker.incarnation_id = (struct kuuid){7, (uint64_t)order[i]};
+        apply(&r);
+        broker_change(order[i], -1, 0);
+    }
+    /* offset 0; rack; then the shuffle: swap(2, 0) -> 3,2,1; swap(1, 0) -> 2,3,1 */
+    script((const uint64_t[]){0, 0, 0, 0}, 4);
+    ASSERT_ERROR(create("orders", 6, 3)->error_code, KAFKA_NONE);
+    assert_replicas(1, 1, 2, 3);
+    assert_replicas(2, 2, 3, 1);
+    assert_replicas(3, 3, 1, 2);
+    assert_replicas(4, 2, 3, 1); /* shuffled [2,3,1], offset (2 + 1) % 3 = 0 */
+    assert_replicas(5, 3, 1, 2);
+    assert_replicas(6, 1, 2, 3);
+    ck_assert_int_eq(fx.script_pos, 4);
+}
+END_TEST
+
+/* Fenced brokers come last, from their own list (its own start offset, drawn first); brokers
+ * in controlled shutdown are not usable at all (BrokerHeartbeatManager.UsableBrokerIterator),
+ * so they do not count as registered either. */
+START_TEST(placement_striped_fenced_last_controlled_shutdown_not_usable)
+{
+    brokers(5);
+    fence(2);
+    broker_change(5, 0, 1); /* in controlled shutdown */
+    forget();
+    /* fenced [2]: nextInt(1); unfenced [1,3,4]: nextInt(3) = 1; rack: nextInt(1) */
+    script((const uint64_t[]){0, 1, 0}, 3);
+    const struct create_topics_result *res = create("orders", 2, 4);
+    ASSERT_ERROR(res->error_code, KAFKA_NONE);
+    const struct seen *p0 = &fx.seen[1], *p1 = &fx.seen[2];
+    ck_assert_int_eq(p0->replicas.n, 4);
+    ck_assert_msg(p0->replicas.v[0] == 3 && p0->replicas.v[1] == 4 && p0->replicas.v[2] == 1 &&
+                      p0->replicas.v[3] == 2, "p0");
+    ck_assert_msg(p1->replicas.v[0] == 4 && p1->replicas.v[1] == 1 && p1->replicas.v[2] == 3 &&
+                      p1->replicas.v[3] == 2, "p1");
+    assert_list("isr without the fenced broker", p0->isr, L(3, 4, 1));
+    forget();
+    res = create("wide", 1, 5);
+    ASSERT_ERROR(res->error_code, KAFKA_INVALID_REPLICATION_FACTOR);
+    ck_assert_str_eq(res->error_message,
+                     "Unable to replicate the partition 5 time(s): The target replication "
+                     "factor of 5 cannot be reached because only 4 broker(s) are registered.");
 }
 END_TEST
 
@@ -952,6 +1045,39 @@ START_TEST(unclean_election_enabled_for_the_topic_overrides_the_cluster)
 }
 END_TEST
 
+/* ConfigurationControlManager.uncleanLeaderElectionEnabledForTopic is `return false; // TODO`
+ * in 3.0-3.8 (KAFKA-12670 reads the config from 3.9): the topic's and the cluster's true are
+ * both ignored, on fencing and on unfencing alike. */
+START_TEST(unclean_config_ignored_before_3_9_uncleanLeaderElectionEnabledForTopic)
+{
+    fx.cfg.unclean_election_config = false; /* Kafka 3.0-3.8 */
+    fx.cfg.unclean_leader_election_enable = true;
+    fx.cfg.mv_level = replication_mv_for_release(304);
+    fx.cfg.isr_shrink_bumps_leader_epoch = true;
+    brokers(3);
+    orders(L(1, 2, 3), L(1), 1);
+    topic_config("orders", "unclean.leader.election.enable", "true");
+    fence(1);
+    const struct seen *s = only_change();
+    ck_assert_int_eq(s->leader, -1);
+    assert_list("isr unchanged", s->isr, L_NULL);
+    forget();
+    unfence(2);
+    unfence(3);
+    ck_assert_int_eq(fx.seen_count, 0);
+    ck_assert_int_eq(part("orders", 0)->leader, -1);
+    ck_assert_uint_eq(fx.repl.unclean_elections, 0);
+    /* The same partition on 3.9+: the unfenced replica 2 is elected uncleanly. */
+    fx.cfg.unclean_election_config = true;
+    replication_broker_unfenced(&fx.repl, 2);
+    s = only_change();
+    ck_assert_int_eq(s->leader, 2);
+    assert_list("isr", s->isr, L(2));
+    ck_assert_int_eq(s->lrs, METADATA_LRS_RECOVERING);
+    ck_assert_uint_eq(fx.repl.unclean_elections, 1);
+}
+END_TEST
+
 START_TEST(unclean_election_on_unfencing_elects_the_unfenced_replica)
 {
     fx.cfg.unclean_leader_election_enable = true;
@@ -981,6 +1107,113 @@ START_TEST(unclean_election_before_3_2_iv0_writes_no_leader_recovery_state)
     ck_assert_int_eq(s->leader, 2);
     assert_list("isr", s->isr, L(2));
     ck_assert_int_eq(s->lrs, -1);
+}
+END_TEST
+
+/* ---- ElectLeaders (ReplicationControlManager.electLeaders / electLeader) --------------------- */
+
+static const struct elect_leaders_partition_result *elect(int8_t type, const char *topic,
+                                                          int32_t partition)
+{
+    static int32_t id;
+    static struct elect_leaders_topic t;
+    static struct elect_leaders_response resp;
+    id = partition;
+    t = (struct elect_leaders_topic){topic, 1, &id};
+    struct elect_leaders_request req = {type, 1, &t, 30000};
+    replication_elect_leaders(&fx.repl, &req, &fx.arena, &resp);
+    ck_assert_int_eq(resp.error_code, KAFKA_NONE);
+    ck_assert_int_eq(resp.result_count, 1);
+    ck_assert_str_eq(resp.results[0].topic, topic);
+    ck_assert_int_eq(resp.results[0].partition_count, 1);
+    ck_assert_int_eq(resp.results[0].partitions[0].partition_id, partition);
+    return &resp.results[0].partitions[0];
+}
+
+/* Kafka 3.4: unclean.leader.election.enable is ignored (uncleanLeaderElectionEnabledForTopic
+ * returns false), but ElectLeaders UNCLEAN (Election.UNCLEAN) elects the first live replica
+ * from outside the ISR: ISR [it], RECOVERING. A partition with a leader is
+ * ELECTION_NOT_NEEDED, with Errors' message (new ApiError(Errors)). */
+START_TEST(elect_leaders_unclean_elects_outside_the_isr_whatever_the_config)
+{
+    fx.cfg.unclean_election_config = false;
+    fx.cfg.mv_level = replication_mv_for_release(304);
+    lose_the_only_isr_member();
+    ck_assert_int_eq(part("orders", 0)->leader, -1);
+    forget();
+    const struct elect_leaders_partition_result *r = elect(ELECTION_TYPE_UNCLEAN, "orders", 0);
+    ASSERT_ERROR(r->error_code, KAFKA_NONE);
+    ck_assert_ptr_null(r->error_message);
+    const struct seen *s = only_change();
+    ck_assert_int_eq(s->leader, 2);
+    assert_list("isr", s->isr, L(2));
+    ck_assert_int_eq(s->lrs, METADATA_LRS_RECOVERING);
+    ck_assert_uint_eq(fx.repl.unclean_elections, 1);
+    ck_assert(traced("unclean-election partition=orders-0 leader=-1->2"));
+    ck_assert(traced("reason=elect-leaders-unclean (ElectLeaders UNCLEAN"));
+    forget();
+    r = elect(ELECTION_TYPE_UNCLEAN, "orders", 0);
+    ASSERT_ERROR(r->error_code, KAFKA_ELECTION_NOT_NEEDED);
+    ck_assert_str_eq(r->error_message, "Leader election not needed for topic partition.");
+    ck_assert_int_eq(fx.seen_count, 0);
+}
+END_TEST
+
+START_TEST(elect_leaders_errors_unknown_topic_partition_and_no_eligible_leader)
+{
+    brokers(3);
+    orders(L(1, 2, 3), L(1), 1);
+    const struct elect_leaders_partition_result *r = elect(ELECTION_TYPE_UNCLEAN, "nope", 0);
+    ASSERT_ERROR(r->error_code, KAFKA_UNKNOWN_TOPIC_OR_PARTITION);
+    ck_assert_str_eq(r->error_message, "No such topic as nope");
+    r = elect(ELECTION_TYPE_UNCLEAN, "orders", 9);
+    ASSERT_ERROR(r->error_code, KAFKA_UNKNOWN_TOPIC_OR_PARTITION);
+    ck_assert_str_eq(r->error_message, "No such partition as orders-9");
+    fence(1);
+    fence(2);
+    fence(3);
+    forget();
+    r = elect(ELECTION_TYPE_UNCLEAN, "orders", 0); /* nobody may lead */
+    ASSERT_ERROR(r->error_code, KAFKA_ELIGIBLE_LEADERS_NOT_AVAILABLE);
+    ck_assert_int_eq(fx.seen_count, 0);
+}
+END_TEST
+
+/* PREFERRED (electPreferredLeader): the first replica if it is in the ISR and may lead;
+ * otherwise nothing changes and the answer is PREFERRED_LEADER_NOT_AVAILABLE. With
+ * TopicPartitions null every partition is tried and those already led by their preferred
+ * replica are left out of the answer. */
+START_TEST(elect_leaders_preferred_moves_to_the_first_replica)
+{
+    brokers(3);
+    orders(L(1, 2, 3), L(2, 3), 2);
+    const struct elect_leaders_partition_result *r = elect(ELECTION_TYPE_PREFERRED, "orders", 0);
+    ASSERT_ERROR(r->error_code, KAFKA_PREFERRED_LEADER_NOT_AVAILABLE); /* 1 not in the ISR */
+    ck_assert_int_eq(fx.seen_count, 0);
+    teardown();
+    setup();
+    brokers(3);
+    orders(L(1, 2, 3), L(2, 3, 1), 2);
+    add_topic("events", events_id);
+    add_partition(events_id, (struct part_spec){.id = 0, .replicas = L(3, 1), .isr = L(3, 1),
+                                                .leader = 3});
+    struct elect_leaders_request req = {ELECTION_TYPE_PREFERRED, -1, NULL, 30000};
+    struct elect_leaders_response resp;
+    replication_elect_leaders(&fx.repl, &req, &fx.arena, &resp);
+    ck_assert_int_eq(resp.result_count, 2);
+    int32_t answered = 0;
+    for (int32_t i = 0; i < 2; i++) {
+        answered += resp.results[i].partition_count;
+        if (strcmp(resp.results[i].topic, "orders") == 0) {
+            ck_assert_int_eq(resp.results[i].partition_count, 1);
+            ASSERT_ERROR(resp.results[i].partitions[0].error_code, KAFKA_NONE);
+        }
+    }
+    ck_assert_int_eq(answered, 1); /* events-0 is led by its preferred replica: left out */
+    const struct seen *s = only_change();
+    ck_assert_int_eq(s->leader, 1);
+    assert_list("isr unchanged", s->isr, L_NULL);
+    ck_assert_int_eq(part("orders", 0)->leader, 1);
 }
 END_TEST
 
@@ -1581,6 +1814,9 @@ static void add_suite_tests(Suite *s)
     tcase_add_test(tc, create_3_partitions_rf_3_on_3_brokers_writes_topic_then_partitions);
     tcase_add_test(tc, create_with_minus_one_takes_num_partitions_and_default_replication_factor);
     tcase_add_test(tc, create_places_the_same_way_for_the_same_random_stream);
+    tcase_add_test(tc, placement_striped_3_partitions_rf_3_on_5_brokers_from_start_offset_2);
+    tcase_add_test(tc, placement_striped_shuffles_after_one_partition_per_unfenced_broker);
+    tcase_add_test(tc, placement_striped_fenced_last_controlled_shutdown_not_usable);
     tcase_add_test(tc, create_an_existing_topic_is_topic_already_exists);
     tcase_add_test(tc, create_with_more_replicas_than_registered_brokers_is_invalid_rf);
     tcase_add_test(tc, create_with_zero_or_negative_counts_is_refused);
@@ -1605,7 +1841,11 @@ static void add_suite_tests(Suite *s)
     tcase_add_test(tc, unclean_election_enabled_for_the_cluster_elects_a_live_out_of_isr_replica);
     tcase_add_test(tc, unclean_election_enabled_for_the_topic_overrides_the_cluster);
     tcase_add_test(tc, unclean_election_on_unfencing_elects_the_unfenced_replica);
+    tcase_add_test(tc, unclean_config_ignored_before_3_9_uncleanLeaderElectionEnabledForTopic);
     tcase_add_test(tc, unclean_election_before_3_2_iv0_writes_no_leader_recovery_state);
+    tcase_add_test(tc, elect_leaders_unclean_elects_outside_the_isr_whatever_the_config);
+    tcase_add_test(tc, elect_leaders_errors_unknown_topic_partition_and_no_eligible_leader);
+    tcase_add_test(tc, elect_leaders_preferred_moves_to_the_first_replica);
     tc = tcase(s, "elr");
     tcase_add_test(tc, elr_takes_leavers_below_min_isr_allows_an_empty_isr_and_elects_from_it);
     tcase_add_test(tc, elr_alter_partition_shrink_below_min_isr_keeps_the_dropped_one_eligible);

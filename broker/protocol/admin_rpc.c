@@ -703,3 +703,147 @@ void delete_topics_error_response(const struct delete_topics_request *req, int16
         out->responses[i].error_code = error;
     }
 }
+
+/* ---- ElectLeaders ------------------------------------------------------------------------ */
+
+static bool elect_leaders_version_ok(int16_t v) { return v >= 0 && v <= 2; }
+
+int elect_leaders_request_encode(struct wire_writer *w, const struct elect_leaders_request *m,
+                                 int16_t version)
+{
+    KS_ASSERT(m != NULL);
+    KS_ASSERT(m->topic_count >= -1);
+    if (!elect_leaders_version_ok(version)) {
+        return -WIRE_EVERSION;
+    }
+    bool flex = version >= 2;
+    if (version >= 1) {
+        wire_write_int8(w, m->election_type);
+    }
+    wire_write_array_len(w, m->topic_count, flex);
+    for (int32_t i = 0; i < m->topic_count; i++) {
+        const struct elect_leaders_topic *t = &m->topics[i];
+        wire_write_string(w, t->topic, flex);
+        wire_write_array_len(w, t->partition_count, flex);
+        for (int32_t k = 0; k < t->partition_count; k++) {
+            wire_write_int32(w, t->partitions[k]);
+        }
+        write_tags_none(w, flex);
+    }
+    wire_write_int32(w, m->timeout_ms);
+    write_tags_none(w, flex);
+    return w->err;
+}
+
+int elect_leaders_request_decode(struct wire_reader *r, int16_t version, struct wire_arena *a,
+                                 struct elect_leaders_request *out)
+{
+    KS_ASSERT(out != NULL);
+    if (!elect_leaders_version_ok(version)) {
+        return -WIRE_EVERSION;
+    }
+    bool flex = version >= 2;
+    *out = (struct elect_leaders_request){.election_type = ELECTION_TYPE_PREFERRED};
+    if (version >= 1) {
+        out->election_type = wire_read_int8(r);
+    }
+    out->topic_count = wire_read_array_len(r, flex);
+    out->topics = wire_read_alloc(r, a, out->topic_count, sizeof *out->topics);
+    for (int32_t i = 0; i < out->topic_count && r->err == 0; i++) {
+        struct elect_leaders_topic *t = &out->topics[i];
+        t->topic = wire_read_string(r, a, flex);
+        t->partitions = wire_read_array(r, a, flex, sizeof *t->partitions, &t->partition_count);
+        for (int32_t k = 0; k < t->partition_count && r->err == 0; k++) {
+            t->partitions[k] = wire_read_int32(r);
+        }
+        skip_tags_if(r, flex);
+    }
+    if (r->err != 0) {
+        out->topic_count = 0;
+    }
+    out->timeout_ms = wire_read_int32(r);
+    skip_tags_if(r, flex);
+    return r->err;
+}
+
+int elect_leaders_response_encode(struct wire_writer *w, const struct elect_leaders_response *m,
+                                  int16_t version)
+{
+    KS_ASSERT(m != NULL);
+    KS_ASSERT(m->result_count >= 0);
+    if (!elect_leaders_version_ok(version)) {
+        return -WIRE_EVERSION;
+    }
+    bool flex = version >= 2;
+    wire_write_int32(w, m->throttle_time_ms);
+    if (version >= 1) {
+        wire_write_int16(w, m->error_code);
+    }
+    wire_write_array_len(w, m->result_count, flex);
+    for (int32_t i = 0; i < m->result_count; i++) {
+        const struct elect_leaders_result *t = &m->results[i];
+        wire_write_string(w, t->topic, flex);
+        wire_write_array_len(w, t->partition_count, flex);
+        for (int32_t k = 0; k < t->partition_count; k++) {
+            const struct elect_leaders_partition_result *p = &t->partitions[k];
+            wire_write_int32(w, p->partition_id);
+            wire_write_int16(w, p->error_code);
+            wire_write_nullable_string(w, p->error_message, flex);
+            write_tags_none(w, flex);
+        }
+        write_tags_none(w, flex);
+    }
+    write_tags_none(w, flex);
+    return w->err;
+}
+
+int elect_leaders_response_decode(struct wire_reader *r, int16_t version, struct wire_arena *a,
+                                  struct elect_leaders_response *out)
+{
+    KS_ASSERT(out != NULL);
+    if (!elect_leaders_version_ok(version)) {
+        return -WIRE_EVERSION;
+    }
+    bool flex = version >= 2;
+    *out = (struct elect_leaders_response){0};
+    out->throttle_time_ms = wire_read_int32(r);
+    if (version >= 1) {
+        out->error_code = wire_read_int16(r);
+    }
+    out->results = wire_read_array(r, a, flex, sizeof *out->results, &out->result_count);
+    for (int32_t i = 0; i < out->result_count && r->err == 0; i++) {
+        struct elect_leaders_result *t = &out->results[i];
+        t->topic = wire_read_string(r, a, flex);
+        t->partitions = wire_read_array(r, a, flex, sizeof *t->partitions, &t->partition_count);
+        for (int32_t k = 0; k < t->partition_count && r->err == 0; k++) {
+            struct elect_leaders_partition_result *p = &t->partitions[k];
+            p->partition_id = wire_read_int32(r);
+            p->error_code = wire_read_int16(r);
+            p->error_message = wire_read_nullable_string(r, a, flex);
+            skip_tags_if(r, flex);
+        }
+        skip_tags_if(r, flex);
+    }
+    skip_tags_if(r, flex);
+    return r->err;
+}
+
+void elect_leaders_error_response(const struct elect_leaders_request *req, int16_t error,
+                                  struct wire_arena *a, struct elect_leaders_response *out)
+{
+    int32_t n = req->topic_count > 0 ? req->topic_count : 0;
+    *out = (struct elect_leaders_response){.error_code = error, .result_count = n};
+    out->results = wire_arena_alloc(a, sizeof *out->results * (size_t)(n + 1));
+    for (int32_t i = 0; i < n; i++) {
+        const struct elect_leaders_topic *t = &req->topics[i];
+        struct elect_leaders_result *res = &out->results[i];
+        res->topic = t->topic;
+        res->partition_count = t->partition_count;
+        res->partitions = wire_arena_alloc(a, sizeof *res->partitions *
+                                                  (size_t)(t->partition_count + 1));
+        for (int32_t k = 0; k < t->partition_count; k++) {
+            res->partitions[k] = (struct elect_leaders_partition_result){
+                .partition_id = t->partitions[k], .error_code = error};
+        }
+    }
+}

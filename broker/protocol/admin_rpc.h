@@ -1,4 +1,4 @@
-/* admin_rpc.h — client/admin RPC bodies: Metadata, CreateTopics, DeleteTopics. */
+/* admin_rpc.h — client/admin RPC bodies: Metadata, CreateTopics, DeleteTopics, ElectLeaders. */
 #ifndef KRAFTSIM_ADMIN_RPC_H
 #define KRAFTSIM_ADMIN_RPC_H
 
@@ -10,6 +10,7 @@
  *   Metadata        3  0-13      9+
  *   CreateTopics   19  2-7       5+
  *   DeleteTopics   20  1-6       4+
+ *   ElectLeaders   43  0-2       2+   (the same 0-2 in 3.1 through trunk)
  *
  * MetadataRequest: Topics[] nullable v1+ {TopicId uuid v10+, Name string nullable v10+} ·
  *   AllowAutoTopicCreation bool [true] v4+ · IncludeClusterAuthorizedOperations bool v8-10 ·
@@ -241,5 +242,62 @@ int delete_topics_response_encode(struct wire_writer *w, const struct delete_top
                                   int16_t version);
 int delete_topics_response_decode(struct wire_reader *r, int16_t version, struct wire_arena *a,
                                   struct delete_topics_response *out);
+
+/* ---- ElectLeaders (43) ------------------------------------------------------------------- */
+
+/*
+ * ElectLeadersRequest: ElectionType int8 v1+ (0 PREFERRED, 1 UNCLEAN; KIP-460; v0 is
+ *   PREFERRED) · TopicPartitions[] nullable {Topic string, Partitions []int32} (null: every
+ *   partition) · TimeoutMs int32 [60000].
+ * ElectLeadersResponse: ThrottleTimeMs int32 · ErrorCode int16 v1+ · ReplicaElectionResults[]{
+ *   Topic string, PartitionResult[]{PartitionId int32, ErrorCode int16, ErrorMessage string
+ *   nullable}}.
+ */
+#define ELECTION_TYPE_PREFERRED 0
+#define ELECTION_TYPE_UNCLEAN 1
+
+struct elect_leaders_topic {
+    const char *topic;
+    int32_t partition_count;
+    int32_t *partitions;
+};
+
+struct elect_leaders_request {
+    int8_t election_type;
+    int32_t topic_count; /* -1: TopicPartitions is null, every partition */
+    struct elect_leaders_topic *topics;
+    int32_t timeout_ms;
+};
+
+struct elect_leaders_partition_result {
+    int32_t partition_id;
+    int16_t error_code;
+    const char *error_message; /* nullable */
+};
+
+struct elect_leaders_result {
+    const char *topic;
+    int32_t partition_count;
+    struct elect_leaders_partition_result *partitions;
+};
+
+struct elect_leaders_response {
+    int32_t throttle_time_ms;
+    int16_t error_code; /* v1+ */
+    int32_t result_count;
+    struct elect_leaders_result *results;
+};
+
+/* ElectLeadersRequest.getErrorResponse: the top-level error, and each partition asked for. */
+void elect_leaders_error_response(const struct elect_leaders_request *req, int16_t error,
+                                  struct wire_arena *a, struct elect_leaders_response *out);
+int elect_leaders_request_encode(struct wire_writer *w, const struct elect_leaders_request *m,
+                                 int16_t version);
+int elect_leaders_request_decode(struct wire_reader *r, int16_t version, struct wire_arena *a,
+                                 struct elect_leaders_request *out);
+int elect_leaders_response_encode(struct wire_writer *w, const struct elect_leaders_response *m,
+                                  int16_t version);
+int elect_leaders_response_decode(struct wire_reader *r, int16_t version, struct wire_arena *a,
+                                  struct elect_leaders_response *out);
 
 #endif

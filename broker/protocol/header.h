@@ -46,6 +46,7 @@
     X(KAFKA_API_DELETE_TOPICS, 20, "DeleteTopics", 4)                                          \
     X(KAFKA_API_INIT_PRODUCER_ID, 22, "InitProducerId", 2)                                     \
     X(KAFKA_API_OFFSET_FOR_LEADER_EPOCH, 23, "OffsetForLeaderEpoch", 4)                        \
+    X(KAFKA_API_ELECT_LEADERS, 43, "ElectLeaders", 2)                                          \
     X(KAFKA_API_VOTE, 52, "Vote", 0)                                                           \
     X(KAFKA_API_BEGIN_QUORUM_EPOCH, 53, "BeginQuorumEpoch", 1)                                 \
     X(KAFKA_API_END_QUORUM_EPOCH, 54, "EndQuorumEpoch", 1)                                     \
@@ -133,6 +134,12 @@ int kafka_api_flexible_version(int16_t api_key);
     X(KAFKA_UNSUPPORTED_COMPRESSION_TYPE, 76, "UNSUPPORTED_COMPRESSION_TYPE",                  \
       "The requesting client does not support the compression type of given partition.")       \
     X(KAFKA_STALE_BROKER_EPOCH, 77, "STALE_BROKER_EPOCH", "Broker epoch has changed.")         \
+    X(KAFKA_PREFERRED_LEADER_NOT_AVAILABLE, 80, "PREFERRED_LEADER_NOT_AVAILABLE",              \
+      "The preferred leader was not available.")                                               \
+    X(KAFKA_ELIGIBLE_LEADERS_NOT_AVAILABLE, 83, "ELIGIBLE_LEADERS_NOT_AVAILABLE",              \
+      "Eligible topic partition leaders are not available.")                                   \
+    X(KAFKA_ELECTION_NOT_NEEDED, 84, "ELECTION_NOT_NEEDED",                                    \
+      "Leader election not needed for topic partition.")                                       \
     X(KAFKA_INVALID_RECORD, 87, "INVALID_RECORD",                                              \
       "This record has failed the validation on broker and hence will be rejected.")           \
     X(KAFKA_INCONSISTENT_VOTER_SET, 94, "INCONSISTENT_VOTER_SET",                              \
