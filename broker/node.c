@@ -18,6 +18,9 @@
 #include "storage.h"
 
 enum { TOKEN_QUORUM_TIMER = 1 };
+/* How long the raft client's graceful shutdown may take: KafkaRaftClientDriver.initiateShutdown
+ * (RaftManager's raft IO thread before 3.7) calls client.shutdown(5000). */
+#define RAFT_SHUTDOWN_TIMEOUT (5000 * NS_PER_MS)
 #define TOKEN_STATE_FLAG (UINT64_C(1) << 37) /* quorum-state fsyncs; the log owns bit 38 */
 
 struct held_frame {
@@ -77,6 +80,7 @@ struct node {
     uint32_t forward_capacity;
     char clean_shutdown_file[280];
     bool clean_shutdown_written;
+    bool raft_shutdown_begun; /* quorum_shutdown called: the last step of a clean stop */
 };
 
 void node_config_default(struct node_config *c, int32_t node_id)
@@ -116,6 +120,8 @@ void node_config_default(struct node_config *c, int32_t node_id)
     q->check_quorum = true;
     q->lost_election_backoff = QUORUM_BACKOFF_NONE;
     q->begin_quorum_lagging_only = true;
+    q->follower_best_node = true;
+    q->observer_fetch_timeout = false;
     q->vote_version = 2;
     q->begin_quorum_epoch_version = 1;
     q->end_quorum_epoch_version = 1;
@@ -219,6 +225,8 @@ int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
     q->voter_set_check = sw->raft_voter_set_check;
     q->lost_election_backoff = backoff_of(sw->raft_lost_election_backoff);
     q->begin_quorum_lagging_only = sw->raft_begin_quorum_lagging_only;
+    q->follower_best_node = sw->raft_follower_best_node;
+    q->observer_fetch_timeout = sw->raft_observer_fetch_timeout;
     q->vote_version = sw->raft_rpc.vote_version_max;
     q->begin_quorum_epoch_version = sw->raft_rpc.begin_quorum_epoch_version_max;
     q->end_quorum_epoch_version = sw->raft_rpc.end_quorum_epoch_version_max;
@@ -571,6 +579,16 @@ static int64_t read_clean_shutdown(struct node *n)
 
 /* ---- events ------------------------------------------------------------------------------- */
 
+/* The raft client's part of a clean stop, after the broker's and the controller's
+ * (KafkaRaftServer.shutdown: broker, controller, then SharedServer's raft manager): a leader
+ * resigns and waits, at most RAFT_SHUTDOWN_TIMEOUT, for another node to lead. */
+static void begin_raft_shutdown(struct node *n, time_ns now)
+{
+    KS_ASSERT(!n->raft_shutdown_begun);
+    n->raft_shutdown_begun = true;
+    quorum_shutdown(&n->quorum, now, RAFT_SHUTDOWN_TIMEOUT, &n->out);
+}
+
 /* After every event: the listener catches up with what is committed, then the controller and
  * the broker lifecycle act on it, then every effect goes out in order. */
 static void poll_components(struct node *n)
@@ -584,6 +602,9 @@ static void poll_components(struct node *n)
         lifecycle_poll(&n->lifecycle, now, &n->quorum, n->listener.applied_offset, &n->out);
         if (n->lifecycle.state == LIFECYCLE_SHUTTING_DOWN && !n->clean_shutdown_written) {
             write_clean_shutdown(n);
+        }
+        if (n->lifecycle.state == LIFECYCLE_SHUTTING_DOWN && !n->raft_shutdown_begun) {
+            begin_raft_shutdown(n, now);
         }
     }
     apply(n);
@@ -1210,8 +1231,16 @@ void node_begin_shutdown(void *proc)
     struct node *n = proc;
     if (n->is_broker) {
         lifecycle_begin_shutdown(&n->lifecycle, env_now(n->env), &n->out);
-        poll_components(n);
+    } else if (!n->raft_shutdown_begun) {
+        begin_raft_shutdown(n, env_now(n->env)); /* a controller has no broker part to stop */
     }
+    poll_components(n);
+}
+
+bool node_shutdown_done(void *proc)
+{
+    const struct node *n = proc;
+    return n->raft_shutdown_begun && quorum_shutdown_done(&n->quorum);
 }
 
 const struct metadata_image *node_controller_image(void *proc)

@@ -103,8 +103,12 @@ const struct lifecycle *node_lifecycle(void *proc);
 bool node_append(void *proc, const uint8_t *value, uint32_t len);
 /* Leader only: resign gracefully (EndQuorumEpoch). */
 void node_resign(void *proc);
-/* Broker only: begin a controlled shutdown (what SIGTERM does). */
+/* Begin a clean stop (what SIGTERM does): a broker's controlled shutdown first, then the raft
+ * client's graceful shutdown (a leader resigns, KafkaRaftClient.shutdown). */
 void node_begin_shutdown(void *proc);
+/* Whether the clean stop is over and the process may exit: the broker's controlled shutdown
+ * is done and the raft client's shutdown completed or timed out. */
+bool node_shutdown_done(void *proc);
 /* The active controller's own image (NULL unless this node is the active controller). */
 const struct metadata_image *node_controller_image(void *proc);
 

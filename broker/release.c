@@ -46,6 +46,8 @@ enum switch_index {
     SWITCH_REPLICATION_LEADER_EPOCH_TRUNCATION,
     SWITCH_REPLICATION_ELR,
     SWITCH_REPLICATION_ISR_SHRINK_BUMPS_LEADER_EPOCH,
+    SWITCH_RAFT_FOLLOWER_BEST_NODE,
+    SWITCH_RAFT_OBSERVER_FETCH_TIMEOUT,
     SWITCH_COUNT
 };
 
@@ -85,6 +87,8 @@ static const struct switch_field switch_fields[SWITCH_COUNT] = {
     [SWITCH_REPLICATION_ELR] = FIELD(SWITCH_BOOL, replication_elr, 0),
     [SWITCH_REPLICATION_ISR_SHRINK_BUMPS_LEADER_EPOCH] =
         FIELD(SWITCH_BOOL, replication_isr_shrink_bumps_leader_epoch, 0),
+    [SWITCH_RAFT_FOLLOWER_BEST_NODE] = FIELD(SWITCH_BOOL, raft_follower_best_node, 0),
+    [SWITCH_RAFT_OBSERVER_FETCH_TIMEOUT] = FIELD(SWITCH_BOOL, raft_observer_fetch_timeout, 0),
 };
 
 #undef FIELD
@@ -166,6 +170,20 @@ static const struct switch_info switch_infos[SWITCH_COUNT] = {
         "The KRaft controller bumps the leader epoch on every ISR shrink, as metadata.version "
         "< 3.6-IV0 does (PartitionChangeBuilder, KAFKA-15021, KAFKA-15109). ZooKeeper mode "
         "ignores it: leader-driven shrinks there keep the epoch."},
+    [SWITCH_RAFT_FOLLOWER_BEST_NODE] = {
+        "raft.follower.best.node", "follower.best.node", "true|false", "on: 3.9+",
+        "A voter following a leader whose Fetch timed out or is backing off sends its next "
+        "Fetch to a random voter to find a new leader, and never has two fetches in flight "
+        "(KafkaRaftClient.pollFollowerAsVoter -> maybeSendFetchToBestNode, 3.9+); off = a "
+        "voter fetches from its leader only, until its fetch timeout (3.8 and before). "
+        "Observers always fall back to a random voter (pollFollowerAsObserver)."},
+    [SWITCH_RAFT_OBSERVER_FETCH_TIMEOUT] = {
+        "raft.observer.fetch.timeout", "observer.fetch.timeout", "true|false", "on: 2.4-4.1",
+        "An observer (a broker) that has had no successful Fetch for "
+        "controller.quorum.fetch.timeout.ms sends every Fetch to a random voter until one "
+        "succeeds (pollFollowerAsObserver: hasFetchTimeoutExpired -> maybeSendAnyVoterFetch, "
+        "maybeSendFetchToAnyBootstrap in 3.9-4.1); KAFKA-19354 (4.2) dropped the timer: "
+        "observers go to the best node only (maybeSendFetchToBestNode)."},
 };
 
 const struct switch_info *switches_list(size_t *count)
@@ -213,47 +231,48 @@ static const struct release_default defaults_trunk[] = {
 
 /* Switch columns: pre.vote, check.quorum, backoff, voted.state, voter.set.check,
  * begin.quorum.lagging.only, fetch.high.watermark, rpc, hw.frozen, epoch.truncation, elr,
- * isr.shrink.bumps.leader.epoch. */
-#define SWITCHES(pv, cq, bo, vs, vsc, lag, fhw, rpc, hwf, let, elr, isr)                       \
-    {NULL, pv, cq, LOST_ELECTION_BACKOFF_##bo, vs, vsc, lag, fhw, rpc, hwf, let, elr, isr, 0}
+ * isr.shrink.bumps.leader.epoch, follower.best.node, observer.fetch.timeout. */
+#define SWITCHES(pv, cq, bo, vs, vsc, lag, fhw, rpc, hwf, let, elr, isr, fbn, oft)             \
+    {NULL, pv, cq, LOST_ELECTION_BACKOFF_##bo, vs, vsc, lag, fhw, rpc, hwf, let, elr, isr,    \
+     fbn, oft, 0}
 
 static const struct kafka_release releases[] = {
     {"2.4", "2.4.1", 204, RELEASE_MODE_ZOOKEEPER, defaults_2_4,
      SWITCHES(false, false, EXPONENTIAL, true, true, false, false, RPC(-1, -1, -1, -1, -1, 11),
-              false, true, false, false),
+              false, true, false, false, false, true),
      "ZooKeeper only: no KRaft RPCs; the raft switches hold the oldest KRaft behaviour."},
     {"3.1", "3.1.0", 301, RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER, defaults_3_1,
      SWITCHES(false, false, EXPONENTIAL, true, true, false, false, RPC(0, 0, 0, 0, 0, 13),
-              false, true, false, true),
+              false, true, false, true, false, true),
      "KRaft preview (seed kraft-properties); ZooKeeper without process.roles."},
     {"3.4", "3.4.0", 304, RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER, defaults_3_4_to_4_1,
      SWITCHES(false, false, EXPONENTIAL, true, true, false, false, RPC(0, 0, 0, 1, 0, 13),
-              false, true, false, true),
+              false, true, false, true, false, true),
      "Seed kraft-compose (Bitnami 3.4.0, combined mode)."},
     {"3.5", "3.5.0", 305, RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER, defaults_3_4_to_4_1,
      SWITCHES(false, false, EXPONENTIAL, true, true, false, false, RPC(0, 0, 0, 1, 0, 15),
-              false, true, false, true),
+              false, true, false, true, false, true),
      "Seed zk-kubernetes runs 3.5.2 in ZooKeeper mode."},
     {"3.7", "3.7.0", 307, RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER, defaults_3_4_to_4_1,
      SWITCHES(false, true, EXPONENTIAL, true, true, false, false, RPC(0, 0, 0, 1, 0, 16), true,
-              true, false, false),
+              true, false, false, false, true),
      "Check quorum (KAFKA-15489); HW frozen below min ISR (KAFKA-15583)."},
     {"3.9", "3.9.0", 309, RELEASE_MODE_KRAFT | RELEASE_MODE_ZOOKEEPER, defaults_3_4_to_4_1,
      SWITCHES(false, true, EXPONENTIAL, false, false, false, false, RPC(1, 1, 1, 2, 1, 17), true,
-              true, false, false),
+              true, false, false, true, true),
      "KIP-853 dynamic quorums; facts from tag 3.9.0-rc3."},
     {"4.0", "4.0.0", 400, RELEASE_MODE_KRAFT, defaults_3_4_to_4_1,
      SWITCHES(true, true, EXPONENTIAL_PROSPECTIVE, false, false, false, false,
-              RPC(2, 1, 1, 2, 1, 17), true, true, false, false),
+              RPC(2, 1, 1, 2, 1, 17), true, true, false, false, true, true),
      "KIP-996 pre-vote; ZooKeeper removed. 4.0.1+ backs off per KAFKA-18345: set "
      "kraftsim.switch.raft.lost.election.backoff=exponential-4.0.1."},
     {"4.1", "4.1.0", 401, RELEASE_MODE_KRAFT, defaults_3_4_to_4_1,
      SWITCHES(true, true, NONE, false, false, false, true, RPC(2, 1, 1, 2, 1, 18), true, true,
-              true, false),
+              true, false, true, true),
      "No lost-election backoff; Fetch v18 high watermark; ELR on for new clusters."},
     {"trunk", "4.5.0-SNAPSHOT", 405, RELEASE_MODE_KRAFT, defaults_trunk,
      SWITCHES(true, true, NONE, false, false, true, true, RPC(2, 1, 1, 2, 1, 18), true, true,
-              true, false),
+              true, false, true, false),
      "KRAFT.md's trunk d79bd502ec; the default release."},
 };
 

@@ -85,6 +85,8 @@ struct kafka_switches {
     bool replication_leader_epoch_truncation;
     bool replication_elr;
     bool replication_isr_shrink_bumps_leader_epoch;
+    bool raft_follower_best_node;
+    bool raft_observer_fetch_timeout;
     uint32_t overridden; /* bit i: switch i of switches_list() was set explicitly */
 };
 

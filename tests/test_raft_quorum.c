@@ -79,7 +79,7 @@ struct frame {
 struct cluster {
     struct world *w;
     time_ns fsync;
-    struct node_config cfg[VOTERS];
+    struct node_config cfg[VOTERS + 1]; /* [VOTERS]: a broker on the spare host, if any */
     struct event *events;
     size_t event_count;
     size_t event_capacity;
@@ -2059,6 +2059,236 @@ START_TEST(same_seed_same_isolation_scenario_gives_the_same_trace_hash)
 }
 END_TEST
 
+
+/* ---- observers find a new leader; a leader's clean stop ----------------------------------- */
+
+/* Controllers 1-3 and broker 4 on the spare host (an observer), all of `version`. */
+static void start_with_observer(struct cluster *c, const char *version)
+{
+    static const int32_t voters[] = {1, 2, 3};
+    cluster_init(c, 1, 1 * NS_PER_MS);
+    for (int32_t id = 1; id <= VOTERS; id++) {
+        configure_node(c, id, "controller", version, voters, VOTERS);
+    }
+    memcpy(c->cfg[VOTERS].cluster_id, c->cfg[0].cluster_id, sizeof c->cfg[0].cluster_id);
+    configure_node(c, VOTERS + 1, "broker", version, voters, VOTERS);
+    for (int i = 0; i <= VOTERS; i++) {
+        ck_assert_int_eq(kafka_storage_format(c->w, i, &c->cfg[i], c->cfg[i].cluster_id),
+                         ENV_OK);
+        host_install(world_host(c->w, i), &node_process, &c->cfg[i]);
+        ck_assert(host_start(world_host(c->w, i)));
+    }
+    world_run_until(c->w, 3 * NS_PER_S);
+}
+
+struct follows {
+    struct cluster *c;
+    int host;
+    int32_t epoch; /* follows a leader of an epoch above this */
+};
+
+static bool follows_new_leader(void *arg)
+{
+    struct follows *f = arg;
+    struct quorum_view v = view_of(f->c, f->host);
+    return v.role == QUORUM_FOLLOWER && v.epoch > f->epoch &&
+           view_of(f->c, v.leader_id - 1).role == QUORUM_LEADER;
+}
+
+/* The last Fetch `from` sent to `to` at or before `t`. */
+static const struct frame *last_fetch(const struct cluster *c, int from, int to, time_ns t)
+{
+    const struct frame *found = NULL;
+    for (long k = 0; (k = frame_find(c, (size_t)k, from, to, ENV_CHANNEL_REQUEST,
+                                     KAFKA_API_FETCH)) >= 0; k++) {
+        found = c->frames[k].sent <= t ? &c->frames[k] : found;
+    }
+    ck_assert_ptr_nonnull(found);
+    return found;
+}
+
+/* Crashes the leader at 3 s; returns its host, with the broker's last Fetch to it. */
+static int crash_leader(struct cluster *c, const struct frame **last, int32_t *epoch)
+{
+    int l = leader_host(c);
+    ck_assert_int_ge(l, 0);
+    ck_assert_int_eq(view_of(c, SPARE).role, QUORUM_FOLLOWER);
+    ck_assert_int_eq(view_of(c, SPARE).leader_id, l + 1);
+    ck_assert(!view_of(c, SPARE).voter);
+    *epoch = view_of(c, l).epoch;
+    host_crash(world_host(c->w, l));
+    *last = last_fetch(c, SPARE, l, world_now(c->w));
+    return l;
+}
+
+/*
+ * KafkaRaftClient.pollFollowerAsObserver -> maybeSendFetchToBestNode (trunk, KAFKA-19354): the
+ * broker's long poll to the dead leader times out after controller.quorum.request.timeout.ms;
+ * then, one fetch in flight at a time, it asks a random voter, and goes back to the leader
+ * after an answer that names the same leader. The first answer from a voter that knows the new
+ * leader makes it a Follower of that leader, at that answer's arrival.
+ */
+START_TEST(trunk_observer_whose_leader_dies_asks_a_random_voter_and_follows_the_new_leader)
+{
+    struct cluster c;
+    start_with_observer(&c, "trunk");
+    const struct quorum_config *q = &c.cfg[0].quorum;
+    ck_assert(!c.cfg[VOTERS].quorum.observer_fetch_timeout);
+    const struct frame *last;
+    int32_t epoch;
+    int l = crash_leader(&c, &last, &epoch);
+    time_ns crashed = world_now(c.w), timed_out = last->sent + q->request_timeout;
+    struct follows f = {&c, SPARE, epoch};
+    ck_assert(sched_run_until_pred(&c.w->sched, follows_new_leader, &f, 20 * NS_PER_S));
+    time_ns followed = world_now(c.w);
+    /* Nothing but that one request until it timed out; then a Fetch at once. */
+    size_t from = (size_t)(last - c.frames) + 1;
+    long k = frame_find(&c, from, SPARE, -1, ENV_CHANNEL_REQUEST, KAFKA_API_FETCH);
+    ck_assert_int_ge(k, 0);
+    ck_assert_int_eq(c.frames[k].sent, timed_out);
+    ck_assert_int_gt(timed_out, crashed);
+    /* The answer it followed on came from a live voter, after the new leader's election. */
+    int nl = view_of(&c, SPARE).leader_id - 1;
+    ck_assert_int_ne(nl, l);
+    time_ns elected = event_time(&c, 0, nl, TRACE_RAFT_BECAME_LEADER, "epoch=");
+    const struct frame *answer = NULL;
+    for (size_t i = from; i < c.frame_count; i++) {
+        const struct frame *g = &c.frames[i];
+        answer = g->to == SPARE && g->channel == ENV_CHANNEL_RESPONSE &&
+                 g->api_key == KAFKA_API_FETCH && g->delivered == followed ? g : answer;
+    }
+    ck_assert_ptr_nonnull(answer);
+    ck_assert_int_ne(answer->from, l);
+    ck_assert_int_gt(followed, elected);
+    /* Every Fetch in between went to one voter at a time: to the dead leader, or, right
+     * after a timeout or an answer naming the dead leader, to a random voter. */
+    int probes = 0;
+    for (size_t i = from; i < c.frame_count && c.frames[i].sent < followed; i++) {
+        const struct frame *g = &c.frames[i];
+        probes += g->from == SPARE && g->channel == ENV_CHANNEL_REQUEST &&
+                  g->api_key == KAFKA_API_FETCH;
+    }
+    ck_assert_int_ge(probes, 1);
+    ck_assert_int_eq(event_count(&c, SPARE, TRACE_RAFT_STATE, "^role=Follower", crashed,
+                                 followed), 1);
+    cluster_free(&c);
+}
+END_TEST
+
+/*
+ * KafkaRaftClient.pollFollowerAsObserver (3.4): the observer's own fetch timer expires
+ * controller.quorum.fetch.timeout.ms after its last successful Fetch, and from then every
+ * Fetch goes to a random voter (maybeSendAnyVoterFetch), one after the other with no wait for
+ * the leader, until one succeeds: it follows the new leader at the first answer from a voter
+ * that knows it.
+ */
+START_TEST(kafka_3_4_observer_whose_fetch_timer_expires_asks_random_voters_until_one_does)
+{
+    struct cluster c;
+    start_with_observer(&c, "3.4");
+    const struct quorum_config *q = &c.cfg[0].quorum;
+    ck_assert(c.cfg[VOTERS].quorum.observer_fetch_timeout);
+    ck_assert(!c.cfg[VOTERS].quorum.follower_best_node);
+    const struct frame *last;
+    int32_t epoch;
+    int l = crash_leader(&c, &last, &epoch);
+    time_ns crashed = world_now(c.w);
+    struct follows f = {&c, SPARE, epoch};
+    ck_assert(sched_run_until_pred(&c.w->sched, follows_new_leader, &f, 20 * NS_PER_S));
+    time_ns followed = world_now(c.w);
+    int nl = view_of(&c, SPARE).leader_id - 1;
+    time_ns elected = event_time(&c, 0, nl, TRACE_RAFT_BECAME_LEADER, "epoch=");
+    /* After the election, a Fetch to a live voter is answered within one round trip (two
+     * latencies) and the broker follows at once; dead picks cost a request timeout each. */
+    size_t from = (size_t)(last - c.frames) + 1;
+    int dead_picks = 0;
+    time_ns first_after = -1;
+    for (size_t i = from; i < c.frame_count && c.frames[i].sent <= followed; i++) {
+        const struct frame *g = &c.frames[i];
+        if (g->from != SPARE || g->channel != ENV_CHANNEL_REQUEST ||
+            g->api_key != KAFKA_API_FETCH || g->sent < elected) {
+            continue;
+        }
+        if (g->to == l) {
+            dead_picks++;
+        } else if (first_after < 0) {
+            first_after = g->sent;
+        }
+    }
+    ck_assert_int_ge(first_after, 0);
+    ck_assert_int_eq(followed, first_after + 2 * LATENCY);
+    ck_assert_int_le(followed - elected, (dead_picks + 1) * q->request_timeout);
+    ck_assert_int_lt(followed - crashed, q->fetch_timeout + q->election_timeout +
+                                             (dead_picks + 1) * q->request_timeout);
+    cluster_free(&c);
+}
+END_TEST
+
+/*
+ * A clean stop of the leader (KafkaRaftServer.shutdown -> KafkaRaftClient.shutdown(5000):
+ * pollLeader with shutdown != null -> transitionToResigned, EndQuorumEpoch): the first
+ * preferred successor stands at once and leads 5 latencies and 2 fsyncs later, not after
+ * controller.quorum.fetch.timeout.ms; the stopping node completes its shutdown once it learns
+ * the new leader from BeginQuorumEpoch (maybeCompleteShutdown: hasRemoteLeader), one latency
+ * after the election, and may exit.
+ */
+START_TEST(leader_stopping_cleanly_resigns_and_exits_once_its_successor_leads)
+{
+    struct cluster c;
+    cluster_init(&c, 1, 1 * NS_PER_MS);
+    const struct quorum_config *q = &c.cfg[0].quorum;
+    int old = run_settled_until_3s(&c);
+    int32_t epoch = view_of(&c, old).epoch;
+    int first = old == 0 ? 1 : 0;
+    time_ns stopped = world_now(c.w);
+    node_begin_shutdown(world_host(c.w, old)->proc);
+    ck_assert_int_eq(view_of(&c, old).role, QUORUM_RESIGNED);
+    ck_assert(!node_shutdown_done(world_host(c.w, old)->proc));
+    ck_assert_int_eq(event_time(&c, 0, old, TRACE_RAFT_RESIGN, "reason=shutdown"), stopped);
+    /* It stays Resigned (no election timer moves it) until the successor leads. */
+    time_ns elected = await_event(&c, first, TRACE_RAFT_BECAME_LEADER, "epoch=", stopped +
+                                  q->fetch_timeout);
+    ck_assert_int_eq(elected, stopped + 5 * LATENCY + 2 * c.fsync);
+    ck_assert_int_lt(elected - stopped, q->fetch_timeout);
+    ck_assert_int_eq(view_of(&c, first).epoch, epoch + 1);
+    ck_assert(!node_shutdown_done(world_host(c.w, old)->proc));
+    /* The new leader's BeginQuorumEpoch leaves once its quorum-state is durable. */
+    time_ns learnt = await_event(&c, old, TRACE_RAFT_STATE, "^role=Follower", elected +
+                                 NS_PER_S);
+    ck_assert_int_eq(learnt, elected + c.fsync + LATENCY);
+    ck_assert(node_shutdown_done(world_host(c.w, old)->proc));
+    host_stop(world_host(c.w, old));
+    world_run_until(c.w, elected + 3 * NS_PER_S);
+    ck_assert_int_eq(view_of(&c, first).role, QUORUM_LEADER);
+    ck_assert_int_eq(view_of(&c, first).epoch, epoch + 1);
+    cluster_free(&c);
+}
+END_TEST
+
+/* KafkaRaftClient.maybeCompleteShutdown: a leader whose voters are all gone waits out the
+ * shutdown timeout (KafkaRaftClientDriver: client.shutdown(5000)) in Resigned, then exits. */
+START_TEST(leader_stopping_cleanly_alone_gives_up_after_the_5s_shutdown_timeout)
+{
+    struct cluster c;
+    cluster_init(&c, 1, 1 * NS_PER_MS);
+    int old = run_settled_until_3s(&c);
+    for (int i = 0; i < VOTERS; i++) {
+        if (i != old) {
+            host_crash(world_host(c.w, i));
+        }
+    }
+    time_ns stopped = world_now(c.w);
+    node_begin_shutdown(world_host(c.w, old)->proc);
+    world_run_until(c.w, stopped + 5 * NS_PER_S - 1);
+    ck_assert_int_eq(view_of(&c, old).role, QUORUM_RESIGNED);
+    ck_assert(!node_shutdown_done(world_host(c.w, old)->proc));
+    world_run_until(c.w, stopped + 5 * NS_PER_S);
+    ck_assert(node_shutdown_done(world_host(c.w, old)->proc));
+    ck_assert_int_eq(view_of(&c, old).role, QUORUM_RESIGNED);
+    cluster_free(&c);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("raft_quorum");
@@ -2109,6 +2339,16 @@ int main(void)
     tcase_add_test(voter_sets,
                    kafka_3_4_broker_the_controllers_count_as_a_voter_refuses_their_quorum_requests);
     suite_add_tcase(s, voter_sets);
+    /* Whom followers fetch from when the leader is gone, and a leader's clean stop. */
+    TCase *failover = tcase_create("failover");
+    tcase_set_timeout(failover, 300);
+    tcase_add_test(failover,
+                   trunk_observer_whose_leader_dies_asks_a_random_voter_and_follows_the_new_leader);
+    tcase_add_test(failover,
+                   kafka_3_4_observer_whose_fetch_timer_expires_asks_random_voters_until_one_does);
+    tcase_add_test(failover, leader_stopping_cleanly_resigns_and_exits_once_its_successor_leads);
+    tcase_add_test(failover, leader_stopping_cleanly_alone_gives_up_after_the_5s_shutdown_timeout);
+    suite_add_tcase(s, failover);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
