@@ -21,6 +21,11 @@ enum { TOKEN_QUORUM_TIMER = 1 };
 /* How long the raft client's graceful shutdown may take: KafkaRaftClientDriver.initiateShutdown
  * (RaftManager's raft IO thread before 3.7) calls client.shutdown(5000). */
 #define RAFT_SHUTDOWN_TIMEOUT (5000 * NS_PER_MS)
+/* NetworkClient after a refused connection: reconnect.backoff.ms (50) doubling up to
+ * reconnect.backoff.max.ms (1000); meanwhile a request to that node fails at once
+ * (InterBrokerSendThread: connectionFailed -> a disconnected response). No jitter here. */
+#define RECONNECT_BACKOFF (50 * NS_PER_MS)
+#define RECONNECT_BACKOFF_MAX (1000 * NS_PER_MS)
 #define TOKEN_STATE_FLAG (UINT64_C(1) << 37) /* quorum-state fsyncs; the log owns bit 38 */
 
 struct held_frame {
@@ -64,6 +69,9 @@ struct node {
     struct quorum_out out;
     int voter_hosts[QUORUM_VOTER_MAX];
     struct outstanding outstanding[QUORUM_VOTER_MAX];
+    time_ns refused_until[QUORUM_VOTER_MAX]; /* the voter's connection was refused (RST) */
+    time_ns refused_backoff[QUORUM_VOTER_MAX];
+    uint32_t refused_requests; /* bit i: a raft request to voter i failed without a send */
     int32_t correlation_next;
     char client_id[32];
     char state_file[320];
@@ -452,6 +460,10 @@ static void send_request(struct node *n, struct quorum_msg *m)
     if (host < 0 || i < 0) {
         return; /* an address we cannot reach: the request times out in the quorum */
     }
+    if (!m->controller && env_now(n->env) < n->refused_until[i]) {
+        n->refused_requests |= 1u << i; /* apply() fails it back to the quorum */
+        return;
+    }
     int32_t corr = ++n->correlation_next;
     if (m->controller) {
         /* The broker's controller channel is its own connection, not the raft client's. */
@@ -521,6 +533,8 @@ static void arm_timer(struct node *n)
     }
 }
 
+static void quorum_event(struct node *n, struct quorum_event *ev);
+
 /* Applies the quorum's effects in their order: the durable write first, then messages (held
  * behind it), then the trace. */
 static void apply(struct node *n)
@@ -542,6 +556,13 @@ static void apply(struct node *n)
     }
     quorum_out_reset(out);
     arm_timer(n);
+    while (n->refused_requests != 0) {
+        int i = __builtin_ctz(n->refused_requests);
+        n->refused_requests &= ~(1u << i);
+        struct quorum_event ev = {.kind = QUORUM_EVENT_DISCONNECT,
+                                  .from_node = n->cfg.voters[i].id};
+        quorum_event(n, &ev);
+    }
 }
 
 /* ---- the clean shutdown file (CleanShutdownFileHandler, KIP-966) ------------------------- */
@@ -1022,6 +1043,10 @@ static void on_response_frame(struct node *n, int from_host, const uint8_t *byte
     for (int k = 0; k < n->cfg.voter_count; k++) {
         i = n->cfg.voters[k].id == from ? k : i;
     }
+    if (i >= 0) {
+        n->refused_backoff[i] = 0; /* the connection works again */
+        n->refused_until[i] = 0;
+    }
     if (i < 0 || kheader_response_peek(bytes, len, &corr) != 0 ||
         corr != n->outstanding[i].correlation_id) {
         return; /* not the answer we still wait for */
@@ -1034,6 +1059,28 @@ static void on_response_frame(struct node *n, int from_host, const uint8_t *byte
         struct quorum_event ev = {.kind = QUORUM_EVENT_RESPONSE, .from_node = from,
                                   .api_key = o.api_key, .api_version = o.api_version,
                                   .body = &body};
+        quorum_event(n, &ev);
+    }
+}
+
+/* The connection to `host` was refused or reset: the raft request awaiting it fails at once
+ * (KafkaNetworkChannel: a disconnected request completes with BROKER_NOT_AVAILABLE). The
+ * broker's controller channel and forwarded requests keep their own timeouts. */
+static void on_reset(struct node *n, int host)
+{
+    for (int i = 0; i < n->cfg.voter_count; i++) {
+        if (n->voter_hosts[i] != host) {
+            continue;
+        }
+        time_ns b = n->refused_backoff[i] == 0 ? RECONNECT_BACKOFF : 2 * n->refused_backoff[i];
+        n->refused_backoff[i] = b < RECONNECT_BACKOFF_MAX ? b : RECONNECT_BACKOFF_MAX;
+        n->refused_until[i] = env_now(n->env) + n->refused_backoff[i];
+        if (n->outstanding[i].correlation_id == 0) {
+            continue;
+        }
+        n->outstanding[i].correlation_id = 0;
+        struct quorum_event ev = {.kind = QUORUM_EVENT_DISCONNECT,
+                                  .from_node = n->cfg.voters[i].id};
         quorum_event(n, &ev);
     }
 }
@@ -1062,7 +1109,9 @@ static void node_step(void *proc, const struct env_event *e)
     struct node *n = proc;
     switch (e->kind) {
     case ENV_EVENT_MESSAGE:
-        if (e->u.message.channel == ENV_CHANNEL_REQUEST) {
+        if (e->u.message.channel == ENV_CHANNEL_RESET) {
+            on_reset(n, e->u.message.from_host);
+        } else if (e->u.message.channel == ENV_CHANNEL_REQUEST) {
             on_request_frame(n, e->u.message.from_host, e->u.message.bytes, e->u.message.len);
         } else {
             on_response_frame(n, e->u.message.from_host, e->u.message.bytes, e->u.message.len);

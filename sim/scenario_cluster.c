@@ -791,8 +791,8 @@ static void report(struct cluster_run *r, FILE *out, bool elr_fields)
             hi = r->follow_times[i] > hi ? r->follow_times[i] : hi;
         }
         fprintf(out, "active controller crash -> every live broker fetches from the new leader: "
-                "%d crashes, min %" PRId64 " ms, max %" PRId64 " ms\n", r->follow_count,
-                lo / NS_PER_MS, hi / NS_PER_MS);
+                "%d crash%s, min %" PRId64 " ms, max %" PRId64 " ms\n", r->follow_count,
+                r->follow_count == 1 ? "" : "es", lo / NS_PER_MS, hi / NS_PER_MS);
     }
     int c = active_controller(r);
     if (c >= 0) {

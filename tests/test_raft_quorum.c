@@ -169,7 +169,9 @@ static void tap(void *ctx, int from, int to, uint8_t channel, const uint8_t *byt
     }
     struct frame f = {.sent = c->send_times[c->last_delivered_id], .delivered = world_now(c->w),
                       .from = from, .to = to, .channel = channel, .api_key = -1, .len = len};
-    if (channel == ENV_CHANNEL_REQUEST) {
+    if (channel == ENV_CHANNEL_RESET) {
+        f.correlation_id = -1; /* an empty RST from a host whose process is gone */
+    } else if (channel == ENV_CHANNEL_REQUEST) {
         struct kheader_peek p;
         ck_assert_int_eq(kheader_request_peek(bytes, len, &p), 0);
         f.api_key = p.api_key;
@@ -2095,20 +2097,22 @@ static bool follows_new_leader(void *arg)
            view_of(f->c, v.leader_id - 1).role == QUORUM_LEADER;
 }
 
-/* The last Fetch `from` sent to `to` at or before `t`. */
-static const struct frame *last_fetch(const struct cluster *c, int from, int to, time_ns t)
+/* The index of the last Fetch `from` sent to `to` at or before `t` (frames move as the
+ * array grows: keep indexes, not pointers). */
+static size_t last_fetch(const struct cluster *c, int from, int to, time_ns t)
 {
-    const struct frame *found = NULL;
+    long found = -1;
     for (long k = 0; (k = frame_find(c, (size_t)k, from, to, ENV_CHANNEL_REQUEST,
                                      KAFKA_API_FETCH)) >= 0; k++) {
-        found = c->frames[k].sent <= t ? &c->frames[k] : found;
+        found = c->frames[k].sent <= t ? k : found;
     }
-    ck_assert_ptr_nonnull(found);
-    return found;
+    ck_assert_int_ge(found, 0);
+    return (size_t)found;
 }
 
-/* Crashes the leader at 3 s; returns its host, with the broker's last Fetch to it. */
-static int crash_leader(struct cluster *c, const struct frame **last, int32_t *epoch)
+/* Kills (or powers off) the leader at 3 s; returns its host, with the broker's last Fetch to
+ * it and its epoch. */
+static int kill_leader(struct cluster *c, bool power, size_t *last, int32_t *epoch)
 {
     int l = leader_host(c);
     ck_assert_int_ge(l, 0);
@@ -2116,71 +2120,127 @@ static int crash_leader(struct cluster *c, const struct frame **last, int32_t *e
     ck_assert_int_eq(view_of(c, SPARE).leader_id, l + 1);
     ck_assert(!view_of(c, SPARE).voter);
     *epoch = view_of(c, l).epoch;
-    host_crash(world_host(c->w, l));
+    if (power) {
+        host_power_fail(world_host(c->w, l));
+    } else {
+        host_crash(world_host(c->w, l));
+    }
     *last = last_fetch(c, SPARE, l, world_now(c->w));
     return l;
 }
 
+/* Runs until the broker follows a new leader; returns when, with the new leader's host. */
+static time_ns await_observer_follows(struct cluster *c, int32_t epoch, int *leader)
+{
+    struct follows f = {c, SPARE, epoch};
+    ck_assert(sched_run_until_pred(&c->w->sched, follows_new_leader, &f, 20 * NS_PER_S));
+    *leader = view_of(c, SPARE).leader_id - 1;
+    return world_now(c->w);
+}
+
+/* The index of the first Fetch the broker sent at or after frame `from`, or -1. */
+static long broker_fetch(const struct cluster *c, size_t from)
+{
+    return frame_find(c, from, SPARE, -1, ENV_CHANNEL_REQUEST, KAFKA_API_FETCH);
+}
+
+/* The Fetch answer the broker followed on: delivered at `when`, from a live voter. */
+static void check_followed_on(const struct cluster *c, size_t from, time_ns when, int dead)
+{
+    const struct frame *answer = NULL;
+    for (size_t i = from; i < c->frame_count; i++) {
+        const struct frame *g = &c->frames[i];
+        answer = g->to == SPARE && g->channel == ENV_CHANNEL_RESPONSE &&
+                 g->api_key == KAFKA_API_FETCH && g->delivered == when ? g : answer;
+    }
+    ck_assert_ptr_nonnull(answer);
+    ck_assert_int_ne(answer->from, dead);
+}
+
 /*
- * KafkaRaftClient.pollFollowerAsObserver -> maybeSendFetchToBestNode (trunk, KAFKA-19354): the
- * broker's long poll to the dead leader times out after controller.quorum.request.timeout.ms;
- * then, one fetch in flight at a time, it asks a random voter, and goes back to the leader
- * after an answer that names the same leader. The first answer from a voter that knows the new
- * leader makes it a Follower of that leader, at that answer's arrival.
+ * Trunk, the leader's process killed (its OS refuses connections: a TCP reset): the broker's
+ * request to it fails as soon as the first refusal arrives (KafkaNetworkChannel:
+ * BROKER_NOT_AVAILABLE), the connection backs off, and while it does every Fetch goes to a
+ * random live voter (KafkaRaftClient.pollFollowerAsObserver -> maybeSendFetchToBestNode). The
+ * first answer after the election names the new leader: the broker follows it within a few
+ * round trips of the election, far below controller.quorum.request.timeout.ms.
  */
-START_TEST(trunk_observer_whose_leader_dies_asks_a_random_voter_and_follows_the_new_leader)
+START_TEST(trunk_observer_whose_leader_is_killed_asks_random_voters_and_follows_the_next)
 {
     struct cluster c;
     start_with_observer(&c, "trunk");
     const struct quorum_config *q = &c.cfg[0].quorum;
     ck_assert(!c.cfg[VOTERS].quorum.observer_fetch_timeout);
-    const struct frame *last;
+    size_t last;
     int32_t epoch;
-    int l = crash_leader(&c, &last, &epoch);
-    time_ns crashed = world_now(c.w), timed_out = last->sent + q->request_timeout;
-    struct follows f = {&c, SPARE, epoch};
-    ck_assert(sched_run_until_pred(&c.w->sched, follows_new_leader, &f, 20 * NS_PER_S));
-    time_ns followed = world_now(c.w);
-    /* Nothing but that one request until it timed out; then a Fetch at once. */
-    size_t from = (size_t)(last - c.frames) + 1;
-    long k = frame_find(&c, from, SPARE, -1, ENV_CHANNEL_REQUEST, KAFKA_API_FETCH);
-    ck_assert_int_ge(k, 0);
-    ck_assert_int_eq(c.frames[k].sent, timed_out);
-    ck_assert_int_gt(timed_out, crashed);
-    /* The answer it followed on came from a live voter, after the new leader's election. */
-    int nl = view_of(&c, SPARE).leader_id - 1;
+    int l = kill_leader(&c, false, &last, &epoch), nl;
+    time_ns killed = world_now(c.w);
+    time_ns followed = await_observer_follows(&c, epoch, &nl);
     ck_assert_int_ne(nl, l);
+    /* The first refusal (an empty RESET frame from the dead host) ... */
+    long r = -1;
+    for (size_t i = last; i < c.frame_count && r < 0; i++) {
+        r = c.frames[i].to == SPARE && c.frames[i].channel == ENV_CHANNEL_RESET ? (long)i : -1;
+    }
+    ck_assert_int_ge(r, 0);
+    ck_assert_int_eq(c.frames[r].from, l);
+    /* ... sends the next Fetch at once, to a live voter. */
+    long k = broker_fetch(&c, last + 1);
+    ck_assert_int_ge(k, 0);
+    ck_assert_int_eq(c.frames[k].sent, c.frames[r].delivered);
+    ck_assert_int_ne(c.frames[k].to, l);
     time_ns elected = event_time(&c, 0, nl, TRACE_RAFT_BECAME_LEADER, "epoch=");
-    const struct frame *answer = NULL;
-    for (size_t i = from; i < c.frame_count; i++) {
-        const struct frame *g = &c.frames[i];
-        answer = g->to == SPARE && g->channel == ENV_CHANNEL_RESPONSE &&
-                 g->api_key == KAFKA_API_FETCH && g->delivered == followed ? g : answer;
-    }
-    ck_assert_ptr_nonnull(answer);
-    ck_assert_int_ne(answer->from, l);
     ck_assert_int_gt(followed, elected);
-    /* Every Fetch in between went to one voter at a time: to the dead leader, or, right
-     * after a timeout or an answer naming the dead leader, to a random voter. */
-    int probes = 0;
-    for (size_t i = from; i < c.frame_count && c.frames[i].sent < followed; i++) {
-        const struct frame *g = &c.frames[i];
-        probes += g->from == SPARE && g->channel == ENV_CHANNEL_REQUEST &&
-                  g->api_key == KAFKA_API_FETCH;
-    }
-    ck_assert_int_ge(probes, 1);
-    ck_assert_int_eq(event_count(&c, SPARE, TRACE_RAFT_STATE, "^role=Follower", crashed,
-                                 followed), 1);
+    ck_assert_int_lt(followed - elected, 20 * LATENCY);
+    ck_assert_int_lt(followed - killed, q->fetch_timeout + 2 * q->election_timeout);
+    check_followed_on(&c, last + 1, followed, l);
     cluster_free(&c);
 }
 END_TEST
 
 /*
- * KafkaRaftClient.pollFollowerAsObserver (3.4): the observer's own fetch timer expires
- * controller.quorum.fetch.timeout.ms after its last successful Fetch, and from then every
- * Fetch goes to a random voter (maybeSendAnyVoterFetch), one after the other with no wait for
- * the leader, until one succeeds: it follows the new leader at the first answer from a voter
- * that knows it.
+ * Trunk, the leader's host loses power (nothing answers): the broker's long poll to it times
+ * out after controller.quorum.request.timeout.ms and only then does a Fetch go to a random
+ * voter (maybeSendFetchToBestNode, KAFKA-19354: no observer fetch timer); an answer naming
+ * the same dead leader sends the broker back to it, for another request timeout.
+ */
+START_TEST(trunk_observer_whose_leader_loses_power_asks_a_voter_once_per_request_timeout)
+{
+    struct cluster c;
+    start_with_observer(&c, "trunk");
+    const struct quorum_config *q = &c.cfg[0].quorum;
+    size_t last;
+    int32_t epoch;
+    int l = kill_leader(&c, true, &last, &epoch), nl;
+    time_ns timed_out = c.frames[last].sent + q->request_timeout;
+    time_ns followed = await_observer_follows(&c, epoch, &nl);
+    long k = broker_fetch(&c, last + 1);
+    ck_assert_int_ge(k, 0);
+    ck_assert_int_eq(c.frames[k].sent, timed_out);
+    /* Every Fetch after that: one at a time; to the dead leader only after a timeout or an
+     * answer, and a Fetch that timed out is followed by one sent that very instant. */
+    for (; k >= 0 && c.frames[k].sent < followed; k = broker_fetch(&c, (size_t)k + 1)) {
+        const struct frame *g = &c.frames[k];
+        const struct frame *answer = answer_to(&c, g);
+        long next = broker_fetch(&c, (size_t)k + 1);
+        if (answer == NULL && next >= 0) {
+            ck_assert_int_eq(g->to, l);
+            ck_assert_int_eq(c.frames[next].sent, g->sent + q->request_timeout);
+        } else if (answer != NULL && next >= 0) {
+            ck_assert_int_ge(c.frames[next].sent, answer->delivered);
+        }
+    }
+    check_followed_on(&c, last + 1, followed, l);
+    cluster_free(&c);
+}
+END_TEST
+
+/*
+ * Kafka 3.4, the leader's host loses power: the observer's own fetch timer expires
+ * controller.quorum.fetch.timeout.ms after its last successful Fetch (FollowerState), and from
+ * then every Fetch goes to a random voter (pollFollowerAsObserver -> maybeSendAnyVoterFetch),
+ * one right after the other's answer, until one succeeds: it follows the new leader at the
+ * first answer from a voter that knows it.
  */
 START_TEST(kafka_3_4_observer_whose_fetch_timer_expires_asks_random_voters_until_one_does)
 {
@@ -2189,37 +2249,42 @@ START_TEST(kafka_3_4_observer_whose_fetch_timer_expires_asks_random_voters_until
     const struct quorum_config *q = &c.cfg[0].quorum;
     ck_assert(c.cfg[VOTERS].quorum.observer_fetch_timeout);
     ck_assert(!c.cfg[VOTERS].quorum.follower_best_node);
-    const struct frame *last;
+    size_t last;
     int32_t epoch;
-    int l = crash_leader(&c, &last, &epoch);
-    time_ns crashed = world_now(c.w);
-    struct follows f = {&c, SPARE, epoch};
-    ck_assert(sched_run_until_pred(&c.w->sched, follows_new_leader, &f, 20 * NS_PER_S));
-    time_ns followed = world_now(c.w);
-    int nl = view_of(&c, SPARE).leader_id - 1;
-    time_ns elected = event_time(&c, 0, nl, TRACE_RAFT_BECAME_LEADER, "epoch=");
-    /* After the election, a Fetch to a live voter is answered within one round trip (two
-     * latencies) and the broker follows at once; dead picks cost a request timeout each. */
-    size_t from = (size_t)(last - c.frames) + 1;
-    int dead_picks = 0;
-    time_ns first_after = -1;
-    for (size_t i = from; i < c.frame_count && c.frames[i].sent <= followed; i++) {
+    int l = kill_leader(&c, true, &last, &epoch), nl;
+    /* The last answer the broker had from the leader: its fetch timer started there. */
+    const struct frame *success = NULL;
+    for (size_t i = 0; i < last; i++) {
         const struct frame *g = &c.frames[i];
-        if (g->from != SPARE || g->channel != ENV_CHANNEL_REQUEST ||
-            g->api_key != KAFKA_API_FETCH || g->sent < elected) {
-            continue;
-        }
-        if (g->to == l) {
-            dead_picks++;
-        } else if (first_after < 0) {
-            first_after = g->sent;
+        success = g->from == l && g->to == SPARE && g->channel == ENV_CHANNEL_RESPONSE &&
+                  g->api_key == KAFKA_API_FETCH ? g : success;
+    }
+    ck_assert_ptr_nonnull(success);
+    time_ns expired = success->delivered + q->fetch_timeout;
+    time_ns followed = await_observer_follows(&c, epoch, &nl);
+    long k = broker_fetch(&c, last + 1);
+    ck_assert_int_ge(k, 0);
+    /* ... and waits for the request still in flight (findReadyVoter: none while one is),
+     * which left a flush after that answer. */
+    time_ns in_flight_until = c.frames[last].sent + q->request_timeout;
+    ck_assert_int_eq(in_flight_until, expired + c.fsync);
+    ck_assert_int_eq(c.frames[k].sent, in_flight_until);
+    /* From then on: a Fetch to a random voter the instant the previous one was answered or
+     * timed out, never waiting on the leader otherwise. */
+    for (; k >= 0 && c.frames[k].sent < followed; k = broker_fetch(&c, (size_t)k + 1)) {
+        const struct frame *answer = answer_to(&c, &c.frames[k]);
+        long next = broker_fetch(&c, (size_t)k + 1);
+        time_ns done = answer != NULL ? answer->delivered
+                                      : c.frames[k].sent + q->request_timeout;
+        /* (At most a retry backoff: an answer that moved its epoch is persisted first, and a
+         * leaderless observer backs off a voter that knew no leader either.) */
+        if (next >= 0 && c.frames[next].sent < followed) {
+            time_ns wait = c.frames[next].sent - done;
+            ck_assert_msg(wait >= 0 && wait <= q->retry_backoff, "waited %lld ns",
+                          (long long)wait);
         }
     }
-    ck_assert_int_ge(first_after, 0);
-    ck_assert_int_eq(followed, first_after + 2 * LATENCY);
-    ck_assert_int_le(followed - elected, (dead_picks + 1) * q->request_timeout);
-    ck_assert_int_lt(followed - crashed, q->fetch_timeout + q->election_timeout +
-                                             (dead_picks + 1) * q->request_timeout);
+    check_followed_on(&c, last + 1, followed, l);
     cluster_free(&c);
 }
 END_TEST
@@ -2343,7 +2408,9 @@ int main(void)
     TCase *failover = tcase_create("failover");
     tcase_set_timeout(failover, 300);
     tcase_add_test(failover,
-                   trunk_observer_whose_leader_dies_asks_a_random_voter_and_follows_the_new_leader);
+                   trunk_observer_whose_leader_is_killed_asks_random_voters_and_follows_the_next);
+    tcase_add_test(failover,
+                   trunk_observer_whose_leader_loses_power_asks_a_voter_once_per_request_timeout);
     tcase_add_test(failover,
                    kafka_3_4_observer_whose_fetch_timer_expires_asks_random_voters_until_one_does);
     tcase_add_test(failover, leader_stopping_cleanly_resigns_and_exits_once_its_successor_leads);

@@ -1855,6 +1855,18 @@ static void on_response(struct quorum *q, const struct quorum_event *ev, struct 
     }
 }
 
+/* A disconnected request fails with BROKER_NOT_AVAILABLE (KafkaNetworkChannel); the
+ * handler returns false (handleTopLevelError) and the connection backs off
+ * (RequestManager.onResponseError): a follower's next Fetch then goes to a random voter. */
+static void on_disconnect(struct quorum *q, int32_t node_id)
+{
+    struct quorum_peer *p = peer_of(q, node_id);
+    if (p->in_flight) {
+        p->in_flight = false;
+        p->backoff_until = q->now + q->cfg.retry_backoff;
+    }
+}
+
 static void expire_requests(struct quorum *q)
 {
     for (int i = 0; i <= QUORUM_VOTER_MAX; i++) {
@@ -1987,6 +1999,9 @@ void quorum_step(struct quorum *q, const struct quorum_event *ev, struct quorum_
             update_high_watermark(q, out);
         }
         snapshot_installed(q, out);
+        break;
+    case QUORUM_EVENT_DISCONNECT:
+        on_disconnect(q, ev->from_node);
         break;
     }
     expire_timers(q, out);

@@ -169,6 +169,7 @@ enum quorum_event_kind {
     QUORUM_EVENT_REQUEST,  /* a request body arrived */
     QUORUM_EVENT_RESPONSE, /* a response body arrived for our request to from_node */
     QUORUM_EVENT_FLUSHED,  /* the log's flushed offset moved */
+    QUORUM_EVENT_DISCONNECT, /* the connection to from_node was refused or reset */
 };
 
 struct quorum_event {
