@@ -1063,9 +1063,11 @@ static void on_response_frame(struct node *n, int from_host, const uint8_t *byte
     }
 }
 
-/* The connection to `host` was refused or reset: the raft request awaiting it fails at once
- * (KafkaNetworkChannel: a disconnected request completes with BROKER_NOT_AVAILABLE). The
- * broker's controller channel and forwarded requests keep their own timeouts. */
+/* A connection to `host` was refused or reset, so no process listens there (a killed
+ * process's sockets all close at once): the raft request awaiting that host fails now
+ * (KafkaNetworkChannel: a disconnected request completes with BROKER_NOT_AVAILABLE) and raft
+ * requests to it fail without a send until the reconnect backoff ends. The broker's controller
+ * channel and forwarded requests keep their own timeouts. */
 static void on_reset(struct node *n, int host)
 {
     for (int i = 0; i < n->cfg.voter_count; i++) {

@@ -726,6 +726,8 @@ static void send_fetch_snapshot(struct quorum *q, struct quorum_out *out, int32_
  */
 static void fetch_any_voter(struct quorum *q, struct quorum_out *out)
 {
+    KS_ASSERT(q->role == QUORUM_FOLLOWER || (q->role == QUORUM_UNATTACHED && !q->voter));
+    KS_ASSERT(q->cfg.voter_count > 0);
     if (any_in_flight(q)) {
         return;
     }
@@ -762,6 +764,8 @@ static bool fetches_best_node(const struct quorum *q)
  */
 static bool follower_looks_elsewhere(struct quorum *q, struct quorum_out *out)
 {
+    KS_ASSERT(q->role == QUORUM_FOLLOWER);
+    KS_ASSERT(!q->observer_fetch_expired || (!q->voter && q->cfg.observer_fetch_timeout));
     struct quorum_peer *p = peer_of(q, q->election.leader_id);
     if (q->observer_fetch_expired && !q->cfg.planted_observer_fetches_leader_only) {
         fetch_any_voter(q, out);
@@ -1860,6 +1864,7 @@ static void on_response(struct quorum *q, const struct quorum_event *ev, struct 
  * (RequestManager.onResponseError): a follower's next Fetch then goes to a random voter. */
 static void on_disconnect(struct quorum *q, int32_t node_id)
 {
+    KS_ASSERT(node_id >= 0);
     struct quorum_peer *p = peer_of(q, node_id);
     if (p->in_flight) {
         p->in_flight = false;
