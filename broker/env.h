@@ -149,8 +149,10 @@ struct env {
     int host; /* this process's host index, as `resolve` names hosts */
 };
 
-/* The two ends of a connection. */
-enum env_channel { ENV_CHANNEL_REQUEST = 0, ENV_CHANNEL_RESPONSE = 1 };
+/* The two ends of a connection, and RESET: no bytes, the other end refused or reset the
+ * connection (a TCP RST: a request reached a host whose OS runs but where no process listens,
+ * after a kill -9 or a stop). A process fails whatever it awaits from that host. */
+enum env_channel { ENV_CHANNEL_REQUEST = 0, ENV_CHANNEL_RESPONSE = 1, ENV_CHANNEL_RESET = 2 };
 
 /* The events a process is stepped with. */
 enum env_event_kind { ENV_EVENT_MESSAGE, ENV_EVENT_TIMER, ENV_EVENT_DISK };
@@ -161,7 +163,7 @@ struct env_event {
     union {
         struct {
             int from_host;
-            int channel;          /* ENV_CHANNEL_REQUEST or ENV_CHANNEL_RESPONSE */
+            int channel;          /* ENV_CHANNEL_REQUEST, _RESPONSE or _RESET */
             const uint8_t *bytes; /* valid for the duration of the step only */
             size_t len;
         } message;

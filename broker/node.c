@@ -18,6 +18,14 @@
 #include "storage.h"
 
 enum { TOKEN_QUORUM_TIMER = 1 };
+/* How long the raft client's graceful shutdown may take: KafkaRaftClientDriver.initiateShutdown
+ * (RaftManager's raft IO thread before 3.7) calls client.shutdown(5000). */
+#define RAFT_SHUTDOWN_TIMEOUT (5000 * NS_PER_MS)
+/* NetworkClient after a refused connection: reconnect.backoff.ms (50) doubling up to
+ * reconnect.backoff.max.ms (1000); meanwhile a request to that node fails at once
+ * (InterBrokerSendThread: connectionFailed -> a disconnected response). No jitter here. */
+#define RECONNECT_BACKOFF (50 * NS_PER_MS)
+#define RECONNECT_BACKOFF_MAX (1000 * NS_PER_MS)
 #define TOKEN_STATE_FLAG (UINT64_C(1) << 37) /* quorum-state fsyncs; the log owns bit 38 */
 
 struct held_frame {
@@ -61,6 +69,9 @@ struct node {
     struct quorum_out out;
     int voter_hosts[QUORUM_VOTER_MAX];
     struct outstanding outstanding[QUORUM_VOTER_MAX];
+    time_ns refused_until[QUORUM_VOTER_MAX]; /* the voter's connection was refused (RST) */
+    time_ns refused_backoff[QUORUM_VOTER_MAX];
+    uint32_t refused_requests; /* bit i: a raft request to voter i failed without a send */
     int32_t correlation_next;
     char client_id[32];
     char state_file[320];
@@ -77,6 +88,7 @@ struct node {
     uint32_t forward_capacity;
     char clean_shutdown_file[280];
     bool clean_shutdown_written;
+    bool raft_shutdown_begun; /* quorum_shutdown called: the last step of a clean stop */
 };
 
 void node_config_default(struct node_config *c, int32_t node_id)
@@ -120,6 +132,8 @@ void node_config_default(struct node_config *c, int32_t node_id)
     q->begin_quorum_resend = QUORUM_BEGIN_LAGGING;
     q->fetch_high_watermark = true;
     q->offset_zero_snapshot = true;
+    q->follower_best_node = true;
+    q->observer_fetch_timeout = false;
     q->vote_version = 2;
     q->begin_quorum_epoch_version = 1;
     q->end_quorum_epoch_version = 1;
@@ -270,6 +284,8 @@ int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
     q->voted_state = sw->raft_voted_state;
     q->voter_set_check = sw->raft_voter_set_check;
     q->lost_election_backoff = backoff_of(sw->raft_lost_election_backoff);
+    q->follower_best_node = sw->raft_follower_best_node;
+    q->observer_fetch_timeout = sw->raft_observer_fetch_timeout;
     versions_from_kafka(c, sw);
     /* FileQuorumStateStore writes data_version = kraft.version, and a cluster with static
      * controller.quorum.voters is always at kraft.version 0 (the formatter refuses 1 without
@@ -489,6 +505,10 @@ static void send_request(struct node *n, struct quorum_msg *m)
     if (host < 0 || i < 0) {
         return; /* an address we cannot reach: the request times out in the quorum */
     }
+    if (!m->controller && env_now(n->env) < n->refused_until[i]) {
+        n->refused_requests |= 1u << i; /* apply() fails it back to the quorum */
+        return;
+    }
     int32_t corr = ++n->correlation_next;
     if (m->controller) {
         /* The broker's controller channel is its own connection, not the raft client's. */
@@ -558,6 +578,8 @@ static void arm_timer(struct node *n)
     }
 }
 
+static void quorum_event(struct node *n, struct quorum_event *ev);
+
 /* Applies the quorum's effects in their order: the durable write first, then messages (held
  * behind it), then the trace. */
 static void apply(struct node *n)
@@ -579,6 +601,13 @@ static void apply(struct node *n)
     }
     quorum_out_reset(out);
     arm_timer(n);
+    while (n->refused_requests != 0) {
+        int i = __builtin_ctz(n->refused_requests);
+        n->refused_requests &= ~(1u << i);
+        struct quorum_event ev = {.kind = QUORUM_EVENT_DISCONNECT,
+                                  .from_node = n->cfg.voters[i].id};
+        quorum_event(n, &ev);
+    }
 }
 
 /* ---- the clean shutdown file (CleanShutdownFileHandler, KIP-966) ------------------------- */
@@ -616,6 +645,16 @@ static int64_t read_clean_shutdown(struct node *n)
 
 /* ---- events ------------------------------------------------------------------------------- */
 
+/* The raft client's part of a clean stop, after the broker's and the controller's
+ * (KafkaRaftServer.shutdown: broker, controller, then SharedServer's raft manager): a leader
+ * resigns and waits, at most RAFT_SHUTDOWN_TIMEOUT, for another node to lead. */
+static void begin_raft_shutdown(struct node *n, time_ns now)
+{
+    KS_ASSERT(!n->raft_shutdown_begun);
+    n->raft_shutdown_begun = true;
+    quorum_shutdown(&n->quorum, now, RAFT_SHUTDOWN_TIMEOUT, &n->out);
+}
+
 /* After every event: the listener catches up with what is committed, then the controller and
  * the broker lifecycle act on it, then every effect goes out in order. */
 static void poll_components(struct node *n)
@@ -629,6 +668,9 @@ static void poll_components(struct node *n)
         lifecycle_poll(&n->lifecycle, now, &n->quorum, n->listener.applied_offset, &n->out);
         if (n->lifecycle.state == LIFECYCLE_SHUTTING_DOWN && !n->clean_shutdown_written) {
             write_clean_shutdown(n);
+        }
+        if (n->lifecycle.state == LIFECYCLE_SHUTTING_DOWN && !n->raft_shutdown_begun) {
+            begin_raft_shutdown(n, now);
         }
     }
     apply(n);
@@ -1061,6 +1103,10 @@ static void on_response_frame(struct node *n, int from_host, const uint8_t *byte
     for (int k = 0; k < n->cfg.voter_count; k++) {
         i = n->cfg.voters[k].id == from ? k : i;
     }
+    if (i >= 0) {
+        n->refused_backoff[i] = 0; /* the connection works again */
+        n->refused_until[i] = 0;
+    }
     if (i < 0 || kheader_response_peek(bytes, len, &corr) != 0 ||
         corr != n->outstanding[i].correlation_id) {
         return; /* not the answer we still wait for */
@@ -1073,6 +1119,30 @@ static void on_response_frame(struct node *n, int from_host, const uint8_t *byte
         struct quorum_event ev = {.kind = QUORUM_EVENT_RESPONSE, .from_node = from,
                                   .api_key = o.api_key, .api_version = o.api_version,
                                   .body = &body};
+        quorum_event(n, &ev);
+    }
+}
+
+/* A connection to `host` was refused or reset, so no process listens there (a killed
+ * process's sockets all close at once): the raft request awaiting that host fails now
+ * (KafkaNetworkChannel: a disconnected request completes with BROKER_NOT_AVAILABLE) and raft
+ * requests to it fail without a send until the reconnect backoff ends. The broker's controller
+ * channel and forwarded requests keep their own timeouts. */
+static void on_reset(struct node *n, int host)
+{
+    for (int i = 0; i < n->cfg.voter_count; i++) {
+        if (n->voter_hosts[i] != host) {
+            continue;
+        }
+        time_ns b = n->refused_backoff[i] == 0 ? RECONNECT_BACKOFF : 2 * n->refused_backoff[i];
+        n->refused_backoff[i] = b < RECONNECT_BACKOFF_MAX ? b : RECONNECT_BACKOFF_MAX;
+        n->refused_until[i] = env_now(n->env) + n->refused_backoff[i];
+        if (n->outstanding[i].correlation_id == 0) {
+            continue;
+        }
+        n->outstanding[i].correlation_id = 0;
+        struct quorum_event ev = {.kind = QUORUM_EVENT_DISCONNECT,
+                                  .from_node = n->cfg.voters[i].id};
         quorum_event(n, &ev);
     }
 }
@@ -1101,7 +1171,9 @@ static void node_step(void *proc, const struct env_event *e)
     struct node *n = proc;
     switch (e->kind) {
     case ENV_EVENT_MESSAGE:
-        if (e->u.message.channel == ENV_CHANNEL_REQUEST) {
+        if (e->u.message.channel == ENV_CHANNEL_RESET) {
+            on_reset(n, e->u.message.from_host);
+        } else if (e->u.message.channel == ENV_CHANNEL_REQUEST) {
             on_request_frame(n, e->u.message.from_host, e->u.message.bytes, e->u.message.len);
         } else {
             on_response_frame(n, e->u.message.from_host, e->u.message.bytes, e->u.message.len);
@@ -1280,8 +1352,16 @@ void node_begin_shutdown(void *proc)
     struct node *n = proc;
     if (n->is_broker) {
         lifecycle_begin_shutdown(&n->lifecycle, env_now(n->env), &n->out);
-        poll_components(n);
+    } else if (!n->raft_shutdown_begun) {
+        begin_raft_shutdown(n, env_now(n->env)); /* a controller has no broker part to stop */
     }
+    poll_components(n);
+}
+
+bool node_shutdown_done(void *proc)
+{
+    const struct node *n = proc;
+    return n->raft_shutdown_begun && quorum_shutdown_done(&n->quorum);
 }
 
 const struct metadata_image *node_controller_image(void *proc)

@@ -10,7 +10,10 @@
  *   non-flexible version) with ClientId "raft-client-<node.id>" and a fresh correlation id;
  *   responses echo the correlation id of the request they answer. Only the newest request to
  *   each peer is awaited: a response whose correlation id is older is dropped, as
- *   KafkaRaftClient ignores answers to requests it has given up on.
+ *   KafkaRaftClient ignores answers to requests it has given up on. A refused connection (an
+ *   ENV_CHANNEL_RESET from a host whose process is gone) fails the raft request awaiting that
+ *   host, and raft requests to it fail at once for NetworkClient's reconnect backoff (50 ms,
+ *   doubling to 1 s) until the host answers again.
  * - Persistence. When the quorum's election state changes, the node writes quorum-state the way
  *   FileQuorumStateStore does (quorum-state.tmp, fsync, rename) and holds back every message
  *   from that step and later steps until the fsync is durable: persist before send.
@@ -110,8 +113,12 @@ const struct lifecycle *node_lifecycle(void *proc);
 bool node_append(void *proc, const uint8_t *value, uint32_t len);
 /* Leader only: resign gracefully (EndQuorumEpoch). */
 void node_resign(void *proc);
-/* Broker only: begin a controlled shutdown (what SIGTERM does). */
+/* Begin a clean stop (what SIGTERM does): a broker's controlled shutdown first, then the raft
+ * client's graceful shutdown (a leader resigns, KafkaRaftClient.shutdown). */
 void node_begin_shutdown(void *proc);
+/* Whether the clean stop is over and the process may exit: the broker's controlled shutdown
+ * is done and the raft client's shutdown completed or timed out. */
+bool node_shutdown_done(void *proc);
 /* The active controller's own image (NULL unless this node is the active controller). */
 const struct metadata_image *node_controller_image(void *proc);
 

@@ -187,6 +187,9 @@ static void ping_step(void *proc, const struct env_event *e)
     struct ping *p = proc;
     switch (e->kind) {
     case ENV_EVENT_MESSAGE:
+        if (e->u.message.channel == ENV_CHANNEL_RESET) {
+            break; /* the ping's own timeout handles a peer that is gone */
+        }
         if (e->u.message.channel == ENV_CHANNEL_REQUEST) {
             on_request(p, e->u.message.from_host, e->u.message.bytes, e->u.message.len);
         } else {

@@ -62,6 +62,8 @@ enum switch_index {
     SWITCH_RAFT_OFFSET_ZERO_SNAPSHOT,
     SWITCH_REPLICATION_UNCLEAN_ELECTION_CONFIG,
     SWITCH_CONTROLLER_REGISTRATION_AMEND,
+    SWITCH_RAFT_FOLLOWER_BEST_NODE,
+    SWITCH_RAFT_OBSERVER_FETCH_TIMEOUT,
     SWITCH_COUNT
 };
 
@@ -105,6 +107,8 @@ static const struct switch_field switch_fields[SWITCH_COUNT] = {
         FIELD(SWITCH_BOOL, replication_unclean_election_config, 0),
     [SWITCH_CONTROLLER_REGISTRATION_AMEND] =
         FIELD(SWITCH_BOOL, controller_registration_amend, 0),
+    [SWITCH_RAFT_FOLLOWER_BEST_NODE] = FIELD(SWITCH_BOOL, raft_follower_best_node, 0),
+    [SWITCH_RAFT_OBSERVER_FETCH_TIMEOUT] = FIELD(SWITCH_BOOL, raft_observer_fetch_timeout, 0),
 };
 
 #undef FIELD
@@ -222,6 +226,20 @@ static const struct switch_info switch_infos[SWITCH_COUNT] = {
         "(ClusterControlManager.registerBroker, KAFKA-16952). Off: it is registered anew, a "
         "new epoch and fenced, as in 3.0-3.7.0; 3.7.1-3.8 (KAFKA-16757) keep the fencing "
         "state but still take a new epoch, which no modelled release does."},
+    [SWITCH_RAFT_FOLLOWER_BEST_NODE] = {
+        "raft.follower.best.node", "follower.best.node", "true|false", "on: 3.9+",
+        "A voter following a leader whose Fetch timed out or is backing off sends its next "
+        "Fetch to a random voter to find a new leader, and never has two fetches in flight "
+        "(KafkaRaftClient.pollFollowerAsVoter -> maybeSendFetchToBestNode, 3.9+); off = a "
+        "voter fetches from its leader only, until its fetch timeout (3.8 and before). "
+        "Observers always fall back to a random voter (pollFollowerAsObserver)."},
+    [SWITCH_RAFT_OBSERVER_FETCH_TIMEOUT] = {
+        "raft.observer.fetch.timeout", "observer.fetch.timeout", "true|false", "on: 2.4-4.1",
+        "An observer (a broker) that has had no successful Fetch for "
+        "controller.quorum.fetch.timeout.ms sends every Fetch to a random voter until one "
+        "succeeds (pollFollowerAsObserver: hasFetchTimeoutExpired -> maybeSendAnyVoterFetch, "
+        "maybeSendFetchToAnyBootstrap in 3.9-4.1); KAFKA-19354 (4.2) dropped the timer: "
+        "observers go to the best node only (maybeSendFetchToBestNode)."},
 };
 
 /*
@@ -333,7 +351,8 @@ static const struct kafka_release releases[] = {
                   .raft_begin_quorum_resend = BEGIN_QUORUM_RESEND_UNACKNOWLEDGED,
                   .raft_rpc = RPC(-1, -1, -1, -1, -1, 11),
                   .replication_leader_epoch_truncation = true,
-                  .replication_unclean_election_config = true},
+                  .replication_unclean_election_config = true,
+                  .raft_observer_fetch_timeout = true},
      .api = API(-1, -1, -1, -1, 5, 4, 9, 3), .broker_features = features_none,
      .notes = "ZooKeeper only: no KRaft RPCs; the raft switches hold the oldest KRaft "
               "behaviour."},
@@ -345,7 +364,8 @@ static const struct kafka_release releases[] = {
                   .raft_begin_quorum_resend = BEGIN_QUORUM_RESEND_UNACKNOWLEDGED,
                   .raft_rpc = RPC(0, 0, 0, 0, 0, 13),
                   .replication_leader_epoch_truncation = true,
-                  .replication_isr_shrink_bumps_leader_epoch = true},
+                  .replication_isr_shrink_bumps_leader_epoch = true,
+                  .raft_observer_fetch_timeout = true},
      .api = API(0, 0, 0, 0, 7, 6, 12, 3), .broker_features = features_none,
      .notes = "KRaft preview (seed kraft-properties); ZooKeeper without process.roles."},
     {.name = "3.4", .version = "3.4.0", .number = 304, .modes = KRAFT_AND_ZK,
@@ -356,7 +376,8 @@ static const struct kafka_release releases[] = {
                   .raft_begin_quorum_resend = BEGIN_QUORUM_RESEND_UNACKNOWLEDGED,
                   .raft_rpc = RPC(0, 0, 0, 1, 0, 13),
                   .replication_leader_epoch_truncation = true,
-                  .replication_isr_shrink_bumps_leader_epoch = true},
+                  .replication_isr_shrink_bumps_leader_epoch = true,
+                  .raft_observer_fetch_timeout = true},
      .api = API(1, 0, 2, 0, 7, 6, 12, 3), .broker_features = features_3_4,
      .notes = "Seed kraft-compose (Bitnami 3.4.0, combined mode)."},
     {.name = "3.5", .version = "3.5.0", .number = 305, .modes = KRAFT_AND_ZK,
@@ -367,7 +388,8 @@ static const struct kafka_release releases[] = {
                   .raft_begin_quorum_resend = BEGIN_QUORUM_RESEND_UNACKNOWLEDGED,
                   .raft_rpc = RPC(0, 0, 0, 1, 0, 15),
                   .replication_leader_epoch_truncation = true,
-                  .replication_isr_shrink_bumps_leader_epoch = true},
+                  .replication_isr_shrink_bumps_leader_epoch = true,
+                  .raft_observer_fetch_timeout = true},
      .api = API(1, 0, 3, 0, 7, 6, 12, 3), .broker_features = features_3_5,
      .notes = "Seed zk-kubernetes runs 3.5.2 in ZooKeeper mode."},
     {.name = "3.7", .version = "3.7.0", .number = 307, .modes = KRAFT_AND_ZK,
@@ -380,7 +402,8 @@ static const struct kafka_release releases[] = {
                   .raft_rpc = RPC(0, 0, 0, 1, 0, 16),
                   .raft_offset_zero_snapshot = true,
                   .replication_hw_frozen_below_min_isr = true,
-                  .replication_leader_epoch_truncation = true},
+                  .replication_leader_epoch_truncation = true,
+                  .raft_observer_fetch_timeout = true},
      .api = API(3, 1, 3, 0, 7, 6, 12, 3), .broker_features = features_3_7,
      .notes = "Check quorum (KAFKA-15489); HW frozen below min ISR (KAFKA-15583)."},
     {.name = "3.9", .version = "3.9.0", .number = 309, .modes = KRAFT_AND_ZK,
@@ -393,7 +416,9 @@ static const struct kafka_release releases[] = {
                   .replication_hw_frozen_below_min_isr = true,
                   .replication_leader_epoch_truncation = true,
                   .replication_unclean_election_config = true,
-                  .controller_registration_amend = true},
+                  .controller_registration_amend = true,
+                  .raft_follower_best_node = true,
+                  .raft_observer_fetch_timeout = true},
      .api = API(4, 1, 3, 0, 7, 6, 12, 4), .broker_features = features_3_9,
      .notes = "KIP-853 dynamic quorums; facts from tag 3.9.0-rc3."},
     {.name = "4.0", .version = "4.0.0", .number = 400, .modes = RELEASE_MODE_KRAFT,
@@ -407,7 +432,9 @@ static const struct kafka_release releases[] = {
                   .replication_hw_frozen_below_min_isr = true,
                   .replication_leader_epoch_truncation = true,
                   .replication_unclean_election_config = true,
-                  .controller_registration_amend = true},
+                  .controller_registration_amend = true,
+                  .raft_follower_best_node = true,
+                  .raft_observer_fetch_timeout = true},
      .api = API(4, 1, 3, 0, 7, 6, 13, 4), .broker_features = features_4_0,
      .notes = "KIP-996 pre-vote; ZooKeeper removed. 4.0.1+ backs off per KAFKA-18345: set "
               "kraftsim.switch.raft.lost.election.backoff=exponential-4.0.1."},
@@ -424,7 +451,9 @@ static const struct kafka_release releases[] = {
                   .replication_leader_epoch_truncation = true,
                   .replication_elr = true,
                   .replication_unclean_election_config = true,
-                  .controller_registration_amend = true},
+                  .controller_registration_amend = true,
+                  .raft_follower_best_node = true,
+                  .raft_observer_fetch_timeout = true},
      .api = API(4, 1, 3, 0, 7, 6, 13, 4), .broker_features = features_4_1,
      .notes = "No lost-election backoff; Fetch v18 high watermark; ELR on for new clusters."},
     {.name = "trunk", .version = "4.5.0-SNAPSHOT", .number = 405, .modes = RELEASE_MODE_KRAFT,
@@ -440,7 +469,8 @@ static const struct kafka_release releases[] = {
                   .replication_leader_epoch_truncation = true,
                   .replication_elr = true,
                   .replication_unclean_election_config = true,
-                  .controller_registration_amend = true},
+                  .controller_registration_amend = true,
+                  .raft_follower_best_node = true},
      .api = API(4, 2, 3, 0, 7, 6, 13, 5), .broker_features = features_trunk,
      .notes = "KRAFT.md's trunk d79bd502ec; the default release."},
 };

@@ -144,6 +144,8 @@ struct kafka_switches {
     bool raft_offset_zero_snapshot;
     bool replication_unclean_election_config;
     bool controller_registration_amend;
+    bool raft_follower_best_node;
+    bool raft_observer_fetch_timeout;
     uint32_t overridden; /* bit i: switch i of switches_list() was set explicitly */
 };
 

@@ -209,6 +209,10 @@ void host_deliver(struct host *h, int from, int channel, const uint8_t *bytes, s
         trace_emitf(h->trace, sched_now(h->sched), h->index, TRACE_NET_DROP,
                     "from=h%d to=h%d bytes=%zu reason=host-%s", from, h->index, len,
                     host_state_name(h->state));
+        if (channel == ENV_CHANNEL_REQUEST && !h->powered_off && from != h->index) {
+            /* Nobody listens: the OS refuses the connection (RST). */
+            net_send(h->net, h->index, from, ENV_CHANNEL_RESET, NULL, 0);
+        }
         return;
     }
     struct env_event event = {.kind = ENV_EVENT_MESSAGE,
@@ -228,6 +232,7 @@ bool host_start(struct host *h)
     KS_ASSERT(h->proc == NULL);
     h->incarnation++;
     h->start_count++;
+    h->powered_off = false;
     rng_init(&h->rng, h->seed, "process", ((uint64_t)h->index << 32) | h->incarnation);
     h->state = HOST_UP;
     trace_emitf(h->trace, sched_now(h->sched), h->index, TRACE_HOST_START,
@@ -270,6 +275,7 @@ void host_power_fail(struct host *h)
         process_destroy(h);
         h->state = HOST_CRASHED;
     }
+    h->powered_off = true;
     trace_emitf(h->trace, sched_now(h->sched), h->index, TRACE_HOST_POWER_FAIL, "name=%s",
                 h->name);
     disk_power_fail(&h->disk);

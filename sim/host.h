@@ -18,7 +18,9 @@
  * - PAUSED (SIGSTOP, a long GC): time passes, nothing runs. Frames, timer fires and fsync
  *   completions queue in arrival order and are stepped, in that order, at host_resume.
  * - CRASHED (kill -9) and DOWN (stopped, or never started): the process is gone. Frames sent to
- *   it are dropped (the connection resets); its timers and fsyncs are forgotten.
+ *   it are dropped, and a request is answered by the OS with a reset (an empty frame on
+ *   ENV_CHANNEL_RESET back to the sender, over the same links), unless the host lost power:
+ *   then nothing answers. Its timers and fsyncs are forgotten.
  *   host_crash keeps the disk's page cache; host_power_fail also loses what was not durable.
  * - host_start from DOWN or CRASHED boots a new incarnation of the process from its disk.
  *
@@ -53,6 +55,7 @@ struct host {
     char name[HOST_NAME_MAX_LEN];
     enum host_state state;
     uint32_t incarnation; /* bumped at every start; 0 before the first */
+    bool powered_off;     /* since host_power_fail, until host_start: no OS answers resets */
     uint64_t seed;
     struct sched *sched;
     struct net *net;

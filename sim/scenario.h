@@ -21,8 +21,8 @@ struct run_opts {
     FILE *out;           /* where summaries and traces go */
     /* Compiled-in test hook, never reachable from a config file or the CLI: the name of a
      * planted bug to switch on ("vote-without-log-check", "hw-on-minority",
-     * "snapshot-drops-a-record", "ping-send-before-fsync", "fence-before-leader-moves"), or
-     * NULL. */
+     * "snapshot-drops-a-record", "ping-send-before-fsync", "fence-before-leader-moves",
+     * "observer-fetches-leader-only"), or NULL. */
     const char *planted_bug;
     const char *kafka_version; /* kafka.version for every node; NULL = the newest (trunk) */
 };

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "admin.h"
+#include "check_fencing.h"
 #include "check_partitions.h"
 #include "check_raft.h"
 #include "config.h"
@@ -34,8 +35,11 @@
  *      a node isolated, a random split, a controlled shutdown and restart;
  *   3. healing: everything back; every broker must be RUNNING and unfenced, every partition
  *      led, and every node's image the same.
- * The raft checker and the partition checker watch throughout; the time from each broker
- * crash to its partitions having new leaders is measured against the committed metadata.
+ * The raft checker, the partition checker and the fencing checker watch throughout; the time
+ * from each broker crash to its partitions having new leaders is measured against the committed
+ * metadata, the time from an active controller's crash to every live broker following the new
+ * quorum leader against the nodes' quorum state, and so is the time from a gracefully stopping
+ * raft leader's resignation to the next leader.
  */
 
 #define COMBINED 3
@@ -70,12 +74,28 @@ struct failover_watch {
     bool active;
 };
 
+/* From a quorum leader's end (its crash, or its resignation in a clean stop) to what follows:
+ * a new leader, and every live broker following it. */
+struct leader_watch {
+    bool active;
+    int host;       /* the old leader's host */
+    int32_t epoch;  /* its epoch: the next leader's is higher */
+    time_ns since;  /* the crash, or the resignation (-1 until it resigns) */
+};
+
 struct cluster_run {
     struct world *w;
     enum cluster_mode mode;
     struct node_config configs[NODES];
     struct raft_checker raft;
     struct partition_checker parts;
+    struct fencing_checker fencing;
+    struct leader_watch follow;   /* an active controller crashed */
+    struct leader_watch graceful; /* the raft leader stops cleanly */
+    time_ns follow_times[TIMINGS_MAX];
+    int follow_count;
+    time_ns graceful_times[TIMINGS_MAX];
+    int graceful_count;
     char cluster_id[KAFKA_STORAGE_UUID_TEXT];
     const char *switches;
     time_ns fault_end;
@@ -166,7 +186,83 @@ static int active_controller(struct cluster_run *r)
 static void on_record(void *arg, int64_t offset, const struct metadata_record *rec)
 {
     struct cluster_run *r = arg;
+    /* The fencing checker judges each record once, against the shadow before it. */
+    bool fresh = r->parts.next_offset < 0 || offset == r->parts.next_offset;
+    if (fresh && rec != NULL) {
+        fencing_checker_record(&r->fencing, &r->parts.shadow, rec, active_controller(r),
+                               world_now(r->w));
+    }
     partition_checker_record(&r->parts, offset, rec, world_now(r->w));
+}
+
+/* The quorum leader with the highest epoch above `epoch` among the running nodes, or -1. */
+static int leader_above(struct cluster_run *r, int32_t epoch)
+{
+    int best = -1;
+    for (int i = 0; i < COMBINED; i++) {
+        struct host *h = world_host(r->w, i);
+        const struct quorum *q = h->state == HOST_UP ? node_quorum(h->proc) : NULL;
+        if (q != NULL && q->role == QUORUM_LEADER && q->election.epoch > epoch) {
+            best = i;
+            epoch = q->election.epoch;
+        }
+    }
+    return best;
+}
+
+/* Every running broker (combined nodes too) follows `leader` in its epoch. */
+static bool brokers_follow(struct cluster_run *r, int leader)
+{
+    const struct quorum *lq = node_quorum(world_host(r->w, leader)->proc);
+    for (int i = 0; i < NODES; i++) {
+        struct host *h = world_host(r->w, i);
+        if (i == leader || h->state != HOST_UP || node_lifecycle(h->proc) == NULL) {
+            continue;
+        }
+        const struct quorum *q = node_quorum(h->proc);
+        if (q->role != QUORUM_FOLLOWER || q->election.epoch != lq->election.epoch ||
+            q->election.leader_id != lq->cfg.node_id) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void record_timing(time_ns *times, int *count, time_ns took)
+{
+    if (*count < TIMINGS_MAX) {
+        times[(*count)++] = took;
+    }
+}
+
+/* After a step: has a watched leader change completed? */
+static void watch_leaders(struct cluster_run *r)
+{
+    struct leader_watch *f = &r->follow;
+    int l = f->active ? leader_above(r, f->epoch) : -1;
+    if (l >= 0 && brokers_follow(r, l)) {
+        time_ns took = world_now(r->w) - f->since;
+        record_timing(r->follow_times, &r->follow_count, took);
+        trace_emitf(&r->w->trace, world_now(r->w), TRACE_HOST_NONE, TRACE_NOTE,
+                    "controller %s crashed: every live broker follows %s after %" PRId64 " ms",
+                    names[f->host], names[l], took / NS_PER_MS);
+        f->active = false;
+    }
+    struct leader_watch *g = &r->graceful;
+    struct host *gh = world_host(r->w, g->host);
+    if (g->active && g->since < 0 && gh->state == HOST_UP &&
+        node_quorum(gh->proc)->role == QUORUM_RESIGNED) {
+        g->since = world_now(r->w);
+    }
+    l = g->active && g->since >= 0 ? leader_above(r, g->epoch) : -1;
+    if (l >= 0) {
+        time_ns took = world_now(r->w) - g->since;
+        record_timing(r->graceful_times, &r->graceful_count, took);
+        trace_emitf(&r->w->trace, world_now(r->w), TRACE_HOST_NONE, TRACE_NOTE,
+                    "raft leader %s resigned in a clean stop: %s leads after %" PRId64 " us",
+                    names[g->host], names[l], took / 1000);
+        g->active = false;
+    }
 }
 
 static void after_step(void *ctx, int host)
@@ -177,6 +273,7 @@ static void after_step(void *ctx, int host)
     if (host >= NODES || h->proc == NULL) {
         return;
     }
+    watch_leaders(r);
     const struct raft_listener *l = node_listener(h->proc);
     /* Everything a node applies from its log has been fed through the hook; a node ahead of
      * the checker got there by loading a snapshot. */
@@ -193,6 +290,8 @@ static void build(struct cluster_run *r, const struct run_opts *opts)
         struct host *h = world_host(r->w, i);
         r->configs[i].planted_fence_before_leader_moves =
             planted(opts, "fence-before-leader-moves");
+        r->configs[i].quorum.planted_observer_fetches_leader_only =
+            planted(opts, "observer-fetches-leader-only");
         host_install(h, &node_process, &r->configs[i]);
         h->after_step = after_step;
         h->after_step_ctx = r;
@@ -316,6 +415,19 @@ static void watch_crash(struct cluster_run *r, int host, bool controller)
     fw->active = fw->count > 0;
 }
 
+/* Crashes a running node; the quorum leader's crash starts the watch for its successor. */
+static void crash_node(struct cluster_run *r, int i)
+{
+    struct host *h = world_host(r->w, i);
+    KS_ASSERT(h->state == HOST_UP);
+    const struct quorum *q = node_quorum(h->proc);
+    if (q->role == QUORUM_LEADER) {
+        r->follow = (struct leader_watch){.active = true, .host = i, .epoch = q->election.epoch,
+                                          .since = world_now(r->w)};
+    }
+    host_crash(h);
+}
+
 static void watch_tick(void *ctx, uint64_t arg)
 {
     struct cluster_run *r = ctx;
@@ -376,7 +488,8 @@ static void undo_fault(void *ctx, uint64_t arg)
     heal_all(ctx);
 }
 
-/* A controlled shutdown in progress: stop the process once the controller lets it go. */
+/* A clean stop in progress: stop the process once the controller let the broker go and the
+ * raft client finished its graceful shutdown (a leader resigned and another leads). */
 static void shutdown_tick(void *ctx, uint64_t arg)
 {
     struct cluster_run *r = ctx;
@@ -386,8 +499,7 @@ static void shutdown_tick(void *ctx, uint64_t arg)
         return;
     }
     struct host *h = world_host(r->w, i);
-    const struct lifecycle *lc = h->proc != NULL ? node_lifecycle(h->proc) : NULL;
-    if (lc != NULL && lc->state == LIFECYCLE_SHUTTING_DOWN) {
+    if (h->proc != NULL && node_shutdown_done(h->proc)) {
         trace_emitf(&r->w->trace, world_now(r->w), TRACE_HOST_NONE, TRACE_NOTE,
                     "controlled shutdown of %s done after %" PRId64 " ms; process stops",
                     names[i], (world_now(r->w) - r->shutdown_began) / NS_PER_MS);
@@ -421,7 +533,7 @@ static void nemesis_tick(void *ctx, uint64_t arg)
     case FAULT_CRASH_BROKER:
         if (world_host(r->w, victim)->state == HOST_UP) {
             watch_crash(r, victim, victim == controller);
-            host_crash(world_host(r->w, victim));
+            crash_node(r, victim);
         }
         length = CRASH_DOWN_NS;
         break;
@@ -445,6 +557,11 @@ static void nemesis_tick(void *ctx, uint64_t arg)
         if (world_host(r->w, victim)->state == HOST_UP) {
             r->shutting_down = victim;
             r->shutdown_began = now;
+            const struct quorum *q = node_quorum(world_host(r->w, victim)->proc);
+            if (q->role == QUORUM_LEADER) {
+                r->graceful = (struct leader_watch){.active = true, .host = victim,
+                                                    .epoch = q->election.epoch, .since = -1};
+            }
             node_begin_shutdown(world_host(r->w, victim)->proc);
             world_at(r->w, now + WATCH_EVERY_NS, shutdown_tick, r, 0);
         }
@@ -468,9 +585,10 @@ static void nemesis_tick(void *ctx, uint64_t arg)
 }
 
 /* broker-failover: every 20 s, crash a broker that leads partitions (every third time the
- * active controller's node); it comes back 12 s later. Nothing else happens, so the time to
- * new leaders is the session timeout's work alone (plus, for the controller's node, the
- * election of a new controller, which gives every broker a fresh session). */
+ * active controller's node, whether or not it leads any); it comes back 12 s later. Nothing
+ * else happens, so the time to new leaders is the session timeout's work alone (plus, for the
+ * controller's node, the election of a new controller, which gives every broker a fresh
+ * session, and the brokers' search for it). */
 static void crash_tick(void *ctx, uint64_t arg)
 {
     struct cluster_run *r = ctx;
@@ -488,18 +606,14 @@ static void crash_tick(void *ctx, uint64_t arg)
             continue;
         }
         watch_crash(r, i, take_controller);
-        if (r->watch.count == 0) {
-            if (take_controller) {
-                take_controller = false; /* it leads nothing: a broker then */
-                k = -1;
-            }
+        if (r->watch.count == 0 && !take_controller) {
             continue;
         }
         trace_emitf(&r->w->trace, now, TRACE_HOST_NONE, TRACE_NOTE,
                     "nemesis crash %s (leads %d partitions%s) for %" PRId64 " ms", names[i],
                     r->watch.count, take_controller ? ", the active controller" : "",
                     CRASH_DOWN_NS / NS_PER_MS);
-        host_crash(h);
+        crash_node(r, i);
         r->faults++;
         world_at(r->w, now + CRASH_DOWN_NS, undo_fault, r, 0);
         break;
@@ -753,6 +867,16 @@ static void report(struct cluster_run *r, FILE *out, const char *kafka_version)
             }
         }
     }
+    if (r->mode == CLUSTER_BROKER_FAILOVER && r->follow_count > 0) {
+        time_ns lo = TIME_NS_MAX, hi = 0;
+        for (int i = 0; i < r->follow_count; i++) {
+            lo = r->follow_times[i] < lo ? r->follow_times[i] : lo;
+            hi = r->follow_times[i] > hi ? r->follow_times[i] : hi;
+        }
+        fprintf(out, "active controller crash -> every live broker fetches from the new leader: "
+                "%d crash%s, min %" PRId64 " ms, max %" PRId64 " ms\n", r->follow_count,
+                r->follow_count == 1 ? "" : "es", lo / NS_PER_MS, hi / NS_PER_MS);
+    }
     int c = active_controller(r);
     if (c >= 0) {
         print_describe(r, out, c, kafka_version);
@@ -767,6 +891,12 @@ static void fill_outcome(struct cluster_run *r, struct cluster_outcome *outcome)
         snprintf(outcome->describe[i], sizeof outcome->describe[i], "%s", r->describe_first[i]);
     }
     outcome->timing_count = r->timing_count;
+    outcome->follow_count = r->follow_count;
+    memcpy(outcome->follow_times, r->follow_times, sizeof r->follow_times);
+    outcome->graceful_count = r->graceful_count;
+    memcpy(outcome->graceful_times, r->graceful_times, sizeof r->graceful_times);
+    outcome->fences_checked = r->fencing.fences_checked;
+    outcome->fences_excused = r->fencing.fences_excused;
     memcpy(outcome->timings, r->timings, sizeof r->timings);
     memcpy(outcome->timing_controller, r->timing_controller, sizeof r->timing_controller);
     outcome->leader_changes = r->parts.leader_changes;
@@ -833,6 +963,11 @@ void cluster_scenario_run(const struct run_opts *opts, struct run_result *result
     }
     build(r, opts);
     r->raft.result = result;
+    int32_t node_ids[NODES];
+    for (int i = 0; i < NODES; i++) {
+        node_ids[i] = r->configs[i].node_id;
+    }
+    fencing_checker_init(&r->fencing, r->w, result, r->session_timeout, NODES, node_ids, names);
     partition_checker_init(&r->parts, result,
                            r->configs[0].replication.unclean_leader_election_enable);
     r->switches = result->switches;

@@ -15,6 +15,12 @@ struct cluster_outcome {
     bool timing_controller[64];
     time_ns session_timeout;
     time_ns heartbeat_interval;
+    int follow_count;
+    time_ns follow_times[64];   /* quorum leader crash -> every live broker follows its successor */
+    int graceful_count;
+    time_ns graceful_times[64]; /* the raft leader resigned in a clean stop -> the next leads */
+    uint64_t fences_checked;    /* fences of running brokers the fencing checker judged */
+    uint64_t fences_excused;    /* ... of which the broker's host or path was down */
     uint64_t leader_changes;
     uint64_t records_checked;
     uint64_t faults;

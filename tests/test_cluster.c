@@ -111,9 +111,70 @@ START_TEST(broker_crash_moves_its_leaderships_after_the_session_timeout)
 }
 END_TEST
 
+/* broker-failover crashes the active controller's node every third time: every live broker
+ * (the dedicated ones observe the quorum) then fetches from the new leader, which they find
+ * by asking random voters once their request to the dead one fails
+ * (KafkaRaftClient.maybeSendFetchToBestNode): within the voters' fetch timeout and an
+ * election, well before the new controller's session for them (9 s) runs out. */
+START_TEST(controller_crash_every_live_broker_follows_the_new_leader_within_seconds)
+{
+    static const char *const releases[] = {NULL, "3.4", "4.1"};
+    for (size_t v = 0; v < 3; v++) {
+        int crashes = 0;
+        for (uint64_t seed = 1; seed <= 5; seed++) {
+            struct run_result res;
+            struct cluster_outcome o;
+            run(seed, releases[v], NULL, CLUSTER_BROKER_FAILOVER, &res, &o);
+            ck_assert_msg(res.violations == 0, "seed %llu: %s", (unsigned long long)seed,
+                          res.first_violation);
+            for (int i = 0; i < o.follow_count; i++) {
+                /* the voters' fetch timeout (2 s, from their last fetch, up to 500 ms before
+                 * the crash), an election (a split vote adds up to 2 election timeouts),
+                 * then a round trip or two */
+                ck_assert_msg(o.follow_times[i] > 2 * NS_PER_S - 600 * NS_PER_MS &&
+                                  o.follow_times[i] < 4 * NS_PER_S,
+                              "kafka %s seed %llu: %lld ns", releases[v] ? releases[v] : "trunk",
+                              (unsigned long long)seed, (long long)o.follow_times[i]);
+                crashes++;
+            }
+        }
+        ck_assert_int_ge(crashes, 5);
+    }
+}
+END_TEST
+
+/* The old observer (it fetched only from the leader it knew) never finds the new controller
+ * after the active controller's node dies, and the new controller fences the live brokers
+ * one session (9 s) after its election: the fencing checker names them (planted bug, seed 5
+ * of the cluster scenario, where kafka-2, the active controller, is killed at 8 s). */
+START_TEST(planted_observer_fetching_only_its_leader_is_caught_fenced_while_reachable)
+{
+    struct run_result res;
+    struct cluster_outcome o;
+    run(5, NULL, "observer-fetches-leader-only", CLUSTER_NEMESIS, &res, &o);
+    ck_assert_uint_ge(res.violations, 2); /* broker-4 and broker-5 */
+    const char *v = res.first_violation;
+    ck_assert_msg(strncmp(v, "fenced-while-reachable: broker-4 (node id 4) fenced", 51) == 0 ||
+                      strncmp(v, "fenced-while-reachable: broker-5 (node id 5) fenced", 51) == 0,
+                  "%s", v);
+    ck_assert_msg(strstr(v, "by the active controller kafka-") != NULL, "%s", v);
+    ck_assert_msg(strstr(v, "kafka-2 (node id 2)") == NULL, "%s", v); /* not the dead one */
+    const char *at = strstr(v, " uncut at ");
+    ck_assert_ptr_nonnull(at);
+    double when = strtod(at + strlen(" uncut at "), NULL);
+    /* a new controller 2-4 s after the kill, then a full session */
+    ck_assert_msg(when > 8 + 9 + 1.4 && when < 8 + 9 + 4, "%s", v);
+    /* Without the bug, the same seed fences no live broker it could reach. */
+    run(5, NULL, NULL, CLUSTER_NEMESIS, &res, &o);
+    ck_assert_msg(res.violations == 0, "%s", res.first_violation);
+    ck_assert_uint_eq(o.fences_checked, o.fences_excused);
+}
+END_TEST
+
 static void sweep(const char *version)
 {
-    uint64_t leader_changes = 0, faults = 0;
+    uint64_t leader_changes = 0, faults = 0, fences = 0;
+    int graceful = 0;
     for (uint64_t seed = 1; seed <= SWEEP_SEEDS; seed++) {
         struct run_result res;
         struct cluster_outcome o;
@@ -122,10 +183,22 @@ static void sweep(const char *version)
                       (unsigned long long)seed, res.first_violation);
         leader_changes += o.leader_changes;
         faults += o.faults;
+        fences += o.fences_checked;
+        /* A raft leader stopping cleanly resigns (EndQuorumEpoch): its successor leads a
+         * few round trips and fsyncs later, not after controller.quorum.fetch.timeout.ms. */
+        for (int i = 0; i < o.graceful_count; i++) {
+            ck_assert_msg(o.graceful_times[i] > 0 && o.graceful_times[i] < 100 * NS_PER_MS,
+                          "kafka %s seed %llu: clean stop of the leader -> %lld ns",
+                          version ? version : "trunk", (unsigned long long)seed,
+                          (long long)o.graceful_times[i]);
+            graceful++;
+        }
     }
-    /* the sweep did exercise failover */
+    /* the sweep did exercise failover, fencing and clean stops of the leader */
     ck_assert_uint_ge(faults, 2 * SWEEP_SEEDS);
     ck_assert_uint_ge(leader_changes, SWEEP_SEEDS);
+    ck_assert_uint_ge(fences, SWEEP_SEEDS / 10);
+    ck_assert_int_ge(graceful, SWEEP_SEEDS / 50);
 }
 
 START_TEST(sweep_trunk_broker_crashes_partitions_controller_failover_no_violations)
@@ -287,6 +360,8 @@ static Suite *cluster_suite(void)
     tcase_add_test(t, a_topic_created_through_one_node_is_described_identically_by_every_node);
     tcase_add_test(t, broker_crash_moves_its_leaderships_after_the_session_timeout);
     tcase_add_test(t, planted_fence_before_leader_moves_is_caught);
+    tcase_add_test(t, controller_crash_every_live_broker_follows_the_new_leader_within_seconds);
+    tcase_add_test(t, planted_observer_fetching_only_its_leader_is_caught_fenced_while_reachable);
     tcase_add_test(t, cluster_run_is_deterministic);
     tcase_add_test(t, every_kraft_release_runs_the_cluster_scenarios_clean);
     tcase_add_test(t, offline_partition_on_kafka_3_4_waits_for_its_last_isr_member);

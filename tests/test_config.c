@@ -888,7 +888,7 @@ START_TEST(every_release_is_consistent_and_every_switch_is_documented)
     }
     size_t count;
     const struct switch_info *list = switches_list(&count);
-    ck_assert_uint_eq(count, 20);
+    ck_assert_uint_eq(count, 22);
     /* ConfigurationControlManager.uncleanLeaderElectionEnabledForTopic reads the config from
      * 3.9 (KAFKA-12670); 3.1-3.7 return false. */
     static const char *const reads[] = {"3.9", "4.0", "4.1", "trunk"};
@@ -908,6 +908,27 @@ START_TEST(every_release_is_consistent_and_every_switch_is_documented)
         ck_assert_uint_gt(strlen(list[i].doc), 40);
         ck_assert_uint_gt(strlen(list[i].releases), 3);
     }
+}
+END_TEST
+
+/* Whom a follower asks when its leader is silent, by release (KafkaRaftClient): voters use
+ * maybeSendFetchToBestNode from 3.9 (pollFollowerAsVoter); observers have their own fetch
+ * timer through 4.1, dropped by KAFKA-19354 in 4.2 (pollFollowerAsObserver). */
+START_TEST(follower_best_node_from_3_9_and_observer_fetch_timer_through_4_1)
+{
+    static const char *const names[] = {"3.1", "3.4", "3.5", "3.7", "3.9", "4.0", "4.1",
+                                        "trunk"};
+    static const bool best[] = {false, false, false, false, true, true, true, true};
+    static const bool timer[] = {true, true, true, true, true, true, true, false};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        struct kafka_switches s = switches_from_release(release_find(names[i]));
+        ck_assert_msg(s.raft_follower_best_node == best[i], "%s", names[i]);
+        ck_assert_msg(s.raft_observer_fetch_timeout == timer[i], "%s", names[i]);
+    }
+    struct kafka_switches s = switches_from_release(release_default());
+    ck_assert_int_eq(switch_set(&s, "raft.observer.fetch.timeout", "on", &err), CONFIG_OK);
+    ck_assert(s.raft_observer_fetch_timeout);
+    ck_assert_int_eq(switches_check(&s, &err), CONFIG_OK);
 }
 END_TEST
 
@@ -975,7 +996,8 @@ START_TEST(describe_line_is_exact)
         "voted.state=on voter.set.check=on begin.quorum.resend=unacknowledged "
         "fetch.high.watermark=off rpc=Vote:0,BeginQuorumEpoch:0,EndQuorumEpoch:0,"
         "DescribeQuorum:1,FetchSnapshot:0,Fetch:13 elr=off isr.shrink.bumps.leader.epoch=on "
-        "offset.zero.snapshot=off unclean.election.config=off registration.amend=off";
+        "offset.zero.snapshot=off unclean.election.config=off registration.amend=off "
+        "follower.best.node=off observer.fetch.timeout=on";
     ck_assert_str_eq(line, expect);
     ck_assert_uint_eq(n, strlen(expect));
     s = switches_from_release(release_default());
@@ -992,7 +1014,7 @@ START_TEST(describe_line_is_exact)
                      "rpc=Vote:2,BeginQuorumEpoch:1,EndQuorumEpoch:1,DescribeQuorum:2,"
                      "FetchSnapshot:1,Fetch:17* elr=on isr.shrink.bumps.leader.epoch=off "
                      "offset.zero.snapshot=on unclean.election.config=on "
-                     "registration.amend=on");
+                     "registration.amend=on follower.best.node=on observer.fetch.timeout=off");
     s = switches_from_release(release_find("2.4"));
     switches_describe(&s, line, sizeof line);
     ck_assert_ptr_nonnull(strstr(line, " rpc=Vote:none,"));
@@ -1229,6 +1251,7 @@ static Suite *config_suite(void)
     tcase_add_test(releases, unmodelled_switches_are_neither_printed_nor_settable);
     tcase_add_test(releases, each_release_sends_its_own_request_versions_and_features);
     tcase_add_test(releases, fetch_high_watermark_off_fetches_at_v17);
+    tcase_add_test(releases, follower_best_node_from_3_9_and_observer_fetch_timer_through_4_1);
     tcase_add_test(releases, render_is_sorted_and_parses_back_to_the_same_text);
     tcase_add_test(releases, render_of_a_zookeeper_2_4_broker_parses_back);
     suite_add_tcase(s, releases);

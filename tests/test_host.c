@@ -14,6 +14,7 @@ struct probe_log {
     time_ns local[64];
     time_ns global[64];
     int from[64];
+    int channel[64];
     char text[64][16];
     struct world *w;
 };
@@ -50,6 +51,7 @@ static void probe_step(void *proc, const struct env_event *e)
         l->tokens[i] = e->u.disk.token;
     } else {
         l->from[i] = e->u.message.from_host;
+        l->channel[i] = e->u.message.channel;
         size_t n = e->u.message.len < 15 ? e->u.message.len : 15;
         memcpy(l->text[i], e->u.message.bytes, n);
         l->text[i][n] = '\0';
@@ -168,15 +170,26 @@ START_TEST(crashed_host_drops_frames_and_forgets_timers_of_its_past_life)
     a->ops->send(a->ctx, 1, ENV_CHANNEL_REQUEST, (const uint8_t *)"lost", 4);
     world_run_until(w, 10 * NS_PER_MS);
     ck_assert_uint_eq(w->trace.kind_counts[TRACE_NET_DROP], 1);
+    /* The OS of the killed process refuses the connection: an empty RESET frame back. */
+    ck_assert_int_eq(log.count, 1);
+    ck_assert_int_eq(log.kinds[0], ENV_EVENT_MESSAGE);
+    ck_assert_int_eq(log.channel[0], ENV_CHANNEL_RESET);
+    ck_assert_int_eq(log.from[0], 1);
     ck_assert(host_start(world_host(w, 1)));
     ck_assert_int_eq(log.starts, 3);
     ck_assert_uint_eq(world_host(w, 1)->incarnation, 2);
     world_run_until(w, 100 * NS_PER_MS); /* the old timer's due time passes */
-    ck_assert_int_eq(log.count, 0);
+    ck_assert_int_eq(log.count, 1);
     a->ops->send(a->ctx, 1, ENV_CHANNEL_REQUEST, (const uint8_t *)"hello", 5);
     world_run_until(w, 200 * NS_PER_MS);
-    ck_assert_int_eq(log.count, 1);
-    ck_assert_str_eq(log.text[0], "hello");
+    ck_assert_int_eq(log.count, 2);
+    ck_assert_str_eq(log.text[1], "hello");
+    /* A host without power answers nothing. */
+    host_power_fail(world_host(w, 1));
+    a->ops->send(a->ctx, 1, ENV_CHANNEL_REQUEST, (const uint8_t *)"void", 4);
+    world_run_until(w, 300 * NS_PER_MS);
+    ck_assert_int_eq(log.count, 2);
+    ck_assert_uint_eq(w->trace.kind_counts[TRACE_NET_DROP], 2);
     world_destroy(w);
 }
 END_TEST

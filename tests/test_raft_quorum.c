@@ -79,7 +79,7 @@ struct frame {
 struct cluster {
     struct world *w;
     time_ns fsync;
-    struct node_config cfg[VOTERS];
+    struct node_config cfg[VOTERS + 1]; /* [VOTERS]: a broker on the spare host, if any */
     struct event *events;
     size_t event_count;
     size_t event_capacity;
@@ -169,7 +169,9 @@ static void tap(void *ctx, int from, int to, uint8_t channel, const uint8_t *byt
     }
     struct frame f = {.sent = c->send_times[c->last_delivered_id], .delivered = world_now(c->w),
                       .from = from, .to = to, .channel = channel, .api_key = -1, .len = len};
-    if (channel == ENV_CHANNEL_REQUEST) {
+    if (channel == ENV_CHANNEL_RESET) {
+        f.correlation_id = -1; /* an empty RST from a host whose process is gone */
+    } else if (channel == ENV_CHANNEL_REQUEST) {
         struct kheader_peek p;
         ck_assert_int_eq(kheader_request_peek(bytes, len, &p), 0);
         f.api_key = p.api_key;
@@ -2505,6 +2507,274 @@ START_TEST(an_observer_leaves_describe_quorum_300_s_after_its_last_fetch)
 }
 END_TEST
 
+/* ---- observers find a new leader; a leader's clean stop ----------------------------------- */
+
+/* Controllers 1-3 and broker 4 on the spare host (an observer), all of `version`. */
+static void start_with_observer(struct cluster *c, const char *version)
+{
+    static const int32_t voters[] = {1, 2, 3};
+    cluster_init(c, 1, 1 * NS_PER_MS);
+    for (int32_t id = 1; id <= VOTERS; id++) {
+        configure_node(c, id, "controller", version, voters, VOTERS);
+    }
+    memcpy(c->cfg[VOTERS].cluster_id, c->cfg[0].cluster_id, sizeof c->cfg[0].cluster_id);
+    configure_node(c, VOTERS + 1, "broker", version, voters, VOTERS);
+    for (int i = 0; i <= VOTERS; i++) {
+        ck_assert_int_eq(kafka_storage_format(c->w, i, &c->cfg[i], c->cfg[i].cluster_id),
+                         ENV_OK);
+        host_install(world_host(c->w, i), &node_process, &c->cfg[i]);
+        ck_assert(host_start(world_host(c->w, i)));
+    }
+    world_run_until(c->w, 3 * NS_PER_S);
+}
+
+struct follows {
+    struct cluster *c;
+    int host;
+    int32_t epoch; /* follows a leader of an epoch above this */
+};
+
+static bool follows_new_leader(void *arg)
+{
+    struct follows *f = arg;
+    struct quorum_view v = view_of(f->c, f->host);
+    return v.role == QUORUM_FOLLOWER && v.epoch > f->epoch &&
+           view_of(f->c, v.leader_id - 1).role == QUORUM_LEADER;
+}
+
+/* The index of the last Fetch `from` sent to `to` at or before `t` (frames move as the
+ * array grows: keep indexes, not pointers). */
+static size_t last_fetch(const struct cluster *c, int from, int to, time_ns t)
+{
+    long found = -1;
+    for (long k = 0; (k = frame_find(c, (size_t)k, from, to, ENV_CHANNEL_REQUEST,
+                                     KAFKA_API_FETCH)) >= 0; k++) {
+        found = c->frames[k].sent <= t ? k : found;
+    }
+    ck_assert_int_ge(found, 0);
+    return (size_t)found;
+}
+
+/* Kills (or powers off) the leader at 3 s; returns its host, with the broker's last Fetch to
+ * it and its epoch. */
+static int kill_leader(struct cluster *c, bool power, size_t *last, int32_t *epoch)
+{
+    int l = leader_host(c);
+    ck_assert_int_ge(l, 0);
+    ck_assert_int_eq(view_of(c, SPARE).role, QUORUM_FOLLOWER);
+    ck_assert_int_eq(view_of(c, SPARE).leader_id, l + 1);
+    ck_assert(!view_of(c, SPARE).voter);
+    *epoch = view_of(c, l).epoch;
+    if (power) {
+        host_power_fail(world_host(c->w, l));
+    } else {
+        host_crash(world_host(c->w, l));
+    }
+    *last = last_fetch(c, SPARE, l, world_now(c->w));
+    return l;
+}
+
+/* Runs until the broker follows a new leader; returns when, with the new leader's host. */
+static time_ns await_observer_follows(struct cluster *c, int32_t epoch, int *leader)
+{
+    struct follows f = {c, SPARE, epoch};
+    ck_assert(sched_run_until_pred(&c->w->sched, follows_new_leader, &f, 20 * NS_PER_S));
+    *leader = view_of(c, SPARE).leader_id - 1;
+    return world_now(c->w);
+}
+
+/* The index of the first Fetch the broker sent at or after frame `from`, or -1. */
+static long broker_fetch(const struct cluster *c, size_t from)
+{
+    return frame_find(c, from, SPARE, -1, ENV_CHANNEL_REQUEST, KAFKA_API_FETCH);
+}
+
+/* The Fetch answer the broker followed on: delivered at `when`, from a live voter. */
+static void check_followed_on(const struct cluster *c, size_t from, time_ns when, int dead)
+{
+    const struct frame *answer = NULL;
+    for (size_t i = from; i < c->frame_count; i++) {
+        const struct frame *g = &c->frames[i];
+        answer = g->to == SPARE && g->channel == ENV_CHANNEL_RESPONSE &&
+                 g->api_key == KAFKA_API_FETCH && g->delivered == when ? g : answer;
+    }
+    ck_assert_ptr_nonnull(answer);
+    ck_assert_int_ne(answer->from, dead);
+}
+
+/*
+ * Trunk, the leader's process killed (its OS refuses connections: a TCP reset): the broker's
+ * request to it fails as soon as the first refusal arrives (KafkaNetworkChannel:
+ * BROKER_NOT_AVAILABLE), the connection backs off, and while it does every Fetch goes to a
+ * random live voter (KafkaRaftClient.pollFollowerAsObserver -> maybeSendFetchToBestNode). The
+ * first answer after the election names the new leader: the broker follows it within a few
+ * round trips of the election, far below controller.quorum.request.timeout.ms.
+ */
+START_TEST(trunk_observer_whose_leader_is_killed_asks_random_voters_and_follows_the_next)
+{
+    struct cluster c;
+    start_with_observer(&c, "trunk");
+    const struct quorum_config *q = &c.cfg[0].quorum;
+    ck_assert(!c.cfg[VOTERS].quorum.observer_fetch_timeout);
+    size_t last;
+    int32_t epoch;
+    int l = kill_leader(&c, false, &last, &epoch), nl;
+    time_ns killed = world_now(c.w);
+    time_ns followed = await_observer_follows(&c, epoch, &nl);
+    ck_assert_int_ne(nl, l);
+    /* The first refusal (an empty RESET frame from the dead host) ... */
+    long r = -1;
+    for (size_t i = last; i < c.frame_count && r < 0; i++) {
+        r = c.frames[i].to == SPARE && c.frames[i].channel == ENV_CHANNEL_RESET ? (long)i : -1;
+    }
+    ck_assert_int_ge(r, 0);
+    ck_assert_int_eq(c.frames[r].from, l);
+    /* ... sends the next Fetch at once, to a live voter. */
+    long k = broker_fetch(&c, last + 1);
+    ck_assert_int_ge(k, 0);
+    ck_assert_int_eq(c.frames[k].sent, c.frames[r].delivered);
+    ck_assert_int_ne(c.frames[k].to, l);
+    time_ns elected = event_time(&c, 0, nl, TRACE_RAFT_BECAME_LEADER, "epoch=");
+    ck_assert_int_gt(followed, elected);
+    ck_assert_int_lt(followed - elected, 20 * LATENCY);
+    ck_assert_int_lt(followed - killed, q->fetch_timeout + 2 * q->election_timeout);
+    check_followed_on(&c, last + 1, followed, l);
+    cluster_free(&c);
+}
+END_TEST
+
+/*
+ * Trunk, the leader's host loses power (nothing answers): the broker's long poll to it times
+ * out after controller.quorum.request.timeout.ms and only then does a Fetch go to a random
+ * voter (maybeSendFetchToBestNode, KAFKA-19354: no observer fetch timer); an answer naming
+ * the same dead leader sends the broker back to it, for another request timeout.
+ */
+START_TEST(trunk_observer_whose_leader_loses_power_asks_a_voter_once_per_request_timeout)
+{
+    struct cluster c;
+    start_with_observer(&c, "trunk");
+    const struct quorum_config *q = &c.cfg[0].quorum;
+    size_t last;
+    int32_t epoch;
+    int l = kill_leader(&c, true, &last, &epoch), nl;
+    time_ns timed_out = c.frames[last].sent + q->request_timeout;
+    time_ns followed = await_observer_follows(&c, epoch, &nl);
+    long k = broker_fetch(&c, last + 1);
+    ck_assert_int_ge(k, 0);
+    ck_assert_int_eq(c.frames[k].sent, timed_out);
+    /* Every Fetch after that: one at a time; to the dead leader only after a timeout or an
+     * answer, and a Fetch that timed out is followed by one sent that very instant. */
+    for (; k >= 0 && c.frames[k].sent < followed; k = broker_fetch(&c, (size_t)k + 1)) {
+        const struct frame *g = &c.frames[k];
+        const struct frame *answer = answer_to(&c, g);
+        long next = broker_fetch(&c, (size_t)k + 1);
+        if (answer == NULL && next >= 0) {
+            ck_assert_int_eq(g->to, l);
+            ck_assert_int_eq(c.frames[next].sent, g->sent + q->request_timeout);
+        } else if (answer != NULL && next >= 0) {
+            ck_assert_int_ge(c.frames[next].sent, answer->delivered);
+        }
+    }
+    check_followed_on(&c, last + 1, followed, l);
+    cluster_free(&c);
+}
+END_TEST
+
+/*
+ * Kafka 3.4, the leader's host loses power: the observer's own fetch timer expires
+ * controller.quorum.fetch.timeout.ms after its last successful Fetch (FollowerState), and from
+ * then every Fetch goes to a random voter (pollFollowerAsObserver -> maybeSendAnyVoterFetch),
+ * one right after the other's answer, until one succeeds: it follows the new leader at the
+ * first answer from a voter that knows it.
+ */
+START_TEST(kafka_3_4_observer_whose_fetch_timer_expires_asks_random_voters_until_one_does)
+{
+    struct cluster c;
+    start_with_observer(&c, "3.4");
+    const struct quorum_config *q = &c.cfg[0].quorum;
+    ck_assert(c.cfg[VOTERS].quorum.observer_fetch_timeout);
+    ck_assert(!c.cfg[VOTERS].quorum.follower_best_node);
+    size_t last;
+    int32_t epoch;
+    int l = kill_leader(&c, true, &last, &epoch), nl;
+    /* The last answer the broker had from the leader: its fetch timer started there. */
+    const struct frame *success = NULL;
+    for (size_t i = 0; i < last; i++) {
+        const struct frame *g = &c.frames[i];
+        success = g->from == l && g->to == SPARE && g->channel == ENV_CHANNEL_RESPONSE &&
+                  g->api_key == KAFKA_API_FETCH ? g : success;
+    }
+    ck_assert_ptr_nonnull(success);
+    time_ns expired = success->delivered + q->fetch_timeout;
+    time_ns followed = await_observer_follows(&c, epoch, &nl);
+    long k = broker_fetch(&c, last + 1);
+    ck_assert_int_ge(k, 0);
+    /* ... and waits for the request still in flight (findReadyVoter: none while one is),
+     * which left a flush after that answer. */
+    time_ns in_flight_until = c.frames[last].sent + q->request_timeout;
+    ck_assert_int_eq(in_flight_until, expired + c.fsync);
+    ck_assert_int_eq(c.frames[k].sent, in_flight_until);
+    /* From then on: a Fetch to a random voter the instant the previous one was answered or
+     * timed out, never waiting on the leader otherwise. */
+    for (; k >= 0 && c.frames[k].sent < followed; k = broker_fetch(&c, (size_t)k + 1)) {
+        const struct frame *answer = answer_to(&c, &c.frames[k]);
+        long next = broker_fetch(&c, (size_t)k + 1);
+        time_ns done = answer != NULL ? answer->delivered
+                                      : c.frames[k].sent + q->request_timeout;
+        /* (At most a retry backoff: an answer that moved its epoch is persisted first, and a
+         * leaderless observer backs off a voter that knew no leader either.) */
+        if (next >= 0 && c.frames[next].sent < followed) {
+            time_ns wait = c.frames[next].sent - done;
+            ck_assert_msg(wait >= 0 && wait <= q->retry_backoff, "waited %lld ns",
+                          (long long)wait);
+        }
+    }
+    check_followed_on(&c, last + 1, followed, l);
+    cluster_free(&c);
+}
+END_TEST
+
+/*
+ * A clean stop of the leader (KafkaRaftServer.shutdown -> KafkaRaftClient.shutdown(5000):
+ * pollLeader with shutdown != null -> transitionToResigned, EndQuorumEpoch): the first
+ * preferred successor stands at once and leads 5 latencies and 2 fsyncs later, not after
+ * controller.quorum.fetch.timeout.ms; the stopping node completes its shutdown once it learns
+ * the new leader from BeginQuorumEpoch (maybeCompleteShutdown: hasRemoteLeader), one latency
+ * after the election, and may exit.
+ */
+START_TEST(leader_stopping_cleanly_resigns_and_exits_once_its_successor_leads)
+{
+    struct cluster c;
+    cluster_init(&c, 1, 1 * NS_PER_MS);
+    const struct quorum_config *q = &c.cfg[0].quorum;
+    int old = run_settled_until_3s(&c);
+    int32_t epoch = view_of(&c, old).epoch;
+    int first = old == 0 ? 1 : 0;
+    time_ns stopped = world_now(c.w);
+    node_begin_shutdown(world_host(c.w, old)->proc);
+    ck_assert_int_eq(view_of(&c, old).role, QUORUM_RESIGNED);
+    ck_assert(!node_shutdown_done(world_host(c.w, old)->proc));
+    ck_assert_int_eq(event_time(&c, 0, old, TRACE_RAFT_RESIGN, "reason=shutdown"), stopped);
+    /* It stays Resigned (no election timer moves it) until the successor leads. */
+    time_ns elected = await_event(&c, first, TRACE_RAFT_BECAME_LEADER, "epoch=", stopped +
+                                  q->fetch_timeout);
+    ck_assert_int_eq(elected, stopped + 5 * LATENCY + 2 * c.fsync);
+    ck_assert_int_lt(elected - stopped, q->fetch_timeout);
+    ck_assert_int_eq(view_of(&c, first).epoch, epoch + 1);
+    ck_assert(!node_shutdown_done(world_host(c.w, old)->proc));
+    /* The new leader's BeginQuorumEpoch leaves once its quorum-state is durable. */
+    time_ns learnt = await_event(&c, old, TRACE_RAFT_STATE, "^role=Follower", elected +
+                                 NS_PER_S);
+    ck_assert_int_eq(learnt, elected + c.fsync + LATENCY);
+    ck_assert(node_shutdown_done(world_host(c.w, old)->proc));
+    host_stop(world_host(c.w, old));
+    world_run_until(c.w, elected + 3 * NS_PER_S);
+    ck_assert_int_eq(view_of(&c, first).role, QUORUM_LEADER);
+    ck_assert_int_eq(view_of(&c, first).epoch, epoch + 1);
+    cluster_free(&c);
+}
+END_TEST
+
 /* Issue #9 (a2): per-release behaviour, each test naming the Kafka source it pins. */
 static TCase *releases_case(void)
 {
@@ -2528,6 +2798,30 @@ static TCase *releases_case(void)
     tcase_add_test(releases, an_observer_leaves_describe_quorum_300_s_after_its_last_fetch);
     return releases;
 }
+
+/* KafkaRaftClient.maybeCompleteShutdown: a leader whose voters are all gone waits out the
+ * shutdown timeout (KafkaRaftClientDriver: client.shutdown(5000)) in Resigned, then exits. */
+START_TEST(leader_stopping_cleanly_alone_gives_up_after_the_5s_shutdown_timeout)
+{
+    struct cluster c;
+    cluster_init(&c, 1, 1 * NS_PER_MS);
+    int old = run_settled_until_3s(&c);
+    for (int i = 0; i < VOTERS; i++) {
+        if (i != old) {
+            host_crash(world_host(c.w, i));
+        }
+    }
+    time_ns stopped = world_now(c.w);
+    node_begin_shutdown(world_host(c.w, old)->proc);
+    world_run_until(c.w, stopped + 5 * NS_PER_S - 1);
+    ck_assert_int_eq(view_of(&c, old).role, QUORUM_RESIGNED);
+    ck_assert(!node_shutdown_done(world_host(c.w, old)->proc));
+    world_run_until(c.w, stopped + 5 * NS_PER_S);
+    ck_assert(node_shutdown_done(world_host(c.w, old)->proc));
+    ck_assert_int_eq(view_of(&c, old).role, QUORUM_RESIGNED);
+    cluster_free(&c);
+}
+END_TEST
 
 int main(void)
 {
@@ -2580,6 +2874,18 @@ int main(void)
                    kafka_3_4_broker_the_controllers_count_as_a_voter_refuses_their_quorum_requests);
     suite_add_tcase(s, voter_sets);
     suite_add_tcase(s, releases_case());
+    /* Whom followers fetch from when the leader is gone, and a leader's clean stop. */
+    TCase *failover = tcase_create("failover");
+    tcase_set_timeout(failover, 300);
+    tcase_add_test(failover,
+                   trunk_observer_whose_leader_is_killed_asks_random_voters_and_follows_the_next);
+    tcase_add_test(failover,
+                   trunk_observer_whose_leader_loses_power_asks_a_voter_once_per_request_timeout);
+    tcase_add_test(failover,
+                   kafka_3_4_observer_whose_fetch_timer_expires_asks_random_voters_until_one_does);
+    tcase_add_test(failover, leader_stopping_cleanly_resigns_and_exits_once_its_successor_leads);
+    tcase_add_test(failover, leader_stopping_cleanly_alone_gives_up_after_the_5s_shutdown_timeout);
+    suite_add_tcase(s, failover);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -160,7 +160,28 @@ static void reset_requests(struct quorum *q)
 {
     for (int i = 0; i <= QUORUM_VOTER_MAX; i++) {
         q->peers[i].in_flight = false;
+        q->peers[i].timed_out = false;
     }
+}
+
+/* RequestManager.hasAnyInflightRequest: a request to anyone still awaits its answer. */
+static bool any_in_flight(const struct quorum *q)
+{
+    for (int i = 0; i <= QUORUM_VOTER_MAX; i++) {
+        if (q->peers[i].in_flight) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The follower's fetch timer: voters always have one; observers up to 4.1
+ * (FollowerState.resetFetchTimeout; KafkaRaftClient.pollFollowerAsObserver). */
+static void reset_fetch_timer(struct quorum *q)
+{
+    bool timed = q->voter || q->cfg.observer_fetch_timeout;
+    q->fetch_deadline = timed ? q->now + q->cfg.fetch_timeout : TIME_NS_MAX;
+    q->observer_fetch_expired = false;
 }
 
 /* ---- transitions (QuorumState.transitionTo*) ---------------------------------------------- */
@@ -199,6 +220,7 @@ static void clear_role_state(struct quorum *q)
     q->begin_quorum_deadline = TIME_NS_MAX;
     q->backoff_deadline = TIME_NS_MAX;
     q->linger_deadline = TIME_NS_MAX;
+    q->observer_fetch_expired = false;
     q->pending_count = 0;
     q->pending_len = 0;
     if (q->snapshot_fetching) {
@@ -255,7 +277,7 @@ static void become_follower(struct quorum *q, int32_t epoch, int32_t leader,
     q->election = (struct quorum_election){.epoch = epoch, .leader_id = leader, .voted_id = voted};
     leave_leadership(q, out);
     q->election_deadline = TIME_NS_MAX;
-    q->fetch_deadline = q->voter ? q->now + q->cfg.fetch_timeout : TIME_NS_MAX;
+    reset_fetch_timer(q);
     q->fetched_this_epoch = false;
     persist(q, out);
     trace_state(q, out);
@@ -569,6 +591,7 @@ static struct quorum_msg *request_new(struct quorum *q, struct quorum_out *out, 
 {
     struct quorum_peer *p = peer_of(q, to);
     p->in_flight = true;
+    p->timed_out = false;
     p->api_key = api_key;
     p->deadline = q->now + q->cfg.request_timeout;
     struct quorum_msg *m = quorum_out_msg(out, api_key, version);
@@ -711,10 +734,85 @@ static void send_fetch_snapshot(struct quorum *q, struct quorum_out *out, int32_
     fetch_snapshot_request_encode(&m->body, &req, v);
 }
 
+/*
+ * A Fetch to a random voter, to learn who leads: none while any request is in flight; else,
+ * from a random start, the first voter neither awaiting an answer nor backing off
+ * (RequestManager.findReadyBootstrapServer, 3.9+; findReadyVoter before, which differs only
+ * in taking the last ready voter of the rotation). With static controller.quorum.voters the
+ * bootstrap servers are all the voters, this node too if it is one (KafkaRaftClient's
+ * "Starting request manager with static voters").
+ */
+static void fetch_any_voter(struct quorum *q, struct quorum_out *out)
+{
+    KS_ASSERT(q->role == QUORUM_FOLLOWER || (q->role == QUORUM_UNATTACHED && !q->voter));
+    KS_ASSERT(q->cfg.voter_count > 0);
+    if (any_in_flight(q)) {
+        return;
+    }
+    int n = q->cfg.voter_count;
+    int start = (int)rand_below(q, (uint64_t)n);
+    for (int k = 0; k < n; k++) {
+        int i = (start + k) % n;
+        if (peer_ready(q, &q->peers[i])) {
+            send_fetch(q, out, q->cfg.voter_ids[i]);
+            return;
+        }
+    }
+}
+
+/* Whether this follower looks elsewhere when its leader does not answer: observers always,
+ * voters from 3.9 (pollFollowerAsVoter -> maybeSendFetchToBestNode). */
+static bool fetches_best_node(const struct quorum *q)
+{
+    if (q->cfg.planted_observer_fetches_leader_only) {
+        return q->voter && q->cfg.follower_best_node; /* the planted bug: observers never */
+    }
+    return !q->voter || q->cfg.follower_best_node;
+}
+
+/*
+ * Where the follower's next request goes (KafkaRaftClient.maybeSendFetchToBestNode): while its
+ * request to the leader has timed out or is backing off, a Fetch to a random voter; else, with
+ * nothing in flight, to the leader. Before 3.9 a voter skips the first part: it fetches from
+ * its leader until its fetch timeout makes it stand. Up to 4.1 an observer whose fetch timer
+ * ran out asks random voters until a Fetch succeeds (pollFollowerAsObserver:
+ * hasFetchTimeoutExpired -> maybeSendAnyVoterFetch / maybeSendFetchToAnyBootstrap).
+ * Kafka 3.4-3.8 could, after resetting a timed-out leader, fetch from it while the random
+ * voter's Fetch was in flight; kraftsim keeps one fetch in flight in every release.
+ */
+static bool follower_looks_elsewhere(struct quorum *q, struct quorum_out *out)
+{
+    KS_ASSERT(q->role == QUORUM_FOLLOWER);
+    KS_ASSERT(!q->observer_fetch_expired || (!q->voter && q->cfg.observer_fetch_timeout));
+    struct quorum_peer *p = peer_of(q, q->election.leader_id);
+    if (q->observer_fetch_expired && !q->cfg.planted_observer_fetches_leader_only) {
+        fetch_any_voter(q, out);
+        return true;
+    }
+    if (!fetches_best_node(q)) {
+        return false;
+    }
+    if (p->timed_out) {
+        /* RequestManager.reset: a timed-out connection is ready at once, not backing off. */
+        p->timed_out = false;
+        p->backoff_until = 0;
+        fetch_any_voter(q, out);
+        return true;
+    }
+    if (p->backoff_until > q->now) {
+        fetch_any_voter(q, out);
+        return true;
+    }
+    return any_in_flight(q);
+}
+
 /* A follower pulls: the snapshot while one is being downloaded (and not while it is being
  * frozen), otherwise the log, once every append is flushed. */
 static void poll_follower(struct quorum *q, struct quorum_out *out)
 {
+    if (follower_looks_elsewhere(q, out)) {
+        return;
+    }
     struct quorum_peer *p = peer_of(q, q->election.leader_id);
     if (!peer_ready(q, p)) {
         return;
@@ -773,15 +871,8 @@ static void poll_requests(struct quorum *q, struct quorum_out *out)
         break;
     case QUORUM_UNATTACHED:
         if (!q->voter) {
-            /* A leaderless observer asks a random voter (a bootstrap server) who leads. */
-            int32_t to = q->cfg.voter_ids[rand_below(q, (uint64_t)q->cfg.voter_count)];
-            bool busy = false;
-            for (int i = 0; i <= QUORUM_VOTER_MAX; i++) {
-                busy |= q->peers[i].in_flight || q->peers[i].backoff_until > q->now;
-            }
-            if (!busy) {
-                send_fetch(q, out, to);
-            }
+            /* A leaderless observer asks a random voter who leads (pollUnattachedAsObserver). */
+            fetch_any_voter(q, out);
         }
         break;
     case QUORUM_LEADER:
@@ -1639,9 +1730,7 @@ static void handle_fetch_response(struct quorum *q, const struct quorum_event *e
         goto done;
     }
     q->fetched_this_epoch = true;
-    if (q->voter) {
-        q->fetch_deadline = q->now + q->cfg.fetch_timeout;
-    }
+    reset_fetch_timer(q);
     apply_fetch_partition(q, p, out);
 done:
     wire_arena_free(&a);
@@ -1757,7 +1846,7 @@ static void take_snapshot_chunk(struct quorum *q, const struct fetch_snapshot_re
         peer->backoff_until = q->now + q->cfg.retry_backoff;
         return;
     }
-    q->fetch_deadline = q->voter ? q->now + q->cfg.fetch_timeout : TIME_NS_MAX;
+    reset_fetch_timer(q);
     int rc = raft_log_snapshot_write(q->log, (uint64_t)p->position, p->unaligned_records.ptr,
                                      (size_t)p->unaligned_records.len);
     if (rc == 0 && raft_log_snapshot_partial_size(q->log) == p->size) {
@@ -1868,6 +1957,19 @@ static void on_response(struct quorum *q, const struct quorum_event *ev, struct 
     }
 }
 
+/* A disconnected request fails with BROKER_NOT_AVAILABLE (KafkaNetworkChannel); the
+ * handler returns false (handleTopLevelError) and the connection backs off
+ * (RequestManager.onResponseError): a follower's next Fetch then goes to a random voter. */
+static void on_disconnect(struct quorum *q, int32_t node_id)
+{
+    KS_ASSERT(node_id >= 0);
+    struct quorum_peer *p = peer_of(q, node_id);
+    if (p->in_flight) {
+        p->in_flight = false;
+        p->backoff_until = q->now + q->cfg.retry_backoff;
+    }
+}
+
 static void expire_requests(struct quorum *q)
 {
     for (int i = 0; i <= QUORUM_VOTER_MAX; i++) {
@@ -1875,6 +1977,7 @@ static void expire_requests(struct quorum *q)
         if (p->in_flight && p->deadline <= q->now) {
             p->in_flight = false; /* RequestManager: timed out, retry after the backoff */
             p->backoff_until = q->now + q->cfg.retry_backoff;
+            p->timed_out = true;
         }
     }
 }
@@ -1941,10 +2044,28 @@ static void expire_candidate(struct quorum *q, struct quorum_out *out)
     }
 }
 
+/* During a graceful shutdown no timer moves a node to another state: a leader resigns, a
+ * resigned leader stays resigned (pollResigned), no voter stands (pollUnattached,
+ * pollFollowerAsVoter) and a Candidate or Prospective only keeps asking for votes
+ * (pollCandidate, pollProspective: `shutdown != null`). Returns whether it is shutting down. */
+static bool expire_shutdown(struct quorum *q, struct quorum_out *out)
+{
+    if (!q->shutting_down) {
+        return false;
+    }
+    if (q->role == QUORUM_LEADER) {
+        become_resigned(q, out, "shutdown");
+    }
+    return true;
+}
+
 /* Timers of the current role (KafkaRaftClient.poll{Unattached,Follower,...}). */
 static void expire_timers(struct quorum *q, struct quorum_out *out)
 {
     expire_requests(q);
+    if (expire_shutdown(q, out)) {
+        return;
+    }
     switch (q->role) {
     case QUORUM_LEADER:
         expire_leader(q, out);
@@ -1957,6 +2078,10 @@ static void expire_timers(struct quorum *q, struct quorum_out *out)
     case QUORUM_FOLLOWER:
         if (q->voter && q->fetch_deadline <= q->now) {
             start_election(q, out);
+        } else if (!q->voter && q->fetch_deadline <= q->now) {
+            /* ≤4.1: the observer asks random voters until a Fetch succeeds. */
+            q->observer_fetch_expired = true;
+            q->fetch_deadline = TIME_NS_MAX;
         }
         break;
     case QUORUM_PROSPECTIVE:
@@ -1999,6 +2124,9 @@ void quorum_step(struct quorum *q, const struct quorum_event *ev, struct quorum_
         }
         snapshot_installed(q, out);
         break;
+    case QUORUM_EVENT_DISCONNECT:
+        on_disconnect(q, ev->from_node);
+        break;
     }
     expire_timers(q, out);
     if (q->role == QUORUM_LEADER) {
@@ -2015,7 +2143,9 @@ time_ns quorum_next_deadline(const struct quorum *q)
     const time_ns role_timers[] = {q->election_deadline, q->fetch_deadline,
                                    q->begin_quorum_deadline, q->backoff_deadline,
                                    q->linger_deadline};
-    for (size_t i = 0; i < sizeof role_timers / sizeof role_timers[0]; i++) {
+    /* A shutting-down node's role timers move nothing (expire_shutdown): no wake-ups. */
+    for (size_t i = 0; i < sizeof role_timers / sizeof role_timers[0] && !q->shutting_down;
+         i++) {
         t = role_timers[i] < t ? role_timers[i] : t;
     }
     if (q->role == QUORUM_LEADER && q->cfg.check_quorum) {
@@ -2033,6 +2163,9 @@ time_ns quorum_next_deadline(const struct quorum *q)
     }
     for (uint32_t i = 0; i < q->parked_count; i++) {
         t = q->parked[i].deadline < t ? q->parked[i].deadline : t;
+    }
+    if (q->shutting_down && q->shutdown_deadline > q->now && q->shutdown_deadline < t) {
+        t = q->shutdown_deadline; /* to notice a shutdown that timed out */
     }
     return t;
 }
@@ -2072,7 +2205,7 @@ void quorum_init(struct quorum *q, const struct quorum_config *cfg, struct raft_
         trace_state(q, out);
     } else if (stored->leader_id >= 0 && stored->leader_id != cfg->node_id) {
         q->role = QUORUM_FOLLOWER;
-        q->fetch_deadline = q->voter ? now + cfg->fetch_timeout : TIME_NS_MAX;
+        reset_fetch_timer(q);
         trace_state(q, out);
     } else {
         q->role = QUORUM_UNATTACHED;
@@ -2101,6 +2234,35 @@ void quorum_resign(struct quorum *q, time_ns now, struct quorum_out *out)
         become_resigned(q, out, "shutdown");
         poll_requests(q, out);
     }
+}
+
+void quorum_shutdown(struct quorum *q, time_ns now, time_ns timeout, struct quorum_out *out)
+{
+    KS_ASSERT(timeout >= 0);
+    q->now = now > q->now ? now : q->now;
+    if (q->shutting_down) {
+        return;
+    }
+    q->shutting_down = true;
+    q->shutdown_deadline = q->now + timeout;
+    trace(out, TRACE_NOTE, "Beginning graceful shutdown role=%s epoch=%d timeout_ms=%" PRId64,
+          state_name(q), q->election.epoch, timeout / NS_PER_MS);
+    /* pollLeader: shutdown != null -> transitionToResigned, EndQuorumEpoch to every voter. */
+    if (q->role == QUORUM_LEADER) {
+        become_resigned(q, out, "shutdown");
+    }
+    poll_requests(q, out);
+    KS_ASSERT(quorum_check(q));
+}
+
+bool quorum_shutdown_done(const struct quorum *q)
+{
+    if (!q->shutting_down) {
+        return false;
+    }
+    bool remote_leader = q->election.leader_id >= 0 && !is_self(q, q->election.leader_id);
+    return q->now >= q->shutdown_deadline || !q->voter || q->cfg.voter_count == 1 ||
+           remote_leader;
 }
 
 void quorum_view(const struct quorum *q, struct quorum_view *out)

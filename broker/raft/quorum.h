@@ -23,6 +23,13 @@
  * Every transition that changes (epoch, leader, vote) sets `persist` in the effects: the node
  * writes quorum-state and sends nothing of this step until it is durable (persist before send).
  *
+ * Whom a Follower fetches from (KafkaRaftClient.maybeSendFetchToBestNode): its leader, with at
+ * most one fetch in flight; when the request to the leader timed out or is backing off, an
+ * observer (and from 3.9 a voter) sends its Fetch to a random voter instead, whose answer names
+ * the leader that voter knows: observers hear no BeginQuorumEpoch, so this is how a broker
+ * finds a new controller. Up to 4.1 an observer whose fetch timer ran out (no successful Fetch
+ * for fetch_timeout) asks random voters until a Fetch succeeds.
+ *
  * Per-state invariants (quorum_check): a Leader has leader_id == self and no vote tally; a
  * Candidate voted for itself; a Follower knows its leader and is not it; an observer is never
  * Prospective, Candidate, Leader or Resigned; the epoch never goes down.
@@ -98,6 +105,12 @@ struct quorum_config {
     bool fetch_high_watermark;
     /* KAFKA-15078 (3.6+): a Fetch at offset 0 gets the latest (non-bootstrap) snapshot id. */
     bool offset_zero_snapshot;
+    /* 3.9+: a voter following a leader whose request timed out or is backing off fetches from
+     * a random voter (maybeSendFetchToBestNode); observers always do. */
+    bool follower_best_node;
+    /* ≤4.1: an observer with no successful Fetch for fetch_timeout fetches from random voters
+     * until one succeeds (pollFollowerAsObserver; KAFKA-19354 dropped it in 4.2). */
+    bool observer_fetch_timeout;
     int16_t vote_version;
     int16_t begin_quorum_epoch_version;
     int16_t end_quorum_epoch_version;
@@ -106,6 +119,9 @@ struct quorum_config {
     /* Planted bugs for proving the checkers: compiled-in test hooks, unreachable from config. */
     bool planted_vote_without_log_check;
     bool planted_high_watermark_on_minority;
+    /* An observer that fetches only from the leader it knows, as kraftsim did before: it never
+     * finds a new leader after its leader's host dies. */
+    bool planted_observer_fetches_leader_only;
 };
 
 /* The durable part: what quorum-state holds. */
@@ -133,6 +149,8 @@ struct quorum_peer {
     int16_t api_key;
     time_ns deadline;      /* request timeout while in flight */
     time_ns backoff_until; /* after a failure */
+    bool timed_out;        /* the last request timed out (RequestManager.hasRequestTimedOut)
+                            * and nothing was sent since */
 };
 
 struct quorum_msg {
@@ -166,6 +184,7 @@ enum quorum_event_kind {
     QUORUM_EVENT_REQUEST,  /* a request body arrived */
     QUORUM_EVENT_RESPONSE, /* a response body arrived for our request to from_node */
     QUORUM_EVENT_FLUSHED,  /* the log's flushed offset moved */
+    QUORUM_EVENT_DISCONNECT, /* the connection to from_node was refused or reset */
 };
 
 struct quorum_event {
@@ -204,6 +223,13 @@ struct quorum {
     uint32_t election_retries;
     bool election_lost;
     bool fetched_this_epoch; /* a Follower has fetched from its leader: refuses pre-votes */
+    /* An observer Follower whose fetch timer ran out (observer_fetch_timeout): its fetches go
+     * to random voters until one succeeds. Then fetch_deadline is TIME_NS_MAX. */
+    bool observer_fetch_expired;
+    /* A graceful shutdown (KafkaRaftClient.shutdown): the node stays where it is, a leader
+     * resigned, until quorum_shutdown_done; shutdown_deadline is when it gives up waiting. */
+    bool shutting_down;
+    time_ns shutdown_deadline;
     /* Leader. */
     int64_t epoch_start_offset;
     struct quorum_replica voters[QUORUM_VOTER_MAX];
@@ -255,6 +281,13 @@ time_ns quorum_next_deadline(const struct quorum *q);
 int64_t quorum_append(struct quorum *q, time_ns now, const uint8_t *value, uint32_t len);
 /* Leader only: a graceful resignation (shutdown). */
 void quorum_resign(struct quorum *q, time_ns now, struct quorum_out *out);
+/* A graceful shutdown (KafkaRaftClient.shutdown(timeoutMs)): a leader resigns at once and
+ * sends EndQuorumEpoch; no voter starts an election from now on. */
+void quorum_shutdown(struct quorum *q, time_ns now, time_ns timeout, struct quorum_out *out);
+/* Whether a shutdown begun with quorum_shutdown may let the process stop: this node is an
+ * observer or the only voter, another node leads, or the timeout passed
+ * (KafkaRaftClient.maybeCompleteShutdown). */
+bool quorum_shutdown_done(const struct quorum *q);
 
 void quorum_view(const struct quorum *q, struct quorum_view *out);
 /* The leader's DescribeQuorum answer (v2 shape); `a` owns the arrays. Returns false if not
