@@ -5,7 +5,7 @@
 /*
  * broker/ is written as if it were a real Kafka process. It sees the world through this header
  * and nothing else: the clock (now), timers, sending bytes to another host, a disk, a random
- * stream and the trace. sim/ implements it (sim/host.c); tests may implement it too. The
+ * stream and the trace. sim/ implements it (sim/world/host.c); tests may implement it too. The
  * contract belongs to the code under test, as canonical/raft's `raft_io` lives in raft.h: it
  * sits in broker/, so no include or link runs from broker/ to sim/.
  *

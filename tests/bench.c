@@ -9,8 +9,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "scenario.h"
-#include "sched.h"
+#include "scenario/scenario.h"
+#include "world/sched.h"
 
 static double wall_seconds(void)
 {

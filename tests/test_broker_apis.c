@@ -4,14 +4,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "admin.h"
-#include "kafka_storage.h"
+#include "tools/admin.h"
+#include "tools/kafka_storage.h"
 #include "lifecycle.h"
 #include "metadata/image.h"
 #include "node.h"
 #include "protocol/header.h"
 #include "raft/listener.h"
-#include "world.h"
+#include "world/world.h"
 
 #define VOTERS 3
 #define BROKER 3 /* host of broker 4 */

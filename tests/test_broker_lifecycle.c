@@ -4,15 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin.h"
-#include "kafka_storage.h"
+#include "tools/admin.h"
+#include "tools/kafka_storage.h"
 #include "lifecycle.h"
 #include "metadata/image.h"
 #include "node.h"
 #include "protocol/controller_rpc.h"
 #include "protocol/header.h"
 #include "raft/listener.h"
-#include "world.h"
+#include "world/world.h"
 
 #define VOTERS 3
 #define HOSTS 4 /* three controllers and broker 4 */

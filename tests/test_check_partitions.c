@@ -2,7 +2,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "check_partitions.h"
+#include "check/check_partitions.h"
 
 static const struct kuuid orders_id = {0x0102030405060708u, 0x090a0b0c0d0e0f10u};
 

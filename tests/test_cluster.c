@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scenario.h"
-#include "scenario_cluster.h"
+#include "scenario/scenario.h"
+#include "scenario/scenario_cluster.h"
 
 #ifdef KRAFTSIM_SANITIZE
 #define SWEEP_SEEDS 100

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "describe.h"
+#include "tools/describe.h"
 #include "metadata/image.h"
 
 /* Uuid.toString of bytes 01..10 is AQIDBAUGBwgJCgsMDQ4PEA (URL-safe base64, no padding). */

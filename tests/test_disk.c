@@ -1,11 +1,11 @@
-/* test_disk.c — the simulated disk against its fault-model contract in sim/disk.h. */
+/* test_disk.c — the simulated disk against its fault-model contract in sim/world/disk.h. */
 #include <check.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "disk.h"
+#include "world/disk.h"
 
 #define US NS_PER_US
 #define MS NS_PER_MS

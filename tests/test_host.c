@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "world.h"
+#include "world/world.h"
 
 /* A probe process: records what it is stepped with, and does what the test tells it. */
 struct probe_log {

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net.h"
-#include "sched.h"
-#include "trace.h"
+#include "world/net.h"
+#include "world/sched.h"
+#include "trace/trace.h"
 
 /*
  * Every test builds one small world: a scheduler, a trace and a network whose deliveries are

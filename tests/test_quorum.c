@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "scenario.h"
+#include "scenario/scenario.h"
 
 static struct run_result run_release(const char *name, uint64_t seed, const char *planted_bug,
                                      const char *kafka_version)

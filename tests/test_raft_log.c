@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host.h"
+#include "world/host.h"
 #include "protocol/record_batch.h"
 #include "raft/log.h"
-#include "world.h"
+#include "world/world.h"
 
 #define MS NS_PER_MS
 #define US NS_PER_US

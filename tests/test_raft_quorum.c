@@ -13,9 +13,9 @@
 #include "protocol/record_batch.h"
 #include "raft/log.h"
 #include "raft/quorum.h"
-#include "kafka_storage.h"
+#include "tools/kafka_storage.h"
 #include "metadata/records.h"
-#include "world.h"
+#include "world/world.h"
 
 /*
  * Every scenario builds a world of three controllers ("controller-1..3", node ids 1..3, hosts

@@ -2,7 +2,7 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "rng.h"
+#include "world/rng.h"
 
 START_TEST(same_seed_and_purpose_give_the_same_stream)
 {

@@ -2,8 +2,8 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "rng.h"
-#include "sched.h"
+#include "world/rng.h"
+#include "world/sched.h"
 
 struct log {
     struct sched *s;

@@ -6,17 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin.h"
+#include "tools/admin.h"
 #include "config.h"
-#include "describe.h"
+#include "tools/describe.h"
 #include "release.h"
-#include "kafka_storage.h"
+#include "tools/kafka_storage.h"
 #include "lifecycle.h"
 #include "metadata/image.h"
 #include "node.h"
 #include "protocol/header.h"
 #include "raft/listener.h"
-#include "world.h"
+#include "world/world.h"
 
 #define NODES 3
 #define ADMIN NODES

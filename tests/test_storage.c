@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kafka_storage.h"
+#include "tools/kafka_storage.h"
 #include "node.h"
 #include "storage.h"
-#include "world.h"
+#include "world/world.h"
 
 #define VOTERS 3
 #define CLUSTER "MkU3OEVBNTcwNTJENDM2Qk"

@@ -2,7 +2,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "trace.h"
+#include "trace/trace.h"
 
 static uint64_t hash_of(time_ns time, int host, enum trace_kind kind, const char *detail)
 {

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "scenario.h"
+#include "scenario/scenario.h"
 
 static struct run_result run(const char *name, uint64_t seed, const char *planted_bug)
 {

@@ -1,5 +1,5 @@
 /* admin.c — an AdminClient doing one call at a time against a Kafka node. */
-#include "admin.h"
+#include "tools/admin.h"
 
 #include <inttypes.h>
 #include <stdio.h>

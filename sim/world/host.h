@@ -36,12 +36,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "disk.h"
+#include "world/disk.h"
 #include "env.h"
-#include "net.h"
-#include "rng.h"
-#include "sched.h"
-#include "trace.h"
+#include "world/net.h"
+#include "world/rng.h"
+#include "world/sched.h"
+#include "trace/trace.h"
 
 #define HOST_NAME_MAX_LEN 64
 #define HOST_TOKEN_BITS 40 /* process timer and fsync tokens must fit below 2^40 */

@@ -1,5 +1,5 @@
 /* kafka_storage.c — random-uuid and format, as an operator runs them before the first start. */
-#include "kafka_storage.h"
+#include "tools/kafka_storage.h"
 
 #include "protocol/wire.h"
 #include "storage.h"

@@ -11,7 +11,7 @@
  */
 
 #include "node.h"
-#include "world.h"
+#include "world/world.h"
 
 #define KAFKA_STORAGE_UUID_TEXT 23
 

@@ -23,7 +23,7 @@
  *   over it while it is cut, including frames already in flight when the cut happened. This is
  *   what a Kafka client sees on a dead route: requests vanish and its own timers expire.
  * - Crashed and paused receivers are the host layer's business, not the network's: the network
- *   delivers to the host, and sim/host.c drops (crashed: the connection resets) or queues
+ *   delivers to the host, and sim/world/host.c drops (crashed: the connection resets) or queues
  *   (paused: the kernel still buffers) the frame.
  *
  * Every send, delivery, drop and duplicate is a trace event (net-send, net-deliver, net-drop,
@@ -36,9 +36,9 @@
 #include <stdint.h>
 
 #include "env.h"
-#include "rng.h"
-#include "sched.h"
-#include "trace.h"
+#include "world/rng.h"
+#include "world/sched.h"
+#include "trace/trace.h"
 
 #define NET_HOST_MAX 64
 

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 
 #include "env.h"
-#include "scenario.h"
+#include "scenario/scenario.h"
 
 struct cluster_outcome {
     int describe_mismatches; /* nodes whose Metadata answer for "orders" differed */

@@ -1,5 +1,5 @@
 /* trace.c — the running trace hash and the console sink. */
-#include "trace.h"
+#include "trace/trace.h"
 
 #include <inttypes.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* sched.c — a binary min-heap of events keyed by (due, seq), with cancellable handles. */
-#include "sched.h"
+#include "world/sched.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -51,9 +51,9 @@
 #include <stdint.h>
 
 #include "env.h"
-#include "rng.h"
-#include "sched.h"
-#include "trace.h"
+#include "world/rng.h"
+#include "world/sched.h"
+#include "trace/trace.h"
 
 #define DISK_SECTOR_BYTES 512
 #define DISK_NAME_MAX 256

@@ -4,17 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check_raft.h"
+#include "check/check_raft.h"
 #include "config.h"
-#include "describe.h"
-#include "kafka_storage.h"
+#include "tools/describe.h"
+#include "tools/kafka_storage.h"
 #include "lifecycle.h"
 #include "metadata/image.h"
 #include "raft/listener.h"
 #include "metadata/records.h"
 #include "node.h"
-#include "scenario.h"
-#include "world.h"
+#include "scenario/scenario.h"
+#include "world/world.h"
 
 /*
  * The run, in three acts:

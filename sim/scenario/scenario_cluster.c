@@ -4,22 +4,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin.h"
-#include "check_fencing.h"
-#include "check_partitions.h"
-#include "check_raft.h"
+#include "tools/admin.h"
+#include "check/check_fencing.h"
+#include "check/check_partitions.h"
+#include "check/check_raft.h"
 #include "config.h"
-#include "describe.h"
-#include "kafka_storage.h"
+#include "tools/describe.h"
+#include "tools/kafka_storage.h"
 #include "lifecycle.h"
 #include "metadata/records.h"
 #include "protocol/admin_rpc.h"
 #include "node.h"
 #include "protocol/header.h"
 #include "raft/listener.h"
-#include "scenario.h"
-#include "scenario_cluster.h"
-#include "world.h"
+#include "scenario/scenario.h"
+#include "scenario/scenario_cluster.h"
+#include "world/world.h"
 
 /*
  * Three nodes with process.roles=broker,controller (voters 1@kafka-1:9093,2@kafka-2:9093,

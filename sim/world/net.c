@@ -1,5 +1,5 @@
 /* net.c — links between hosts: latency, bandwidth, loss, duplication, reordering and cuts. */
-#include "net.h"
+#include "world/net.h"
 
 #include <inttypes.h>
 #include <stdio.h>

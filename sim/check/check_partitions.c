@@ -1,12 +1,12 @@
 /* check_partitions.c — leaders in the ISR, monotonic epochs, no fenced or unclean leaders. */
-#include "check_partitions.h"
+#include "check/check_partitions.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "trace.h"
+#include "trace/trace.h"
 
 #define CONFIG_TOPIC 2  /* ConfigResource.Type.TOPIC */
 #define CONFIG_BROKER 4 /* ConfigResource.Type.BROKER; resource "" is the cluster default */

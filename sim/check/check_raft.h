@@ -30,8 +30,8 @@
 #include <stdint.h>
 
 #include "raft/log.h"
-#include "scenario.h"
-#include "world.h"
+#include "scenario/scenario.h"
+#include "world/world.h"
 
 struct raft_checker_batch {
     int64_t last_offset;

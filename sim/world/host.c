@@ -1,5 +1,5 @@
 /* host.c — a simulated machine: process lifecycle, the environment it sees, its clock. */
-#include "host.h"
+#include "world/host.h"
 
 #include <stdlib.h>
 #include <string.h>

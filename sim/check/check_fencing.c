@@ -1,5 +1,5 @@
 /* check_fencing.c — fenced-while-reachable: a broker fenced although it could heartbeat. */
-#include "check_fencing.h"
+#include "check/check_fencing.h"
 
 #include <inttypes.h>
 #include <stdarg.h>

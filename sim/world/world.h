@@ -15,12 +15,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "disk.h"
-#include "host.h"
-#include "net.h"
-#include "rng.h"
-#include "sched.h"
-#include "trace.h"
+#include "world/disk.h"
+#include "world/host.h"
+#include "world/net.h"
+#include "world/rng.h"
+#include "world/sched.h"
+#include "trace/trace.h"
 
 struct world {
     uint64_t seed;

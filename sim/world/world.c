@@ -1,5 +1,5 @@
 /* world.c — creating a world, routing deliveries to hosts, and the assertion context. */
-#include "world.h"
+#include "world/world.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scenario.h"
-#include "trace.h"
+#include "scenario/scenario.h"
+#include "trace/trace.h"
 
 #ifndef KRAFTSIM_VERSION
 #define KRAFTSIM_VERSION "dev"

@@ -1,6 +1,6 @@
 /* scenario.c — the built-in C scenarios: today the ping ring under faults. */
-#include "scenario.h"
-#include "scenario_cluster.h"
+#include "scenario/scenario.h"
+#include "scenario/scenario_cluster.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 #include "config.h"
 #include "node.h"
 #include "ping.h"
-#include "world.h"
+#include "world/world.h"
 
 /* ---- the ping checker: sequence numbers a host sends only ever grow ----------------------- */
 

@@ -1,5 +1,5 @@
 /* check_raft.c — election safety, monotonic epochs and high watermarks, committed stability. */
-#include "check_raft.h"
+#include "check/check_raft.h"
 
 #include <inttypes.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /* disk.c — the simulated disk: two images per file, pending writes between them, fsync events. */
-#include "disk.h"
+#include "world/disk.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -57,7 +57,7 @@
 #include "env.h"
 #include "metadata/image.h"
 #include "metadata/records.h"
-#include "scenario.h"
+#include "scenario/scenario.h"
 
 struct partition_checker {
     struct run_result *result;    /* violations go here; may be set after init */

@@ -1,5 +1,5 @@
 /* describe.c — DescribeQuorum answers as kafka-metadata-quorum.sh prints them. */
-#include "describe.h"
+#include "tools/describe.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

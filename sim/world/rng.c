@@ -1,5 +1,5 @@
 /* rng.c — splitmix64 seeding and xoshiro256** streams. */
-#include "rng.h"
+#include "world/rng.h"
 
 #include "env.h"
 

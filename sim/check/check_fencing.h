@@ -31,8 +31,8 @@
 
 #include "metadata/image.h"
 #include "metadata/records.h"
-#include "scenario.h"
-#include "world.h"
+#include "scenario/scenario.h"
+#include "world/world.h"
 
 #define FENCING_HOST_MAX 16
 
