@@ -220,6 +220,36 @@ const struct scenario *scenario_find(const char *name)
     return NULL;
 }
 
+void fault_tally_add(struct fault_tally *t, const char *kind)
+{
+    KS_ASSERT(t != NULL && kind != NULL);
+    int i = 0;
+    while (i < t->kinds && strcmp(t->kind[i], kind) != 0) {
+        i++;
+    }
+    if (i == t->kinds) {
+        KS_ASSERT(t->kinds < FAULT_TALLY_KINDS);
+        t->kind[t->kinds++] = kind;
+    }
+    t->count[i]++;
+    t->total++;
+}
+
+void fault_tally_text(const struct fault_tally *t, char *buf, size_t cap)
+{
+    KS_ASSERT(t != NULL && buf != NULL && cap > 4);
+    int n = t->total == 0 ? snprintf(buf, cap, "no faults")
+                          : snprintf(buf, cap, "%" PRIu64 " fault%s:", t->total,
+                                     t->total == 1 ? "" : "s");
+    for (int i = 0; i < t->kinds && n >= 0 && (size_t)n < cap; i++) {
+        n += snprintf(buf + n, cap - (size_t)n, "%s %" PRIu64 " %s", i == 0 ? "" : ",",
+                      t->count[i], t->kind[i]);
+    }
+    if (n < 0 || (size_t)n >= cap) {
+        memcpy(buf + cap - 4, "...", 4); /* cut, and saying so */
+    }
+}
+
 int scenario_release_number(const struct run_opts *opts)
 {
     const struct kafka_release *r =

@@ -50,6 +50,24 @@ struct scenario {
     void (*prepare)(const struct run_opts *opts, struct run_result *result);
 };
 
+/*
+ * What a run's nemesis injected, by kind in the order the kinds first occurred, so a run's
+ * summary can say which faults it injected ("3 faults: 2 crash, 1 isolate"). Kinds are
+ * static strings; at most FAULT_TALLY_KINDS of them.
+ */
+#define FAULT_TALLY_KINDS 12
+
+struct fault_tally {
+    const char *kind[FAULT_TALLY_KINDS];
+    uint64_t count[FAULT_TALLY_KINDS];
+    int kinds;
+    uint64_t total;
+};
+
+void fault_tally_add(struct fault_tally *t, const char *kind);
+/* "3 faults: 2 crash, 1 isolate" (or "no faults"), cut to cap with "..." if it must be. */
+void fault_tally_text(const struct fault_tally *t, char *buf, size_t cap);
+
 extern const struct scenario scenario_quorum3;
 extern const struct scenario scenario_quorum5;
 extern const struct scenario scenario_failover;

@@ -103,7 +103,7 @@ struct cluster_run {
     int script_step;
     int describe_mismatches;
     char describe_first[NODES][2048];
-    uint64_t faults;
+    struct fault_tally faults;
     struct failover_watch watch;
     time_ns timings[TIMINGS_MAX];
     bool timing_controller[TIMINGS_MAX];
@@ -575,7 +575,7 @@ static void nemesis_tick(void *ctx, uint64_t arg)
     trace_emitf(&r->w->trace, now, TRACE_HOST_NONE, TRACE_NOTE, "nemesis %s%s%s for %" PRId64
                 " ms", fault_names[f], f == FAULT_SPLIT ? "" : " ",
                 f == FAULT_SPLIT ? "" : names[victim], length / NS_PER_MS);
-    r->faults++;
+    fault_tally_add(&r->faults, fault_names[f]);
     time_ns undo = now + length < r->fault_end ? now + length : r->fault_end;
     world_at(r->w, undo, undo_fault, r, 0);
     time_ns next = undo + NS_PER_S + (time_ns)rng_below(g, 2 * (uint64_t)NS_PER_S);
@@ -614,7 +614,7 @@ static void crash_tick(void *ctx, uint64_t arg)
                     r->watch.count, take_controller ? ", the active controller" : "",
                     CRASH_DOWN_NS / NS_PER_MS);
         crash_node(r, i);
-        r->faults++;
+        fault_tally_add(&r->faults, take_controller ? "crash-active-controller" : "crash");
         world_at(r->w, now + CRASH_DOWN_NS, undo_fault, r, 0);
         break;
     }
@@ -635,7 +635,7 @@ static void offline_crash(void *ctx, uint64_t host)
     trace_emitf(&r->w->trace, world_now(r->w), TRACE_HOST_NONE, TRACE_NOTE, "nemesis crash %s",
                 names[host]);
     host_crash(world_host(r->w, (int)host));
-    r->faults++;
+    fault_tally_add(&r->faults, "crash");
 }
 
 static void offline_restart(void *ctx, uint64_t host)
@@ -833,9 +833,11 @@ static void print_describe(struct cluster_run *r, FILE *out, int c, const char *
 static void report(struct cluster_run *r, FILE *out, const char *kafka_version)
 {
     fprintf(out, "release: %s\n", r->switches);
-    fprintf(out, "cluster: %d combined nodes (broker,controller) and %d brokers; %" PRIu64
-            " faults; %" PRIu64 " partition leader changes, %" PRIu64 " unclean\n", COMBINED,
-            BROKERS, r->faults, r->parts.leader_changes, r->parts.unclean_elections);
+    char faults[256];
+    fault_tally_text(&r->faults, faults, sizeof faults);
+    fprintf(out, "cluster: %d combined nodes (broker,controller) and %d brokers; %s; %" PRIu64
+            " partition leader changes, %" PRIu64 " unclean\n", COMBINED, BROKERS, faults,
+            r->parts.leader_changes, r->parts.unclean_elections);
     if (story(r->mode)) {
         offline_report(r, out);
     } else {
@@ -903,7 +905,7 @@ static void fill_outcome(struct cluster_run *r, struct cluster_outcome *outcome)
     outcome->records_checked = r->parts.records_checked;
     outcome->session_timeout = r->session_timeout;
     outcome->heartbeat_interval = r->configs[0].broker_heartbeat_interval;
-    outcome->faults = r->faults;
+    outcome->faults = r->faults.total;
     outcome->unclean_elections = r->parts.unclean_elections;
     outcome->clicks_error = r->clicks_error;
     outcome->clicks_created = r->clicks_created;
@@ -1057,7 +1059,9 @@ const struct scenario scenario_cluster = {
 const struct scenario scenario_broker_failover = {
     .name = "broker-failover",
     .summary = "the cluster scenario's deployment; every 20 s a broker that leads partitions "
-               "crashes, and the time until they have new leaders is measured",
+               "crashes (every third time the active controller's node): the time until its "
+               "partitions have new leaders, and until every broker follows the new "
+               "controller, is measured",
     .duration = 90 * NS_PER_S,
     .run = run_broker_failover,
     .prepare = prepare_cluster,

@@ -63,7 +63,7 @@ struct quorum_run {
     int brokers;
     uint64_t appended;
     uint64_t refused;
-    uint64_t faults;
+    struct fault_tally faults;
     int32_t last_leader;
     uint64_t leader_changes;
     time_ns fault_end;
@@ -305,7 +305,10 @@ static void inject(struct quorum_run *r, enum nemesis_fault f)
     case FAULT_KIND_COUNT:
         KS_ASSERT(false);
     }
-    r->faults++;
+    static const char *const fault_names[FAULT_KIND_COUNT] = {
+        "isolate-leader", "split", "one-way-cut", "bridge", "crash", "power-failure", "pause",
+        "clock-drift", "lossy-network"};
+    fault_tally_add(&r->faults, fault_names[f]);
 }
 
 static void nemesis_tick(void *ctx, uint64_t arg)
@@ -339,7 +342,7 @@ static void failover_tick(void *ctx, uint64_t arg)
     int leader = find_leader(r, NULL);
     if (leader >= 0) {
         host_crash(world_host(r->w, leader));
-        r->faults++;
+        fault_tally_add(&r->faults, "crash-leader");
         time_ns back = now + 7 * NS_PER_S / 2;
         world_at(r->w, back < r->fault_end ? back : r->fault_end, undo_fault, r, 0);
     }
@@ -428,9 +431,11 @@ static void report(struct quorum_run *r, FILE *out)
 {
     int leader = find_leader(r, NULL);
     fprintf(out, "release: %s\n", r->switches);
-    fprintf(out, "quorum: %d voters and %d observers (brokers), %" PRIu64 " records appended, %"
-            PRIu64 " faults injected, %" PRIu64 " leader changes seen by the client\n",
-            r->voters, r->hosts - r->voters, r->appended, r->faults, r->leader_changes);
+    char faults[256];
+    fault_tally_text(&r->faults, faults, sizeof faults);
+    fprintf(out, "quorum: %d voters and %d observers (brokers), %" PRIu64 " records appended; "
+            "%s; %" PRIu64 " leader changes seen by the client\n", r->voters,
+            r->hosts - r->voters, r->appended, faults, r->leader_changes);
     if (leader < 0) {
         fprintf(out, "no leader at the end of the run\n");
         return;
