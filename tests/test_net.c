@@ -30,7 +30,7 @@ struct recorded_event {
     time_ns time;
     int host;
     enum trace_kind kind;
-    char detail[128];
+    char detail[512]; /* TRACE_DETAIL_MAX */
 };
 
 struct world {
@@ -424,7 +424,7 @@ START_TEST(oneway_cut_h0_to_h1_loses_requests_but_replies_flow)
     net_cut_oneway(&w.n, a, 1, b, 2);
     /* One trace event for the whole helper. */
     ck_assert_uint_eq(w.t.kind_counts[TRACE_NET_CUT], 1);
-    ck_assert_str_eq(w.events[0].detail, "oneway {0} -> {1,2}");
+    ck_assert_str_eq(w.events[0].detail, "oneway {h0} -> {h1,h2}");
     ck_assert_int_eq(w.events[0].host, TRACE_HOST_NONE);
     assert_link_up(0, 1, false, true);
     assert_link_up(0, 2, false, true);
@@ -441,7 +441,7 @@ START_TEST(symmetric_partition_01_vs_2_blocks_both_ways)
     int b[] = {2};
     net_partition(&w.n, a, 2, b, 1);
     ck_assert_uint_eq(w.t.kind_counts[TRACE_NET_CUT], 1);
-    ck_assert_str_eq(w.events[0].detail, "partition {0,1} | {2}");
+    ck_assert_str_eq(w.events[0].detail, "partition {h0,h1} | {h2}");
     /* Inside a side: fine. Across: lost both ways. */
     assert_link_up(0, 1, true, true);
     assert_link_up(0, 2, false, false);
@@ -458,10 +458,43 @@ START_TEST(bridge_h1_between_h0_and_h2_talks_to_both_sides)
     int b[] = {2};
     net_bridge(&w.n, a, 1, 1, b, 1);
     ck_assert_uint_eq(w.t.kind_counts[TRACE_NET_CUT], 1);
-    ck_assert_str_eq(w.events[0].detail, "bridge {0} | h1 | {2}");
+    ck_assert_str_eq(w.events[0].detail, "bridge {h0} | h1 | {h2}");
     assert_link_up(0, 1, true, true);
     assert_link_up(1, 2, true, true);
     assert_link_up(0, 2, false, false);
+    world_free();
+}
+END_TEST
+
+/* What a person reads names hosts as the config does: once the trace knows the hosts' names,
+ * frames and cuts use them, and a side too long for the line ends "...}". */
+START_TEST(named_hosts_appear_by_name_in_frames_and_cuts)
+{
+    world_init(15, 3);
+    static const char *const names[] = {"kafka-1", "kafka-2", "broker-4"};
+    for (int i = 0; i < 3; i++) {
+        trace_name_host(&w.t, i, names[i]);
+    }
+    int a[] = {0, 1};
+    int b[] = {2};
+    net_partition(&w.n, a, 2, b, 1);
+    ck_assert_str_eq(w.events[0].detail, "partition {kafka-1,kafka-2} | {broker-4}");
+    net_cut(&w.n, 2, 0);
+    ck_assert_str_eq(w.events[1].detail, "cut broker-4 -> kafka-1");
+    world_free();
+    /* Five hosts with 59-character names: one side of four does not fit the line. */
+    world_init(16, 5);
+    static char long_name[60];
+    memset(long_name, 'x', sizeof long_name - 1);
+    for (int i = 0; i < 5; i++) {
+        trace_name_host(&w.t, i, long_name);
+    }
+    int four[] = {0, 1, 2, 3};
+    int one[] = {4};
+    net_partition(&w.n, four, 4, one, 1);
+    const char *detail = w.events[0].detail;
+    ck_assert_msg(strstr(detail, ",...} | {") != NULL, "%s", detail);
+    ck_assert_msg(strncmp(detail + strlen(detail) - 2, "x}", 2) == 0, "%s", detail);
     world_free();
 }
 END_TEST
@@ -616,6 +649,7 @@ static Suite *net_suite(void)
     tcase_add_test(cuts, symmetric_partition_01_vs_2_blocks_both_ways);
     tcase_add_test(cuts, bridge_h1_between_h0_and_h2_talks_to_both_sides);
     tcase_add_test(cuts, isolate_h1_of_3_cuts_it_off_both_ways);
+    tcase_add_test(cuts, named_hosts_appear_by_name_in_frames_and_cuts);
     tcase_add_test(cuts, heal_after_partition_restores_delivery_and_keeps_link_settings);
     suite_add_tcase(suite, cuts);
     TCase *runs = tcase_create("runs");

@@ -54,8 +54,8 @@ static void ping_checker_event(void *ctx, const struct trace_event *e)
     if (c->sent_any[e->host] && seq <= c->last_sent[e->host]) {
         char when[32];
         trace_format_time(e->time, when, sizeof when);
-        violation(c, "ping-monotonic: at%s s host h%d sent seq %llu after seq %" PRIu64, when,
-                  e->host, seq, c->last_sent[e->host]);
+        violation(c, "ping-monotonic: at%s s host %s sent seq %llu after seq %" PRIu64, when,
+                  world_host(c->world, e->host)->name, seq, c->last_sent[e->host]);
     }
     c->sent_any[e->host] = true;
     c->last_sent[e->host] = seq;

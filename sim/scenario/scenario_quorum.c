@@ -77,12 +77,17 @@ struct quorum_run {
 static const char *const host_names[] = {
     "controller-1", "controller-2", "controller-3", "controller-4", "controller-5",
     "controller-6", "controller-7", "controller-8", "controller-9"};
-static const char *const broker_names[] = {"broker-1", "broker-2", "broker-3", "broker-4"};
+/* Brokers are named for their node id, as in the cluster scenario: broker-4 is node id 4. */
+static const char *const broker_names[] = {"broker-1",  "broker-2",  "broker-3",  "broker-4",
+                                           "broker-5",  "broker-6",  "broker-7",  "broker-8",
+                                           "broker-9",  "broker-10", "broker-11", "broker-12",
+                                           "broker-13", "broker-14"};
 
 
 static const char *name_of(int voters, int i)
 {
-    return i < voters ? host_names[i] : broker_names[i - voters];
+    KS_ASSERT(i >= 0 && (size_t)i < sizeof broker_names / sizeof broker_names[0]);
+    return i < voters ? host_names[i] : broker_names[i];
 }
 
 /* The leader with the highest epoch among live nodes, or -1 (host index). */
@@ -457,7 +462,7 @@ static void report(struct quorum_run *r, FILE *out)
         eps[i] = (struct describe_endpoint){i + 1, host_names[i], 9093};
     }
     /* The release's own tool: before 3.7 it reaches the quorum through a broker. */
-    const char *broker = r->brokers > 0 ? broker_names[0] : NULL;
+    const char *broker = r->brokers > 0 ? name_of(r->voters, r->voters) : NULL;
     int shown = describe_quorum_at_version(&resp, r->describe_quorum_version, r->voters);
     if (describe_quorum_prompt(out, r->release, host_names[leader], broker, "--status")) {
         describe_status(out, r->release, r->cluster_id, &resp, eps, shown);

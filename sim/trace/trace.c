@@ -20,6 +20,23 @@ void trace_init(struct trace *t)
     t->hash = UINT64_C(0x6b7261667473131); /* "kraftsim" in spirit; any constant would do */
 }
 
+void trace_name_host(struct trace *t, int host, const char *name)
+{
+    KS_ASSERT(host >= 0 && host < TRACE_HOST_MAX);
+    KS_ASSERT(name != NULL);
+    t->host_names[host] = name;
+}
+
+const char *trace_host_name(const struct trace *t, int host, char *fallback, size_t cap)
+{
+    KS_ASSERT(host >= 0 && host < TRACE_HOST_MAX);
+    if (t->host_names[host] != NULL) {
+        return t->host_names[host];
+    }
+    snprintf(fallback, cap, "h%d", host);
+    return fallback;
+}
+
 void trace_add_sink(struct trace *t, struct trace_sink sink)
 {
     KS_ASSERT(t->sink_count < TRACE_SINK_MAX);

@@ -38,7 +38,12 @@ struct trace_sink {
     void *ctx;
 };
 
+#define TRACE_HOST_MAX 64
+
 struct trace {
+    /* What a person reads names hosts as the config does (kafka-1); a host without a name
+     * (a bare network in a unit test) reads as h<index>. The strings are the hosts' own. */
+    const char *host_names[TRACE_HOST_MAX];
     uint64_t hash;
     uint64_t event_count;
     uint64_t kind_counts[TRACE_KIND_COUNT];
@@ -47,6 +52,9 @@ struct trace {
 };
 
 void trace_init(struct trace *t);
+void trace_name_host(struct trace *t, int host, const char *name);
+/* Host `host`'s name, or "h<index>" written into `fallback` when it has none. */
+const char *trace_host_name(const struct trace *t, int host, char *fallback, size_t cap);
 void trace_add_sink(struct trace *t, struct trace_sink sink);
 void trace_emit(struct trace *t, time_ns time, int host, enum trace_kind kind,
                 const char *detail);

@@ -42,6 +42,7 @@ void host_init(struct host *h, int index, const char *name, uint64_t seed, struc
     memset(h, 0, sizeof *h);
     h->index = index;
     strcpy(h->name, name);
+    trace_name_host(trace, index, h->name);
     h->state = HOST_DOWN;
     h->seed = seed;
     h->sched = sched;
@@ -206,8 +207,10 @@ static void fsync_done(void *ctx, uint64_t packed, int err)
 void host_deliver(struct host *h, int from, int channel, const uint8_t *bytes, size_t len)
 {
     if (h->state != HOST_UP && h->state != HOST_PAUSED) {
+        char sender[16];
         trace_emitf(h->trace, sched_now(h->sched), h->index, TRACE_NET_DROP,
-                    "from=h%d to=h%d bytes=%zu reason=host-%s", from, h->index, len,
+                    "from=%s to=%s bytes=%zu reason=host-%s",
+                    trace_host_name(h->trace, from, sender, sizeof sender), h->name, len,
                     host_state_name(h->state));
         if (channel == ENV_CHANNEL_REQUEST && !h->powered_off && from != h->index) {
             /* Nobody listens: the OS refuses the connection (RST). */

@@ -46,7 +46,7 @@ struct net_frame {
 /* Latency means up to this are accepted; far beyond any real network and far from overflow. */
 #define LATENCY_LIMIT (INT64_C(1000) * NS_PER_S)
 /* "{0,1,...,63}" for every host fits in this. */
-#define GROUP_TEXT_MAX (NET_HOST_MAX * 3 + 4)
+#define GROUP_TEXT_MAX 200 /* one side of a partition in the trace; longer ends "...}" */
 
 struct net_link_cfg net_link_default(void)
 {
@@ -171,12 +171,16 @@ const struct net_link_cfg *net_link_cfg(const struct net *n, int from, int to)
     return &n->links[from][to].cfg;
 }
 
+/* A host as the trace names it (kafka-1; h<index> on a bare network). */
+#define NAME(n, host, buf) trace_host_name((n)->trace, (host), (buf), sizeof(buf))
+
 static void trace_frame(struct net *n, int host, enum trace_kind kind, const struct net_frame *f,
                         const char *suffix)
 {
+    char a[16], b[16];
     trace_emitf(n->trace, sched_now(n->sched), host, kind,
-                "id=%" PRIu64 " from=h%d to=h%d bytes=%zu%s%s", f->id, f->from, f->to, f->len,
-                f->copy ? " dup=1" : "", suffix);
+                "id=%" PRIu64 " from=%s to=%s bytes=%zu%s%s", f->id, NAME(n, f->from, a),
+                NAME(n, f->to, b), f->len, f->copy ? " dup=1" : "", suffix);
 }
 
 static void arrive(void *ctx, uint64_t arg)
@@ -312,15 +316,17 @@ static void set_cut(struct net *n, int from, int to, bool cut)
 void net_cut(struct net *n, int from, int to)
 {
     set_cut(n, from, to, true);
-    trace_emitf(n->trace, sched_now(n->sched), TRACE_HOST_NONE, TRACE_NET_CUT,
-                "cut h%d -> h%d", from, to);
+    char a[16], b[16];
+    trace_emitf(n->trace, sched_now(n->sched), TRACE_HOST_NONE, TRACE_NET_CUT, "cut %s -> %s",
+                NAME(n, from, a), NAME(n, to, b));
 }
 
 void net_uncut(struct net *n, int from, int to)
 {
     set_cut(n, from, to, false);
+    char a[16], b[16];
     trace_emitf(n->trace, sched_now(n->sched), TRACE_HOST_NONE, TRACE_NET_HEAL,
-                "uncut h%d -> h%d", from, to);
+                "uncut %s -> %s", NAME(n, from, a), NAME(n, to, b));
 }
 
 bool net_is_cut(const struct net *n, int from, int to)
@@ -336,11 +342,20 @@ static void group_text(const struct net *n, const int *group, int count, char *b
     KS_ASSERT(count >= 0);
     KS_ASSERT(group != NULL || count == 0);
     KS_ASSERT(cap >= GROUP_TEXT_MAX);
+    /* "{kafka-1,kafka-2}"; a group too long for the trace line ends "...}". */
     size_t used = (size_t)snprintf(buf, cap, "{");
     for (int i = 0; i < count; i++) {
         KS_ASSERT(host_valid(n, group[i]));
-        used += (size_t)snprintf(buf + used, cap - used, "%s%d", i > 0 ? "," : "", group[i]);
+        char fallback[16];
+        const char *name = NAME(n, group[i], fallback);
+        size_t need = strlen(name) + (i > 0 ? 1 : 0);
+        if (used + need + sizeof ",...}" > cap) {
+            used += (size_t)snprintf(buf + used, cap - used, "%s...", i > 0 ? "," : "");
+            break;
+        }
+        used += (size_t)snprintf(buf + used, cap - used, "%s%s", i > 0 ? "," : "", name);
     }
+    KS_ASSERT(used + 2 <= cap);
     snprintf(buf + used, cap - used, "}");
 }
 
@@ -403,8 +418,9 @@ void net_bridge(struct net *n, const int *a, int a_count, int bridge, const int 
      * helpers compose (a bridge inside an earlier partition stays partitioned). */
     cut_groups(n, a, a_count, b, b_count);
     cut_groups(n, b, b_count, a, a_count);
+    char name[16];
     trace_emitf(n->trace, sched_now(n->sched), TRACE_HOST_NONE, TRACE_NET_CUT,
-                "bridge %s | h%d | %s", a_text, bridge, b_text);
+                "bridge %s | %s | %s", a_text, NAME(n, bridge, name), b_text);
 }
 
 void net_isolate(struct net *n, int host)
@@ -417,8 +433,9 @@ void net_isolate(struct net *n, int host)
             set_cut(n, other, host, true);
         }
     }
-    trace_emitf(n->trace, sched_now(n->sched), TRACE_HOST_NONE, TRACE_NET_CUT, "isolate h%d",
-                host);
+    char name[16];
+    trace_emitf(n->trace, sched_now(n->sched), TRACE_HOST_NONE, TRACE_NET_CUT, "isolate %s",
+                NAME(n, host, name));
 }
 
 void net_heal(struct net *n)

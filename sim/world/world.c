@@ -30,8 +30,8 @@ static void describe(void *arg, char *buf, size_t cap)
         p++;
     }
     if (host_stepping >= 0) {
-        snprintf(buf, cap, "(seed %" PRIu64 ", virtual time %s s, host h%d)", w->seed, p,
-                 host_stepping);
+        snprintf(buf, cap, "(seed %" PRIu64 ", virtual time %s s, host %s)", w->seed, p,
+                 w->hosts[host_stepping].name);
     } else {
         snprintf(buf, cap, "(seed %" PRIu64 ", virtual time %s s)", w->seed, p);
     }
