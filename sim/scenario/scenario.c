@@ -228,6 +228,17 @@ int scenario_release_number(const struct run_opts *opts)
     return r->number;
 }
 
+bool scenario_properties_fit(size_t len, const char *file, size_t cap, struct run_result *result)
+{
+    if (len > 0) {
+        return true;
+    }
+    snprintf(result->config_error, sizeof result->config_error,
+             "%s: the generated file does not fit in %zu bytes (is a flag value too long?)", file,
+             cap);
+    return false;
+}
+
 bool scenario_node_config(const char *text, size_t len, const char *file,
                           struct node_config *node, bool first, struct run_result *result)
 {
