@@ -622,6 +622,7 @@ static void write_clean_shutdown(struct node *n)
     char text[96];
     int len = snprintf(text, sizeof text, "{\"version\":0,\"BrokerEpoch\":%" PRId64 "}",
                        n->lifecycle.broker_epoch);
+    KS_ASSERT(len > 0 && (size_t)len < sizeof text); /* a truncated file would be a bug */
     const struct env_ops *ops = n->env->ops;
     ops->disk_truncate(n->env->ctx, n->clean_shutdown_file, 0);
     ops->disk_write(n->env->ctx, n->clean_shutdown_file, 0, text, (size_t)len);

@@ -27,15 +27,6 @@ enum exit_code {
     EXIT_SIGNAL_BASE = 128
 };
 
-#ifdef KRAFTSIM_SANITIZE
-/* A sanitizer report is an internal error like a failed assertion (exit 3), never the
- * violation code 1 the sanitizers use by default; ASAN_OPTIONS/UBSAN_OPTIONS still win. */
-const char *__asan_default_options(void);
-const char *__ubsan_default_options(void);
-const char *__asan_default_options(void) { return "exitcode=3"; }
-const char *__ubsan_default_options(void) { return "exitcode=3:print_stacktrace=1"; }
-#endif
-
 static const char usage_head[] =
     "usage: kraftsim <command> [options]\n"
     "\n"
@@ -212,7 +203,7 @@ static int bad_option(const char *arg)
         }
     }
     if (count > 1) {
-        char message[256];
+        char message[320];
         snprintf(message, sizeof message, "option '--%s' is ambiguous: it could be %s", name,
                  matches);
         return usage_error("%s", message);

@@ -1,5 +1,6 @@
 /* net.c — links between hosts: latency, bandwidth, loss, duplication, reordering and cuts. */
 #include "world/net.h"
+#include "text.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -336,12 +337,14 @@ static void group_text(const struct net *n, const int *group, int count, char *b
     KS_ASSERT(count >= 0);
     KS_ASSERT(group != NULL || count == 0);
     KS_ASSERT(cap >= GROUP_TEXT_MAX);
-    size_t used = (size_t)snprintf(buf, cap, "{");
+    struct text t = text_init(buf, cap);
+    text_printf(&t, "{");
     for (int i = 0; i < count; i++) {
         KS_ASSERT(host_valid(n, group[i]));
-        used += (size_t)snprintf(buf + used, cap - used, "%s%d", i > 0 ? "," : "", group[i]);
+        text_printf(&t, "%s%d", i > 0 ? "," : "", group[i]);
     }
-    snprintf(buf + used, cap - used, "}");
+    text_printf(&t, "}");
+    KS_ASSERT(text_fits(&t));
 }
 
 static bool group_has(const int *group, int count, int host)
