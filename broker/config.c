@@ -88,6 +88,11 @@ static int fail_at(struct config_error *err, int code, const char *source, int l
         vsnprintf(err->message + n, sizeof err->message - (size_t)n, fmt, ap);
         va_end(ap);
     }
+    /* Keys and values may hold escaped control characters ("a\\nb=1"): a message stays one
+     * line, so each one is shown as '?'. */
+    for (char *c = err->message; *c != '\0'; c++) {
+        *c = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
+    }
     return code;
 }
 
@@ -1116,8 +1121,16 @@ static int protocol_item(void *arg, const char *item, size_t len)
     const char *name_start;
     size_t name_len = trim_span(entry, &name_start);
     enum config_security_protocol parsed;
-    copy_upper(listener, sizeof listener, name_start, name_len);
-    copy_trimmed(protocol, sizeof protocol, colon + 1);
+    if (!copy_upper(listener, sizeof listener, name_start, name_len)) {
+        return set_fail(ctx->msg, ctx->cap, CONFIG_ELIMIT,
+                        "listener name longer than %d bytes in %s", CONFIG_NAME_BYTES - 1, key);
+    }
+    if (!copy_trimmed(protocol, sizeof protocol, colon + 1)) {
+        /* No protocol name is this long (SecurityProtocol.forName would refuse it too). */
+        return set_fail(ctx->msg, ctx->cap, CONFIG_EVALUE,
+                        "Invalid security protocol longer than %d bytes defined in %s",
+                        CONFIG_NAME_BYTES - 1, key);
+    }
     if (!security_protocol_from_name(protocol, &parsed)) {
         return set_fail(ctx->msg, ctx->cap, CONFIG_EVALUE,
                         "Invalid security protocol `%s` defined in %s", protocol, key);

@@ -16,6 +16,7 @@
 #include "raft/log.h"
 #include "release.h"
 #include "storage.h"
+#include "text.h"
 
 enum { TOKEN_QUORUM_TIMER = 1 };
 /* How long the raft client's graceful shutdown may take: KafkaRaftClientDriver.initiateShutdown
@@ -310,22 +311,25 @@ int node_config_dirs(const struct node_config *c, const char **dirs, int cap)
 
 /* ---- quorum-state (FileQuorumStateStore) --------------------------------------------------- */
 
-static int format_state(const struct node *n, const struct quorum_election *e, char *buf,
-                        size_t cap)
+static size_t format_state(const struct node *n, const struct quorum_election *e, char *buf,
+                           size_t cap)
 {
+    struct text t = text_init(buf, cap);
     if (n->cfg.quorum_state_version == 0) {
-        int len = snprintf(buf, cap, "{\"clusterId\":\"\",\"leaderId\":%d,\"leaderEpoch\":%d,"
-                           "\"votedId\":%d,\"appliedOffset\":0,\"currentVoters\":[",
-                           e->leader_id, e->epoch, e->voted_id);
+        text_printf(&t, "{\"clusterId\":\"\",\"leaderId\":%d,\"leaderEpoch\":%d,"
+                    "\"votedId\":%d,\"appliedOffset\":0,\"currentVoters\":[",
+                    e->leader_id, e->epoch, e->voted_id);
         for (int i = 0; i < n->cfg.voter_count; i++) {
-            len += snprintf(buf + len, cap - (size_t)len, "%s{\"voterId\":%d}", i ? "," : "",
-                            n->cfg.voters[i].id);
+            text_printf(&t, "%s{\"voterId\":%d}", i ? "," : "", n->cfg.voters[i].id);
         }
-        return len + snprintf(buf + len, cap - (size_t)len, "],\"data_version\":0}");
-    }
-    return snprintf(buf, cap, "{\"leaderId\":%d,\"leaderEpoch\":%d,\"votedId\":%d,"
+        text_printf(&t, "],\"data_version\":0}");
+    } else {
+        text_printf(&t, "{\"leaderId\":%d,\"leaderEpoch\":%d,\"votedId\":%d,"
                     "\"votedDirectoryId\":\"AAAAAAAAAAAAAAAAAAAAAA\",\"data_version\":1}",
                     e->leader_id, e->epoch, e->voted_id);
+    }
+    KS_ASSERT(text_fits(&t)); /* at most QUORUM_VOTER_MAX voters: a truncated file is a bug */
+    return t.len;
 }
 
 static bool json_int(const char *text, const char *key, int32_t *out)
@@ -356,13 +360,12 @@ static void voter_set_text(const int32_t *ids, int count, char *buf, size_t cap)
         }
         sorted[k] = ids[i];
     }
-    size_t len = (size_t)snprintf(buf, cap, "[");
-    for (int i = 0; i < count && len < cap; i++) {
-        len += (size_t)snprintf(buf + len, cap - len, "%s%d", i ? ", " : "", sorted[i]);
+    struct text t = text_init(buf, cap);
+    text_printf(&t, "[");
+    for (int i = 0; i < count; i++) {
+        text_printf(&t, "%s%d", i ? ", " : "", sorted[i]);
     }
-    if (len < cap) {
-        snprintf(buf + len, cap - len, "]");
-    }
+    text_printf(&t, "]");
 }
 
 /* QuorumState.initialize before 3.8: a v0 quorum-state names the voters it was written with,
@@ -425,10 +428,10 @@ static bool read_state(struct node *n, struct quorum_election *e)
 static void write_state(struct node *n, const struct quorum_election *e)
 {
     char text[1024];
-    int len = format_state(n, e, text, sizeof text);
+    size_t len = format_state(n, e, text, sizeof text);
     const struct env_ops *ops = n->env->ops;
     ops->disk_truncate(n->env->ctx, n->state_tmp, 0);
-    int rc = ops->disk_write(n->env->ctx, n->state_tmp, 0, text, (size_t)len);
+    int rc = ops->disk_write(n->env->ctx, n->state_tmp, 0, text, len);
     if (rc != ENV_OK) {
         env_tracef(n->env, TRACE_RAFT_ERROR, "quorum-state write failed: %s",
                    env_err_message(rc));
@@ -619,6 +622,7 @@ static void write_clean_shutdown(struct node *n)
     char text[96];
     int len = snprintf(text, sizeof text, "{\"version\":0,\"BrokerEpoch\":%" PRId64 "}",
                        n->lifecycle.broker_epoch);
+    KS_ASSERT(len > 0 && (size_t)len < sizeof text); /* a truncated file would be a bug */
     const struct env_ops *ops = n->env->ops;
     ops->disk_truncate(n->env->ctx, n->clean_shutdown_file, 0);
     ops->disk_write(n->env->ctx, n->clean_shutdown_file, 0, text, (size_t)len);

@@ -9,6 +9,7 @@
 
 #include "env.h"
 #include "protocol/header.h"
+#include "text.h"
 
 #define TOPIC_NAME_MAX 249 /* Topic.MAX_NAME_LENGTH */
 #define CONFIG_TYPE_TOPIC 2
@@ -70,13 +71,12 @@ static struct metadata_int32s as_list(const struct ids *l)
 
 static void ids_text(const struct ids *l, char *buf, size_t cap)
 {
-    size_t len = (size_t)snprintf(buf, cap, "[");
-    for (int32_t i = 0; i < l->n && len < cap; i++) {
-        len += (size_t)snprintf(buf + len, cap - len, "%s%d", i ? "," : "", l->v[i]);
+    struct text t = text_init(buf, cap);
+    text_printf(&t, "[");
+    for (int32_t i = 0; i < l->n; i++) {
+        text_printf(&t, "%s%d", i ? "," : "", l->v[i]);
     }
-    if (len < cap) {
-        snprintf(buf + len, cap - len, "]");
-    }
+    text_printf(&t, "]");
 }
 
 static void tracef(struct replication *r, const char *fmt, ...)

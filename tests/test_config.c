@@ -569,6 +569,42 @@ START_TEST(pre_vote_on_3_9_needs_vote_v2_too)
 }
 END_TEST
 
+/* Csv.parseCsvMap (listener.security.protocol.map): a listener name or protocol too long for
+ * kraftsim's fixed CONFIG_NAME_BYTES is refused (ASan once saw uninitialised stack read). */
+START_TEST(overlong_protocol_map_names_are_refused_not_read_past)
+{
+    char text[512];
+    char p64[65], n64[65];
+    memset(p64, 'P', 64);
+    p64[64] = '\0';
+    memset(n64, 'N', 64);
+    n64[64] = '\0';
+    snprintf(text, sizeof text, "listener.security.protocol.map=X:%s\n", p64);
+    ck_assert_int_eq(parse(text), CONFIG_EVALUE);
+    ck_assert_str_eq(err.message, "seeds/x.properties:1: Invalid security protocol longer than "
+                                  "63 bytes defined in listener.security.protocol.map");
+    snprintf(text, sizeof text, "listener.security.protocol.map=%s:PLAINTEXT\n", n64);
+    ck_assert_int_eq(parse(text), CONFIG_ELIMIT);
+    ck_assert_str_eq(err.message, "seeds/x.properties:1: listener name longer than 63 bytes in "
+                                  "listener.security.protocol.map");
+    n64[63] = '\0'; /* 63 bytes still fit: the parse goes on to the missing required keys */
+    snprintf(text, sizeof text, "listener.security.protocol.map=%s:PLAINTEXT\n", n64);
+    ck_assert_int_eq(parse(text), CONFIG_EMISSING);
+}
+END_TEST
+
+/* java.util.Properties.load unescapes "\\n" in keys and values; the error line stays one. */
+START_TEST(escaped_newlines_never_split_an_error_message)
+{
+    ck_assert_int_ne(parse("a\\nb=1\n"), CONFIG_OK);
+    ck_assert_ptr_null(strchr(err.message, '\n'));
+    ck_assert_ptr_nonnull(strstr(err.message, "a?b"));
+    ck_assert_int_ne(parse("node.id=1\\n2\n"), CONFIG_OK);
+    ck_assert_ptr_null(strchr(err.message, '\n'));
+    ck_assert_ptr_nonnull(strstr(err.message, "1?2"));
+}
+END_TEST
+
 START_TEST(override_without_equals_and_missing_file_are_reported)
 {
     static const char *const bad[] = {"kafka.version=3.4", "broker.id"};
@@ -1223,6 +1259,8 @@ static Suite *config_suite(void)
     tcase_add_test(errors, unknown_switch_and_bad_switch_values_name_the_key);
     tcase_add_test(errors, pre_vote_on_3_9_needs_vote_v2_too);
     tcase_add_test(errors, override_without_equals_and_missing_file_are_reported);
+    tcase_add_test(errors, overlong_protocol_map_names_are_refused_not_read_past);
+    tcase_add_test(errors, escaped_newlines_never_split_an_error_message);
     suite_add_tcase(s, errors);
     TCase *rules = tcase_create("kraft and zookeeper rules");
     tcase_add_test(rules, controller_whose_node_id_is_not_a_voter_is_refused);

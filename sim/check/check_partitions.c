@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "trace/trace.h"
+#include "text.h"
 
 #define CONFIG_TOPIC 2  /* ConfigResource.Type.TOPIC */
 #define CONFIG_BROKER 4 /* ConfigResource.Type.BROKER; resource "" is the cluster default */
@@ -96,13 +97,12 @@ static bool ints_has(const struct image_ints *v, int32_t id)
 static const char *ints_text(const struct image_ints *v, char *buf, size_t cap)
 {
     KS_ASSERT(cap >= 3);
-    size_t n = (size_t)snprintf(buf, cap, "[");
-    for (int32_t i = 0; i < v->count && n < cap; i++) {
-        n += (size_t)snprintf(buf + n, cap - n, i == 0 ? "%d" : ",%d", v->items[i]);
+    struct text t = text_init(buf, cap);
+    text_printf(&t, "[");
+    for (int32_t i = 0; i < v->count; i++) {
+        text_printf(&t, i == 0 ? "%d" : ",%d", v->items[i]);
     }
-    if (n < cap) {
-        snprintf(buf + n, cap - n, "]");
-    }
+    text_printf(&t, "]");
     return buf;
 }
 

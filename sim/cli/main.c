@@ -2,20 +2,32 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "release.h"
 #include "scenario/scenario.h"
+#include "text.h"
 #include "trace/trace.h"
+#include "world/sched.h"
 
 #ifndef KRAFTSIM_VERSION
 #define KRAFTSIM_VERSION "dev"
 #endif
 
-enum exit_code { EXIT_PASS = 0, EXIT_VIOLATION = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+/* An interrupted run exits 128 + the signal (130 SIGINT, 143 SIGTERM), as a shell reports a
+ * process a signal ended, so CI tells "cancelled" from every verdict. */
+enum exit_code {
+    EXIT_PASS = 0,
+    EXIT_VIOLATION = 1,
+    EXIT_USAGE = 2,
+    EXIT_INTERNAL = 3,
+    EXIT_SIGNAL_BASE = 128
+};
 
-static const char usage_text[] =
+static const char usage_head[] =
     "usage: kraftsim <command> [options]\n"
     "\n"
     "Deterministic simulator and test harness for Apache Kafka clusters in KRaft mode.\n"
@@ -32,39 +44,95 @@ static const char usage_text[] =
     "\n"
     "run options:\n"
     "  -s, --seed N           the run seed (default 1); the same seed gives the same run\n"
+    "                         (decimal digits only, 0 to 18446744073709551615)\n"
     "  -S, --scenario NAME    a built-in scenario (default: the demo scenario)\n"
     "  -d, --duration TIME    virtual time to run, e.g. 30s, 500ms, 2m (default: scenario's)\n"
     "  -t, --trace            print every trace event (time, host, kind, detail)\n"
-    "  -e, --expect-hash HEX  exit 1 unless the trace hash equals HEX\n"
-    "  -k, --kafka-version V  the Kafka release every node runs: 3.1 3.4 3.5 3.7 3.9 4.0 4.1\n"
-    "                         trunk (default: trunk, the newest)\n"
+    "  -e, --expect-hash HEX  exit 1 unless the trace hash equals HEX (1 to 16 hex digits,\n"
+    "                         0x optional, as the run prints it)\n"
+    "  -k, --kafka-version V  the Kafka release every node runs (default: trunk, the newest):\n";
+
+static const char usage_tail[] =
     "\n"
     "  -h, --help             show this help\n"
     "  -V, --version          show the version\n"
     "\n"
     "exit status: 0 all checks passed, 1 a check found a violation, 2 usage, scenario or\n"
-    "config error, 3 internal error (an assertion failed; the message names seed and time).\n";
+    "config error (nothing is run), 3 internal error (an assertion or a sanitizer failed, or\n"
+    "the output could not be written), 130 or 143 the run was interrupted by SIGINT or\n"
+    "SIGTERM (it stops at the next event and prints its summary marked INTERRUPTED).\n";
+
+/* The releases --kafka-version takes, those with a KRaft mode, in table order: the one list
+ * both --help and the error print. */
+static const char *kraft_release_names(void)
+{
+    static char names[256];
+    if (names[0] == '\0') {
+        struct text t = text_init(names, sizeof names);
+        for (size_t i = 0; i < release_count(); i++) {
+            const struct kafka_release *r = release_at(i);
+            if (release_supports(r, RELEASE_MODE_KRAFT)) {
+                text_printf(&t, "%s%s", t.len > 0 ? " " : "", r->name);
+            }
+        }
+        KS_ASSERT(text_fits(&t));
+    }
+    return names;
+}
+
+static void print_usage(void)
+{
+    fputs(usage_head, stdout);
+    printf("                         %s\n", kraft_release_names());
+    fputs(usage_tail, stdout);
+}
+
+/* One line on stderr, whatever the user typed: control characters show as '?'. */
+static void print_error_line(const char *message, const char *suffix)
+{
+    char line[640];
+    snprintf(line, sizeof line, "%s", message);
+    for (char *c = line; *c != '\0'; c++) {
+        *c = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
+    }
+    fprintf(stderr, "kraftsim: %s%s\n", line, suffix);
+}
+
+static int usage_error(const char *fmt, const char *arg) __attribute__((format(printf, 1, 0)));
 
 static int usage_error(const char *fmt, const char *arg)
 {
-    fprintf(stderr, "kraftsim: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, " (try 'kraftsim --help')\n");
+    char message[512];
+    snprintf(message, sizeof message, fmt, arg);
+    print_error_line(message, " (try 'kraftsim --help')");
     return EXIT_USAGE;
 }
 
-static bool parse_u64(const char *text, uint64_t *out)
+/* A seed is decimal digits, nothing else: no sign, space, octal or hex reading. */
+static bool parse_seed(const char *text, uint64_t *out)
 {
-    if (text[0] == '\0' || text[0] == '-') {
+    size_t digits = strspn(text, "0123456789");
+    if (digits == 0 || text[digits] != '\0') {
         return false;
     }
-    char *end = NULL;
     errno = 0;
-    unsigned long long v = strtoull(text, &end, 0);
-    if (errno != 0 || *end != '\0') {
+    unsigned long long v = strtoull(text, NULL, 10);
+    if (errno != 0) {
         return false;
     }
     *out = v;
+    return true;
+}
+
+/* A trace hash is hex, as the run prints it: an optional 0x, then 1 to 16 hex digits. */
+static bool parse_hash(const char *text, uint64_t *out)
+{
+    const char *digits = text[0] == '0' && (text[1] == 'x' || text[1] == 'X') ? text + 2 : text;
+    size_t n = strspn(digits, "0123456789abcdefABCDEF");
+    if (n == 0 || n > 16 || digits[n] != '\0') {
+        return false;
+    }
+    *out = strtoull(digits, NULL, 16);
     return true;
 }
 
@@ -105,58 +173,206 @@ struct run_args {
     const char *kafka_version;
 };
 
+static const struct option run_options[] = {
+    {"seed", required_argument, NULL, 's'},     {"scenario", required_argument, NULL, 'S'},
+    {"duration", required_argument, NULL, 'd'}, {"trace", no_argument, NULL, 't'},
+    {"expect-hash", required_argument, NULL, 'e'}, {"help", no_argument, NULL, 'h'},
+    {"kafka-version", required_argument, NULL, 'k'},
+    {NULL, 0, NULL, 0}};
+
+/* What getopt_long refused in `arg`: a value given to a flag that takes none, an abbreviation
+ * of more than one flag, or a flag 'run' does not have. */
+static int bad_option(const char *arg)
+{
+    if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+        return usage_error("unknown option '%s' for 'run'", arg);
+    }
+    char name[64];
+    size_t len = strcspn(arg + 2, "=");
+    snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1),
+             arg + 2);
+    char matches[160];
+    struct text t = text_init(matches, sizeof matches);
+    int count = 0;
+    for (const struct option *o = run_options; o->name != NULL; o++) {
+        if (strcmp(o->name, name) == 0 && o->has_arg == no_argument && arg[2 + len] == '=') {
+            return usage_error("option '--%s' takes no value", o->name);
+        }
+        if (strncmp(o->name, name, strlen(name)) == 0) {
+            text_printf(&t, "%s--%s", count++ > 0 ? ", " : "", o->name);
+        }
+    }
+    if (count > 1) {
+        char message[320];
+        snprintf(message, sizeof message, "option '--%s' is ambiguous: it could be %s", name,
+                 matches);
+        return usage_error("%s", message);
+    }
+    return usage_error("unknown option '%s' for 'run'", arg);
+}
+
+/* Flag values never become config text: a control character (a newline would add a line to
+ * every node's server.properties) is refused, naming the flag. */
+static bool has_control(const char *value)
+{
+    for (const unsigned char *c = (const unsigned char *)value; *c != '\0'; c++) {
+        if (*c < 0x20 || *c == 0x7f) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static const char *flag_name(int c)
+{
+    for (const struct option *o = run_options; o->name != NULL; o++) {
+        if (o->val == c) {
+            return o->name;
+        }
+    }
+    KS_ASSERT(false);
+    return "?";
+}
+
+static int check_kafka_version(const char *value)
+{
+    const struct kafka_release *r = release_find(value);
+    if (r == NULL || !release_supports(r, RELEASE_MODE_KRAFT)) {
+        char message[512];
+        snprintf(message, sizeof message, "--kafka-version wants one of %s, got '%s'%s",
+                 kraft_release_names(), value, r != NULL ? " (it has no KRaft mode)" : "");
+        return usage_error("%s", message);
+    }
+    return EXIT_PASS;
+}
+
+static int parse_one(int c, struct run_args *a)
+{
+    switch (c) {
+    case 's':
+        if (!parse_seed(optarg, &a->seed)) {
+            return usage_error("--seed wants a non-negative decimal integer, got '%s'", optarg);
+        }
+        return EXIT_PASS;
+    case 'S':
+        a->scenario = optarg;
+        return EXIT_PASS;
+    case 'd':
+        if (!parse_duration(optarg, &a->duration)) {
+            return usage_error("--duration wants a time such as 30s or 500ms, got '%s'", optarg);
+        }
+        return EXIT_PASS;
+    case 't':
+        a->trace = true;
+        return EXIT_PASS;
+    case 'e':
+        if (!parse_hash(optarg, &a->expected_hash)) {
+            return usage_error("--expect-hash wants a hex hash such as 0x1f2e..., got '%s'",
+                               optarg);
+        }
+        a->expect = true;
+        return EXIT_PASS;
+    case 'k':
+        a->kafka_version = optarg;
+        return check_kafka_version(optarg);
+    default:
+        KS_ASSERT(false);
+        return EXIT_INTERNAL;
+    }
+}
+
 static int parse_run(int argc, char **argv, struct run_args *a)
 {
-    static const struct option options[] = {
-        {"seed", required_argument, NULL, 's'},     {"scenario", required_argument, NULL, 'S'},
-        {"duration", required_argument, NULL, 'd'}, {"trace", no_argument, NULL, 't'},
-        {"expect-hash", required_argument, NULL, 'e'}, {"help", no_argument, NULL, 'h'},
-        {"kafka-version", required_argument, NULL, 'k'},
-        {NULL, 0, NULL, 0}};
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, ":s:S:d:te:k:h", options, NULL)) != -1) {
-        switch (c) {
-        case 's':
-            if (!parse_u64(optarg, &a->seed)) {
-                return usage_error("--seed wants a non-negative integer, got '%s'", optarg);
-            }
-            break;
-        case 'S':
-            a->scenario = optarg;
-            break;
-        case 'd':
-            if (!parse_duration(optarg, &a->duration)) {
-                return usage_error("--duration wants a time such as 30s or 500ms, got '%s'",
-                                   optarg);
-            }
-            break;
-        case 't':
-            a->trace = true;
-            break;
-        case 'e':
-            if (!parse_u64(optarg, &a->expected_hash)) {
-                return usage_error("--expect-hash wants a hash such as 0x1f2e..., got '%s'",
-                                   optarg);
-            }
-            a->expect = true;
-            break;
-        case 'k':
-            a->kafka_version = optarg;
-            break;
-        case 'h':
-            fputs(usage_text, stdout);
+    while ((c = getopt_long(argc, argv, ":s:S:d:te:k:h", run_options, NULL)) != -1) {
+        if (c == 'h') {
+            print_usage();
             return -1;
-        case ':':
+        }
+        if (c == ':') {
             return usage_error("option '%s' needs a value", argv[optind - 1]);
-        default:
-            return usage_error("unknown option '%s' for 'run'", argv[optind - 1]);
+        }
+        if (c == '?' && optopt != 0 && strncmp(argv[optind - 1], "--", 2) != 0) {
+            char flag[3] = {'-', (char)optopt, '\0'};
+            return usage_error("unknown option '%s' for 'run'", flag);
+        }
+        if (c == '?') {
+            return bad_option(argv[optind - 1]);
+        }
+        if (optarg != NULL && has_control(optarg)) {
+            return usage_error("--%s wants one line of text, got a value with a control "
+                               "character (a newline?)", flag_name(c));
+        }
+        int rc = parse_one(c, a);
+        if (rc != EXIT_PASS) {
+            return rc;
         }
     }
     if (optind < argc) {
         return usage_error("unexpected argument '%s' for 'run'", argv[optind]);
     }
+    return EXIT_PASS;
+}
+
+/* The errno of the first failed write to stdout, 0 while every write succeeded. */
+static int write_errno;
+
+static bool flush_stdout(void)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout)) {
+        return true;
+    }
+    if (write_errno == 0) {
+        write_errno = errno != 0 ? errno : EIO;
+    }
+    return false;
+}
+
+/* SIGINT and SIGTERM only raise this flag; the scheduler reads it between events. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig) { stop_signal = sig; }
+
+static void install_stop_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sa.sa_flags = SA_RESETHAND; /* a second signal ends the process at once */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sched_set_stop_flag(&stop_signal);
+}
+
+/* The summary after the run: its verdict and exit status. */
+static int print_summary(const struct run_args *a, const struct run_result *r)
+{
+    char when[32];
+    trace_format_time(r->virtual_end, when, sizeof when);
+    printf("virtual time reached: %s s\n", when + strspn(when, " "));
+    printf("events: %" PRIu64 " scheduled, %" PRIu64 " traced\n", r->sched_events,
+           r->trace_events);
+    printf("trace hash: 0x%016" PRIx64 "\n", r->trace_hash);
+    if (sched_interrupted()) {
+        int sig = stop_signal;
+        printf("verdict: INTERRUPTED (%s at virtual time %s s; %u violations before it)\n",
+               sig == SIGINT ? "SIGINT" : "SIGTERM", when + strspn(when, " "), r->violations);
+        return EXIT_SIGNAL_BASE + sig;
+    }
+    if (r->violations > 0) {
+        printf("verdict: FAIL (%u violations; first: %s)\n", r->violations, r->first_violation);
+        return EXIT_VIOLATION;
+    }
+    if (a->expect && a->expected_hash != r->trace_hash) {
+        printf("verdict: FAIL (trace hash 0x%016" PRIx64 " differs from expected 0x%016" PRIx64
+               ")\n", r->trace_hash, a->expected_hash);
+        return EXIT_VIOLATION;
+    }
+    printf("verdict: PASS (0 violations)\n");
     return EXIT_PASS;
 }
 
@@ -178,35 +394,21 @@ static int cmd_run(int argc, char **argv)
         s->prepare(&opts, &r); /* a refused configuration is one line, before any output */
     }
     if (r.config_error[0] == '\0') {
+        install_stop_handlers();
         printf("kraftsim %s: scenario %s, seed %" PRIu64 "\n", KRAFTSIM_VERSION, s->name,
                a.seed);
-        fflush(stdout);
+        if (!flush_stdout()) {
+            return EXIT_INTERNAL; /* main reports the failed write; nothing is run */
+        }
         memset(&r, 0, sizeof r);
         s->run(&opts, &r);
     }
     if (r.config_error[0] != '\0') {
         fflush(stdout);
-        fprintf(stderr, "kraftsim: %s\n", r.config_error);
+        print_error_line(r.config_error, "");
         return EXIT_USAGE;
     }
-
-    char when[32];
-    trace_format_time(r.virtual_end, when, sizeof when);
-    printf("virtual time reached: %s s\n", when + strspn(when, " "));
-    printf("events: %" PRIu64 " scheduled, %" PRIu64 " traced\n", r.sched_events,
-           r.trace_events);
-    printf("trace hash: 0x%016" PRIx64 "\n", r.trace_hash);
-    if (r.violations > 0) {
-        printf("verdict: FAIL (%u violations; first: %s)\n", r.violations, r.first_violation);
-        return EXIT_VIOLATION;
-    }
-    if (a.expect && a.expected_hash != r.trace_hash) {
-        printf("verdict: FAIL (trace hash 0x%016" PRIx64 " differs from expected 0x%016" PRIx64
-               ")\n", r.trace_hash, a.expected_hash);
-        return EXIT_VIOLATION;
-    }
-    printf("verdict: PASS (0 violations)\n");
-    return EXIT_PASS;
+    return print_summary(&a, &r);
 }
 
 static int cmd_list(void)
@@ -219,18 +421,25 @@ static int cmd_list(void)
     return EXIT_PASS;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         fprintf(stderr, "kraftsim: missing command (try 'kraftsim --help')\n");
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
-        fputs(usage_text, stdout);
+    bool help = strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0;
+    bool version = strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0;
+    if ((help || version) && argc > 2) {
+        char message[128];
+        snprintf(message, sizeof message, "'%s' takes no arguments, got '%%s'", cmd);
+        return usage_error(message, argv[2]);
+    }
+    if (help) {
+        print_usage();
         return EXIT_PASS;
     }
-    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+    if (version) {
         printf("kraftsim %s\n", KRAFTSIM_VERSION);
         return EXIT_PASS;
     }
@@ -252,4 +461,17 @@ int main(int argc, char **argv)
         return usage_error("unknown option '%s'", cmd);
     }
     return usage_error("unknown command '%s'", cmd);
+}
+
+int main(int argc, char **argv)
+{
+    int rc = dispatch(argc, argv);
+    /* The verdict and hash are the output: if they could not be written (a full disk, a closed
+     * stdout), that is an error, not a silent exit 0. */
+    if (!flush_stdout()) {
+        fprintf(stderr, "kraftsim: cannot write the output to stdout: %s\n",
+                strerror(write_errno));
+        return EXIT_INTERNAL;
+    }
+    return rc;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "text.h"
 #include "node.h"
 #include "ping.h"
 #include "world/world.h"
@@ -238,15 +239,17 @@ void fault_tally_add(struct fault_tally *t, const char *kind)
 void fault_tally_text(const struct fault_tally *t, char *buf, size_t cap)
 {
     KS_ASSERT(t != NULL && buf != NULL && cap > 4);
-    int n = t->total == 0 ? snprintf(buf, cap, "no faults")
-                          : snprintf(buf, cap, "%" PRIu64 " fault%s:", t->total,
-                                     t->total == 1 ? "" : "s");
-    for (int i = 0; i < t->kinds && n >= 0 && (size_t)n < cap; i++) {
-        n += snprintf(buf + n, cap - (size_t)n, "%s %" PRIu64 " %s", i == 0 ? "" : ",",
-                      t->count[i], t->kind[i]);
+    struct text out = text_init(buf, cap);
+    if (t->total == 0) {
+        text_printf(&out, "no faults");
+    } else {
+        text_printf(&out, "%" PRIu64 " fault%s:", t->total, t->total == 1 ? "" : "s");
     }
-    if (n < 0 || (size_t)n >= cap) {
-        memcpy(buf + cap - 4, "...", 4); /* cut, and saying so */
+    for (int i = 0; i < t->kinds; i++) {
+        text_printf(&out, "%s %" PRIu64 " %s", i == 0 ? "" : ",", t->count[i], t->kind[i]);
+    }
+    if (!text_fits(&out)) {
+        memcpy(buf + cap - 4, "...", 4); /* a display line: cut, and saying so */
     }
 }
 
@@ -256,6 +259,17 @@ int scenario_release_number(const struct run_opts *opts)
         opts->kafka_version != NULL ? release_find(opts->kafka_version) : release_default();
     KS_ASSERT(r != NULL); /* the configs, which name it too, parsed */
     return r->number;
+}
+
+bool scenario_properties_fit(size_t len, const char *file, size_t cap, struct run_result *result)
+{
+    if (len > 0) {
+        return true;
+    }
+    snprintf(result->config_error, sizeof result->config_error,
+             "%s: the generated file does not fit in %zu bytes (is a flag value too long?)", file,
+             cap);
+    return false;
 }
 
 bool scenario_node_config(const char *text, size_t len, const char *file,

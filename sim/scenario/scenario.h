@@ -87,6 +87,9 @@ int scenario_release_number(const struct run_opts *opts);
  * result->switches. False, with the one-line error naming the file and key in
  * result->config_error, if it is refused. */
 struct node_config;
+/* False, with a one-line error naming the file in result->config_error, when a scenario's
+ * generated server.properties did not fit its buffer of `cap` bytes (len is 0). */
+bool scenario_properties_fit(size_t len, const char *file, size_t cap, struct run_result *result);
 bool scenario_node_config(const char *text, size_t len, const char *file,
                           struct node_config *node, bool first, struct run_result *result);
 

@@ -20,6 +20,7 @@
 #include "scenario/scenario.h"
 #include "scenario/scenario_cluster.h"
 #include "world/world.h"
+#include "text.h"
 
 /*
  * Three nodes with process.roles=broker,controller (voters 1@kafka-1:9093,2@kafka-2:9093,
@@ -131,25 +132,27 @@ static bool story(enum cluster_mode mode)
 
 /* ---- configuration ------------------------------------------------------------------------ */
 
-static int properties(char *buf, size_t cap, int node, const char *version)
+/* Node `node`'s server.properties: its length, or 0 if it does not fit in buf. */
+static size_t properties(char *buf, size_t cap, int node, const char *version)
 {
     bool combined = node <= COMBINED;
-    int len = snprintf(buf, cap,
-                       "process.roles=%s\nnode.id=%d\n"
-                       "controller.listener.names=CONTROLLER\n"
-                       "listeners=PLAINTEXT://%s:9092%s%s%s\n"
-                       "log.dirs=/var/lib/kafka/data\n"
-                       "min.insync.replicas=2\nnum.partitions=3\ndefault.replication.factor=3\n"
-                       "metadata.log.max.record.bytes.between.snapshots=16384\n"
-                       "metadata.max.retention.bytes=32768\n"
-                       "controller.quorum.voters=1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093\n",
-                       combined ? "broker,controller" : "broker", node, names[node - 1],
-                       combined ? ",CONTROLLER://" : "", combined ? names[node - 1] : "",
-                       combined ? ":9093" : "");
+    struct text t = text_init(buf, cap);
+    text_printf(&t,
+            "process.roles=%s\nnode.id=%d\n"
+            "controller.listener.names=CONTROLLER\n"
+            "listeners=PLAINTEXT://%s:9092%s%s%s\n"
+            "log.dirs=/var/lib/kafka/data\n"
+            "min.insync.replicas=2\nnum.partitions=3\ndefault.replication.factor=3\n"
+            "metadata.log.max.record.bytes.between.snapshots=16384\n"
+            "metadata.max.retention.bytes=32768\n"
+            "controller.quorum.voters=1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093\n",
+            combined ? "broker,controller" : "broker", node, names[node - 1],
+            combined ? ",CONTROLLER://" : "", combined ? names[node - 1] : "",
+            combined ? ":9093" : "");
     if (version != NULL) {
-        len += snprintf(buf + len, cap - (size_t)len, "kafka.version=%s\n", version);
+        text_printf(&t, "kafka.version=%s\n", version);
     }
-    return len;
+    return text_fits(&t) ? t.len : 0;
 }
 
 static bool configure(struct cluster_run *r, const struct run_opts *opts,
@@ -157,9 +160,10 @@ static bool configure(struct cluster_run *r, const struct run_opts *opts,
 {
     for (int i = 0; i < NODES; i++) {
         char text[1024], file[64];
-        size_t len = (size_t)properties(text, sizeof text, i + 1, opts->kafka_version);
+        size_t len = properties(text, sizeof text, i + 1, opts->kafka_version);
         snprintf(file, sizeof file, "%s/server.properties", names[i]);
-        if (!scenario_node_config(text, len, file, &r->configs[i], i == 0, result)) {
+        if (!scenario_properties_fit(len, file, sizeof text, result) ||
+            !scenario_node_config(text, len, file, &r->configs[i], i == 0, result)) {
             return false;
         }
     }
@@ -327,16 +331,16 @@ static void admin_call_at(struct cluster_run *r, int16_t api, int to, const char
 /* The describe answer of one node, as text, to compare across nodes. */
 static void describe_text(const struct admin_outcome *o, char *buf, size_t cap)
 {
-    size_t len = (size_t)snprintf(buf, cap, "error=%d", o->error);
-    for (int32_t i = 0; i < o->partition_count && len < cap; i++) {
+    struct text t = text_init(buf, cap);
+    text_printf(&t, "error=%d", o->error);
+    for (int32_t i = 0; i < o->partition_count; i++) {
         const struct admin_partition *p = &o->partitions[i];
-        len += (size_t)snprintf(buf + len, cap - len, " p%d leader=%d epoch=%d replicas=",
-                                p->id, p->leader, p->leader_epoch);
-        for (int32_t k = 0; k < p->replica_count && len < cap; k++) {
-            len += (size_t)snprintf(buf + len, cap - len, "%s%d", k ? "," : "", p->replicas[k]);
+        text_printf(&t, " p%d leader=%d epoch=%d replicas=", p->id, p->leader, p->leader_epoch);
+        for (int32_t k = 0; k < p->replica_count; k++) {
+            text_printf(&t, "%s%d", k ? "," : "", p->replicas[k]);
         }
-        for (int32_t k = 0; k < p->isr_count && len < cap; k++) {
-            len += (size_t)snprintf(buf + len, cap - len, "%s%d", k ? "," : " isr=", p->isr[k]);
+        for (int32_t k = 0; k < p->isr_count; k++) {
+            text_printf(&t, "%s%d", k ? "," : " isr=", p->isr[k]);
         }
     }
 }
@@ -648,10 +652,9 @@ static void offline_restart(void *ctx, uint64_t host)
 
 static void ints_text(const struct image_ints *l, char *buf, size_t cap)
 {
-    size_t len = 0;
-    buf[0] = '\0';
-    for (int32_t i = 0; i < l->count && len < cap; i++) {
-        len += (size_t)snprintf(buf + len, cap - len, "%s%d", i ? "," : "", l->items[i]);
+    struct text t = text_init(buf, cap);
+    for (int32_t i = 0; i < l->count; i++) {
+        text_printf(&t, "%s%d", i ? "," : "", l->items[i]);
     }
 }
 
@@ -800,7 +803,8 @@ static bool settled(void *arg)
 static void print_describe(struct cluster_run *r, FILE *out, int c, const char *kafka_version)
 {
     char text[1024];
-    size_t len = (size_t)properties(text, sizeof text, c + 1, kafka_version);
+    size_t len = properties(text, sizeof text, c + 1, kafka_version);
+    KS_ASSERT(len > 0); /* it fit at start */
     struct kafka_config *k = malloc(sizeof *k);
     KS_ASSERT(k != NULL);
     struct config_error err;

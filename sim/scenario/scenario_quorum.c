@@ -15,6 +15,7 @@
 #include "node.h"
 #include "scenario/scenario.h"
 #include "world/world.h"
+#include "text.h"
 
 /*
  * The run, in three acts:
@@ -148,28 +149,30 @@ static void client_tick(void *ctx, uint64_t seq)
 
 static void after_step(void *ctx, int host) { raft_checker_after_step(ctx, host); }
 
-/* The server.properties each controller is started with, as an operator would write it. */
-static int properties(char *buf, size_t cap, int node, int voters, const char *version)
+/* The server.properties each controller is started with, as an operator would write it: its
+ * length, or 0 if it does not fit in buf. */
+static size_t properties(char *buf, size_t cap, int node, int voters, const char *version)
 {
     bool broker = node > voters;
+    struct text t = text_init(buf, cap);
     /* Small snapshot and retention sizes (real Kafka keys) so that a 30 s run snapshots, cleans
      * its log and sends lagging nodes a snapshot with FetchSnapshot. */
-    int len = snprintf(buf, cap, "process.roles=%s\nnode.id=%d\n"
-                       "metadata.log.max.record.bytes.between.snapshots=16384\n"
-                       "metadata.max.retention.bytes=32768\n"
-                       "controller.listener.names=CONTROLLER\n"
-                       "listeners=%s://%s:%d\nlog.dirs=/var/lib/kafka/data\n"
-                       "controller.quorum.voters=", broker ? "broker" : "controller", node,
-                       broker ? "PLAINTEXT" : "CONTROLLER", name_of(voters, node - 1),
-                       broker ? 9092 : 9093);
+    text_printf(&t, "process.roles=%s\nnode.id=%d\n"
+                "metadata.log.max.record.bytes.between.snapshots=16384\n"
+                "metadata.max.retention.bytes=32768\n"
+                "controller.listener.names=CONTROLLER\n"
+                "listeners=%s://%s:%d\nlog.dirs=/var/lib/kafka/data\n"
+                "controller.quorum.voters=", broker ? "broker" : "controller", node,
+                broker ? "PLAINTEXT" : "CONTROLLER", name_of(voters, node - 1),
+                broker ? 9092 : 9093);
     for (int k = 1; k <= voters; k++) {
-        len += snprintf(buf + len, cap - (size_t)len, "%s%d@%s:9093", k > 1 ? "," : "", k,
-                        host_names[k - 1]);
+        text_printf(&t, "%s%d@%s:9093", k > 1 ? "," : "", k, host_names[k - 1]);
     }
     if (version != NULL) {
-        len += snprintf(buf + len, cap - (size_t)len, "\nkafka.version=%s", version);
+        text_printf(&t, "\nkafka.version=%s", version);
     }
-    return len + snprintf(buf + len, cap - (size_t)len, "\n");
+    text_printf(&t, "\n");
+    return text_fits(&t) ? t.len : 0;
 }
 
 /* Parses each node's properties the way a real node would; false (with the one-line error in
@@ -179,9 +182,10 @@ static bool configure(struct quorum_run *r, const struct run_opts *opts, int vot
 {
     for (int i = 0; i < voters + r->brokers; i++) {
         char text[1024], file[64];
-        size_t len = (size_t)properties(text, sizeof text, i + 1, voters, opts->kafka_version);
+        size_t len = properties(text, sizeof text, i + 1, voters, opts->kafka_version);
         snprintf(file, sizeof file, "%s/server.properties", name_of(voters, i));
-        if (!scenario_node_config(text, len, file, &r->configs[i], i == 0, result)) {
+        if (!scenario_properties_fit(len, file, sizeof text, result) ||
+            !scenario_node_config(text, len, file, &r->configs[i], i == 0, result)) {
             return false;
         }
     }

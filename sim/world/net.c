@@ -1,5 +1,6 @@
 /* net.c — links between hosts: latency, bandwidth, loss, duplication, reordering and cuts. */
 #include "world/net.h"
+#include "text.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -342,21 +343,21 @@ static void group_text(const struct net *n, const int *group, int count, char *b
     KS_ASSERT(count >= 0);
     KS_ASSERT(group != NULL || count == 0);
     KS_ASSERT(cap >= GROUP_TEXT_MAX);
-    /* "{kafka-1,kafka-2}"; a group too long for the trace line ends "...}". */
-    size_t used = (size_t)snprintf(buf, cap, "{");
+    /* "{kafka-1,kafka-2}"; a group too long for the trace line ends ",...}". */
+    struct text t = text_init(buf, cap);
+    text_printf(&t, "{");
     for (int i = 0; i < count; i++) {
         KS_ASSERT(host_valid(n, group[i]));
         char fallback[16];
         const char *name = NAME(n, group[i], fallback);
-        size_t need = strlen(name) + (i > 0 ? 1 : 0);
-        if (used + need + sizeof ",...}" > cap) {
-            used += (size_t)snprintf(buf + used, cap - used, "%s...", i > 0 ? "," : "");
+        if (t.len + strlen(name) + sizeof ",,...}" > cap) {
+            text_printf(&t, "%s...", i > 0 ? "," : "");
             break;
         }
-        used += (size_t)snprintf(buf + used, cap - used, "%s%s", i > 0 ? "," : "", name);
+        text_printf(&t, "%s%s", i > 0 ? "," : "", name);
     }
-    KS_ASSERT(used + 2 <= cap);
-    snprintf(buf + used, cap - used, "}");
+    text_printf(&t, "}");
+    KS_ASSERT(text_fits(&t));
 }
 
 static bool group_has(const int *group, int count, int host)

@@ -222,13 +222,38 @@ bool sched_step(struct sched *s)
     return true;
 }
 
+static const volatile sig_atomic_t *stop_flag;
+static bool stopped;
+
+void sched_set_stop_flag(const volatile sig_atomic_t *flag)
+{
+    stop_flag = flag;
+    stopped = false;
+}
+
+bool sched_interrupted(void) { return stopped; }
+
+/* The event boundary check: true (and remembered) once the process asked to stop. */
+static bool stop_requested(void)
+{
+    if (stop_flag != NULL && *stop_flag != 0) {
+        stopped = true;
+    }
+    return stopped;
+}
+
 void sched_run_until(struct sched *s, time_ns until)
 {
     KS_ASSERT(until >= s->now);
     while (s->heap_count > 0 && s->heap[0].due <= until) {
+        if (stop_requested()) {
+            return;
+        }
         sched_step(s);
     }
-    s->now = until;
+    if (!stop_requested()) {
+        s->now = until;
+    }
 }
 
 bool sched_run_until_pred(struct sched *s, bool (*done)(void *arg), void *arg,
@@ -236,6 +261,9 @@ bool sched_run_until_pred(struct sched *s, bool (*done)(void *arg), void *arg,
 {
     KS_ASSERT(deadline >= s->now);
     while (!done(arg)) {
+        if (stop_requested()) {
+            return true;
+        }
         if (s->heap_count == 0 || s->heap[0].due > deadline) {
             s->now = deadline;
             return done(arg);

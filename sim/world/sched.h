@@ -16,6 +16,7 @@
  * harmless no-op, so callers need not track whether their timer already fired.
  */
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -70,11 +71,22 @@ time_ns sched_next_due(const struct sched *s);
 
 /* Fires the earliest event. Returns false (and fires nothing) when the heap is empty. */
 bool sched_step(struct sched *s);
-/* Fires every event due at or before `until`, then sets now = until. */
+/* Fires every event due at or before `until`, then sets now = until (unless stopped, below). */
 void sched_run_until(struct sched *s, time_ns until);
 /* Fires events until `done(arg)` holds (checked before the first event and after each one) or
  * the next event is due after `deadline`. Returns whether `done` held; on false, now = deadline.
  */
+/*
+ * The stop request of the process (the CLI's SIGINT/SIGTERM flag), or NULL (the default). The
+ * run loops above read it before every event, at an event boundary: once it is non-zero they
+ * fire nothing more, leave now where the last event put it, and sched_run_until_pred returns
+ * true (an interrupted run judges no liveness predicate). Reading it cannot change a run that
+ * is not interrupted; an interrupted one is reported as such (sched_interrupted), never as a
+ * verdict. One flag for the process: only the CLI sets it.
+ */
+void sched_set_stop_flag(const volatile sig_atomic_t *flag);
+/* True once a run loop has stopped for the flag. */
+bool sched_interrupted(void);
 bool sched_run_until_pred(struct sched *s, bool (*done)(void *arg), void *arg,
                           time_ns deadline);
 
