@@ -35,6 +35,7 @@ static const char usage_head[] =
     "commands:\n"
     "  run       run a scenario for one seed and print its verdict and trace hash\n"
     "  list      list the built-in scenarios\n"
+    "  switches  list the Kafka behaviour switches, their sources and each release's value\n"
     "  sweep     run many seeds                        (not yet implemented)\n"
     "  replay    re-run a recorded trace and compare   (not yet implemented)\n"
     "  render    draw a leadership timeline            (not yet implemented)\n"
@@ -421,6 +422,65 @@ static int cmd_list(void)
     return EXIT_PASS;
 }
 
+/* Prints `text` from column 4, wrapped before column 100 at spaces. */
+static void print_wrapped(const char *text)
+{
+    const size_t width = 96;
+    while (*text != '\0') {
+        size_t n = strlen(text);
+        if (n > width) {
+            n = width;
+            while (n > 0 && text[n] != ' ') {
+                n--;
+            }
+            if (n == 0) {
+                n = width;
+            }
+        }
+        size_t shown = n;
+        while (shown > 0 && text[shown - 1] == ' ') {
+            shown--;
+        }
+        printf("    %.*s\n", (int)shown, text);
+        text += n;
+        while (*text == ' ') {
+            text++;
+        }
+    }
+}
+
+/* `kraftsim switches`: every behaviour switch, what it models (with its Kafka source), and
+ * its value in each KRaft release, so a reader can see which release does what. */
+static int cmd_switches(void)
+{
+    size_t count = 0;
+    const struct switch_info *info = switches_list(&count);
+    for (size_t i = 0; i < count; i++) {
+        printf("kraftsim.switch.%s\n    values: %s\n", info[i].name, info[i].values);
+        if (!switch_modelled(i)) {
+            printf("    not modelled yet: setting it is refused\n");
+        }
+        print_wrapped(info[i].doc);
+        char line[512], value[32];
+        struct text t = text_init(line, sizeof line);
+        for (size_t r = 0; r < release_count(); r++) {
+            const struct kafka_release *rel = release_at(r);
+            if (!release_supports(rel, RELEASE_MODE_KRAFT)) {
+                continue;
+            }
+            struct kafka_switches sw = switches_from_release(rel);
+            bool spoken = switch_value(&sw, i, value, sizeof value) || !switch_modelled(i);
+            text_printf(&t, "%s%s=%s", t.len > 0 ? "  " : "", rel->name,
+                        spoken ? value : "none");
+        }
+        if (switch_modelled(i)) {
+            print_wrapped(line);
+        }
+        printf("\n");
+    }
+    return EXIT_PASS;
+}
+
 static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
@@ -449,6 +509,10 @@ static int dispatch(int argc, char **argv)
     if (strcmp(cmd, "list") == 0) {
         return argc == 2 ? cmd_list() : usage_error("'list' takes no arguments, got '%s'",
                                                     argv[2]);
+    }
+    if (strcmp(cmd, "switches") == 0) {
+        return argc == 2 ? cmd_switches()
+                         : usage_error("'switches' takes no arguments, got '%s'", argv[2]);
     }
     static const char *const later[] = {"sweep", "replay", "render", "report", "shrink", "lint"};
     for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
