@@ -214,7 +214,7 @@ void host_deliver(struct host *h, int from, int channel, const uint8_t *bytes, s
                     host_state_name(h->state));
         if (channel == ENV_CHANNEL_REQUEST && !h->powered_off && from != h->index) {
             /* Nobody listens: the OS refuses the connection (RST). */
-            net_send(h->net, h->index, from, ENV_CHANNEL_RESET, NULL, 0);
+            net_reset(h->net, h->index, from);
         }
         return;
     }

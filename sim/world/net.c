@@ -279,8 +279,8 @@ static void launch(struct net *n, const struct net_frame *head, const uint8_t *b
     n->in_flight_count++;
 }
 
-void net_send(struct net *n, int from, int to, uint8_t channel, const uint8_t *bytes,
-              size_t len)
+static void send_frame(struct net *n, int from, int to, uint8_t channel, const uint8_t *bytes,
+                       size_t len)
 {
     struct net_link *link = link_of(n, from, to);
     KS_ASSERT(bytes != NULL || len == 0);
@@ -305,6 +305,18 @@ void net_send(struct net *n, int from, int to, uint8_t channel, const uint8_t *b
         trace_frame(n, from, TRACE_NET_DUPLICATE, &head, "");
         launch(n, &head, bytes, true);
     }
+}
+
+void net_send(struct net *n, int from, int to, uint8_t channel, const uint8_t *bytes,
+              size_t len)
+{
+    KS_ASSERT(channel != ENV_CHANNEL_RESET); /* a refusal is not a frame: net_reset */
+    send_frame(n, from, to, channel, bytes, len);
+}
+
+void net_reset(struct net *n, int from, int to)
+{
+    send_frame(n, from, to, ENV_CHANNEL_RESET, NULL, 0);
 }
 
 /* Cuts. */

@@ -103,6 +103,11 @@ const struct net_link_cfg *net_link_cfg(const struct net *n, int from, int to);
 
 void net_send(struct net *n, int from, int to, uint8_t channel, const uint8_t *bytes,
               size_t len);
+/* A refused connection (a TCP reset from `from`'s operating system back to `to`): no bytes,
+ * channel ENV_CHANNEL_RESET. It travels the link as a frame does (latency, cuts, loss), but it
+ * is not a Kafka frame, so it has its own door: everything handed to net_send is Kafka's wire
+ * format, and a capture of net_send sees exactly the frames. */
+void net_reset(struct net *n, int from, int to);
 
 /* Cuts. All of them are directional underneath; the helpers below are sets of cuts. */
 void net_cut(struct net *n, int from, int to);
