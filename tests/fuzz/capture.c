@@ -3,8 +3,8 @@
 /*
  * Linked into a second kraftsim binary (kraftsim_capture, tests/fuzz/CMakeLists.txt) with
  * -Wl,--wrap=net_send,--wrap=disk_write,--wrap=config_parse: each call is seen here, then
- * passed on unchanged, so the run is the normal one. With $KRAFTSIM_CAPTURE set to a directory, it writes fuzz inputs
- * in the formats the targets read:
+ * passed on unchanged, so the run is the normal one. With $KRAFTSIM_CAPTURE set to a
+ * directory, it writes fuzz inputs in the formats the targets read:
  *   <dir>/wire/     one file per frame: direction byte, for a response the api key and version
  *                   of its request (matched by correlation id), then the frame (fuzz_wire.c)
  *   <dir>/records/  a selector byte 0 and the bytes of one segment write (record batches); a
