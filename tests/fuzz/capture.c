@@ -7,7 +7,7 @@
  * directory, it writes fuzz inputs in the formats the targets read:
  *   <dir>/wire/     one file per frame: direction byte, for a response the api key and version
  *                   of its request (matched by correlation id), then the frame (fuzz_wire.c)
- *   <dir>/records/  a selector byte 0 and the bytes of one segment write (record batches); a
+ *   <dir>/records/  a selector byte 0 (and 8) and the bytes of one segment write; a
  *                   selector 1 and each metadata record value inside them; selector 2..7 and
  *                   each control record key or value (fuzz_records.c)
  *   <dir>/properties/ each server.properties text a scenario starts a node with
@@ -167,6 +167,8 @@ static void capture_batches(const uint8_t *bytes, size_t len)
     if (it.pos > 0) {
         uint8_t prefix[1] = {0};
         save("records", control ? 2 : 1, prefix, 1, bytes, it.pos);
+        prefix[0] = 8; /* the same, read with fixed-up CRCs */
+        save("records", control ? 4 : 3, prefix, 1, bytes, it.pos);
     }
 }
 

@@ -11,7 +11,9 @@
  * Input: byte 0 picks the decoder (its value modulo the row count of `families` below), the
  * rest is what that decoder reads: a log segment's bytes (consecutive batches), one metadata
  * record value, or one control record key or value (byte 1 is then LeaderChangeMessage's
- * schema version, for the one control value that has two).
+ * schema version, for the one control value that has two). The last row reads a segment too,
+ * but first sets each batch's CRC to the checksum of its bytes, so that mutations get past the
+ * CRC check to the record parser behind it (libFuzzer cannot compute a CRC-32C).
  *
  * Properties, for everything a decoder accepts: it re-encodes; the re-encoded bytes decode
  * again (batches and metadata records to their last byte) to an equal value; re-encoding that
@@ -103,7 +105,12 @@ static int voters_enc(struct wire_writer *w, const void *in)
     return record_batch_voters_encode(w, in);
 }
 
-enum { FAMILY_BATCH = 0, FAMILY_METADATA_RECORD = 1, FAMILY_LEADER_CHANGE = 3 };
+enum {
+    FAMILY_BATCH = 0,
+    FAMILY_METADATA_RECORD = 1,
+    FAMILY_LEADER_CHANGE = 3,
+    FAMILY_BATCH_CRC_FIXED = 8
+};
 
 static const struct family families[] = {
     {"record batch", batch_dec, batch_enc},
@@ -114,6 +121,7 @@ static const struct family families[] = {
     {"SnapshotFooterRecord", snapshot_footer_dec, snapshot_footer_enc},
     {"KRaftVersionRecord", kraft_version_dec, kraft_version_enc},
     {"VotersRecord", voters_dec, voters_enc},
+    {"record batch", batch_dec, batch_enc}, /* FAMILY_BATCH_CRC_FIXED */
 };
 
 _Static_assert(sizeof(struct metadata_record) <= VALUE_BYTES, "metadata_record");
@@ -178,6 +186,33 @@ static void segment(const uint8_t *bytes, size_t len)
     }
 }
 
+static uint8_t fixed[1u << 20];
+
+/* Copies a segment into `fixed`, each batch's CRC replaced by the CRC-32C of its bytes 21..end
+ * (clipped to the input), as far as the BatchLength fields chain. */
+static void fix_crcs(const uint8_t *bytes, size_t len)
+{
+    memcpy(fixed, bytes, len);
+    size_t pos = 0;
+    while (len - pos >= RECORD_BATCH_HEADER_SIZE) {
+        uint8_t *b = fixed + pos;
+        uint32_t length = ((uint32_t)b[8] << 24) | ((uint32_t)b[9] << 16) |
+                          ((uint32_t)b[10] << 8) | b[11];
+        size_t end = length > len - pos - RECORD_BATCH_LOG_OVERHEAD
+                         ? len
+                         : pos + RECORD_BATCH_LOG_OVERHEAD + length;
+        if (end < pos + RECORD_BATCH_HEADER_SIZE) {
+            return;
+        }
+        uint32_t crc = wire_crc32c(0, b + RECORD_BATCH_ATTRIBUTES_AT,
+                                   end - pos - RECORD_BATCH_ATTRIBUTES_AT);
+        for (int i = 0; i < 4; i++) {
+            b[RECORD_BATCH_CRC_AT + i] = (uint8_t)(crc >> (24 - 8 * i));
+        }
+        pos = end;
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2 || size > (1u << 20)) {
@@ -187,6 +222,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     schema_version = (int16_t)(data[1] % 3); /* 0, 1 and one past the newest */
     if (index == FAMILY_BATCH) {
         segment(data + 1, size - 1);
+        return 0;
+    }
+    if (index == FAMILY_BATCH_CRC_FIXED) {
+        fix_crcs(data + 1, size - 1);
+        segment(fixed, size - 1);
         return 0;
     }
     const struct family *f = &families[index];
