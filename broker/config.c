@@ -67,8 +67,24 @@ static const char *source_name(const char *source)
 }
 
 /*
+ * Keeps a message on one line: Properties.load turns the escapes \r, \n, \t and \uXXXX into
+ * control characters inside keys and values, and messages quote those. Each such byte (below
+ * 0x20, and DEL) becomes '?', as metadata_record_format shows unprintable bytes; UTF-8 passes.
+ */
+static void one_line(char *message)
+{
+    for (char *p = message; *p != '\0'; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20 || c == 0x7f) {
+            *p = '?';
+        }
+    }
+    KS_ASSERT(strpbrk(message, "\r\n") == NULL);
+}
+
+/*
  * Fills `err` with "<source>:<line>: <message>" (line > 0) or "<source>: <message>" and
- * returns `code`. The one place every error message is shaped.
+ * returns `code`. The one place every error message is shaped, always as one line.
  */
 static int fail_at(struct config_error *err, int code, const char *source, int line,
                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -88,11 +104,7 @@ static int fail_at(struct config_error *err, int code, const char *source, int l
         vsnprintf(err->message + n, sizeof err->message - (size_t)n, fmt, ap);
         va_end(ap);
     }
-    /* Keys and values may hold escaped control characters ("a\\nb=1"): a message stays one
-     * line, so each one is shown as '?'. */
-    for (char *c = err->message; *c != '\0'; c++) {
-        *c = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
-    }
+    one_line(err->message);
     return code;
 }
 
@@ -113,6 +125,7 @@ void config_error_wrapf(struct config_error *err, const char *fmt, ...)
     memcpy(err->message, prefix, n);
     memcpy(err->message + n, inner, m);
     err->message[n + m] = '\0';
+    one_line(err->message);
 }
 
 /* ---------------------------------------------------------------------------------------- */

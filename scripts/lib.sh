@@ -1,5 +1,5 @@
-# scripts/lib.sh — shared by scripts/demo, scripts/test and scripts/bench: install what is
-# missing from Debian's packages, then configure and build. Sourced, not run.
+# scripts/lib.sh — shared by scripts/demo, scripts/test, scripts/bench and scripts/fuzz: install
+# what is missing from Debian's packages, then configure and build. Sourced, not run.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -7,11 +7,15 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 # Everything kraftsim needs to build and test, by Debian package name.
 packages=(gcc make cmake pkg-config check libsqlite3-dev liblua5.4-dev libgraphviz-dev)
+# scripts/fuzz also needs clang and its runtimes (libFuzzer, the sanitizers): install_deps
+# "${fuzz_packages[@]}". libclang-rt-dev is only a recommendation of clang, which we skip.
+fuzz_packages=(clang libclang-rt-dev)
 
+# install_deps [extra packages...]: `packages` and the extras, whichever are missing.
 install_deps() {
     local missing=()
     local p
-    for p in "${packages[@]}"; do
+    for p in "${packages[@]}" "$@"; do
         if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
             missing+=("$p")
         fi
@@ -28,11 +32,12 @@ install_deps() {
     $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# build <dir> [cmake args...]: configure once, then build.
+# build <dir> [cmake args...]: configure once, then build (only `build_targets`, when set).
+build_targets=()
 build() {
     local dir=$1
     shift
     cmake -S "$root" -B "$root/$dir" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON "$@" >"$root/$dir.configure.log" 2>&1 \
         || { cat "$root/$dir.configure.log"; exit 3; }
-    cmake --build "$root/$dir" -j "$jobs"
+    cmake --build "$root/$dir" -j "$jobs" ${build_targets[@]+--target "${build_targets[@]}"}
 }
