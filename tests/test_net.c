@@ -467,8 +467,9 @@ START_TEST(bridge_h1_between_h0_and_h2_talks_to_both_sides)
 END_TEST
 
 /* What a person reads names hosts as the config does: once the trace knows the hosts' names,
- * frames and cuts use them, and a side too long for the line ends "...}". */
-START_TEST(named_hosts_appear_by_name_in_frames_and_cuts)
+ * cuts and partitions use them (frames keep indices for the tools that follow connections),
+ * and a side too long for the line ends ",...}". */
+START_TEST(named_hosts_appear_by_name_in_cuts_and_partitions)
 {
     world_init(15, 3);
     static const char *const names[] = {"kafka-1", "kafka-2", "broker-4"};
@@ -649,7 +650,7 @@ static Suite *net_suite(void)
     tcase_add_test(cuts, symmetric_partition_01_vs_2_blocks_both_ways);
     tcase_add_test(cuts, bridge_h1_between_h0_and_h2_talks_to_both_sides);
     tcase_add_test(cuts, isolate_h1_of_3_cuts_it_off_both_ways);
-    tcase_add_test(cuts, named_hosts_appear_by_name_in_frames_and_cuts);
+    tcase_add_test(cuts, named_hosts_appear_by_name_in_cuts_and_partitions);
     tcase_add_test(cuts, heal_after_partition_restores_delivery_and_keeps_link_settings);
     suite_add_tcase(suite, cuts);
     TCase *runs = tcase_create("runs");

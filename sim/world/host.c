@@ -207,10 +207,8 @@ static void fsync_done(void *ctx, uint64_t packed, int err)
 void host_deliver(struct host *h, int from, int channel, const uint8_t *bytes, size_t len)
 {
     if (h->state != HOST_UP && h->state != HOST_PAUSED) {
-        char sender[16];
         trace_emitf(h->trace, sched_now(h->sched), h->index, TRACE_NET_DROP,
-                    "from=%s to=%s bytes=%zu reason=host-%s",
-                    trace_host_name(h->trace, from, sender, sizeof sender), h->name, len,
+                    "from=h%d to=h%d bytes=%zu reason=host-%s", from, h->index, len,
                     host_state_name(h->state));
         if (channel == ENV_CHANNEL_REQUEST && !h->powered_off && from != h->index) {
             /* Nobody listens: the OS refuses the connection (RST). */

@@ -175,13 +175,14 @@ const struct net_link_cfg *net_link_cfg(const struct net *n, int from, int to)
 /* A host as the trace names it (kafka-1; h<index> on a bare network). */
 #define NAME(n, host, buf) trace_host_name((n)->trace, (host), (buf), sizeof(buf))
 
+/* Frames keep the hosts' indices, as the console's host column does: tools that read the trace
+ * (the wire oracle) follow connections by them. Faults, which a person reads, use names. */
 static void trace_frame(struct net *n, int host, enum trace_kind kind, const struct net_frame *f,
                         const char *suffix)
 {
-    char a[16], b[16];
     trace_emitf(n->trace, sched_now(n->sched), host, kind,
-                "id=%" PRIu64 " from=%s to=%s bytes=%zu%s%s", f->id, NAME(n, f->from, a),
-                NAME(n, f->to, b), f->len, f->copy ? " dup=1" : "", suffix);
+                "id=%" PRIu64 " from=h%d to=h%d bytes=%zu%s%s", f->id, f->from, f->to, f->len,
+                f->copy ? " dup=1" : "", suffix);
 }
 
 static void arrive(void *ctx, uint64_t arg)
