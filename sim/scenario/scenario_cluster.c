@@ -832,6 +832,18 @@ static void print_describe(struct cluster_run *r, FILE *out, int c, const char *
     free(k);
 }
 
+/* The smallest and largest of `count` (> 0) timings. */
+static void timing_range(const time_ns *t, int count, time_ns *lo, time_ns *hi)
+{
+    KS_ASSERT(count > 0);
+    *lo = TIME_NS_MAX;
+    *hi = 0;
+    for (int i = 0; i < count; i++) {
+        *lo = t[i] < *lo ? t[i] : *lo;
+        *hi = t[i] > *hi ? t[i] : *hi;
+    }
+}
+
 /* The failover timings are printed for broker-failover only: under the nemesis a broker may
  * have stopped heartbeating (isolated, in a split) before it crashed. */
 static void report(struct cluster_run *r, FILE *out, const char *kafka_version)
@@ -873,15 +885,21 @@ static void report(struct cluster_run *r, FILE *out, const char *kafka_version)
             }
         }
     }
+    time_ns lo, hi;
     if (r->mode == CLUSTER_BROKER_FAILOVER && r->follow_count > 0) {
-        time_ns lo = TIME_NS_MAX, hi = 0;
-        for (int i = 0; i < r->follow_count; i++) {
-            lo = r->follow_times[i] < lo ? r->follow_times[i] : lo;
-            hi = r->follow_times[i] > hi ? r->follow_times[i] : hi;
-        }
+        timing_range(r->follow_times, r->follow_count, &lo, &hi);
         fprintf(out, "active controller crash -> every live broker fetches from the new leader: "
                 "%d crash%s, min %" PRId64 " ms, max %" PRId64 " ms\n", r->follow_count,
                 r->follow_count == 1 ? "" : "es", lo / NS_PER_MS, hi / NS_PER_MS);
+    }
+    if (r->graceful_count > 0) {
+        /* KafkaRaftClient.shutdown: the leader resigns and sends EndQuorumEpoch, so a clean
+         * stop costs round trips, not controller.quorum.fetch.timeout.ms. */
+        timing_range(r->graceful_times, r->graceful_count, &lo, &hi);
+        fprintf(out, "clean stop of the raft leader -> a new leader: %d stop%s, min %.1f ms, "
+                "max %.1f ms (EndQuorumEpoch, not the fetch timeout)\n", r->graceful_count,
+                r->graceful_count == 1 ? "" : "s", (double)lo / NS_PER_MS,
+                (double)hi / NS_PER_MS);
     }
     int c = active_controller(r);
     if (c >= 0) {
