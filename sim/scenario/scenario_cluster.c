@@ -142,6 +142,7 @@ static int properties(char *buf, size_t cap, int node, const char *version)
                        "min.insync.replicas=2\nnum.partitions=3\ndefault.replication.factor=3\n"
                        "metadata.log.max.record.bytes.between.snapshots=16384\n"
                        "metadata.max.retention.bytes=32768\n"
+                       "metadata.log.segment.bytes=8388608\n" /* rolls in a long run */
                        "controller.quorum.voters=1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093\n",
                        combined ? "broker,controller" : "broker", node, names[node - 1],
                        combined ? ",CONTROLLER://" : "", combined ? names[node - 1] : "",

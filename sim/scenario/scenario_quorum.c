@@ -148,10 +148,13 @@ static int properties(char *buf, size_t cap, int node, int voters, const char *v
 {
     bool broker = node > voters;
     /* Small snapshot and retention sizes (real Kafka keys) so that a 30 s run snapshots, cleans
-     * its log and sends lagging nodes a snapshot with FetchSnapshot. */
+     * its log and sends lagging nodes a snapshot with FetchSnapshot. The smallest segment Kafka
+     * accepts (MetadataLogConfig: atLeast(8 MiB)) so that a long run rolls segments, and the
+     * cleaning deletes the old ones: a virtual day stays in bounded memory. */
     int len = snprintf(buf, cap, "process.roles=%s\nnode.id=%d\n"
                        "metadata.log.max.record.bytes.between.snapshots=16384\n"
                        "metadata.max.retention.bytes=32768\n"
+                       "metadata.log.segment.bytes=8388608\n"
                        "controller.listener.names=CONTROLLER\n"
                        "listeners=%s://%s:%d\nlog.dirs=/var/lib/kafka/data\n"
                        "controller.quorum.voters=", broker ? "broker" : "controller", node,
