@@ -33,11 +33,11 @@
 #include "scenario/scenario.h"
 #include "world/world.h"
 
+/* 12 bytes: a long run keeps one per offset of the live segments. */
 struct raft_checker_batch {
-    int64_t last_offset;
+    uint32_t records; /* last offset - base offset + 1; 0 = nothing seen there yet */
     int32_t epoch;
     uint32_t crc;
-    bool known;
 };
 
 struct raft_checker_state {
