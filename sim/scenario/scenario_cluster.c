@@ -142,7 +142,6 @@ static int properties(char *buf, size_t cap, int node, const char *version)
                        "min.insync.replicas=2\nnum.partitions=3\ndefault.replication.factor=3\n"
                        "metadata.log.max.record.bytes.between.snapshots=16384\n"
                        "metadata.max.retention.bytes=32768\n"
-                       "metadata.log.segment.bytes=8388608\n" /* rolls in a long run */
                        "controller.quorum.voters=1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093\n",
                        combined ? "broker,controller" : "broker", node, names[node - 1],
                        combined ? ",CONTROLLER://" : "", combined ? names[node - 1] : "",
@@ -150,7 +149,9 @@ static int properties(char *buf, size_t cap, int node, const char *version)
     if (version != NULL) {
         len += snprintf(buf + len, cap - (size_t)len, "kafka.version=%s\n", version);
     }
-    return len;
+    /* Kafka's smallest metadata segment (MetadataLogConfig: atLeast(8 MiB)): a long run rolls
+     * and deletes segments, so a virtual day stays in bounded memory. */
+    return len + snprintf(buf + len, cap - (size_t)len, "metadata.log.segment.bytes=8388608\n");
 }
 
 static bool configure(struct cluster_run *r, const struct run_opts *opts,

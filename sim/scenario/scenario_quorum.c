@@ -148,13 +148,10 @@ static int properties(char *buf, size_t cap, int node, int voters, const char *v
 {
     bool broker = node > voters;
     /* Small snapshot and retention sizes (real Kafka keys) so that a 30 s run snapshots, cleans
-     * its log and sends lagging nodes a snapshot with FetchSnapshot. The smallest segment Kafka
-     * accepts (MetadataLogConfig: atLeast(8 MiB)) so that a long run rolls segments, and the
-     * cleaning deletes the old ones: a virtual day stays in bounded memory. */
+     * its log and sends lagging nodes a snapshot with FetchSnapshot. */
     int len = snprintf(buf, cap, "process.roles=%s\nnode.id=%d\n"
                        "metadata.log.max.record.bytes.between.snapshots=16384\n"
                        "metadata.max.retention.bytes=32768\n"
-                       "metadata.log.segment.bytes=8388608\n"
                        "controller.listener.names=CONTROLLER\n"
                        "listeners=%s://%s:%d\nlog.dirs=/var/lib/kafka/data\n"
                        "controller.quorum.voters=", broker ? "broker" : "controller", node,
@@ -167,7 +164,10 @@ static int properties(char *buf, size_t cap, int node, int voters, const char *v
     if (version != NULL) {
         len += snprintf(buf + len, cap - (size_t)len, "\nkafka.version=%s", version);
     }
-    return len + snprintf(buf + len, cap - (size_t)len, "\n");
+    /* The smallest segment Kafka accepts (MetadataLogConfig: atLeast(8 MiB)), last so that the
+     * lines above keep their numbers: a long run rolls segments and the cleaning deletes the
+     * old ones, so a virtual day stays in bounded memory. */
+    return len + snprintf(buf + len, cap - (size_t)len, "\nmetadata.log.segment.bytes=8388608\n");
 }
 
 /* Parses each node's properties the way a real node would; false (with the one-line error in
