@@ -3,11 +3,14 @@
  * because the benchmark measures the simulator from outside. */
 #define _GNU_SOURCE
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "scenario/scenario.h"
 #include "world/sched.h"
@@ -98,12 +101,93 @@ static void bench_scenario(const char *name, uint64_t seeds)
     printf("scenario_%s_seeds: %.1f seeds/s\n", name, (double)seeds / elapsed);
 }
 
+/* The child side of a long run: one scenario for `seconds` of virtual time, seed 1, in a fresh
+ * process so that its peak RSS is its own. Exits 0 with no violations, 1 with some. */
+static int long_run_child(const char *name, const char *seconds)
+{
+    const struct scenario *sc = scenario_find(name);
+    if (sc == NULL) {
+        fprintf(stderr, "kraftsim_bench: no scenario %s\n", name);
+        return 2;
+    }
+    FILE *devnull = fopen("/dev/null", "w");
+    struct run_opts opts = {.seed = 1, .out = devnull,
+                            .duration = (time_ns)strtoll(seconds, NULL, 10) * NS_PER_S};
+    struct run_result r = {0};
+    sc->run(&opts, &r);
+    fclose(devnull);
+    if (r.violations > 0) {
+        fprintf(stderr, "kraftsim_bench: %s %s s: %u violations, first: %s\n", name, seconds,
+                r.violations, r.first_violation);
+    }
+    return r.violations > 0 ? 1 : 0;
+}
+
+/* Issue 10's long runs: wall seconds, speed and the child's own peak RSS (wait4's rusage). */
+static void bench_long(const char *self, const char *name, const char *label, long seconds)
+{
+    char arg[32];
+    snprintf(arg, sizeof arg, "%ld", seconds);
+    fflush(stdout);
+    double start = wall_seconds();
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl(self, self, "--long-run", name, arg, (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    struct rusage ru;
+    if (pid < 0 || wait4(pid, &status, 0, &ru) != pid) {
+        fprintf(stderr, "kraftsim_bench: could not run %s for %s\n", name, label);
+        return;
+    }
+    double elapsed = wall_seconds() - start;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "kraftsim_bench: %s for %s failed (status %d)\n", name, label, status);
+    }
+    printf("%s_%s_wall: %.2f s\n", name, label, elapsed);
+    printf("%s_%s_speed: %.0fx real time\n", name, label, (double)seconds / elapsed);
+    printf("%s_%s_peak_rss: %.1f MiB\n", name, label, (double)ru.ru_maxrss / 1024.0);
+    /* CPU seconds too: on a shared machine the wall clock also counts other people's work. */
+    double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+                 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    printf("%s_%s_cpu: %.2f s\n", name, label, cpu);
+    printf("%s_%s_cpu_speed: %.0fx real time\n", name, label, (double)seconds / cpu);
+}
+
+static void bench_short(uint64_t scale);
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && strcmp(argv[1], "--long-run") == 0) {
+        return long_run_child(argv[2], argv[3]);
+    }
     uint64_t scale = argc > 1 ? strtoull(argv[1], NULL, 10) : 1;
     if (scale == 0) {
         scale = 1;
     }
+    bool long_only = argc > 2 && strcmp(argv[2], "long") == 0;
+    if (!long_only) {
+        bench_short(scale);
+    }
+    if (argc > 2 && strcmp(argv[2], "short") == 0) {
+        return 0;
+    }
+    /* Long runs of one seed each (issue 10): time must stay linear in virtual time and memory
+     * bounded, so each runs in a child process (its own peak RSS). */
+    static const char *const names[] = {"calm", "quorum", "cluster"};
+    static const struct { const char *label; long seconds; } lengths[] = {
+        {"10m", 600}, {"1h", 3600}, {"24h", 86400}};
+    for (size_t n = 0; n < sizeof names / sizeof names[0]; n++) {
+        for (size_t k = 0; k < sizeof lengths / sizeof lengths[0]; k++) {
+            bench_long("/proc/self/exe", names[n], lengths[k].label, lengths[k].seconds);
+        }
+    }
+    return 0;
+}
+
+static void bench_short(uint64_t scale)
+{
     bench_sched(20000000 * scale, 64);
     bench_sched(5000000 * scale, 100000);
     bench_scenario("ping", 20 * scale);
@@ -118,5 +202,4 @@ int main(int argc, char **argv)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("peak_rss: %ld KiB\n", ru.ru_maxrss);
-    return 0;
 }

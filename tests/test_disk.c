@@ -446,6 +446,47 @@ START_TEST(test_power_failure_after_write_without_fsync_loses_the_write)
 }
 END_TEST
 
+/* Memory, not the contract: an append-only file (a log segment) holds its durable bytes once,
+ * as the cache's prefix, so a long run's disk costs one copy of every live segment; the first
+ * write below the durable end makes the second copy that a power failure needs, and a
+ * completed fsync drops it again. */
+START_TEST(test_append_only_file_keeps_one_copy_and_an_overwrite_makes_the_second)
+{
+    struct disk_cfg cfg = cfg_exact_keeps_none();
+    struct world *w = world_open(1, &cfg);
+    write_fill(w, "seg", 0, 0xaa, 3000);
+    const struct disk_file *f = &w->disk.files[0]; /* the only file */
+    fsync_file(w, "seg", 1);
+    sched_run_until(&w->sched, 1 * MS);
+    write_fill(w, "seg", 3000, 0xbb, 1000);
+    ck_assert(f->durable_shared);
+    ck_assert_ptr_null(f->durable);
+    ck_assert_int_eq(disk_durable_size(&w->disk, "seg"), 3000);
+    // An overwrite below the durable end: the durable image gets its own copy.
+    write_fill(w, "seg", 100, 0xcc, 10);
+    ck_assert(!f->durable_shared);
+    ck_assert_ptr_nonnull(f->durable);
+    ck_assert_uint_eq(f->durable[100], 0xaa);
+    disk_power_fail(&w->disk);
+    ck_assert_int_eq(disk_size(&w->disk, "seg"), 3000);
+    assert_filled(w, "seg", 0, 3000, 0xaa);
+    ck_assert(f->durable_shared); /* nothing pending after the loss: one copy again */
+    ck_assert_ptr_null(f->durable);
+    // Overwrite, then fsync: once nothing is pending the copy goes.
+    write_fill(w, "seg", 0, 0xdd, 200);
+    ck_assert(!f->durable_shared);
+    fsync_file(w, "seg", 2);
+    sched_run_until(&w->sched, 3 * MS);
+    ck_assert_int_eq(w->done.count, 2);
+    ck_assert(f->durable_shared);
+    ck_assert_ptr_null(f->durable);
+    disk_power_fail(&w->disk);
+    assert_filled(w, "seg", 0, 200, 0xdd);
+    assert_filled(w, "seg", 200, 2800, 0xaa);
+    world_close(w);
+}
+END_TEST
+
 START_TEST(test_fsync_in_flight_at_power_failure_never_completes)
 {
     struct disk_cfg cfg = cfg_exact_keeps_none();
@@ -984,7 +1025,7 @@ static void assert_cache_is_durable_plus_pending(const struct disk_file *f)
     ck_assert_uint_le(f->durable_size, IMAGE_MAX);
     replay.size = f->durable_size;
     if (f->durable_size > 0) {
-        memcpy(replay.bytes, f->durable, f->durable_size);
+        memcpy(replay.bytes, disk_file_durable(f), f->durable_size);
     }
     for (uint32_t i = 0; i < f->pending_count; i++) {
         const struct disk_write_pending *p = &f->pending[i];
@@ -1119,6 +1160,7 @@ static Suite *disk_suite(void)
     tcase_add_test(loss, test_crash_keeps_everything_and_the_fsync_in_flight_still_completes);
     tcase_add_test(loss, test_power_failure_after_write_without_fsync_loses_the_write);
     tcase_add_test(loss, test_fsync_in_flight_at_power_failure_never_completes);
+    tcase_add_test(loss, test_append_only_file_keeps_one_copy_and_an_overwrite_makes_the_second);
     tcase_add_test(loss, test_file_created_and_written_without_fsync_survives_power_failure_empty);
     tcase_add_test(loss, test_power_failure_in_random_mode_always_leaves_a_prefix_consistent_state);
     suite_add_tcase(s, loss);

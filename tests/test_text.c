@@ -44,12 +44,12 @@ START_TEST(text_that_overflows_stops_at_the_buffer_and_counts_what_it_needed)
 }
 END_TEST
 
-/* A kafka.version of 650 or 700 characters (the CLI refuses it first; this is the depth
+/* A kafka.version of 600 or 700 characters (the CLI refuses it first; this is the depth
  * below): once a stack write past the quorum scenario's buffer and a read past the cluster's. */
 START_TEST(overlong_kafka_version_is_a_clean_config_error_in_every_scenario)
 {
     static char version[701];
-    const size_t lengths[] = {650, 700};
+    const size_t lengths[] = {600, 700};
     for (size_t l = 0; l < 2; l++) {
         memset(version, 'v', lengths[l]);
         version[lengths[l]] = '\0';
@@ -61,7 +61,7 @@ START_TEST(overlong_kafka_version_is_a_clean_config_error_in_every_scenario)
             struct run_opts opts = {.seed = 1, .out = stdout, .kafka_version = version};
             struct run_result r = {0};
             all[i]->prepare(&opts, &r);
-            /* 650 fits the quorum scenarios' file: then the parser refuses the version */
+            /* 600 fits the quorum scenarios' file: then the parser refuses the version */
             const char *want = lengths[l] == 700 || all[i]->prepare == scenario_cluster.prepare
                                    ? "server.properties: the generated file does not fit in "
                                      "1024 bytes"

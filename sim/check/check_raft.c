@@ -32,6 +32,9 @@ void raft_checker_init(struct raft_checker *c, struct world *w, struct run_resul
     memset(c, 0, sizeof *c);
     c->world = w;
     c->result = result;
+    for (int i = 0; i < NET_HOST_MAX; i++) {
+        c->first_segment_base[i] = -1;
+    }
     trace_add_sink(&w->trace, (struct trace_sink){.event = watch_errors, .ctx = c});
 }
 
@@ -41,10 +44,11 @@ void raft_checker_free(struct raft_checker *c)
         free(c->durable[i].epochs);
     }
     free(c->leader_of_epoch);
-    free(c->committed);
-    free(c->states);
+    free(c->committed.items);
+    free(c->states.items);
     c->leader_of_epoch = NULL;
-    c->committed = NULL;
+    c->committed.items = NULL;
+    c->states.items = NULL;
 }
 
 void raft_checker_violation(struct raft_checker *c, const char *fmt, ...)
@@ -128,25 +132,44 @@ static uint32_t batch_crc(const struct disk *d, const struct raft_log *log,
            crc[3];
 }
 
-/* The per-offset tables grow zero-filled (zero = nothing seen there yet) to cover `at`. */
-static void *cover(void *array, uint64_t *capacity, int64_t at, size_t size)
+/* The window's slot for offset `at`, grown zero-filled (zero = nothing seen there yet) to
+ * cover it. Offsets below the window's base were dropped as unreachable: asking for one means
+ * that reasoning broke, so it is an assertion, never a silently skipped check. */
+static void *window_at(struct raft_checker_window *w, int64_t at, size_t size)
 {
-    KS_ASSERT(at >= 0);
-    if ((uint64_t)at < *capacity) {
-        return array;
+    KS_ASSERT(at >= w->base);
+    uint64_t index = (uint64_t)(at - w->base);
+    if (index >= w->capacity) {
+        uint64_t cap = index + index / 4 + 1024; /* modest slack: the live span is long */
+        w->items = realloc(w->items, cap * size);
+        KS_ASSERT(w->items != NULL);
+        memset((char *)w->items + w->capacity * size, 0, (cap - w->capacity) * size);
+        w->capacity = cap;
     }
-    uint64_t cap = (uint64_t)at * 2 + 64;
-    array = realloc(array, cap * size);
-    KS_ASSERT(array != NULL);
-    memset((char *)array + *capacity * size, 0, (cap - *capacity) * size);
-    *capacity = cap;
-    return array;
+    return (char *)w->items + index * size;
+}
+
+/* Forgets every offset below `floor`, moving the live slots down. The floor moves only when
+ * some node deletes a segment, so this runs once per segment and node: O(1) per offset. */
+static void window_trim(struct raft_checker_window *w, int64_t floor, size_t size)
+{
+    if (floor <= w->base) {
+        return;
+    }
+    uint64_t drop = (uint64_t)(floor - w->base);
+    if (drop >= w->capacity) {
+        memset(w->items, 0, w->capacity * size);
+    } else {
+        uint64_t keep = w->capacity - drop;
+        memmove(w->items, (char *)w->items + drop * size, keep * size);
+        memset((char *)w->items + keep * size, 0, drop * size);
+    }
+    w->base = floor;
 }
 
 static struct raft_checker_batch *committed_at(struct raft_checker *c, int64_t base)
 {
-    c->committed = cover(c->committed, &c->committed_capacity, base, sizeof *c->committed);
-    return &c->committed[base];
+    return window_at(&c->committed, base, sizeof(struct raft_checker_batch));
 }
 
 /* Every batch below this node's high watermark must match what was committed there first. */
@@ -174,21 +197,23 @@ static void check_committed(struct raft_checker *c, int host, const struct raft_
         }
         h->verified_end = b->last_offset + 1;
         struct raft_checker_batch *seen = committed_at(c, b->base_offset);
-        if (b->base_offset < c->committed_end && !seen->known) {
+        if (b->base_offset < c->committed_end && seen->records == 0) {
             raft_checker_violation(c, "committed-stable: node %d has a batch at %" PRId64
                                    " where the committed log has none", v->node_id,
                                    b->base_offset);
             continue;
         }
         uint32_t crc = batch_crc(&world_host(c->world, host)->disk, log, b);
-        if (!seen->known) {
-            *seen = (struct raft_checker_batch){b->last_offset, b->epoch, crc, true};
-        } else if (seen->epoch != b->epoch || seen->last_offset != b->last_offset ||
-                   seen->crc != crc) {
+        KS_ASSERT(b->last_offset - b->base_offset < INT32_MAX); /* a batch's record count */
+        uint32_t records = (uint32_t)(b->last_offset - b->base_offset + 1);
+        int64_t seen_last = b->base_offset + (int64_t)seen->records - 1;
+        if (seen->records == 0) {
+            *seen = (struct raft_checker_batch){records, b->epoch, crc};
+        } else if (seen->epoch != b->epoch || seen->records != records || seen->crc != crc) {
             raft_checker_violation(c, "committed-stable: node %d batch %" PRId64 "-%" PRId64
                                    " epoch %d differs from committed %" PRId64 "-%" PRId64
                                    " epoch %d", v->node_id, b->base_offset, b->last_offset,
-                                   b->epoch, b->base_offset, seen->last_offset, seen->epoch);
+                                   b->epoch, b->base_offset, seen_last, seen->epoch);
         }
     }
     if (v->high_watermark > c->committed_end) {
@@ -256,8 +281,7 @@ static void check_state_machine(struct raft_checker *c, int host, const struct r
         return;
     }
     c->hosts[host].state_checked_at = at;
-    c->states = cover(c->states, &c->state_capacity, at, sizeof *c->states);
-    struct raft_checker_state *seen = &c->states[at];
+    struct raft_checker_state *seen = window_at(&c->states, at, sizeof *seen);
     uint64_t hash = metadata_image_hash(&l->image);
     if (!seen->known) {
         *seen = (struct raft_checker_state){hash, node_id, true};
@@ -266,6 +290,37 @@ static void check_state_machine(struct raft_checker *c, int host, const struct r
                                "%016" PRIx64 " differs from node %d's %016" PRIx64, at, node_id,
                                hash, seen->node_id, seen->image_hash);
     }
+}
+
+/* The lowest offset any node can still look at: the least first-segment base over every host
+ * that runs (or ran, or will run) a node. A node host not yet seen running may start from
+ * offset 0, so until every one has been seen nothing is dropped. */
+static int64_t reachable_floor(const struct raft_checker *c)
+{
+    int64_t floor = INT64_MAX;
+    for (int i = 0; i < c->world->host_count; i++) {
+        if (world_host(c->world, i)->ops != &node_process) {
+            continue;
+        }
+        int64_t base = c->first_segment_base[i];
+        floor = base < floor ? (base < 0 ? 0 : base) : floor;
+    }
+    return floor == INT64_MAX ? 0 : floor;
+}
+
+/* Keeps the per-offset tables to what can still be compared (see raft_checker_window). */
+static void slide_windows(struct raft_checker *c, int host, const struct raft_log *log)
+{
+    int64_t base = log->segment_count > 0 ? log->segments[0].base_offset
+                                          : log->log_start_offset;
+    KS_ASSERT(base <= log->log_start_offset);
+    if (base == c->first_segment_base[host]) {
+        return;
+    }
+    c->first_segment_base[host] = base;
+    int64_t floor = reachable_floor(c);
+    window_trim(&c->committed, floor, sizeof(struct raft_checker_batch));
+    window_trim(&c->states, floor, sizeof(struct raft_checker_state));
 }
 
 void raft_checker_after_step(struct raft_checker *c, int host)
@@ -287,4 +342,5 @@ void raft_checker_after_step(struct raft_checker *c, int host)
     if (v.high_watermark > 0) {
         check_committed(c, host, node_log(h->proc), &v);
     }
+    slide_windows(c, host, node_log(h->proc));
 }

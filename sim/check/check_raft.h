@@ -33,11 +33,11 @@
 #include "scenario/scenario.h"
 #include "world/world.h"
 
+/* 12 bytes: a long run keeps one per offset of the live segments. */
 struct raft_checker_batch {
-    int64_t last_offset;
+    uint32_t records; /* last offset - base offset + 1; 0 = nothing seen there yet */
     int32_t epoch;
     uint32_t crc;
-    bool known;
 };
 
 struct raft_checker_state {
@@ -64,18 +64,29 @@ struct raft_checker_durable {
     uint32_t epoch_capacity;
 };
 
+/* A table indexed by offset that keeps only offsets >= base: [base, base + capacity), zero =
+ * nothing seen there yet. Offsets below every node's first segment can never be looked at
+ * again (see raft_checker_after_step), so the window slides up and memory stays bounded. */
+struct raft_checker_window {
+    void *items;
+    int64_t base;
+    uint64_t capacity;
+};
+
 struct raft_checker {
     struct world *world;
     struct run_result *result;
     int32_t *leader_of_epoch; /* index: epoch; -1 = none seen */
     uint32_t epoch_capacity;
-    struct raft_checker_batch *committed; /* index: base offset */
-    uint64_t committed_capacity;
+    struct raft_checker_window committed; /* of raft_checker_batch, index: base offset */
     int64_t committed_end; /* every offset below is covered by some node's high watermark */
     struct raft_checker_host hosts[NET_HOST_MAX];
     struct raft_checker_durable durable[NET_HOST_MAX];
-    struct raft_checker_state *states; /* index: applied offset */
-    uint64_t state_capacity;
+    struct raft_checker_window states; /* of raft_checker_state, index: applied offset */
+    /* Per host: the base offset of its log's first segment when last seen (-1: never seen
+     * running). A node reads nothing of its log below it, after any restart too (segments
+     * below are gone from its disk), and applies no offset below it. */
+    int64_t first_segment_base[NET_HOST_MAX];
     uint64_t checks;
 };
 

@@ -152,6 +152,9 @@ static size_t properties(char *buf, size_t cap, int node, const char *version)
     if (version != NULL) {
         text_printf(&t, "kafka.version=%s\n", version);
     }
+    /* Kafka's smallest metadata segment (MetadataLogConfig: atLeast(8 MiB)): a long run rolls
+     * and deletes segments, so a virtual day stays in bounded memory. */
+    text_printf(&t, "metadata.log.segment.bytes=8388608\n");
     return text_fits(&t) ? t.len : 0;
 }
 

@@ -171,7 +171,10 @@ static size_t properties(char *buf, size_t cap, int node, int voters, const char
     if (version != NULL) {
         text_printf(&t, "\nkafka.version=%s", version);
     }
-    text_printf(&t, "\n");
+    /* The smallest segment Kafka accepts (MetadataLogConfig: atLeast(8 MiB)), last so that the
+     * lines above keep their numbers: a long run rolls segments and the cleaning deletes the
+     * old ones, so a virtual day stays in bounded memory. */
+    text_printf(&t, "\nmetadata.log.segment.bytes=8388608\n");
     return text_fits(&t) ? t.len : 0;
 }
 

@@ -106,8 +106,57 @@ static void image_write(uint8_t **bytes, uint64_t *size, uint64_t *capacity, uin
     memcpy(*bytes + offset, src, (size_t)len);
 }
 
+/* Gives a shared durable image its own copy (see struct disk_file), before something would
+ * make it differ from the cache's prefix. */
+static void durable_unshare(struct disk_file *f)
+{
+    if (!f->durable_shared) {
+        return;
+    }
+    KS_ASSERT(f->durable == NULL && f->durable_capacity == 0);
+    KS_ASSERT(f->durable_size <= f->cache_size);
+    uint64_t size = f->durable_size;
+    f->durable_size = 0;
+    f->durable_shared = false;
+    image_resize(&f->durable, &f->durable_size, &f->durable_capacity, size);
+    if (size > 0) {
+        memcpy(f->durable, f->cache, (size_t)size);
+    }
+}
+
+/* Drops the durable copy once it equals the whole cache (no pending writes left). */
+static void durable_share(struct disk_file *f)
+{
+    KS_ASSERT(f->pending_count == 0 && f->durable_size == f->cache_size);
+    if (f->durable_shared) {
+        return;
+    }
+    free(f->durable);
+    f->durable = NULL;
+    f->durable_capacity = 0;
+    f->durable_shared = true;
+}
+
+const uint8_t *disk_file_durable(const struct disk_file *f)
+{
+    if (f->durable_size == 0) {
+        return NULL;
+    }
+    return f->durable_shared ? f->cache : f->durable;
+}
+
 static void durable_apply(struct disk_file *f, uint64_t offset, const uint8_t *src, uint64_t len)
 {
+    /* A shared image grows in place when the cache already holds exactly these bytes there,
+     * right after its end or inside it: an append made durable. */
+    if (f->durable_shared && offset <= f->durable_size && len <= f->cache_size - offset &&
+        memcmp(f->cache + offset, src, (size_t)len) == 0) {
+        if (offset + len > f->durable_size) {
+            f->durable_size = offset + len;
+        }
+        return;
+    }
+    durable_unshare(f);
     image_write(&f->durable, &f->durable_size, &f->durable_capacity, offset, src, len);
     KS_ASSERT(f->durable_size <= f->cache_size);
 }
@@ -266,7 +315,7 @@ int disk_write(struct disk *d, const char *name, uint64_t offset, const void *by
     }
     if (!found) {
         /* Created empty in both images: the directory entry is journaled, the data is not. */
-        struct disk_file created = {.id = ++d->file_id_last};
+        struct disk_file created = {.id = ++d->file_id_last, .durable_shared = true};
         memcpy(created.name, name, strlen(name) + 1);
         file_insert_at(d, index, &created);
     }
@@ -274,6 +323,9 @@ int disk_write(struct disk *d, const char *name, uint64_t offset, const void *by
         return ENV_OK;
     }
     struct disk_file *f = &d->files[index];
+    if (offset < f->durable_size) {
+        durable_unshare(f); /* the cache's prefix is about to change */
+    }
     image_write(&f->cache, &f->cache_size, &f->cache_capacity, offset, bytes, len);
     KS_ASSERT(f->cache_size == size_old + growth);
     d->used_bytes += growth;
@@ -386,8 +438,15 @@ int disk_truncate(struct disk *d, const char *name, uint64_t size)
         return -ENV_ENOENT;
     }
     uint64_t size_old = f->cache_size;
+    if (size > f->durable_size) {
+        durable_unshare(f); /* the durable image gains zeros where the cache may not */
+    }
     image_resize(&f->cache, &f->cache_size, &f->cache_capacity, size);
-    image_resize(&f->durable, &f->durable_size, &f->durable_capacity, size);
+    if (f->durable_shared) {
+        f->durable_size = size; /* shrinks with the cache: still its prefix */
+    } else {
+        image_resize(&f->durable, &f->durable_size, &f->durable_capacity, size);
+    }
     pending_clip(f, size);
     d->used_bytes = d->used_bytes - size_old + size;
     return ENV_OK;
@@ -468,6 +527,10 @@ static uint32_t make_durable(struct disk_file *f, uint64_t write_seq)
         count++;
     }
     pending_drop_front(f, count);
+    if (f->pending_count == 0) {
+        KS_ASSERT(f->durable_size == f->cache_size);
+        durable_share(f); /* nothing pending: the durable image is the cache */
+    }
     return count;
 }
 
@@ -640,6 +703,7 @@ static void power_fail_file(struct disk *d, struct disk_file *f)
     uint32_t count = f->pending_count;
     uint32_t kept = 0;
     uint32_t torn = 0;
+    durable_unshare(f); /* the cache is rebuilt from it below */
     if (!d->cfg.power_loss_keeps_none) {
         kept = (uint32_t)rng_below(&d->rng, (uint64_t)count + 1);
         for (uint32_t i = 0; i < kept; i++) {
@@ -659,6 +723,7 @@ static void power_fail_file(struct disk *d, struct disk_file *f)
     if (f->durable_size > 0) {
         memcpy(f->cache, f->durable, (size_t)f->durable_size);
     }
+    durable_share(f);
     d->used_bytes += f->cache_size;
     if (kept < count) {
         trace_emitf(d->trace, now(d), d->host, TRACE_DISK_LOSS,
@@ -675,7 +740,8 @@ void disk_power_fail(struct disk *d)
         if (f->pending_count == 0) {
             /* Without pending writes the cache already is the durable image. */
             KS_ASSERT(f->cache_size == f->durable_size);
-            KS_ASSERT(f->cache_size == 0 || memcmp(f->cache, f->durable, f->cache_size) == 0);
+            KS_ASSERT(f->cache_size == 0 ||
+                      memcmp(f->cache, disk_file_durable(f), f->cache_size) == 0);
             continue;
         }
         power_fail_file(d, f);
@@ -704,7 +770,8 @@ static bool file_check(const struct disk *d, const struct disk_file *f)
     if (!name_valid(f->name) || f->id == 0 || f->id > d->file_id_last) {
         return false;
     }
-    if (f->cache_size > f->cache_capacity || f->durable_size > f->durable_capacity) {
+    if (f->cache_size > f->cache_capacity ||
+        (!f->durable_shared && f->durable_size > f->durable_capacity)) {
         return false;
     }
     if (f->durable_size > f->cache_size || f->pending_count > f->pending_capacity) {
@@ -712,6 +779,9 @@ static bool file_check(const struct disk *d, const struct disk_file *f)
     }
     if ((f->cache_capacity > 0 && f->cache == NULL) ||
         (f->durable_capacity > 0 && f->durable == NULL)) {
+        return false;
+    }
+    if (f->durable_shared && (f->durable != NULL || f->durable_capacity != 0)) {
         return false;
     }
     uint64_t seq_prev = 0;

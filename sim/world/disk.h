@@ -82,7 +82,13 @@ struct disk_write_pending {
 
 /* Rules: cache_size <= cache_capacity, durable_size <= durable_capacity, durable_size <=
  * cache_size; every pending write is non-empty and lies below cache_size; pending seqs strictly
- * increase. The cache is always the durable image with the pending writes applied in order. */
+ * increase. The cache is always the durable image with the pending writes applied in order.
+ * While `durable_shared`, no copy of the durable image is kept: it is the cache's first
+ * durable_size bytes (durable is NULL, durable_capacity 0), which holds while no write has
+ * touched the cache below durable_size since. An append-only file (a log segment) stays shared
+ * for life, so the disk holds its bytes once; the first write below durable_size (or a power
+ * failure, or a truncate that grows the durable image) makes the copy. Read it through
+ * disk_file_durable. */
 struct disk_file {
     char name[DISK_NAME_MAX];
     uint64_t id; /* never 0 and never reused: fsyncs follow the file, not the name */
@@ -92,6 +98,7 @@ struct disk_file {
     uint8_t *durable;
     uint64_t durable_size;
     uint64_t durable_capacity;
+    bool durable_shared;
     struct disk_write_pending *pending; /* in issue order */
     uint32_t pending_count;
     uint32_t pending_capacity;
@@ -181,5 +188,8 @@ void disk_set_read_corruption(struct disk *d, uint32_t ppm);
 uint64_t disk_used_bytes(const struct disk *d);
 
 bool disk_check(const struct disk *d);
+/* A file's durable image: its own copy, or the cache's first durable_size bytes while shared.
+ * NULL when durable_size is 0. */
+const uint8_t *disk_file_durable(const struct disk_file *f);
 
 #endif
