@@ -347,28 +347,18 @@ static void read_corrupt(struct disk *d, const char *name, uint64_t offset, uint
 
 int64_t disk_read(struct disk *d, const char *name, uint64_t offset, void *buf, size_t len)
 {
-    KS_ASSERT(name != NULL);
     KS_ASSERT(buf != NULL || len == 0);
     KS_ASSERT(len <= INT64_MAX);
-    const struct disk_file *f = file_lookup(d, name);
-    if (f == NULL) {
-        return -ENV_ENOENT;
-    }
-    if (offset >= f->cache_size) {
-        return 0;
-    }
-    uint64_t count = f->cache_size - offset < len ? f->cache_size - offset : len;
-    if (count == 0) {
-        return 0;
-    }
-    memcpy(buf, f->cache + offset, (size_t)count);
+    int64_t count = disk_peek(d, name, offset, buf, len);
     /* Draw only when corruption is on, so reads do not shift the disk's random stream. */
-    if (d->cfg.read_corrupt_ppm > 0 && rng_chance(&d->rng, d->cfg.read_corrupt_ppm)) {
-        read_corrupt(d, name, offset, buf, count);
+    if (count > 0 && d->cfg.read_corrupt_ppm > 0 &&
+        rng_chance(&d->rng, d->cfg.read_corrupt_ppm)) {
+        read_corrupt(d, name, offset, buf, (uint64_t)count);
     }
-    return (int64_t)count;
+    return count;
 }
 
+/* A read without faults: what the page cache holds (also for checkers, which must not draw). */
 int64_t disk_peek(const struct disk *d, const char *name, uint64_t offset, void *buf,
                   size_t len)
 {
@@ -381,6 +371,9 @@ int64_t disk_peek(const struct disk *d, const char *name, uint64_t offset, void 
         return 0;
     }
     uint64_t count = f->cache_size - offset < len ? f->cache_size - offset : len;
+    if (count == 0) {
+        return 0;
+    }
     memcpy(buf, f->cache + offset, (size_t)count);
     return (int64_t)count;
 }
