@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "env.h"
+#include "text.h"
 
 static const char *const backoff_names[] = {
 #define BACKOFF_NAME(name, text) text,
@@ -601,40 +602,29 @@ static int set_bool(bool *field, const char *name, const char *value, struct con
                         value, name);
 }
 
-static int set_backoff(enum lost_election_backoff *field, const char *name, const char *value,
-                       struct config_error *err)
+/* An enum switch: `value` must be one of `names` (Kafka's ConfigDef.ValidString wording). */
+static int set_enum(int *index, const char *const *names, int count, const char *name,
+                    const char *value, struct config_error *err)
 {
     char text[32];
     if (trim_copy(value, text, sizeof text)) {
-        for (int i = 0; i < LOST_ELECTION_BACKOFF_COUNT; i++) {
-            if (strcmp(text, backoff_names[i]) == 0) {
-                *field = (enum lost_election_backoff)i;
+        for (int i = 0; i < count; i++) {
+            if (strcmp(text, names[i]) == 0) {
+                *index = i;
                 return CONFIG_OK;
             }
         }
     }
-    return switch_error(err,
-                        "Invalid value %s for configuration kraftsim.switch.%s: String must be "
-                        "one of: exponential, exponential-prospective, exponential-4.0.1, none",
-                        value, name);
-}
-
-static int set_resend(enum begin_quorum_resend *field, const char *name, const char *value,
-                      struct config_error *err)
-{
-    char text[32];
-    if (trim_copy(value, text, sizeof text)) {
-        for (int i = 0; i < BEGIN_QUORUM_RESEND_COUNT; i++) {
-            if (strcmp(text, resend_names[i]) == 0) {
-                *field = (enum begin_quorum_resend)i;
-                return CONFIG_OK;
-            }
-        }
+    char list[128];
+    struct text t = text_init(list, sizeof list);
+    for (int i = 0; i < count; i++) {
+        text_printf(&t, "%s%s", i > 0 ? ", " : "", names[i]);
     }
+    KS_ASSERT(text_fits(&t));
     return switch_error(err,
                         "Invalid value %s for configuration kraftsim.switch.%s: String must be "
-                        "one of: unacknowledged, all, lagging",
-                        value, name);
+                        "one of: %s",
+                        value, name, list);
 }
 
 /* The bool this switch used to be: raft.begin.quorum.lagging.only=true|false still works and
@@ -712,18 +702,25 @@ int switch_set(struct kafka_switches *s, const char *name, const char *value,
     const struct switch_field *f = &switch_fields[i];
     char *base = (char *)s;
     int rc = CONFIG_OK;
+    int index = 0;
     switch (f->kind) {
     case SWITCH_BOOL:
         rc = set_bool((bool *)(base + f->offset), name, value, err);
         break;
     case SWITCH_BACKOFF:
-        rc = set_backoff((enum lost_election_backoff *)(base + f->offset), name, value, err);
+        rc = set_enum(&index, backoff_names, LOST_ELECTION_BACKOFF_COUNT, name, value, err);
+        if (rc == CONFIG_OK) {
+            *(enum lost_election_backoff *)(base + f->offset) = (enum lost_election_backoff)index;
+        }
         break;
     case SWITCH_VERSION:
         rc = set_version((int16_t *)(base + f->offset), f->version_max, name, value, err);
         break;
     case SWITCH_RESEND:
-        rc = set_resend((enum begin_quorum_resend *)(base + f->offset), name, value, err);
+        rc = set_enum(&index, resend_names, BEGIN_QUORUM_RESEND_COUNT, name, value, err);
+        if (rc == CONFIG_OK) {
+            *(enum begin_quorum_resend *)(base + f->offset) = (enum begin_quorum_resend)index;
+        }
         break;
     }
     if (rc == CONFIG_OK) {
