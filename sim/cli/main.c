@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lua/runtime.h"
+#include "lua/shipped.h"
 #include "release.h"
 #include "scenario/scenario.h"
 #include "text.h"
@@ -172,6 +174,7 @@ struct run_args {
     bool expect;
     uint64_t expected_hash;
     const char *kafka_version;
+    const char *file; /* a Lua scenario file given as the argument */
 };
 
 static const struct option run_options[] = {
@@ -311,6 +314,9 @@ static int parse_run(int argc, char **argv, struct run_args *a)
             return rc;
         }
     }
+    if (optind < argc && a->scenario == NULL) {
+        a->file = argv[optind++]; /* kraftsim run FILE.lua */
+    }
     if (optind < argc) {
         return usage_error("unexpected argument '%s' for 'run'", argv[optind]);
     }
@@ -377,6 +383,84 @@ static int print_summary(const struct run_args *a, const struct run_result *r)
     return EXIT_PASS;
 }
 
+/* A Lua scenario's text: the file the user named, or one kraftsim ships. */
+struct lua_source {
+    char chunk[512];
+    char *text;
+    size_t len;
+    bool shipped;
+};
+
+static int read_lua_file(const char *path, struct lua_source *src)
+{
+    FILE *in = fopen(path, "rb");
+    if (in == NULL) {
+        char message[600];
+        snprintf(message, sizeof message, "%s: %s", path, strerror(errno));
+        print_error_line(message, "");
+        return EXIT_USAGE;
+    }
+    size_t cap = 1 << 16;
+    src->text = malloc(cap);
+    KS_ASSERT(src->text != NULL);
+    size_t n;
+    while ((n = fread(src->text + src->len, 1, cap - src->len, in)) > 0) {
+        src->len += n;
+        if (src->len == cap) {
+            cap *= 2;
+            src->text = realloc(src->text, cap);
+            KS_ASSERT(src->text != NULL);
+        }
+    }
+    bool failed = ferror(in);
+    fclose(in);
+    if (failed) {
+        char message[600];
+        snprintf(message, sizeof message, "%s: cannot read the file", path);
+        print_error_line(message, "");
+        return EXIT_USAGE;
+    }
+    snprintf(src->chunk, sizeof src->chunk, "%s", path);
+    return EXIT_PASS;
+}
+
+static int run_lua(const struct run_args *a, struct run_opts *opts, struct lua_source *src)
+{
+    struct run_result r = {0};
+    lua_scenario_prepare(src->chunk, src->text, src->len, &r);
+    if (r.config_error[0] == '\0') {
+        install_stop_handlers();
+        printf("kraftsim %s: scenario %s, seed %" PRIu64 "\n", KRAFTSIM_VERSION, src->chunk,
+               a->seed);
+        if (!flush_stdout()) {
+            return EXIT_INTERNAL;
+        }
+        lua_scenario_run(src->chunk, src->text, src->len, src->shipped, opts, &r);
+    }
+    if (!src->shipped) {
+        free(src->text);
+    }
+    if (r.config_error[0] != '\0') {
+        fflush(stdout);
+        /* FILE:LINE: message, the line in the user's script, as Lua and compilers say it. */
+        char line[640];
+        snprintf(line, sizeof line, "%s", r.config_error);
+        for (char *c = line; *c != '\0'; c++) {
+            *c = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
+        }
+        fprintf(stderr, "%s\n", line);
+        return EXIT_USAGE;
+    }
+    int rc = print_summary(a, &r);
+    if (rc == EXIT_VIOLATION && r.violations > 0) {
+        printf("replay: kraftsim run %s%s --seed %" PRIu64 "%s%s\n",
+               src->shipped ? "--scenario " : "", a->scenario != NULL ? a->scenario : src->chunk,
+               a->seed, a->kafka_version != NULL ? " --kafka-version " : "",
+               a->kafka_version != NULL ? a->kafka_version : "");
+    }
+    return rc;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     struct run_args a = {.seed = 1};
@@ -384,12 +468,25 @@ static int cmd_run(int argc, char **argv)
     if (rc != EXIT_PASS) {
         return rc < 0 ? EXIT_PASS : rc;
     }
+    struct run_opts opts = {.seed = a.seed, .duration = a.duration, .trace_console = a.trace,
+                            .out = stdout, .kafka_version = a.kafka_version};
+    struct lua_source src = {0};
+    if (a.file != NULL) {
+        rc = read_lua_file(a.file, &src);
+        return rc != EXIT_PASS ? rc : run_lua(&a, &opts, &src);
+    }
+    const struct shipped_file *shipped = a.scenario ? shipped_scenario(a.scenario) : NULL;
+    if (shipped != NULL) {
+        snprintf(src.chunk, sizeof src.chunk, "scenarios/%s", shipped->path);
+        src.text = (char *)shipped->text;
+        src.len = shipped->len;
+        src.shipped = true;
+        return run_lua(&a, &opts, &src);
+    }
     const struct scenario *s = a.scenario ? scenario_find(a.scenario) : scenario_default();
     if (s == NULL) {
         return usage_error("no scenario named '%s' (see 'kraftsim list')", a.scenario);
     }
-    struct run_opts opts = {.seed = a.seed, .duration = a.duration, .trace_console = a.trace,
-                            .out = stdout, .kafka_version = a.kafka_version};
     struct run_result r = {0};
     if (s->prepare != NULL) {
         s->prepare(&opts, &r); /* a refused configuration is one line, before any output */
@@ -416,8 +513,22 @@ static int cmd_list(void)
 {
     const struct scenario *const *all = scenario_all();
     for (int i = 0; all[i] != NULL; i++) {
-        printf("%-12s %s%s\n", all[i]->name, all[i]->summary,
+        if (shipped_scenario(all[i]->name) != NULL) {
+            continue; /* its Lua version is listed below */
+        }
+        printf("%-18s %s%s\n", all[i]->name, all[i]->summary,
                all[i] == scenario_default() ? " (default)" : "");
+    }
+    for (size_t i = 0; i < shipped_count(); i++) {
+        const struct shipped_file *f = shipped_at(i);
+        if (strncmp(f->path, "lib/", 4) == 0) {
+            continue;
+        }
+        char name[256], summary[512];
+        const char *base = strncmp(f->path, "lessons/", 8) == 0 ? f->path + 8 : f->path;
+        snprintf(name, sizeof name, "%.*s", (int)(strlen(base) - 4), base);
+        shipped_summary(f, summary, sizeof summary);
+        printf("%-18s %s\n", name, summary);
     }
     return EXIT_PASS;
 }

@@ -1,0 +1,77 @@
+-- kraftsim's own Lua: the verbs that wait, written over the C ones (loaded before every scenario)
+local methods, check = ...
+
+-- wait_until(fn, timeout, every): fn's first true value, or nil after timeout (polls every ms).
+function wait_until(fn, timeout, every)
+  if type(fn) ~= "function" then error("wait_until wants a function", 2) end
+  local deadline = now() + (timeout or 60 * s)
+  local step = every or ms
+  while true do
+    local v = fn()
+    if v then return v end
+    if now() >= deadline then return nil end
+    sleep(step)
+  end
+end
+
+-- every(period, fn): fn in its own coroutine each period; returns a handle with :stop().
+function every(period, fn)
+  if type(fn) ~= "function" then error("every wants a function", 2) end
+  if type(period) ~= "number" or period <= 0 then error("every wants a period above 0", 2) end
+  local handle = { stopped = false }
+  function handle:stop() self.stopped = true end
+  local function tick()
+    if handle.stopped then return end
+    after(period, tick)
+    fn()
+  end
+  after(period, tick)
+  return handle
+end
+
+-- pairs walks keys in a defined order already; spairs says so where a reader wants to see it.
+spairs = pairs
+
+-- One admin call at a time, as the admin client makes them.
+local function admin(c, api, verb, topic, opts)
+  wait_until(function() return not c:_admin_busy() end, 120 * s)
+  c:_admin(api, verb, topic, opts)
+  local answer
+  wait_until(function()
+    local done, ok, err, parts = c:_admin_done()
+    if done then answer = { ok, err, parts } end
+    return done
+  end, 120 * s, 10 * ms)
+  return answer[1], answer[2], answer[3]
+end
+
+function methods.create_topic(c, name, opts) return admin(c, "create", "create_topic", name, opts) end
+function methods.delete_topic(c, name, opts) return admin(c, "delete", "delete_topic", name, opts) end
+function methods.elect_leaders(c, name, opts) return admin(c, "elect", "elect_leaders", name, opts) end
+
+-- c:metadata(topic, { via = n, auto_create = bool }): node n's Metadata answer, partition by partition.
+function methods.metadata(c, name, opts)
+  local ok, err, parts = admin(c, "metadata", "metadata", name, opts)
+  if ok then return parts end
+  return nil, err
+end
+
+function methods.wait_leader(c, timeout)
+  local id = wait_until(function() return c:leader() end, timeout or 30 * s)
+  if not id then error("wait_leader: no quorum leader within " .. (timeout or 30 * s) // ms .. " ms", 2) end
+  return id
+end
+
+function methods.wait_settled(c, timeout)
+  return wait_until(function() return c:_settled() end, timeout or 60 * s, 10 * ms)
+end
+
+-- check.liveness{ within = 30 * s }: stop the nemesis, undo every fault, and wait for the cluster
+-- to settle: a quorum leader every node follows, every broker running and unfenced, every
+-- partition led, the same image on every node.
+function check.liveness(opts)
+  local within = (opts and opts.within) or 30 * s
+  check._recover()
+  if not wait_until(check._settled, within, 10 * ms) then check._liveness_failed(within) end
+  return true
+end

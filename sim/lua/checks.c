@@ -1,0 +1,107 @@
+/* checks.c — the check table: a scenario asks the checkers, and a failed check ends the run. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "lua/cluster.h"
+#include "world/world.h"
+
+/*
+ * The checkers run after every step whatever the script does; a check only asks one of them
+ * whether it has found anything yet, and raises if so (exit 1, the checker's first violation
+ * on the verdict line). check.liveness is the one that acts: it stops the nemesis, undoes
+ * every fault and waits for the cluster to settle (a quorum leader every node follows, every
+ * broker running and unfenced, every partition led, the same image everywhere).
+ */
+
+static struct lua_cluster *the_cluster(lua_State *L, const char *who)
+{
+    struct lua_run *r = lua_run_of(L);
+    if (r->cluster == NULL) {
+        lua_run_error(L, "%s: there is no cluster to check (build one with kraft.cluster{...})",
+                      who);
+    }
+    return r->cluster;
+}
+
+static int ask(lua_State *L, const struct run_result *res)
+{
+    if (res->violations > 0) {
+        return lua_run_check_failed(L);
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int l_raft(lua_State *L) { return ask(L, &the_cluster(L, "check.raft")->raft_result); }
+
+static int l_partitions(lua_State *L)
+{
+    return ask(L, &the_cluster(L, "check.partitions")->parts_result);
+}
+
+static int l_fencing(lua_State *L)
+{
+    return ask(L, &the_cluster(L, "check.fencing")->fencing_result);
+}
+
+static int l_safety(lua_State *L)
+{
+    struct lua_cluster *c = the_cluster(L, "check.all");
+    ask(L, &c->raft_result);
+    ask(L, &c->parts_result);
+    ask(L, &c->fencing_result);
+    return ask(L, &c->liveness_result);
+}
+
+/* check._recover(): the nemesis stops and every fault is undone. */
+static int l_recover(lua_State *L)
+{
+    struct lua_cluster *c = the_cluster(L, "check.liveness");
+    lua_nemesis_stop(c);
+    lua_cluster_recover(c);
+    return 0;
+}
+
+/* check._settled() */
+static int l_settled(lua_State *L)
+{
+    lua_pushboolean(L, lua_cluster_settled(the_cluster(L, "check.liveness")));
+    return 1;
+}
+
+/* check._liveness_failed(within): records the violation and raises. */
+static int l_liveness_failed(lua_State *L)
+{
+    struct lua_cluster *c = the_cluster(L, "check.liveness");
+    time_ns within = lua_run_duration_arg(L, 1, "check.liveness within");
+    struct run_result *res = &c->liveness_result;
+    char when[32];
+    trace_format_time(world_now(c->w), when, sizeof when);
+    char message[sizeof res->first_violation];
+    snprintf(message, sizeof message, "liveness: %.3g s after healing the cluster has not "
+             "settled (a quorum leader every node follows, every broker running and "
+             "unfenced, every partition led, the same image on every node) at %s s",
+             (double)within / NS_PER_S, when + strspn(when, " "));
+    if (res->violations++ == 0) {
+        snprintf(res->first_violation, sizeof res->first_violation, "%s", message);
+    }
+    trace_emit(&c->w->trace, world_now(c->w), TRACE_HOST_NONE, TRACE_NOTE, message);
+    return lua_run_check_failed(L);
+}
+
+void lua_checks_register(lua_State *L)
+{
+    static const luaL_Reg fns[] = {{"raft", l_raft},
+                                   {"partitions", l_partitions},
+                                   {"fencing", l_fencing},
+                                   {"all", l_safety},
+                                   {"_recover", l_recover},
+                                   {"_settled", l_settled},
+                                   {"_liveness_failed", l_liveness_failed},
+                                   {NULL, NULL}};
+    luaL_newlib(L, fns); /* check.liveness is in scenarios/lib/kraft.lua */
+    lua_setglobal(L, "check");
+}

@@ -1,0 +1,125 @@
+/* cluster.h — kraft.cluster{...}: the Kafka cluster a Lua scenario builds and drives. */
+#ifndef KRAFTSIM_LUA_CLUSTER_H
+#define KRAFTSIM_LUA_CLUSTER_H
+
+/*
+ * A cluster is KRaft nodes on simulated hosts, named as a deployment names them:
+ * combined nodes (process.roles=broker,controller) are kafka-<id>, dedicated controllers
+ * controller-<id>, brokers broker-<id>; ids count up from 1 in that order, so
+ * kraft.cluster{ combined = 3, brokers = 2 } is the seed deployment (kafka-1..3, broker-4,
+ * broker-5). Every node gets a server.properties an operator would write (its roles, node.id,
+ * listeners, controller.quorum.voters, log.dirs), then the scenario's `config` keys, then the
+ * node's own; kafka-storage.sh format runs on each at c:start(). An admin client lives on one
+ * more host, "admin".
+ *
+ * The checkers (Raft safety, partition leadership, fencing) run after every step of every
+ * node, each into its own result, so check.raft() can ask one of them.
+ *
+ * Scenario verbs take nodes by node id (4) or by name ("broker-4"), and node sets as one node
+ * or an array of them. Everything a person reads names nodes that way.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <lua.h>
+
+#include "check/check_fencing.h"
+#include "check/check_partitions.h"
+#include "check/check_raft.h"
+#include "node.h"
+#include "lua/runtime.h"
+#include "tools/kafka_storage.h"
+
+#define LUA_CLUSTER_NODES_MAX 15
+#define LUA_CLUSTER_FAULTS_MAX 512
+
+struct lua_node {
+    int32_t id;
+    char name[32];
+    bool controller; /* a voter */
+    bool broker;
+    struct node_config config;
+    bool stopping;  /* a controlled shutdown (c:stop) is under way */
+    bool lose_unsynced; /* c:disk{ lose_unsynced = true }: a crash takes the page cache too */
+};
+
+/* A fault the scenario or its nemesis injected, as the summary lists it. */
+struct lua_fault {
+    const char *kind;
+    char targets[96];
+    time_ns start;
+    time_ns end; /* -1 while it lasts */
+};
+
+struct lua_nemesis {
+    bool on;
+    const char *kinds[16];
+    int kind_count;
+    time_ns every;
+    time_ns until;   /* stops (and undoes its fault) here; TIME_NS_MAX = until liveness */
+    int open_fault;  /* index in faults of the fault it holds, or -1 */
+    const char *open_kind;
+    int victim;      /* node index of that fault */
+    uint64_t generation; /* bumped when it stops: stale ticks do nothing */
+};
+
+struct lua_cluster {
+    struct lua_run *run;
+    struct lua_cluster **ud; /* the Lua userdata that points here */
+    struct world *w;
+    int node_count;
+    int voter_count;
+    int admin_host;
+    struct lua_node nodes[LUA_CLUSTER_NODES_MAX];
+    const char *host_names[LUA_CLUSTER_NODES_MAX + 1];
+    char cluster_id[KAFKA_STORAGE_UUID_TEXT];
+    char switches[512];
+    int release; /* kafka_release.number of the first node */
+    int16_t describe_quorum_version; /* the release's raft.rpc.describe.quorum.max */
+    bool started;
+    bool admin_busy;
+    struct raft_checker raft;
+    struct partition_checker parts;
+    struct fencing_checker fencing;
+    /* Each checker's own violations; the run's result gets their sum at the end. */
+    struct run_result raft_result;
+    struct run_result parts_result;
+    struct run_result fencing_result;
+    struct run_result liveness_result;
+    struct lua_fault faults[LUA_CLUSTER_FAULTS_MAX];
+    int fault_count;
+    uint64_t faults_total; /* including those past the table */
+    struct lua_nemesis nemesis;
+};
+
+/* Registers kraft.cluster, the cluster methods and the check table. */
+void lua_cluster_open(lua_State *L);
+/* Pushes the table of cluster methods (scenarios/lib/kraft.lua adds the ones that wait). */
+void lua_cluster_methods(lua_State *L);
+/* The run is over: report, fill the result, free the world. */
+void lua_cluster_finish(struct lua_run *r);
+
+/* For the sibling modules (views, checks, nemesis). */
+struct lua_cluster *lua_cluster_check(lua_State *L, int arg);
+int lua_cluster_node_arg(lua_State *L, struct lua_cluster *c, int arg, const char *verb);
+/* A node set: one node or an array of them; returns the count, indices into `out`. */
+int lua_cluster_nodes_arg(lua_State *L, struct lua_cluster *c, int arg, const char *verb,
+                          int *out, int cap);
+int lua_cluster_leader(struct lua_cluster *c);
+const char *lua_cluster_unknown_key(lua_State *L, int t, const char *who,
+                                    const char *const *known);
+int lua_cluster_fault_begin(struct lua_cluster *c, const char *kind, const char *targets);
+void lua_cluster_fault_end(struct lua_cluster *c, int fault);
+void lua_cluster_recover(struct lua_cluster *c);
+bool lua_cluster_settled(struct lua_cluster *c);
+void lua_cluster_start_node(struct lua_cluster *c, int i);
+void lua_cluster_crash_node(struct lua_cluster *c, int i);
+void lua_cluster_begin_stop(struct lua_cluster *c, int i);
+
+void lua_views_register(lua_State *L);   /* views.c: leader, node, describe_* ... */
+void lua_checks_register(lua_State *L);  /* checks.c: the check table */
+void lua_nemesis_register(lua_State *L); /* nemesis.c: c:nemesis{...} */
+void lua_nemesis_stop(struct lua_cluster *c);
+
+#endif

@@ -1,0 +1,423 @@
+/* views.c — what a scenario can look at: nodes, the quorum, topics, as tables and as text. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "config.h"
+#include "lifecycle.h"
+#include "lua/cluster.h"
+#include "metadata/image.h"
+#include "protocol/kraft_rpc.h"
+#include "raft/listener.h"
+#include "raft/quorum.h"
+#include "tools/describe.h"
+#include "world/world.h"
+
+static struct host *host_of(struct lua_cluster *c, int i) { return world_host(c->w, i); }
+
+static const struct quorum *quorum_of(struct lua_cluster *c, int i)
+{
+    struct host *h = host_of(c, i);
+    return h->state == HOST_UP && h->proc != NULL ? node_quorum(h->proc) : NULL;
+}
+
+int lua_cluster_leader(struct lua_cluster *c)
+{
+    int best = -1;
+    int32_t best_epoch = -1;
+    for (int i = 0; i < c->node_count; i++) {
+        const struct quorum *q = c->nodes[i].controller ? quorum_of(c, i) : NULL;
+        if (q != NULL && q->role == QUORUM_LEADER && q->election.epoch > best_epoch) {
+            best = i;
+            best_epoch = q->election.epoch;
+        }
+    }
+    return best;
+}
+
+static int l_leader(lua_State *L)
+{
+    struct lua_cluster *c = lua_cluster_check(L, 1);
+    int i = lua_cluster_leader(c);
+    if (i < 0) {
+        lua_pushnil(L);
+    } else {
+        lua_pushinteger(L, c->nodes[i].id);
+    }
+    return 1;
+}
+
+static int l_epoch(lua_State *L)
+{
+    struct lua_cluster *c = lua_cluster_check(L, 1);
+    int32_t epoch = -1;
+    for (int i = 0; i < c->node_count; i++) {
+        const struct quorum *q = c->nodes[i].controller ? quorum_of(c, i) : NULL;
+        if (q != NULL && q->election.epoch > epoch) {
+            epoch = q->election.epoch;
+        }
+    }
+    if (epoch < 0) {
+        lua_pushnil(L);
+    } else {
+        lua_pushinteger(L, epoch);
+    }
+    return 1;
+}
+
+/* An array of node ids: those for which keep(node) holds. */
+static void push_ids(lua_State *L, struct lua_cluster *c, bool (*keep)(const struct lua_node *),
+                     const int *except, int except_count)
+{
+    lua_newtable(L);
+    int n = 0;
+    for (int i = 0; i < c->node_count; i++) {
+        bool out = false;
+        for (int k = 0; k < except_count; k++) {
+            out |= except[k] == i;
+        }
+        if (!out && (keep == NULL || keep(&c->nodes[i]))) {
+            lua_pushinteger(L, c->nodes[i].id);
+            lua_rawseti(L, -2, ++n);
+        }
+    }
+}
+
+static bool is_controller(const struct lua_node *n) { return n->controller; }
+static bool is_broker(const struct lua_node *n) { return n->broker; }
+
+static int l_nodes(lua_State *L)
+{
+    push_ids(L, lua_cluster_check(L, 1), NULL, NULL, 0);
+    return 1;
+}
+
+static int l_controllers(lua_State *L)
+{
+    push_ids(L, lua_cluster_check(L, 1), is_controller, NULL, 0);
+    return 1;
+}
+
+static int l_brokers(lua_State *L)
+{
+    push_ids(L, lua_cluster_check(L, 1), is_broker, NULL, 0);
+    return 1;
+}
+
+static int l_others(lua_State *L)
+{
+    struct lua_cluster *c = lua_cluster_check(L, 1);
+    int set[LUA_CLUSTER_NODES_MAX];
+    int n = lua_cluster_nodes_arg(L, c, 2, "others", set, LUA_CLUSTER_NODES_MAX);
+    push_ids(L, c, NULL, set, n);
+    return 1;
+}
+
+static int l_name(lua_State *L)
+{
+    struct lua_cluster *c = lua_cluster_check(L, 1);
+    lua_pushstring(L, c->nodes[lua_cluster_node_arg(L, c, 2, "name")].name);
+    return 1;
+}
+
+static void set_int(lua_State *L, const char *k, lua_Integer v)
+{
+    lua_pushinteger(L, v);
+    lua_setfield(L, -2, k);
+}
+
+static void set_str(lua_State *L, const char *k, const char *v)
+{
+    lua_pushstring(L, v);
+    lua_setfield(L, -2, k);
+}
+
+/* The committed image as the active controller's node applied it (NULL if no leader). */
+static const struct metadata_image *leader_image(struct lua_cluster *c)
+{
+    int l = lua_cluster_leader(c);
+    return l >= 0 ? &node_listener(host_of(c, l)->proc)->image : NULL;
+}
+
+/* c:node(n): { id, name, roles, host, role, epoch, leader, leo, hw, broker_state, fenced } */
+static int l_node(lua_State *L)
+{
+    struct lua_cluster *c = lua_cluster_check(L, 1);
+    int i = lua_cluster_node_arg(L, c, 2, "node");
+    const struct lua_node *n = &c->nodes[i];
+    struct host *h = host_of(c, i);
+    lua_newtable(L);
+    set_int(L, "id", n->id);
+    set_str(L, "name", n->name);
+    set_str(L, "roles", n->broker && n->controller ? "broker,controller"
+                        : n->broker                ? "broker"
+                                                   : "controller");
+    set_str(L, "host", n->stopping && h->state == HOST_UP ? "stopping" : host_state_name(h->state));
+    lua_pushboolean(L, n->controller);
+    lua_setfield(L, -2, "voter");
+    if (h->state != HOST_UP || h->proc == NULL) {
+        return 1; /* a process that is not running shows nothing of its state */
+    }
+    struct quorum_view v;
+    quorum_view(node_quorum(h->proc), &v);
+    set_str(L, "role", quorum_role_name(v.role));
+    set_int(L, "epoch", v.epoch);
+    if (v.leader_id >= 0) {
+        set_int(L, "leader", v.leader_id);
+    }
+    set_int(L, "leo", v.log_end_offset);
+    set_int(L, "hw", v.high_watermark);
+    set_int(L, "applied", node_listener(h->proc)->applied_offset);
+    const struct lifecycle *lc = node_lifecycle(h->proc);
+    if (lc != NULL) {
+        set_str(L, "broker_state", lifecycle_state_name(lc->state));
+        set_int(L, "broker_epoch", lc->broker_epoch);
+        const struct metadata_image *img = leader_image(c);
+        const struct image_broker *b = img != NULL ? metadata_image_broker(img, n->id) : NULL;
+        if (b != NULL) {
+            lua_pushboolean(L, b->fenced);
+            lua_setfield(L, -2, "fenced");
+        }
+    }
+    return 1;
+}
+
+static int view_tostring(lua_State *L)
+{
+    lua_getfield(L, 1, "text");
+    return 1;
+}
+
+static void set_view_metatable(lua_State *L, char *text, size_t len)
+{
+    lua_pushlstring(L, text, len);
+    lua_setfield(L, -2, "text");
+    lua_newtable(L);
+    lua_pushcfunction(L, view_tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_setmetatable(L, -2);
+    free(text);
+}
+
+/* c:describe_quorum(): kafka-metadata-quorum.sh describe --status and --replication. */
+static int l_describe_quorum(lua_State *L)
+{
+    struct lua_cluster *c = lua_cluster_check(L, 1);
+    int l = lua_cluster_leader(c);
+    if (l < 0) {
+        lua_pushnil(L);
+        lua_pushliteral(L, "no quorum leader");
+        return 2;
+    }
+    struct wire_arena a;
+    wire_arena_init(&a);
+    struct describe_quorum_response resp;
+    KS_ASSERT(quorum_describe(node_quorum(host_of(c, l)->proc), &a, &resp));
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    KS_ASSERT(out != NULL);
+    struct describe_endpoint eps[LUA_CLUSTER_NODES_MAX];
+    int ne = 0;
+    for (int i = 0; i < c->node_count; i++) {
+        if (c->nodes[i].controller) {
+            eps[ne++] = (struct describe_endpoint){c->nodes[i].id, c->nodes[i].name, 9093};
+        }
+    }
+    const char *broker = NULL;
+    for (int i = 0; i < c->node_count && broker == NULL; i++) {
+        broker = c->nodes[i].broker ? c->nodes[i].name : NULL;
+    }
+    int shown = describe_quorum_at_version(
+        &resp, c->describe_quorum_version, ne);
+    if (describe_quorum_prompt(out, c->release, c->nodes[l].name, broker, "--status")) {
+        describe_status(out, c->release, c->cluster_id, &resp, eps, shown);
+    }
+    if (describe_quorum_prompt(out, c->release, c->nodes[l].name, broker, "--replication")) {
+        describe_replication(out, c->release, &resp);
+    }
+    fclose(out);
+    lua_newtable(L);
+    struct quorum_view v;
+    quorum_view(node_quorum(host_of(c, l)->proc), &v);
+    set_int(L, "leader", c->nodes[l].id);
+    set_int(L, "epoch", v.epoch);
+    set_int(L, "high_watermark", v.high_watermark);
+    lua_newtable(L);
+    for (int i = 0, k = 0; i < c->node_count; i++) {
+        if (!c->nodes[i].controller) {
+            continue;
+        }
+        lua_newtable(L);
+        set_int(L, "id", c->nodes[i].id);
+        const struct quorum *q = quorum_of(c, i);
+        if (q != NULL) {
+            struct quorum_view qv;
+            quorum_view(q, &qv);
+            set_int(L, "log_end_offset", qv.log_end_offset);
+            set_str(L, "role", quorum_role_name(qv.role));
+        }
+        lua_rawseti(L, -2, ++k);
+    }
+    lua_setfield(L, -2, "voters");
+    set_view_metatable(L, text, len);
+    wire_arena_free(&a);
+    return 1;
+}
+
+static void push_ints(lua_State *L, const struct image_ints *v)
+{
+    lua_createtable(L, v->count > 0 ? v->count : 0, 0);
+    for (int32_t k = 0; k < v->count; k++) {
+        lua_pushinteger(L, v->items[k]);
+        lua_rawseti(L, -2, k + 1);
+    }
+}
+
+/* c:describe_topic(name): kafka-topics.sh --describe --topic name, against the committed
+ * metadata of the active controller's node; nil, message if there is no such topic. */
+static int l_describe_topic(lua_State *L)
+{
+    struct lua_cluster *c = lua_cluster_check(L, 1);
+    const char *name = luaL_checkstring(L, 2);
+    const struct metadata_image *img = leader_image(c);
+    const struct image_topic *t = img != NULL ? metadata_image_topic(img, name) : NULL;
+    if (t == NULL) {
+        lua_pushnil(L);
+        lua_pushfstring(L, img == NULL ? "no quorum leader" : DESCRIBE_TOPIC_MISSING_FORMAT,
+                        name);
+        return 2;
+    }
+    int l = lua_cluster_leader(c);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    KS_ASSERT(out != NULL);
+    fprintf(out, "$ kafka-topics.sh --bootstrap-server %s:9092 --describe --topic %s\n",
+            c->nodes[l].name, name);
+    struct describe_tool tool = {c->release, NULL, 0};
+    describe_topics(out, &tool, img, name);
+    fclose(out);
+    lua_newtable(L);
+    set_str(L, "name", t->name);
+    set_int(L, "partition_count", t->partition_count);
+    lua_createtable(L, t->partition_count, 0);
+    for (int32_t p = 0; p < t->partition_count; p++) {
+        const struct image_partition *ip = &t->partitions[p];
+        lua_newtable(L);
+        set_int(L, "partition", ip->id);
+        if (ip->leader >= 0) {
+            set_int(L, "leader", ip->leader);
+        }
+        set_int(L, "leader_epoch", ip->leader_epoch);
+        push_ints(L, &ip->replicas);
+        lua_setfield(L, -2, "replicas");
+        push_ints(L, &ip->isr);
+        lua_setfield(L, -2, "isr");
+        push_ints(L, &ip->elr);
+        lua_setfield(L, -2, "elr");
+        push_ints(L, &ip->last_known_elr);
+        lua_setfield(L, -2, "last_known_elr");
+        lua_pushboolean(L, ip->leader_recovery_state == METADATA_LRS_RECOVERING);
+        lua_setfield(L, -2, "recovering");
+        lua_rawseti(L, -2, p + 1);
+    }
+    lua_setfield(L, -2, "partitions");
+    set_view_metatable(L, text, len);
+    return 1;
+}
+
+bool lua_cluster_settled(struct lua_cluster *c)
+{
+    int l = lua_cluster_leader(c);
+    if (l < 0) {
+        return false;
+    }
+    const struct quorum *lq = quorum_of(c, l);
+    const struct raft_listener *ll = node_listener(host_of(c, l)->proc);
+    const struct metadata_image *img = &ll->image;
+    uint64_t hash = metadata_image_hash(img);
+    for (int i = 0; i < c->node_count; i++) {
+        const struct quorum *q = quorum_of(c, i);
+        if (q == NULL || c->nodes[i].stopping) {
+            return false;
+        }
+        if (i != l && (q->election.epoch != lq->election.epoch ||
+                       q->election.leader_id != c->nodes[l].id)) {
+            return false;
+        }
+        const struct raft_listener *nl = node_listener(host_of(c, i)->proc);
+        if (nl->applied_offset != ll->applied_offset || metadata_image_hash(&nl->image) != hash) {
+            return false;
+        }
+        const struct lifecycle *lc = node_lifecycle(host_of(c, i)->proc);
+        if (c->nodes[i].broker) {
+            const struct image_broker *b = metadata_image_broker(img, c->nodes[i].id);
+            if (lc == NULL || lc->state != LIFECYCLE_RUNNING || b == NULL || b->fenced ||
+                b->epoch != lc->broker_epoch) {
+                return false;
+            }
+        }
+    }
+    for (uint32_t t = 0; t < img->topic_count; t++) {
+        for (int32_t p = 0; p < img->topics[t].partition_count; p++) {
+            if (img->topics[t].partitions[p].leader < 0) {
+                return false;
+            }
+        }
+    }
+    return lq->high_watermark >= 0;
+}
+
+static int l_settled(lua_State *L)
+{
+    lua_pushboolean(L, lua_cluster_settled(lua_cluster_check(L, 1)));
+    return 1;
+}
+
+/* c:faults(): every fault injected so far, { kind =, targets =, start =, ["end"] = }. */
+static int l_faults(lua_State *L)
+{
+    struct lua_cluster *c = lua_cluster_check(L, 1);
+    lua_createtable(L, c->fault_count, 0);
+    for (int f = 0; f < c->fault_count; f++) {
+        lua_newtable(L);
+        set_str(L, "kind", c->faults[f].kind);
+        set_str(L, "targets", c->faults[f].targets);
+        set_int(L, "start", c->faults[f].start);
+        if (c->faults[f].end >= 0) {
+            set_int(L, "end", c->faults[f].end);
+        }
+        lua_rawseti(L, -2, f + 1);
+    }
+    return 1;
+}
+
+static int l_stats(lua_State *L)
+{
+    struct lua_cluster *c = lua_cluster_check(L, 1);
+    lua_newtable(L);
+    set_int(L, "leader_changes", (lua_Integer)c->parts.leader_changes);
+    set_int(L, "unclean_elections", (lua_Integer)c->parts.unclean_elections);
+    set_int(L, "records_checked", (lua_Integer)c->parts.records_checked);
+    set_int(L, "fences_checked", (lua_Integer)c->fencing.fences_checked);
+    set_int(L, "elections", (lua_Integer)c->w->trace.kind_counts[TRACE_RAFT_BECAME_LEADER]);
+    set_int(L, "session_timeout", c->nodes[0].config.broker_session_timeout);
+    return 1;
+}
+
+void lua_views_register(lua_State *L)
+{
+    static const luaL_Reg views[] = {
+        {"leader", l_leader},       {"epoch", l_epoch},
+        {"nodes", l_nodes},         {"controllers", l_controllers},
+        {"brokers", l_brokers},     {"others", l_others},
+        {"name", l_name},           {"node", l_node},
+        {"describe_quorum", l_describe_quorum}, {"describe_topic", l_describe_topic},
+        {"_settled", l_settled},    {"faults", l_faults},
+        {"stats", l_stats},         {NULL, NULL}};
+    luaL_setfuncs(L, views, 0);
+}
