@@ -6,6 +6,7 @@
 #include <lauxlib.h>
 
 #include "lua/cluster.h"
+#include "text.h"
 #include "world/world.h"
 
 /*
@@ -56,6 +57,44 @@ static int l_safety(lua_State *L)
     return ask(L, &c->liveness_result);
 }
 
+/* check.expect(cond, message, ...): the scenario's own claim about the run (a lesson's
+ * outcome, a measured bound); false records "expect: message" as a violation and fails. */
+static int l_expect(lua_State *L)
+{
+    struct lua_run *r = lua_run_of(L);
+    luaL_checkany(L, 1);
+    if (lua_toboolean(L, 1)) {
+        lua_pushboolean(L, 1);
+        return 1;
+    }
+    int n = lua_gettop(L);
+    const char *message = "(no message)";
+    if (n >= 2) {
+        lua_getglobal(L, "string");
+        lua_getfield(L, -1, "format");
+        for (int i = 2; i <= n; i++) {
+            lua_pushvalue(L, i);
+        }
+        lua_call(L, n - 1, 1);
+        message = lua_tostring(L, -1);
+    }
+    char where[300];
+    lua_run_where(L, where, sizeof where);
+    struct run_result *res = r->cluster != NULL ? &r->cluster->liveness_result : r->result;
+    char when[32] = "0.000000";
+    if (r->world != NULL) {
+        trace_format_time(world_now(r->world), when, sizeof when);
+        trace_emitf(&r->world->trace, world_now(r->world), TRACE_HOST_NONE, TRACE_NOTE,
+                    "expect failed (%s): %s", where, message != NULL ? message : "");
+    }
+    if (res->violations++ == 0) {
+        struct text t = text_init(res->first_violation, sizeof res->first_violation);
+        text_printf(&t, "expect (%s): %s at %s s", where, message != NULL ? message : "",
+                    when + strspn(when, " "));
+    }
+    return lua_run_check_failed(L);
+}
+
 /* check._recover(): the nemesis stops and every fault is undone. */
 static int l_recover(lua_State *L)
 {
@@ -98,6 +137,7 @@ void lua_checks_register(lua_State *L)
                                    {"partitions", l_partitions},
                                    {"fencing", l_fencing},
                                    {"all", l_safety},
+                                   {"expect", l_expect},
                                    {"_recover", l_recover},
                                    {"_settled", l_settled},
                                    {"_liveness_failed", l_liveness_failed},

@@ -580,6 +580,7 @@ static int l_cluster(lua_State *L)
     }
     configure_nodes(L, c, version, cluster_config, nodes);
     c->release = scenario_release_number(&(struct run_opts){.kafka_version = version});
+    c->release_name = (version != NULL ? release_find(version) : release_default())->name;
     c->describe_quorum_version =
         switches_from_release(release_find(version != NULL ? version : "trunk"))
             .raft_rpc.describe_quorum_version_max;

@@ -76,6 +76,7 @@ struct lua_cluster {
     char cluster_id[KAFKA_STORAGE_UUID_TEXT];
     char switches[512];
     int release; /* kafka_release.number of the first node */
+    const char *release_name; /* its name: "trunk", "3.4" */
     int16_t describe_quorum_version; /* the release's raft.rpc.describe.quorum.max */
     bool started;
     bool admin_busy;

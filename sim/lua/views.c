@@ -396,6 +396,14 @@ static int l_faults(lua_State *L)
     return 1;
 }
 
+/* c:release(): the Kafka release the nodes run ("trunk", "3.4", ...). */
+static int l_release(lua_State *L)
+{
+    struct lua_cluster *c = lua_cluster_check(L, 1);
+    lua_pushstring(L, c->release_name);
+    return 1;
+}
+
 static int l_stats(lua_State *L)
 {
     struct lua_cluster *c = lua_cluster_check(L, 1);
@@ -418,6 +426,7 @@ void lua_views_register(lua_State *L)
         {"name", l_name},           {"node", l_node},
         {"describe_quorum", l_describe_quorum}, {"describe_topic", l_describe_topic},
         {"_settled", l_settled},    {"faults", l_faults},
-        {"stats", l_stats},         {NULL, NULL}};
+        {"stats", l_stats},         {"release", l_release},
+        {NULL, NULL}};
     luaL_setfuncs(L, views, 0);
 }
