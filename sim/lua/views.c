@@ -158,8 +158,17 @@ static int l_node(lua_State *L)
     set_str(L, "host", n->stopping && h->state == HOST_UP ? "stopping" : host_state_name(h->state));
     lua_pushboolean(L, n->controller);
     lua_setfield(L, -2, "voter");
+    if (n->broker) {
+        /* The controller's view, which holds for a broker that is down too. */
+        const struct metadata_image *img = leader_image(c);
+        const struct image_broker *b = img != NULL ? metadata_image_broker(img, n->id) : NULL;
+        if (b != NULL) {
+            lua_pushboolean(L, b->fenced);
+            lua_setfield(L, -2, "fenced");
+        }
+    }
     if (h->state != HOST_UP || h->proc == NULL) {
-        return 1; /* a process that is not running shows nothing of its state */
+        return 1; /* a process that is not running shows nothing of its own state */
     }
     struct quorum_view v;
     quorum_view(node_quorum(h->proc), &v);
@@ -175,12 +184,6 @@ static int l_node(lua_State *L)
     if (lc != NULL) {
         set_str(L, "broker_state", lifecycle_state_name(lc->state));
         set_int(L, "broker_epoch", lc->broker_epoch);
-        const struct metadata_image *img = leader_image(c);
-        const struct image_broker *b = img != NULL ? metadata_image_broker(img, n->id) : NULL;
-        if (b != NULL) {
-            lua_pushboolean(L, b->fenced);
-            lua_setfield(L, -2, "fenced");
-        }
     }
     return 1;
 }
@@ -277,21 +280,34 @@ static void push_ints(lua_State *L, const struct image_ints *v)
     }
 }
 
-/* c:describe_topic(name): kafka-topics.sh --describe --topic name, against the committed
- * metadata of the active controller's node; nil, message if there is no such topic. */
+/* The broker kafka-topics.sh would bootstrap from: the first running node with a broker
+ * listener, or -1. */
+static int bootstrap_broker(struct lua_cluster *c)
+{
+    for (int i = 0; i < c->node_count; i++) {
+        if (c->nodes[i].broker && quorum_of(c, i) != NULL) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* c:describe_topic(name): kafka-topics.sh --describe --topic name, from the metadata of the
+ * broker it bootstraps from (a broker answers from its own image); nil, message if there is
+ * no running broker or no such topic. */
 static int l_describe_topic(lua_State *L)
 {
     struct lua_cluster *c = lua_cluster_check(L, 1);
     const char *name = luaL_checkstring(L, 2);
-    const struct metadata_image *img = leader_image(c);
+    int l = bootstrap_broker(c);
+    const struct metadata_image *img = l >= 0 ? &node_listener(host_of(c, l)->proc)->image : NULL;
     const struct image_topic *t = img != NULL ? metadata_image_topic(img, name) : NULL;
     if (t == NULL) {
         lua_pushnil(L);
-        lua_pushfstring(L, img == NULL ? "no quorum leader" : DESCRIBE_TOPIC_MISSING_FORMAT,
+        lua_pushfstring(L, img == NULL ? "no broker is running" : DESCRIBE_TOPIC_MISSING_FORMAT,
                         name);
         return 2;
     }
-    int l = lua_cluster_leader(c);
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
