@@ -89,9 +89,12 @@ static void print_usage(void)
     const char *f = trace_filter_families();
     while (*f != '\0') {
         size_t n = strlen(f);
-        for (const char *c = f; n > 54 && (c = strstr(c + 1, ", ")) != NULL && c - f < 54;) {
-            n = (size_t)(c - f) + 1;
+        const char *cut = NULL;
+        for (const char *c = strstr(f, ", "); n > 54 && c != NULL && c - f < 54;
+             c = strstr(c + 1, ", ")) {
+            cut = c;
         }
+        n = cut != NULL ? (size_t)(cut - f) + 1 : n;
         printf("                         %.*s\n", (int)n, f);
         f += n + strspn(f + n, " ");
     }
