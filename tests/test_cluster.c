@@ -32,26 +32,6 @@ static void run(uint64_t seed, const char *version, const char *bug, enum cluste
     ck_assert_msg(res->config_error[0] == '\0', "config refused: %s", res->config_error);
 }
 
-/* A run says which faults it injected: kinds in the order they first occurred, counted. */
-START_TEST(fault_tally_names_each_kind_in_first_seen_order)
-{
-    struct fault_tally t = {0};
-    char text[64];
-    fault_tally_text(&t, text, sizeof text);
-    ck_assert_str_eq(text, "no faults");
-    fault_tally_add(&t, "crash");
-    fault_tally_text(&t, text, sizeof text);
-    ck_assert_str_eq(text, "1 fault: 1 crash");
-    fault_tally_add(&t, "isolate");
-    fault_tally_add(&t, "crash");
-    fault_tally_text(&t, text, sizeof text);
-    ck_assert_str_eq(text, "3 faults: 2 crash, 1 isolate");
-    char small[16];
-    fault_tally_text(&t, small, sizeof small);
-    ck_assert_str_eq(small, "3 faults: 2 ...");
-}
-END_TEST
-
 /* The deployment guides' check: create a topic through one node (3 partitions, RF 3) and see
  * it described the same from every node, combined ones and brokers. */
 START_TEST(a_topic_created_through_one_node_is_described_identically_by_every_node)
@@ -377,7 +357,6 @@ static Suite *cluster_suite(void)
     Suite *s = suite_create("cluster");
     TCase *t = tcase_create("seed-topology");
     tcase_set_timeout(t, 600);
-    tcase_add_test(t, fault_tally_names_each_kind_in_first_seen_order);
     tcase_add_test(t, a_topic_created_through_one_node_is_described_identically_by_every_node);
     tcase_add_test(t, broker_crash_moves_its_leaderships_after_the_session_timeout);
     tcase_add_test(t, planted_fence_before_leader_moves_is_caught);

@@ -1,7 +1,9 @@
 /* test_trace.c — the trace: the hash covers every field, sinks see events, console format. */
 #include <check.h>
+#include <stdbool.h>
 #include <string.h>
 
+#include "trace/filter.h"
 #include "trace/trace.h"
 
 static uint64_t hash_of(time_ns time, int host, enum trace_kind kind, const char *detail)
@@ -55,9 +57,9 @@ START_TEST(sinks_see_events_in_the_console_format)
     trace_add_sink(&t, (struct trace_sink){.event = remember, .ctx = &s});
     trace_emitf(&t, 1250000000, 2, TRACE_PING_SEND, "seq=%d to=h%d", 3, 0);
     ck_assert_int_eq(s.count, 1);
-    ck_assert_str_eq(s.last, "     1.250000  h2   ping-send        seq=3 to=h0");
+    ck_assert_str_eq(s.last, "     1.250000  h2            ping-send        seq=3 to=h0");
     trace_emit(&t, 0, TRACE_HOST_NONE, TRACE_RUN_START, NULL);
-    ck_assert_str_eq(s.last, "     0.000000  -    run-start        ");
+    ck_assert_str_eq(s.last, "     0.000000  -             run-start        ");
     /* Sinks do not change the hash. */
     struct trace bare;
     trace_init(&bare);
@@ -81,6 +83,101 @@ START_TEST(every_kind_has_a_distinct_name)
 }
 END_TEST
 
+/* A person reads the host column by name; the detail keeps what the code traced. */
+START_TEST(the_host_column_names_the_host)
+{
+    struct trace t;
+    trace_init(&t);
+    trace_name_host(&t, 3, "broker-4");
+    trace_name_host(&t, 0, "controller-1");
+    struct seen s = {0};
+    trace_add_sink(&t, (struct trace_sink){.event = remember, .ctx = &s});
+    trace_emitf(&t, 1250000000, 3, TRACE_NET_SEND, "id=1 from=h3 to=h0 bytes=10");
+    ck_assert_str_eq(s.last, "     1.250000  broker-4      net-send         id=1 from=h3 to=h0 "
+                             "bytes=10");
+    trace_emit(&t, 0, 0, TRACE_NOTE, "x");
+    ck_assert_str_eq(s.last, "     0.000000  controller-1  note             x");
+    char legend[128];
+    trace_host_legend(&t, legend, sizeof legend);
+    ck_assert_str_eq(legend, "# hosts: h0=controller-1 h3=broker-4");
+    struct trace bare;
+    trace_init(&bare);
+    trace_emitf(&bare, 1250000000, 3, TRACE_NET_SEND, "id=1 from=h3 to=h0 bytes=10");
+    trace_emit(&bare, 0, 0, TRACE_NOTE, "x");
+    ck_assert_uint_eq(trace_hash(&t), trace_hash(&bare)); /* names are printing only */
+}
+END_TEST
+
+static bool shows(const struct trace_filter *f, enum trace_kind kind, const char *detail)
+{
+    struct trace_event e = {.time = 0, .host = 0, .kind = kind, .detail = detail};
+    return trace_filter_shows(f, &e);
+}
+
+START_TEST(the_filter_takes_families_and_kind_names)
+{
+    struct trace_filter f;
+    char err[512];
+    ck_assert(trace_filter_parse(&f, "raft", err, sizeof err));
+    ck_assert(shows(&f, TRACE_RAFT_BECAME_LEADER, "epoch=1"));
+    ck_assert(shows(&f, TRACE_RAFT_SNAPSHOT, ""));
+    ck_assert(shows(&f, TRACE_NODE_PERSIST, ""));
+    ck_assert(!shows(&f, TRACE_NET_SEND, ""));
+    ck_assert(!shows(&f, TRACE_CONTROLLER, ""));
+    ck_assert(!shows(&f, TRACE_NOTE, "nemesis crash broker-4"));
+    ck_assert(trace_filter_parse(&f, "controller,fault", err, sizeof err));
+    ck_assert(shows(&f, TRACE_CONTROLLER, ""));
+    ck_assert(shows(&f, TRACE_NET_CUT, "isolate broker-5"));
+    ck_assert(shows(&f, TRACE_HOST_CRASH, ""));
+    ck_assert(shows(&f, TRACE_NOTE, "nemesis crash broker-4 for 12000 ms"));
+    ck_assert(shows(&f, TRACE_NOTE, "heal: every fault undone, every node up"));
+    ck_assert(!shows(&f, TRACE_NOTE, "raft-log open"));
+    ck_assert(!shows(&f, TRACE_NOTE, "violation x"));
+    ck_assert(!shows(&f, TRACE_NET_SEND, ""));
+    ck_assert(trace_filter_parse(&f, "check,net-cut,became-leader", err, sizeof err));
+    ck_assert(shows(&f, TRACE_NOTE, "violation hw-majority: ..."));
+    ck_assert(shows(&f, TRACE_RAFT_ERROR, ""));
+    ck_assert(shows(&f, TRACE_NET_CUT, ""));
+    ck_assert(!shows(&f, TRACE_NET_HEAL, ""));
+    ck_assert(shows(&f, TRACE_RAFT_BECAME_LEADER, ""));
+    ck_assert(!shows(&f, TRACE_RAFT_STATE, ""));
+    ck_assert(trace_filter_parse(&f, "nemesis", err, sizeof err));
+    ck_assert(shows(&f, TRACE_HOST_PAUSE, ""));
+    /* Every family name parses, and every kind by its printed name. */
+    for (int k = 0; k < TRACE_KIND_COUNT; k++) {
+        ck_assert(trace_filter_parse(&f, trace_kind_name((enum trace_kind)k), err, sizeof err));
+        ck_assert(shows(&f, (enum trace_kind)k, ""));
+    }
+    trace_filter_all(&f);
+    for (int k = 0; k < TRACE_KIND_COUNT; k++) {
+        ck_assert(shows(&f, (enum trace_kind)k, ""));
+    }
+}
+END_TEST
+
+START_TEST(an_unknown_name_is_one_line_naming_it_and_the_families)
+{
+    struct trace_filter f;
+    char err[512];
+    ck_assert(!trace_filter_parse(&f, "raft,fualt", err, sizeof err));
+    ck_assert_ptr_nonnull(strstr(err, "no trace family or kind 'fualt'"));
+    ck_assert_ptr_nonnull(strstr(err, trace_filter_families()));
+    ck_assert_ptr_null(strchr(err, '\n'));
+    ck_assert(!trace_filter_parse(&f, "raft,", err, sizeof err));
+    ck_assert_ptr_nonnull(strstr(err, "an empty name in the list 'raft,'"));
+    ck_assert(!trace_filter_parse(&f, "", err, sizeof err));
+    ck_assert(!trace_filter_parse(&f, "Raft", err, sizeof err)); /* names are as printed */
+    ck_assert(!trace_filter_parse(&f, "net-", err, sizeof err)); /* no prefix matching */
+    const char *families = trace_filter_families();
+    const char *want[] = {"run", "note", "host", "net", "disk", "ping", "raft", "controller",
+                          "broker", "admin", "fault", "nemesis", "check"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        ck_assert_ptr_nonnull(strstr(families, want[i]));
+        ck_assert(trace_filter_parse(&f, want[i], err, sizeof err));
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("trace");
@@ -88,6 +185,9 @@ int main(void)
     tcase_add_test(tc, hash_changes_with_every_field_and_with_order);
     tcase_add_test(tc, sinks_see_events_in_the_console_format);
     tcase_add_test(tc, every_kind_has_a_distinct_name);
+    tcase_add_test(tc, the_host_column_names_the_host);
+    tcase_add_test(tc, the_filter_takes_families_and_kind_names);
+    tcase_add_test(tc, an_unknown_name_is_one_line_naming_it_and_the_families);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -21,10 +21,9 @@ static void violation(struct fencing_checker *fc, time_ns now, const char *fmt, 
     va_end(ap);
     char when[32];
     trace_format_time(now, when, sizeof when);
-    if (fc->result->violations++ == 0) {
-        snprintf(fc->result->first_violation, sizeof fc->result->first_violation, "%s at %s s",
-                 fc->last, when + strspn(when, " "));
-    }
+    char line[sizeof fc->last + 40];
+    snprintf(line, sizeof line, "%s at %s s", fc->last, when + strspn(when, " "));
+    run_result_violation(fc->result, "fencing", line);
     trace_emitf(&fc->world->trace, now, TRACE_HOST_NONE, TRACE_NOTE, "violation %s", fc->last);
     KS_ASSERT(fc->result->violations > 0);
 }

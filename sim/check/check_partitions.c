@@ -54,10 +54,9 @@ static void violation(struct partition_checker *pc, const char *fmt, ...)
     va_end(ap);
     char when[32];
     trace_format_time(pc->now, when, sizeof when);
-    if (pc->result->violations++ == 0) {
-        snprintf(pc->result->first_violation, sizeof pc->result->first_violation, "%s at %s s",
-                 pc->last, when + strspn(when, " "));
-    }
+    char line[sizeof pc->last + 40];
+    snprintf(line, sizeof line, "%s at %s s", pc->last, when + strspn(when, " "));
+    run_result_violation(pc->result, "partitions", line);
     KS_ASSERT(pc->result->violations > 0);
 }
 

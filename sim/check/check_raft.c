@@ -22,7 +22,9 @@ static void watch_errors(void *ctx, const struct trace_event *e)
     }
     for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
         if (strncmp(e->detail, fatal[i], strlen(fatal[i])) == 0) {
-            raft_checker_violation(ctx, "node-fatal: host h%d reported %s", e->host, e->detail);
+            struct raft_checker *c = ctx;
+            raft_checker_violation(c, "node-fatal: %s reported %s",
+                                   world_host(c->world, e->host)->name, e->detail);
         }
     }
 }
@@ -53,19 +55,10 @@ void raft_checker_free(struct raft_checker *c)
 
 void raft_checker_violation(struct raft_checker *c, const char *fmt, ...)
 {
-    char text[200];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
+    scenario_violationv(c->world, c->result, "raft", fmt, ap);
     va_end(ap);
-    char when[32];
-    trace_format_time(world_now(c->world), when, sizeof when);
-    if (c->result->violations++ == 0) {
-        snprintf(c->result->first_violation, sizeof c->result->first_violation, "%s at %s s",
-                 text, when + strspn(when, " "));
-    }
-    trace_emitf(&c->world->trace, world_now(c->world), TRACE_HOST_NONE, TRACE_NOTE,
-                "violation %s", text);
 }
 
 static void check_election_safety(struct raft_checker *c, const struct quorum_view *v)

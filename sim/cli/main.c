@@ -11,7 +11,9 @@
 #include "lua/shipped.h"
 #include "release.h"
 #include "scenario/scenario.h"
+#include "scenario/verdict.h"
 #include "text.h"
+#include "trace/filter.h"
 #include "trace/trace.h"
 #include "world/sched.h"
 
@@ -38,19 +40,18 @@ static const char usage_head[] =
     "  run       run a scenario for one seed and print its verdict and trace hash\n"
     "  list      list the built-in scenarios\n"
     "  switches  list the Kafka behaviour switches, their sources and each release's value\n"
-    "  sweep     run many seeds                        (not yet implemented)\n"
-    "  replay    re-run a recorded trace and compare   (not yet implemented)\n"
-    "  render    draw a leadership timeline            (not yet implemented)\n"
-    "  report    write an HTML report of a trace       (not yet implemented)\n"
-    "  shrink    minimise a failing seed's faults      (not yet implemented)\n"
-    "  lint      check a scenario or config file       (not yet implemented)\n"
     "\n"
     "run options:\n"
     "  -s, --seed N           the run seed (default 1); the same seed gives the same run\n"
     "                         (decimal digits only, 0 to 18446744073709551615)\n"
     "  -S, --scenario NAME    a built-in scenario (default: the demo scenario)\n"
-    "  -d, --duration TIME    virtual time to run, e.g. 30s, 500ms, 2m (default: scenario's)\n"
-    "  -t, --trace            print every trace event (time, host, kind, detail)\n"
+    "  -d, --duration TIME    virtual time to run, e.g. 30s, 500ms, 2m (default: scenario's;\n"
+    "                         a scenario refuses one too short for its faults)\n"
+    "  -t, --trace[=KINDS]    print every trace event (time, host, kind, detail), or only\n"
+    "                         those of KINDS, a comma-separated list of kinds (net-cut,\n"
+    "                         became-leader, ...) and of these families:\n";
+
+static const char usage_middle[] =
     "  -e, --expect-hash HEX  exit 1 unless the trace hash equals HEX (1 to 16 hex digits,\n"
     "                         0x optional, as the run prints it)\n"
     "  -k, --kafka-version V  the Kafka release every node runs (default: trunk, the newest):\n";
@@ -86,6 +87,20 @@ static const char *kraft_release_names(void)
 static void print_usage(void)
 {
     fputs(usage_head, stdout);
+    /* The families, wrapped at commas to stay within 80 columns. */
+    const char *f = trace_filter_families();
+    while (*f != '\0') {
+        size_t n = strlen(f);
+        const char *cut = NULL;
+        for (const char *c = strstr(f, ", "); n > 54 && c != NULL && c - f < 54;
+             c = strstr(c + 1, ", ")) {
+            cut = c;
+        }
+        n = cut != NULL ? (size_t)(cut - f) + 1 : n;
+        printf("                         %.*s\n", (int)n, f);
+        f += n + strspn(f + n, " ");
+    }
+    fputs(usage_middle, stdout);
     printf("                         %s\n", kraft_release_names());
     fputs(usage_tail, stdout);
 }
@@ -174,12 +189,14 @@ struct run_args {
     bool expect;
     uint64_t expected_hash;
     const char *kafka_version;
-    const char *file; /* a Lua scenario file given as the argument */
+    const char *file;           /* a Lua scenario file given as the argument */
+    struct trace_filter filter; /* what --trace prints */
+    bool filtered;              /* --trace=KINDS was given */
 };
 
 static const struct option run_options[] = {
     {"seed", required_argument, NULL, 's'},     {"scenario", required_argument, NULL, 'S'},
-    {"duration", required_argument, NULL, 'd'}, {"trace", no_argument, NULL, 't'},
+    {"duration", required_argument, NULL, 'd'}, {"trace", optional_argument, NULL, 't'},
     {"expect-hash", required_argument, NULL, 'e'}, {"help", no_argument, NULL, 'h'},
     {"kafka-version", required_argument, NULL, 'k'},
     {NULL, 0, NULL, 0}};
@@ -268,6 +285,13 @@ static int parse_one(int c, struct run_args *a)
         return EXIT_PASS;
     case 't':
         a->trace = true;
+        if (optarg != NULL) {
+            char err[400];
+            if (!trace_filter_parse(&a->filter, optarg, err, sizeof err)) {
+                return usage_error("--trace: %s", err);
+            }
+            a->filtered = true;
+        }
         return EXIT_PASS;
     case 'e':
         if (!parse_hash(optarg, &a->expected_hash)) {
@@ -290,7 +314,7 @@ static int parse_run(int argc, char **argv, struct run_args *a)
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, ":s:S:d:te:k:h", run_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":s:S:d:t::e:k:h", run_options, NULL)) != -1) {
         if (c == 'h') {
             print_usage();
             return -1;
@@ -314,11 +338,20 @@ static int parse_run(int argc, char **argv, struct run_args *a)
             return rc;
         }
     }
-    if (optind < argc && a->scenario == NULL) {
+    size_t len = optind < argc ? strlen(argv[optind]) : 0;
+    if (optind < argc && a->scenario == NULL && len > 4 &&
+        strcmp(argv[optind] + len - 4, ".lua") == 0) {
         a->file = argv[optind++]; /* kraftsim run FILE.lua */
     }
     if (optind < argc) {
-        return usage_error("unexpected argument '%s' for 'run'", argv[optind]);
+        /* `--trace raft`: the list belongs after an '=' (the flag's value is optional). */
+        bool after_trace = optind > 1 && (strcmp(argv[optind - 1], "--trace") == 0 ||
+                                          strcmp(argv[optind - 1], "-t") == 0);
+        char message[320];
+        snprintf(message, sizeof message, "unexpected argument '%%s' for 'run'%s",
+                 after_trace ? " (a trace filter is given as --trace=KINDS)"
+                             : " (a scenario file's name ends in .lua)");
+        return usage_error(message, argv[optind]);
     }
     return EXIT_PASS;
 }
@@ -355,32 +388,23 @@ static void install_stop_handlers(void)
     sched_set_stop_flag(&stop_signal);
 }
 
-/* The summary after the run: its verdict and exit status. */
-static int print_summary(const struct run_args *a, const struct run_result *r)
+/* The summary after the run (verdict.h) and the exit status it gives. */
+static int print_summary(const struct run_args *a, const char *scenario, const char *file,
+                         const struct run_result *r)
 {
-    char when[32];
-    trace_format_time(r->virtual_end, when, sizeof when);
-    printf("virtual time reached: %s s\n", when + strspn(when, " "));
-    printf("events: %" PRIu64 " scheduled, %" PRIu64 " traced\n", r->sched_events,
-           r->trace_events);
-    printf("trace hash: 0x%016" PRIx64 "\n", r->trace_hash);
-    if (sched_interrupted()) {
-        int sig = stop_signal;
-        printf("verdict: INTERRUPTED (%s at virtual time %s s; %u violations before it)\n",
-               sig == SIGINT ? "SIGINT" : "SIGTERM", when + strspn(when, " "), r->violations);
-        return EXIT_SIGNAL_BASE + sig;
-    }
-    if (r->violations > 0) {
-        printf("verdict: FAIL (%u violations; first: %s)\n", r->violations, r->first_violation);
+    struct run_request q = {.scenario = scenario, .file = file, .seed = a->seed,
+                            .kafka_version = a->kafka_version, .duration = a->duration,
+                            .expect = a->expect, .expected_hash = a->expected_hash,
+                            .interrupted_by = sched_interrupted() ? stop_signal : 0};
+    switch (verdict_print(stdout, &q, r)) {
+    case VERDICT_PASS:
+        return EXIT_PASS;
+    case VERDICT_FAIL:
         return EXIT_VIOLATION;
+    case VERDICT_INTERRUPTED:
+        break;
     }
-    if (a->expect && a->expected_hash != r->trace_hash) {
-        printf("verdict: FAIL (trace hash 0x%016" PRIx64 " differs from expected 0x%016" PRIx64
-               ")\n", r->trace_hash, a->expected_hash);
-        return EXIT_VIOLATION;
-    }
-    printf("verdict: PASS (0 violations)\n");
-    return EXIT_PASS;
+    return EXIT_SIGNAL_BASE + q.interrupted_by;
 }
 
 /* A Lua scenario's text: the file the user named, or one kraftsim ships. */
@@ -451,14 +475,8 @@ static int run_lua(const struct run_args *a, struct run_opts *opts, struct lua_s
         fprintf(stderr, "%s\n", line);
         return EXIT_USAGE;
     }
-    int rc = print_summary(a, &r);
-    if (rc == EXIT_VIOLATION && r.violations > 0) {
-        printf("replay: kraftsim run %s%s --seed %" PRIu64 "%s%s\n",
-               src->shipped ? "--scenario " : "", a->scenario != NULL ? a->scenario : src->chunk,
-               a->seed, a->kafka_version != NULL ? " --kafka-version " : "",
-               a->kafka_version != NULL ? a->kafka_version : "");
-    }
-    return rc;
+    return print_summary(a, src->shipped ? a->scenario : NULL, src->shipped ? NULL : src->chunk,
+                         &r);
 }
 
 static int cmd_run(int argc, char **argv)
@@ -469,7 +487,8 @@ static int cmd_run(int argc, char **argv)
         return rc < 0 ? EXIT_PASS : rc;
     }
     struct run_opts opts = {.seed = a.seed, .duration = a.duration, .trace_console = a.trace,
-                            .out = stdout, .kafka_version = a.kafka_version};
+                            .out = stdout, .kafka_version = a.kafka_version,
+                            .trace_filter = a.filtered ? &a.filter : NULL};
     struct lua_source src = {0};
     if (a.file != NULL) {
         rc = read_lua_file(a.file, &src);
@@ -488,8 +507,9 @@ static int cmd_run(int argc, char **argv)
         return usage_error("no scenario named '%s' (see 'kraftsim list')", a.scenario);
     }
     struct run_result r = {0};
-    if (s->prepare != NULL) {
-        s->prepare(&opts, &r); /* a refused configuration is one line, before any output */
+    /* A refused duration or configuration is one line, before any output. */
+    if (scenario_duration_ok(s, &opts, &r) && s->prepare != NULL) {
+        s->prepare(&opts, &r);
     }
     if (r.config_error[0] == '\0') {
         install_stop_handlers();
@@ -506,7 +526,7 @@ static int cmd_run(int argc, char **argv)
         print_error_line(r.config_error, "");
         return EXIT_USAGE;
     }
-    return print_summary(&a, &r);
+    return print_summary(&a, s->name, NULL, &r);
 }
 
 static int cmd_list(void)

@@ -87,11 +87,11 @@ static int l_expect(lua_State *L)
         trace_emitf(&r->world->trace, world_now(r->world), TRACE_HOST_NONE, TRACE_NOTE,
                     "expect failed (%s): %s", where, message != NULL ? message : "");
     }
-    if (res->violations++ == 0) {
-        struct text t = text_init(res->first_violation, sizeof res->first_violation);
-        text_printf(&t, "expect (%s): %s at %s s", where, message != NULL ? message : "",
-                    when + strspn(when, " "));
-    }
+    char text[320];
+    struct text t = text_init(text, sizeof text);
+    text_printf(&t, "expect (%s): %s at %s s", where, message != NULL ? message : "",
+                when + strspn(when, " "));
+    run_result_violation(res, "expect", text);
     return lua_run_check_failed(L);
 }
 
@@ -117,17 +117,10 @@ static int l_liveness_failed(lua_State *L)
     struct lua_cluster *c = the_cluster(L, "check.liveness");
     time_ns within = lua_run_duration_arg(L, 1, "check.liveness within");
     struct run_result *res = &c->liveness_result;
-    char when[32];
-    trace_format_time(world_now(c->w), when, sizeof when);
-    char message[sizeof res->first_violation];
-    snprintf(message, sizeof message, "liveness: %.3g s after healing the cluster has not "
-             "settled (a quorum leader every node follows, every broker running and "
-             "unfenced, every partition led, the same image on every node) at %s s",
-             (double)within / NS_PER_S, when + strspn(when, " "));
-    if (res->violations++ == 0) {
-        snprintf(res->first_violation, sizeof res->first_violation, "%s", message);
-    }
-    trace_emit(&c->w->trace, world_now(c->w), TRACE_HOST_NONE, TRACE_NOTE, message);
+    scenario_violation(c->w, res, "liveness", "liveness: %.3g s after healing the cluster has "
+                       "not settled (a quorum leader every node follows, every broker running "
+                       "and unfenced, every partition led, the same image on every node)",
+                       (double)within / NS_PER_S);
     return lua_run_check_failed(L);
 }
 

@@ -119,33 +119,28 @@ static void targets_done(struct text *t, char *buf, size_t cap)
 
 int lua_cluster_fault_begin(struct lua_cluster *c, const char *kind, const char *targets)
 {
-    c->faults_total++;
     trace_emitf(&c->w->trace, world_now(c->w), TRACE_HOST_NONE, TRACE_NOTE, "fault %s %s",
                 kind, targets);
-    if (c->fault_count == LUA_CLUSTER_FAULTS_MAX) {
-        return -1;
-    }
-    struct lua_fault *f = &c->faults[c->fault_count];
-    *f = (struct lua_fault){.kind = kind, .start = world_now(c->w), .end = -1};
-    snprintf(f->targets, sizeof f->targets, "%s", targets);
-    return c->fault_count++;
+    return fault_log_begin(&c->faults, world_now(c->w), kind, targets);
 }
 
 void lua_cluster_fault_end(struct lua_cluster *c, int fault)
 {
-    if (fault >= 0 && fault < c->fault_count && c->faults[fault].end < 0) {
-        c->faults[fault].end = world_now(c->w);
+    int kept = (int)(c->faults.total < FAULT_LOG_MAX ? c->faults.total : FAULT_LOG_MAX);
+    if (fault >= 0 && fault < kept && c->faults.entries[fault].end < 0) {
+        fault_log_end(&c->faults, fault, world_now(c->w));
     }
 }
 
 /* Ends every open fault of `kind` on `targets` (NULL: any kind / any targets). */
 static void faults_end_matching(struct lua_cluster *c, const char *kind, const char *targets)
 {
-    for (int i = 0; i < c->fault_count; i++) {
-        struct lua_fault *f = &c->faults[i];
+    int kept = (int)(c->faults.total < FAULT_LOG_MAX ? c->faults.total : FAULT_LOG_MAX);
+    for (int i = 0; i < kept; i++) {
+        const struct fault_log_entry *f = &c->faults.entries[i];
         if (f->end < 0 && (kind == NULL || strcmp(f->kind, kind) == 0) &&
             (targets == NULL || strcmp(f->targets, targets) == 0)) {
-            f->end = world_now(c->w);
+            fault_log_end(&c->faults, i, world_now(c->w));
         }
     }
 }
@@ -545,6 +540,7 @@ static void build_world(struct lua_cluster *c, struct lua_run *r)
     trace_emitf(&c->w->trace, 0, TRACE_HOST_NONE, TRACE_RUN_START, "scenario=%s seed=%" PRIu64
                 " %s", r->chunk, r->opts->seed, c->switches);
     c->nemesis.open_fault = -1;
+    fault_log_init(&c->faults);
 }
 
 /* kraft.cluster{ controllers =, brokers =, combined =, kafka_version =, config =, nodes = } */
@@ -1068,7 +1064,7 @@ static int l_disk(lua_State *L)
         disk_stall(d, time_add(world_now(c->w), stall));
         int f = lua_cluster_fault_begin(c, "disk-stall", name);
         if (f >= 0) {
-            c->faults[f].end = time_add(world_now(c->w), stall);
+            fault_log_end(&c->faults, f, time_add(world_now(c->w), stall)); /* known already */
         }
     }
     uint32_t corrupt = ppm_field(L, 3, "corrupt", "disk");
@@ -1120,9 +1116,7 @@ void lua_cluster_recover(struct lua_cluster *c)
             lua_cluster_start_node(c, i);
         }
     }
-    for (int f = 0; f < c->fault_count; f++) {
-        lua_cluster_fault_end(c, f);
-    }
+    fault_log_end_all(&c->faults, world_now(c->w));
 }
 
 static int l_recover(lua_State *L)
@@ -1384,26 +1378,16 @@ void lua_cluster_methods(lua_State *L)
 
 /* ---- the end of the run ---------------------------------------------------------------------- */
 
-static void fault_line(struct lua_cluster *c, FILE *out, const struct lua_fault *f)
-{
-    char from[32], to[32];
-    trace_format_time(f->start, from, sizeof from);
-    if (f->end >= 0) {
-        trace_format_time(f->end, to, sizeof to);
-    }
-    fprintf(out, "  %-14s %-40s %s s .. %s%s\n", f->kind, f->targets,
-            from + strspn(from, " "), f->end >= 0 ? to + strspn(to, " ") : "the end",
-            f->end >= 0 ? " s" : "");
-    (void)c;
-}
-
+/* Each checker's violations, counted into the run's result by checker. */
 static void add_result(struct run_result *into, const struct run_result *from)
 {
-    if (from->violations > 0 && into->violations == 0) {
-        snprintf(into->first_violation, sizeof into->first_violation, "%s",
-                 from->first_violation);
+    for (int k = 0; k < from->checker_count; k++) {
+        const struct checker_count *cc = &from->checkers[k];
+        for (uint32_t v = 0; v < cc->violations; v++) {
+            /* The first one keeps its text; the rest only count. */
+            run_result_violation(into, cc->name, v == 0 ? cc->first : "");
+        }
     }
-    into->violations += from->violations;
 }
 
 void lua_cluster_finish(struct lua_run *r)
@@ -1423,17 +1407,11 @@ void lua_cluster_finish(struct lua_run *r)
                 res->violations);
     if (r->error[0] == '\0') {
         fprintf(out, "release: %s\n", c->switches);
-        fprintf(out, "cluster: %d nodes (%d voters); %" PRIu64 " fault%s injected%s\n",
-                c->node_count, c->voter_count, c->faults_total, c->faults_total == 1 ? "" : "s",
-                c->faults_total > 0 ? ":" : "");
-        for (int f = 0; f < c->fault_count; f++) {
-            fault_line(c, out, &c->faults[f]);
-        }
-        if (c->faults_total > (uint64_t)c->fault_count) {
-            fprintf(out, "  ... and %" PRIu64 " more\n", c->faults_total - c->fault_count);
-        }
+        fprintf(out, "cluster: %d nodes (%d voters)\n", c->node_count, c->voter_count);
+        fault_log_print(&c->faults, out);
     }
     snprintf(res->switches, sizeof res->switches, "%s", c->switches);
+    res->faults = fault_log_total(&c->faults);
     res->trace_hash = trace_hash(&c->w->trace);
     res->trace_events = c->w->trace.event_count;
     res->sched_events = sched_fired_count(&c->w->sched);

@@ -28,11 +28,11 @@
 #include "check/check_partitions.h"
 #include "check/check_raft.h"
 #include "node.h"
+#include "scenario/fault_log.h"
 #include "lua/runtime.h"
 #include "tools/kafka_storage.h"
 
 #define LUA_CLUSTER_NODES_MAX 15
-#define LUA_CLUSTER_FAULTS_MAX 512
 
 struct lua_node {
     int32_t id;
@@ -42,14 +42,6 @@ struct lua_node {
     struct node_config config;
     bool stopping;  /* a controlled shutdown (c:stop) is under way */
     bool lose_unsynced; /* c:disk{ lose_unsynced = true }: a crash takes the page cache too */
-};
-
-/* A fault the scenario or its nemesis injected, as the summary lists it. */
-struct lua_fault {
-    const char *kind;
-    char targets[96];
-    time_ns start;
-    time_ns end; /* -1 while it lasts */
 };
 
 struct lua_nemesis {
@@ -88,9 +80,7 @@ struct lua_cluster {
     struct run_result parts_result;
     struct run_result fencing_result;
     struct run_result liveness_result;
-    struct lua_fault faults[LUA_CLUSTER_FAULTS_MAX];
-    int fault_count;
-    uint64_t faults_total; /* including those past the table */
+    struct fault_log faults; /* every fault injected, as the summary lists them */
     struct lua_nemesis nemesis;
 };
 

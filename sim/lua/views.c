@@ -398,14 +398,16 @@ static int l_settled(lua_State *L)
 static int l_faults(lua_State *L)
 {
     struct lua_cluster *c = lua_cluster_check(L, 1);
-    lua_createtable(L, c->fault_count, 0);
-    for (int f = 0; f < c->fault_count; f++) {
+    int kept = (int)(c->faults.total < FAULT_LOG_MAX ? c->faults.total : FAULT_LOG_MAX);
+    lua_createtable(L, kept, 0);
+    for (int f = 0; f < kept; f++) {
+        const struct fault_log_entry *e = &c->faults.entries[f];
         lua_newtable(L);
-        set_str(L, "kind", c->faults[f].kind);
-        set_str(L, "targets", c->faults[f].targets);
-        set_int(L, "start", c->faults[f].start);
-        if (c->faults[f].end >= 0) {
-            set_int(L, "end", c->faults[f].end);
+        set_str(L, "kind", e->kind);
+        set_str(L, "targets", e->targets);
+        set_int(L, "start", e->start);
+        if (e->end >= 0) {
+            set_int(L, "end", e->end);
         }
         lua_rawseti(L, -2, f + 1);
     }

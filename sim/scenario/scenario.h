@@ -8,11 +8,14 @@
  * what `kraftsim run` runs with no --scenario and what scripts/demo shows.
  */
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "env.h"
+
+struct trace_filter;
 
 struct run_opts {
     uint64_t seed;
@@ -25,6 +28,19 @@ struct run_opts {
      * "observer-fetches-leader-only"), or NULL. */
     const char *planted_bug;
     const char *kafka_version; /* kafka.version for every node; NULL = the newest (trunk) */
+    /* What the console trace shows (trace/filter.h); NULL = every event. Printing only. */
+    const struct trace_filter *trace_filter;
+};
+
+/* One checker's share of a run's violations: "raft", "partitions", "fencing", "liveness",
+ * "describe", "ping", ... with how many it found and the first, as the verdict prints them. */
+#define RUN_CHECKERS_MAX 12
+#define RUN_CHECKER_NAME 24
+
+struct checker_count {
+    char name[RUN_CHECKER_NAME];
+    uint32_t violations;
+    char first[320];
 };
 
 struct run_result {
@@ -38,35 +54,32 @@ struct run_result {
     int64_t committed;      /* the highest high watermark at the end (quorum scenarios) */
     char config_error[520]; /* set (and nothing run) when the scenario's config is bad */
     char switches[512];     /* the release and switches the nodes ran with */
+    uint64_t faults;        /* faults the run injected (fault_log_total) */
+    /* Violations by checker, in the order the checkers first found one; a checker past
+     * RUN_CHECKERS_MAX counts into the last entry, renamed "other". */
+    struct checker_count checkers[RUN_CHECKERS_MAX];
+    int checker_count;
 };
+
+/* Counts one violation that `checker` found: the run's total and first violation, and the
+ * checker's own count and first. `text` is the whole message ("hw-majority: ... at 12.3 s"). */
+void run_result_violation(struct run_result *r, const char *checker, const char *text);
+/* The checker's entry, or NULL if it found nothing. */
+const struct checker_count *run_result_checker(const struct run_result *r, const char *checker);
 
 struct scenario {
     const char *name;
     const char *summary;
     time_ns duration;
+    /* The shortest --duration the scenario runs as designed (its faults included), and why:
+     * a shorter one is refused, never stretched or run without its faults. */
+    time_ns min_duration;
+    const char *min_duration_why; /* "8 s setup, 1 s of faults, 25 s healing" */
     void (*run)(const struct run_opts *opts, struct run_result *result);
     /* Optional: checks the scenario's configuration without running it, filling
      * result->config_error when it is refused, so the CLI can refuse before it prints. */
     void (*prepare)(const struct run_opts *opts, struct run_result *result);
 };
-
-/*
- * What a run's nemesis injected, by kind in the order the kinds first occurred, so a run's
- * summary can say which faults it injected ("3 faults: 2 crash, 1 isolate"). Kinds are
- * static strings; at most FAULT_TALLY_KINDS of them.
- */
-#define FAULT_TALLY_KINDS 12
-
-struct fault_tally {
-    const char *kind[FAULT_TALLY_KINDS];
-    uint64_t count[FAULT_TALLY_KINDS];
-    int kinds;
-    uint64_t total;
-};
-
-void fault_tally_add(struct fault_tally *t, const char *kind);
-/* "3 faults: 2 crash, 1 isolate" (or "no faults"), cut to cap with "..." if it must be. */
-void fault_tally_text(const struct fault_tally *t, char *buf, size_t cap);
 
 extern const struct scenario scenario_quorum3;
 extern const struct scenario scenario_quorum5;
@@ -92,6 +105,27 @@ struct node_config;
 bool scenario_properties_fit(size_t len, const char *file, size_t cap, struct run_result *result);
 bool scenario_node_config(const char *text, size_t len, const char *file,
                           struct node_config *node, bool first, struct run_result *result);
+
+/* False, with the one-line refusal in result->config_error ("--duration 5s: scenario cluster
+ * needs at least 34s (8 s setup, 1 s of faults, 25 s healing)"), if opts->duration is set and
+ * shorter than the scenario's min_duration. */
+bool scenario_duration_ok(const struct scenario *s, const struct run_opts *opts,
+                          struct run_result *result);
+/* A duration as --duration takes it: "34s", "500ms", "90us", "7ns" (the largest exact unit). */
+void scenario_format_duration(time_ns d, char *buf, size_t cap);
+/* Attaches `console` to the trace if the run prints its trace (opts->trace_console), with the
+ * run's filter. */
+struct trace;
+struct trace_console;
+void scenario_trace_console(const struct run_opts *opts, struct trace *t,
+                            struct trace_console *console);
+/* Records a violation `checker` found at the world's time now: counted in the result, and
+ * traced as a note "violation <text>" (the checkers' own format). */
+struct world;
+void scenario_violation(struct world *w, struct run_result *result, const char *checker,
+                        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void scenario_violationv(struct world *w, struct run_result *result, const char *checker,
+                         const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 
 const struct scenario *scenario_default(void);
 const struct scenario *scenario_find(const char *name);

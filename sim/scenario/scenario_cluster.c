@@ -17,8 +17,10 @@
 #include "node.h"
 #include "protocol/header.h"
 #include "raft/listener.h"
+#include "scenario/fault_log.h"
 #include "scenario/scenario.h"
 #include "scenario/scenario_cluster.h"
+#include "trace/trace.h"
 #include "world/world.h"
 #include "text.h"
 
@@ -50,6 +52,8 @@
 #define SETUP_NS (8 * NS_PER_S)
 #define HEAL_NS (25 * NS_PER_S)
 #define CRASH_DOWN_NS (12 * NS_PER_S)
+/* The shortest fault phase a run may ask for: one fault (1 to 6 s, cut at the phase's end). */
+#define FAULTS_MIN_NS (1 * NS_PER_S)
 #define WATCH_EVERY_NS (10 * NS_PER_MS)
 #define TIMINGS_MAX 64
 
@@ -104,7 +108,9 @@ struct cluster_run {
     int script_step;
     int describe_mismatches;
     char describe_first[NODES][2048];
-    struct fault_tally faults;
+    struct fault_log faults;
+    int offline_fault[NODES]; /* offline-partition: the log's id of each node's crash */
+    struct trace_console console;
     struct failover_watch watch;
     time_ns timings[TIMINGS_MAX];
     bool timing_controller[TIMINGS_MAX];
@@ -491,8 +497,10 @@ static void heal_all(struct cluster_run *r)
 
 static void undo_fault(void *ctx, uint64_t arg)
 {
+    struct cluster_run *r = ctx;
     (void)arg;
-    heal_all(ctx);
+    heal_all(r);
+    fault_log_end_all(&r->faults, world_now(r->w)); /* heal_all undid every fault */
 }
 
 /* A clean stop in progress: stop the process once the controller let the broker go and the
@@ -519,6 +527,46 @@ static void shutdown_tick(void *ctx, uint64_t arg)
     }
 }
 
+/* Splits the nodes at random in two (the admin client with the first group); the groups'
+ * names go into t. */
+static void random_split(struct cluster_run *r, struct text *t)
+{
+    int a[NODES + 1], b[NODES + 1], an = 0, bn = 0;
+    uint64_t mask = 1 + rng_below(&r->w->nemesis, (UINT64_C(1) << NODES) - 2);
+    for (int i = 0; i < NODES; i++) {
+        if (mask & (UINT64_C(1) << i)) {
+            a[an++] = i;
+        } else {
+            b[bn++] = i;
+        }
+    }
+    a[an++] = ADMIN_HOST;
+    net_partition(&r->w->net, a, an, b, bn);
+    for (int i = 0; i < an + bn; i++) {
+        text_printf(t, "%s%s", i == 0 ? "" : i == an ? " | " : " ",
+                    names[i < an ? a[i] : b[i - an]]);
+    }
+}
+
+/* Begins a controlled shutdown of a running node; false if it is not running. */
+static bool begin_controlled_shutdown(struct cluster_run *r, int victim)
+{
+    struct host *h = world_host(r->w, victim);
+    if (h->state != HOST_UP) {
+        return false;
+    }
+    r->shutting_down = victim;
+    r->shutdown_began = world_now(r->w);
+    const struct quorum *q = node_quorum(h->proc);
+    if (q->role == QUORUM_LEADER) {
+        r->graceful = (struct leader_watch){.active = true, .host = victim,
+                                            .epoch = q->election.epoch, .since = -1};
+    }
+    node_begin_shutdown(h->proc);
+    world_at(r->w, world_now(r->w) + WATCH_EVERY_NS, shutdown_tick, r, 0);
+    return true;
+}
+
 static void nemesis_tick(void *ctx, uint64_t arg)
 {
     struct cluster_run *r = ctx;
@@ -531,47 +579,33 @@ static void nemesis_tick(void *ctx, uint64_t arg)
     enum fault f = (enum fault)rng_below(g, FAULT_KINDS);
     int victim = (int)rng_below(g, NODES);
     time_ns length = NS_PER_S + (time_ns)rng_below(g, 5 * (uint64_t)NS_PER_S);
-    int a[NODES + 1], b[NODES + 1], an = 0, bn = 0;
     int controller = active_controller(r);
+    char targets[FAULT_LOG_TARGET_TEXT];
+    struct text t = text_init(targets, sizeof targets);
+    bool injected = true;
     switch (f) {
     case FAULT_CRASH_CONTROLLER:
         victim = controller >= 0 ? controller : victim;
         /* fall through */
     case FAULT_CRASH_BROKER:
-        if (world_host(r->w, victim)->state == HOST_UP) {
+        injected = world_host(r->w, victim)->state == HOST_UP;
+        if (injected) {
             watch_crash(r, victim, victim == controller);
             crash_node(r, victim);
         }
+        text_printf(&t, "%s", names[victim]);
         length = CRASH_DOWN_NS;
         break;
     case FAULT_ISOLATE:
         net_isolate(&r->w->net, victim);
+        text_printf(&t, "%s", names[victim]);
         break;
-    case FAULT_SPLIT: {
-        uint64_t mask = 1 + rng_below(g, (UINT64_C(1) << NODES) - 2);
-        for (int i = 0; i < NODES; i++) {
-            if (mask & (UINT64_C(1) << i)) {
-                a[an++] = i;
-            } else {
-                b[bn++] = i;
-            }
-        }
-        a[an++] = ADMIN_HOST;
-        net_partition(&r->w->net, a, an, b, bn);
+    case FAULT_SPLIT:
+        random_split(r, &t);
         break;
-    }
     case FAULT_CONTROLLED_SHUTDOWN:
-        if (world_host(r->w, victim)->state == HOST_UP) {
-            r->shutting_down = victim;
-            r->shutdown_began = now;
-            const struct quorum *q = node_quorum(world_host(r->w, victim)->proc);
-            if (q->role == QUORUM_LEADER) {
-                r->graceful = (struct leader_watch){.active = true, .host = victim,
-                                                    .epoch = q->election.epoch, .since = -1};
-            }
-            node_begin_shutdown(world_host(r->w, victim)->proc);
-            world_at(r->w, now + WATCH_EVERY_NS, shutdown_tick, r, 0);
-        }
+        injected = begin_controlled_shutdown(r, victim);
+        text_printf(&t, "%s", names[victim]);
         length = 6 * NS_PER_S;
         break;
     case FAULT_KINDS:
@@ -582,7 +616,12 @@ static void nemesis_tick(void *ctx, uint64_t arg)
     trace_emitf(&r->w->trace, now, TRACE_HOST_NONE, TRACE_NOTE, "nemesis %s%s%s for %" PRId64
                 " ms", fault_names[f], f == FAULT_SPLIT ? "" : " ",
                 f == FAULT_SPLIT ? "" : names[victim], length / NS_PER_MS);
-    fault_tally_add(&r->faults, fault_names[f]);
+    if (injected) {
+        /* The kind says what was hit: a "crash" may find the active controller's node. */
+        bool crash = f == FAULT_CRASH_BROKER || f == FAULT_CRASH_CONTROLLER;
+        fault_log_begin(&r->faults, now,
+                        crash ? fault_names[victim == controller] : fault_names[f], targets);
+    }
     time_ns undo = now + length < r->fault_end ? now + length : r->fault_end;
     world_at(r->w, undo, undo_fault, r, 0);
     time_ns next = undo + NS_PER_S + (time_ns)rng_below(g, 2 * (uint64_t)NS_PER_S);
@@ -621,7 +660,8 @@ static void crash_tick(void *ctx, uint64_t arg)
                     r->watch.count, take_controller ? ", the active controller" : "",
                     CRASH_DOWN_NS / NS_PER_MS);
         crash_node(r, i);
-        fault_tally_add(&r->faults, take_controller ? "crash-active-controller" : "crash");
+        fault_log_begin(&r->faults, now, take_controller ? "crash-active-controller" : "crash",
+                        names[i]);
         world_at(r->w, now + CRASH_DOWN_NS, undo_fault, r, 0);
         break;
     }
@@ -635,6 +675,9 @@ static const time_ns offline_crash4 = 10 * NS_PER_S, offline_crash5 = 22 * NS_PE
                      offline_back4 = 34 * NS_PER_S, offline_back5 = 46 * NS_PER_S;
 static const time_ns offline_look[OFFLINE_STEPS] = {21 * NS_PER_S, 33 * NS_PER_S,
                                                    45 * NS_PER_S, 57 * NS_PER_S};
+/* The heal (which restarts every node) must not come before broker-5 returns; the last look
+ * (57 s) comes before the run ends (46 s + 25 s). */
+#define OFFLINE_STORY_NS (46 * NS_PER_S)
 
 static void offline_crash(void *ctx, uint64_t host)
 {
@@ -642,7 +685,7 @@ static void offline_crash(void *ctx, uint64_t host)
     trace_emitf(&r->w->trace, world_now(r->w), TRACE_HOST_NONE, TRACE_NOTE, "nemesis crash %s",
                 names[host]);
     host_crash(world_host(r->w, (int)host));
-    fault_tally_add(&r->faults, "crash");
+    r->offline_fault[host] = fault_log_begin(&r->faults, world_now(r->w), "crash", names[host]);
 }
 
 static void offline_restart(void *ctx, uint64_t host)
@@ -651,6 +694,7 @@ static void offline_restart(void *ctx, uint64_t host)
     trace_emitf(&r->w->trace, world_now(r->w), TRACE_HOST_NONE, TRACE_NOTE,
                 "nemesis restart %s", names[host]);
     start_node(r, (int)host);
+    fault_log_end(&r->faults, r->offline_fault[host], world_now(r->w));
 }
 
 static void ints_text(const struct image_ints *l, char *buf, size_t cap)
@@ -760,6 +804,7 @@ static void heal_tick(void *ctx, uint64_t arg)
     struct cluster_run *r = ctx;
     (void)arg;
     heal_all(r);
+    fault_log_end_all(&r->faults, world_now(r->w));
     trace_emitf(&r->w->trace, world_now(r->w), TRACE_HOST_NONE, TRACE_NOTE,
                 "heal: every fault undone, every node up");
 }
@@ -852,11 +897,10 @@ static void timing_range(const time_ns *t, int count, time_ns *lo, time_ns *hi)
 static void report(struct cluster_run *r, FILE *out, const char *kafka_version)
 {
     fprintf(out, "release: %s\n", r->switches);
-    char faults[256];
-    fault_tally_text(&r->faults, faults, sizeof faults);
-    fprintf(out, "cluster: %d combined nodes (broker,controller) and %d brokers; %s; %" PRIu64
-            " partition leader changes, %" PRIu64 " unclean\n", COMBINED, BROKERS, faults,
+    fprintf(out, "cluster: %d combined nodes (broker,controller) and %d brokers; %" PRIu64
+            " partition leader changes, %" PRIu64 " unclean\n", COMBINED, BROKERS,
             r->parts.leader_changes, r->parts.unclean_elections);
+    fault_log_print(&r->faults, out);
     if (story(r->mode)) {
         offline_report(r, out);
     } else {
@@ -930,7 +974,7 @@ static void fill_outcome(struct cluster_run *r, struct cluster_outcome *outcome)
     outcome->records_checked = r->parts.records_checked;
     outcome->session_timeout = r->session_timeout;
     outcome->heartbeat_interval = r->configs[0].broker_heartbeat_interval;
-    outcome->faults = r->faults.total;
+    outcome->faults = fault_log_total(&r->faults);
     outcome->unclean_elections = r->parts.unclean_elections;
     outcome->clicks_error = r->clicks_error;
     outcome->clicks_created = r->clicks_created;
@@ -981,8 +1025,15 @@ static void start_cluster(struct cluster_run *r, const struct run_opts *opts)
 void cluster_scenario_run(const struct run_opts *opts, struct run_result *result,
                           struct cluster_outcome *outcome, enum cluster_mode mode)
 {
+    static const struct scenario *const by_mode[] = {
+        &scenario_cluster, &scenario_broker_failover, &scenario_offline_partition,
+        &scenario_unclean_election};
+    if (!scenario_duration_ok(by_mode[mode], opts, result)) {
+        return;
+    }
     struct cluster_run *r = calloc(1, sizeof *r);
     KS_ASSERT(r != NULL);
+    fault_log_init(&r->faults);
     r->mode = mode;
     if (!configure(r, opts, result)) {
         free(r);
@@ -998,38 +1049,30 @@ void cluster_scenario_run(const struct run_opts *opts, struct run_result *result
     partition_checker_init(&r->parts, result,
                            r->configs[0].replication.unclean_leader_election_enable);
     r->switches = result->switches;
-    if (opts->trace_console) {
-        trace_add_sink(&r->w->trace, trace_console_sink(opts->out));
-    }
-    static const struct scenario *const by_mode[] = {
-        &scenario_cluster, &scenario_broker_failover, &scenario_offline_partition,
-        &scenario_unclean_election};
+    scenario_trace_console(opts, &r->w->trace, &r->console);
     time_ns duration = opts->duration > 0 ? opts->duration : by_mode[mode]->duration;
-    if (duration < SETUP_NS + HEAL_NS) {
-        duration = SETUP_NS + HEAL_NS;
-    }
-    if (story(mode) && duration < by_mode[mode]->duration) {
-        duration = by_mode[mode]->duration; /* its story runs on a fixed clock, to 57 s */
-    }
+    KS_ASSERT(duration >= by_mode[mode]->min_duration); /* scenario_duration_ok */
     r->fault_end = duration - HEAL_NS;
     trace_emitf(&r->w->trace, 0, TRACE_HOST_NONE, TRACE_RUN_START,
                 "scenario=cluster seed=%" PRIu64 " %s", opts->seed, result->switches);
     start_cluster(r, opts);
     world_run_until(r->w, r->fault_end);
     if (!sched_run_until_pred(&r->w->sched, settled, r, duration)) {
-        raft_checker_violation(&r->raft, "liveness: %d s after healing the cluster has not "
-                               "settled (every broker running and unfenced, every partition "
-                               "led, the same image on every node)", (int)(HEAL_NS / NS_PER_S));
+        scenario_violation(r->w, result, "liveness", "liveness: %d s after healing the cluster "
+                           "has not settled (every broker running and unfenced, every "
+                           "partition led, the same image on every node)",
+                           (int)(HEAL_NS / NS_PER_S));
     }
     world_run_until(r->w, duration);
     KS_ASSERT(world_check(r->w));
     if (r->describe_mismatches > 0) {
-        raft_checker_violation(&r->raft, "describe: the nodes described topic orders "
-                               "differently");
+        scenario_violation(r->w, result, "describe", "describe: the nodes described topic "
+                           "orders differently");
     }
     trace_emitf(&r->w->trace, world_now(r->w), TRACE_HOST_NONE, TRACE_RUN_END, "violations=%u",
                 result->violations);
     report(r, opts->out, opts->kafka_version);
+    result->faults = fault_log_total(&r->faults);
     result->trace_hash = trace_hash(&r->w->trace);
     result->trace_events = r->w->trace.event_count;
     result->sched_events = sched_fired_count(&r->w->sched);
@@ -1077,6 +1120,8 @@ const struct scenario scenario_cluster = {
     .summary = "3 combined nodes + 2 brokers: topics created and described from every node, "
                "then broker crashes, controller failover, partitions and controlled shutdowns",
     .duration = 60 * NS_PER_S,
+    .min_duration = SETUP_NS + FAULTS_MIN_NS + HEAL_NS,
+    .min_duration_why = "8 s setup, 1 s of faults, 25 s healing",
     .run = run_cluster,
     .prepare = prepare_cluster,
 };
@@ -1088,6 +1133,8 @@ const struct scenario scenario_broker_failover = {
                "partitions have new leaders, and until every broker follows the new "
                "controller, is measured",
     .duration = 90 * NS_PER_S,
+    .min_duration = SETUP_NS + CRASH_DOWN_NS + HEAL_NS,
+    .min_duration_why = "8 s setup, one 12 s broker crash, 25 s healing",
     .run = run_broker_failover,
     .prepare = prepare_cluster,
 };
@@ -1098,6 +1145,9 @@ const struct scenario scenario_offline_partition = {
                "broker-5, then broker-4 returns: the ISR shrinks, the partition goes offline, "
                "and with ELR (Kafka 4.1+) broker-4 may lead again; compare --kafka-version 3.4",
     .duration = 75 * NS_PER_S,
+    .min_duration = OFFLINE_STORY_NS + HEAL_NS,
+    .min_duration_why = "its story runs on a fixed clock until broker-5 returns at 46 s, then "
+                        "25 s healing",
     .run = run_offline,
     .prepare = prepare_cluster,
 };
@@ -1109,6 +1159,9 @@ const struct scenario scenario_unclean_election = {
                "warns of data loss; a 3.x controller (--kafka-version 3.4) ignores the config, "
                "and kafka-leader-election.sh --election-type unclean (ElectLeaders) elects it",
     .duration = 75 * NS_PER_S,
+    .min_duration = OFFLINE_STORY_NS + HEAL_NS,
+    .min_duration_why = "its story runs on a fixed clock until broker-5 returns at 46 s, then "
+                        "25 s healing",
     .run = run_unclean,
     .prepare = prepare_cluster,
 };

@@ -13,7 +13,9 @@
 #include "raft/listener.h"
 #include "metadata/records.h"
 #include "node.h"
+#include "scenario/fault_log.h"
 #include "scenario/scenario.h"
+#include "trace/trace.h"
 #include "world/world.h"
 #include "text.h"
 
@@ -21,7 +23,7 @@
  * The run, in three acts:
  *   1. calm (0 to 2 s): the quorum elects a leader; a client appends a small record every
  *      10 ms to whichever node leads;
- *   2. faults (2 s to duration - 10 s): every `every` the nemesis picks one fault from the
+ *   2. faults (2 s to duration - 25 s): every `every` the nemesis picks one fault from the
  *      seed: a partition (isolate the leader, a random split, a one-way cut, a bridge), a crash
  *      or power failure with a later restart, a pause, clock drift, or a lossy, duplicating,
  *      reordering network; each fault is undone a little later;
@@ -33,6 +35,9 @@
 #define BROKERS 2 /* observers: process.roles=broker nodes that fetch the metadata log */
 #define CALM_NS (2 * NS_PER_S)
 #define HEAL_NS (25 * NS_PER_S)
+/* The shortest fault phase a run may ask for: one fault (0.5 to 3.5 s, cut at the phase's end)
+ * and its undo. */
+#define FAULTS_MIN_NS (1 * NS_PER_S)
 #define LIVENESS_NS (8 * NS_PER_S)
 /* Brokers have until the end of the run (25 s after healing): one that restarted during the
  * faults waits out its old session (DUPLICATE_BROKER_REGISTRATION) from whenever the last
@@ -64,7 +69,8 @@ struct quorum_run {
     int brokers;
     uint64_t appended;
     uint64_t refused;
-    struct fault_tally faults;
+    struct fault_log faults;
+    struct trace_console console;
     int32_t last_leader;
     uint64_t leader_changes;
     time_ns fault_end;
@@ -244,9 +250,18 @@ static void undo_fault(void *ctx, uint64_t arg)
     struct quorum_run *r = ctx;
     (void)arg;
     heal_all(r);
+    fault_log_end_all(&r->faults, world_now(r->w)); /* heal_all undid every fault */
 }
 
 static int pick_host(struct quorum_run *r) { return (int)rng_below(&r->w->nemesis, r->hosts); }
+
+/* Hosts' names as the config has them, space-separated, onto t. */
+static void names_text(struct quorum_run *r, const int *hosts, int n, struct text *t)
+{
+    for (int i = 0; i < n; i++) {
+        text_printf(t, "%s%s", i > 0 ? " " : "", world_host(r->w, hosts[i])->name);
+    }
+}
 
 /* Splits the hosts at random into two non-empty groups. */
 static void random_split(struct quorum_run *r, int *a, int *an, int *b, int *bn)
@@ -262,7 +277,21 @@ static void random_split(struct quorum_run *r, int *a, int *an, int *b, int *bn)
     }
 }
 
-static void inject(struct quorum_run *r, enum nemesis_fault f)
+/* Every link loses, duplicates and reorders frames. */
+static void lossy_network(struct quorum_run *r, struct text *t)
+{
+    struct net_link_cfg chaos = net_link_default();
+    chaos.jitter = 2 * NS_PER_MS;
+    chaos.drop_ppm = 50000;
+    chaos.duplicate_ppm = 20000;
+    chaos.reorder_ppm = 50000;
+    net_set_all_links(&r->w->net, &chaos);
+    text_printf(t, "every link (5%% loss, 2%% duplicates, 5%% reordered, 2 ms jitter)");
+}
+
+/* Injects fault f; false if it could do nothing (a crash or pause of a host already down). The
+ * targets, as the log names them, go into t; *kind is f's name unless the fault says more. */
+static bool inject(struct quorum_run *r, enum nemesis_fault f, struct text *t, const char **kind)
 {
     struct world *w = r->w;
     int a[NET_HOST_MAX], b[NET_HOST_MAX], an, bn;
@@ -272,55 +301,64 @@ static void inject(struct quorum_run *r, enum nemesis_fault f)
     switch (f) {
     case FAULT_ISOLATE_LEADER:
         net_isolate(&w->net, victim);
-        break;
+        text_printf(t, "%s", h->name);
+        *kind = victim == leader ? "isolate-leader" : "isolate"; /* half the time the leader */
+        return true;
     case FAULT_SPLIT:
-        random_split(r, a, &an, b, &bn);
-        net_partition(&w->net, a, an, b, bn);
-        break;
     case FAULT_ONEWAY:
         random_split(r, a, &an, b, &bn);
-        net_cut_oneway(&w->net, a, an, b, bn);
-        break;
+        if (f == FAULT_SPLIT) {
+            net_partition(&w->net, a, an, b, bn);
+        } else {
+            net_cut_oneway(&w->net, a, an, b, bn);
+        }
+        names_text(r, a, an, t);
+        text_printf(t, f == FAULT_SPLIT ? " | " : " -> ");
+        names_text(r, b, bn, t);
+        return true;
     case FAULT_BRIDGE: {
         random_split(r, a, &an, b, &bn);
         int bridge = an > 1 ? a[--an] : b[--bn];
-        if (an > 0 && bn > 0) {
-            net_bridge(&w->net, a, an, bridge, b, bn);
+        if (an == 0 || bn == 0) {
+            return false;
         }
-        break;
+        net_bridge(&w->net, a, an, bridge, b, bn);
+        names_text(r, a, an, t);
+        text_printf(t, " | %s | ", world_host(w, bridge)->name);
+        names_text(r, b, bn, t);
+        return true;
     }
     case FAULT_CRASH:
-        if (h->state == HOST_UP || h->state == HOST_PAUSED) {
-            host_crash(h);
+        if (h->state != HOST_UP && h->state != HOST_PAUSED) {
+            return false;
         }
-        break;
-    case FAULT_POWER:
-        host_power_fail(h);
-        break;
+        host_crash(h);
+        text_printf(t, "%s", h->name);
+        return true;
     case FAULT_PAUSE:
-        if (h->state == HOST_UP) {
-            host_pause(h);
+        if (h->state != HOST_UP) {
+            return false;
         }
-        break;
+        host_pause(h);
+        text_printf(t, "%s", h->name);
+        return true;
+    case FAULT_POWER:
+        host_power_fail(h); /* on a host already down too: its page cache is lost */
+        text_printf(t, "%s", h->name);
+        return true;
     case FAULT_DRIFT:
         host_set_clock_rate(h, 700000 + (int64_t)rng_below(&w->nemesis, 600001));
-        break;
-    case FAULT_CHAOS: {
-        struct net_link_cfg chaos = net_link_default();
-        chaos.jitter = 2 * NS_PER_MS;
-        chaos.drop_ppm = 50000;
-        chaos.duplicate_ppm = 20000;
-        chaos.reorder_ppm = 50000;
-        net_set_all_links(&w->net, &chaos);
-        break;
-    }
+        text_printf(t, "%s (clock x%" PRId64 ".%06" PRId64 ")", h->name,
+                    h->clock_rate_ppm / 1000000, h->clock_rate_ppm % 1000000);
+        return true;
+    case FAULT_CHAOS:
+        lossy_network(r, t);
+        return true;
     case FAULT_KIND_COUNT:
-        KS_ASSERT(false);
+        break;
     }
-    static const char *const fault_names[FAULT_KIND_COUNT] = {
-        "isolate-leader", "split", "one-way-cut", "bridge", "crash", "power-failure", "pause",
-        "clock-drift", "lossy-network"};
-    fault_tally_add(&r->faults, fault_names[f]);
+    KS_ASSERT(false);
+    return false;
 }
 
 static void nemesis_tick(void *ctx, uint64_t arg)
@@ -331,7 +369,16 @@ static void nemesis_tick(void *ctx, uint64_t arg)
     if (now >= r->fault_end) {
         return;
     }
-    inject(r, (enum nemesis_fault)rng_below(&r->w->nemesis, FAULT_KIND_COUNT));
+    static const char *const fault_names[FAULT_KIND_COUNT] = {
+        "isolate-leader", "split", "one-way-cut", "bridge", "crash", "power-failure", "pause",
+        "clock-drift", "lossy-network"};
+    enum nemesis_fault f = (enum nemesis_fault)rng_below(&r->w->nemesis, FAULT_KIND_COUNT);
+    char targets[FAULT_LOG_TARGET_TEXT];
+    struct text t = text_init(targets, sizeof targets);
+    const char *kind = fault_names[f];
+    if (inject(r, f, &t, &kind)) {
+        fault_log_begin(&r->faults, now, kind, targets);
+    }
     time_ns length = NS_PER_S / 2 + (time_ns)rng_below(&r->w->nemesis, 3 * (uint64_t)NS_PER_S);
     time_ns undo = now + length < r->fault_end ? now + length : r->fault_end;
     world_at(r->w, undo, undo_fault, r, 0);
@@ -354,7 +401,7 @@ static void failover_tick(void *ctx, uint64_t arg)
     int leader = find_leader(r, NULL);
     if (leader >= 0) {
         host_crash(world_host(r->w, leader));
-        fault_tally_add(&r->faults, "crash-leader");
+        fault_log_begin(&r->faults, now, "crash-leader", world_host(r->w, leader)->name);
         time_ns back = now + 7 * NS_PER_S / 2;
         world_at(r->w, back < r->fault_end ? back : r->fault_end, undo_fault, r, 0);
     }
@@ -367,6 +414,7 @@ static void heal_tick(void *ctx, uint64_t arg)
     (void)arg;
     r->healing = true;
     heal_all(r);
+    fault_log_end_all(&r->faults, world_now(r->w));
     trace_emitf(&r->w->trace, world_now(r->w), TRACE_HOST_NONE, TRACE_NOTE,
                 "heal: every fault undone, every node up");
 }
@@ -443,11 +491,10 @@ static void report(struct quorum_run *r, FILE *out)
 {
     int leader = find_leader(r, NULL);
     fprintf(out, "release: %s\n", r->switches);
-    char faults[256];
-    fault_tally_text(&r->faults, faults, sizeof faults);
     fprintf(out, "quorum: %d voters and %d observers (brokers), %" PRIu64 " records appended; "
-            "%s; %" PRIu64 " leader changes seen by the client\n", r->voters,
-            r->hosts - r->voters, r->appended, faults, r->leader_changes);
+            "%" PRIu64 " leader changes seen by the client\n", r->voters,
+            r->hosts - r->voters, r->appended, r->leader_changes);
+    fault_log_print(&r->faults, out);
     if (leader < 0) {
         fprintf(out, "no leader at the end of the run\n");
         return;
@@ -481,11 +528,15 @@ static void report(struct quorum_run *r, FILE *out)
     wire_arena_free(&a);
 }
 
-static void run_quorum(const struct run_opts *opts, struct run_result *result, int voters,
-                       time_ns default_duration, enum quorum_mode mode)
+static void run_quorum(const struct scenario *s, const struct run_opts *opts,
+                       struct run_result *result, int voters, enum quorum_mode mode)
 {
+    if (!scenario_duration_ok(s, opts, result)) {
+        return;
+    }
     struct quorum_run r;
     memset(&r, 0, sizeof r);
+    fault_log_init(&r.faults);
     /* The calm run is the benchmark's bare 3-voter quorum: controllers only. */
     r.brokers = mode == MODE_CALM ? 0 : BROKERS;
     if (!configure(&r, opts, voters, result)) {
@@ -501,13 +552,9 @@ static void run_quorum(const struct run_opts *opts, struct run_result *result, i
     r.mode = mode;
     r.checker.result = result;
     r.switches = result->switches;
-    if (opts->trace_console) {
-        trace_add_sink(&r.w->trace, trace_console_sink(opts->out));
-    }
-    time_ns duration = opts->duration > 0 ? opts->duration : default_duration;
-    if (duration < CALM_NS + HEAL_NS) {
-        duration = CALM_NS + HEAL_NS;
-    }
+    scenario_trace_console(opts, &r.w->trace, &r.console);
+    time_ns duration = opts->duration > 0 ? opts->duration : s->duration;
+    KS_ASSERT(duration >= CALM_NS + HEAL_NS); /* scenario_duration_ok */
     r.fault_end = duration - HEAL_NS;
     trace_emitf(&r.w->trace, 0, TRACE_HOST_NONE, TRACE_RUN_START,
                 "scenario=quorum voters=%d seed=%" PRIu64 " %s", voters, opts->seed,
@@ -530,19 +577,19 @@ static void run_quorum(const struct run_opts *opts, struct run_result *result, i
     world_run_until(r.w, r.fault_end);
     struct liveness l = {.run = &r, .hw_floor = highest_watermark(&r)};
     if (!sched_run_until_pred(&r.w->sched, converged, &l, r.fault_end + LIVENESS_NS)) {
-        raft_checker_violation(&r.checker, "liveness: %d s after healing there is no leader "
-                               "that every voter follows with a moving high watermark "
-                               "(floor %" PRId64 ")", (int)(LIVENESS_NS / NS_PER_S),
-                               l.hw_floor);
+        scenario_violation(r.w, result, "liveness", "liveness: %d s after healing there is no "
+                           "leader that every voter follows with a moving high watermark "
+                           "(floor %" PRId64 ")", (int)(LIVENESS_NS / NS_PER_S), l.hw_floor);
     } else if (!sched_run_until_pred(&r.w->sched, brokers_running, &l, duration)) {
-        raft_checker_violation(&r.checker, "liveness: %d s after healing some broker is not "
-                               "registered and unfenced", (int)(HEAL_NS / NS_PER_S));
+        scenario_violation(r.w, result, "liveness", "liveness: %d s after healing some broker "
+                           "is not registered and unfenced", (int)(HEAL_NS / NS_PER_S));
     }
     world_run_until(r.w, duration);
     KS_ASSERT(world_check(r.w));
     trace_emitf(&r.w->trace, world_now(r.w), TRACE_HOST_NONE, TRACE_RUN_END, "violations=%u",
                 result->violations);
     report(&r, opts->out);
+    result->faults = fault_log_total(&r.faults);
     result->trace_hash = trace_hash(&r.w->trace);
     result->trace_events = r.w->trace.event_count;
     result->sched_events = sched_fired_count(&r.w->sched);
@@ -575,22 +622,22 @@ static void prepare_quorum5(const struct run_opts *opts, struct run_result *resu
 
 static void run_quorum3(const struct run_opts *opts, struct run_result *result)
 {
-    run_quorum(opts, result, 3, 40 * NS_PER_S, MODE_NEMESIS);
+    run_quorum(&scenario_quorum3, opts, result, 3, MODE_NEMESIS);
 }
 
 static void run_quorum5(const struct run_opts *opts, struct run_result *result)
 {
-    run_quorum(opts, result, 5, 40 * NS_PER_S, MODE_NEMESIS);
+    run_quorum(&scenario_quorum5, opts, result, 5, MODE_NEMESIS);
 }
 
 static void run_failover(const struct run_opts *opts, struct run_result *result)
 {
-    run_quorum(opts, result, 3, 40 * NS_PER_S, MODE_FAILOVER);
+    run_quorum(&scenario_failover, opts, result, 3, MODE_FAILOVER);
 }
 
 static void run_calm(const struct run_opts *opts, struct run_result *result)
 {
-    run_quorum(opts, result, 3, 40 * NS_PER_S, MODE_CALM);
+    run_quorum(&scenario_calm, opts, result, 3, MODE_CALM);
 }
 
 const struct scenario scenario_quorum3 = {
@@ -598,6 +645,8 @@ const struct scenario scenario_quorum3 = {
     .summary = "3 KRaft controllers elect, commit a record every 10 ms and fail over through "
                "partitions, crashes, power failures, pauses, drift and a lossy network",
     .duration = 40 * NS_PER_S,
+    .min_duration = CALM_NS + FAULTS_MIN_NS + HEAL_NS,
+    .min_duration_why = "2 s calm, 1 s of faults, 25 s healing",
     .run = run_quorum3,
     .prepare = prepare_quorum3,
 };
@@ -606,6 +655,8 @@ const struct scenario scenario_failover = {
     .name = "failover",
     .summary = "3 KRaft controllers; the leader is killed every 5 s and restarted 3.5 s later",
     .duration = 40 * NS_PER_S,
+    .min_duration = CALM_NS + FAULTS_MIN_NS + HEAL_NS,
+    .min_duration_why = "2 s calm, 1 s of faults, 25 s healing",
     .run = run_failover,
     .prepare = prepare_quorum3,
 };
@@ -614,6 +665,8 @@ const struct scenario scenario_calm = {
     .name = "calm",
     .summary = "3 KRaft controllers (no brokers) committing a record every 10 ms with no faults",
     .duration = 40 * NS_PER_S,
+    .min_duration = CALM_NS + HEAL_NS,
+    .min_duration_why = "2 s to elect and commit, 25 s of liveness checks",
     .run = run_calm,
     .prepare = prepare_quorum3,
 };
@@ -622,6 +675,8 @@ const struct scenario scenario_quorum5 = {
     .name = "quorum5",
     .summary = "the quorum scenario with 5 controllers",
     .duration = 40 * NS_PER_S,
+    .min_duration = CALM_NS + FAULTS_MIN_NS + HEAL_NS,
+    .min_duration_why = "2 s calm, 1 s of faults, 25 s healing",
     .run = run_quorum5,
     .prepare = prepare_quorum5,
 };

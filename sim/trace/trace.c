@@ -4,6 +4,9 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "text.h"
+#include "trace/filter.h"
+
 /* The hash folds each field through a 64-bit multiply-xorshift mix; strings go byte by byte
  * through FNV-1a first. Both are defined on integers alone, so every build and machine agree. */
 static uint64_t mix(uint64_t h, uint64_t v)
@@ -64,7 +67,10 @@ void trace_emit(struct trace *t, time_ns time, int host, enum trace_kind kind,
     t->hash = h;
     t->event_count++;
     t->kind_counts[kind]++;
-    struct trace_event event = {.time = time, .host = host, .kind = kind, .detail = detail};
+    struct trace_event event = {.time = time, .host = host, .kind = kind, .detail = detail,
+                                .host_name = host >= 0 && host < TRACE_HOST_MAX
+                                                 ? t->host_names[host]
+                                                 : NULL};
     for (int i = 0; i < t->sink_count; i++) {
         t->sinks[i].event(t->sinks[i].ctx, &event);
     }
@@ -88,23 +94,30 @@ void trace_format_time(time_ns time, char *buf, size_t cap)
     snprintf(buf, cap, "%6" PRId64 ".%06" PRId64, seconds, micros);
 }
 
+/* The host column is as wide as the longest name the built-in scenarios give ("controller-1"),
+ * so a trace's columns line up. */
+#define HOST_COLUMN 12
+
 void trace_format(const struct trace_event *event, char *buf, size_t cap)
 {
     char when[32];
     char host[16];
     trace_format_time(event->time, when, sizeof when);
+    const char *name = host;
     if (event->host == TRACE_HOST_NONE) {
         snprintf(host, sizeof host, "-");
+    } else if (event->host_name != NULL) {
+        name = event->host_name;
     } else {
         snprintf(host, sizeof host, "h%d", event->host);
     }
-    snprintf(buf, cap, "%s  %-3s  %-16s %s", when, host, trace_kind_name(event->kind),
-             event->detail);
+    snprintf(buf, cap, "%s  %-*s  %-16s %s", when, HOST_COLUMN, name,
+             trace_kind_name(event->kind), event->detail);
 }
 
 static void console_event(void *ctx, const struct trace_event *event)
 {
-    char line[TRACE_DETAIL_MAX + 64];
+    char line[TRACE_DETAIL_MAX + 96];
     trace_format(event, line, sizeof line);
     fprintf((FILE *)ctx, "%s\n", line);
 }
@@ -112,4 +125,42 @@ static void console_event(void *ctx, const struct trace_event *event)
 struct trace_sink trace_console_sink(FILE *out)
 {
     return (struct trace_sink){.event = console_event, .ctx = out};
+}
+
+void trace_host_legend(const struct trace *t, char *buf, size_t cap)
+{
+    KS_ASSERT(cap > 4);
+    struct text out = text_init(buf, cap);
+    for (int i = 0; i < TRACE_HOST_MAX; i++) {
+        if (t->host_names[i] != NULL) {
+            text_printf(&out, "%s h%d=%s", out.len == 0 ? "# hosts:" : "", i, t->host_names[i]);
+        }
+    }
+    if (!text_fits(&out)) {
+        memcpy(buf + cap - 4, "...", 4);
+    }
+}
+
+static void console_filtered(void *ctx, const struct trace_event *event)
+{
+    struct trace_console *c = ctx;
+    if (!c->legend_printed) {
+        c->legend_printed = true;
+        char legend[TRACE_HOST_MAX * 24];
+        trace_host_legend(c->trace, legend, sizeof legend);
+        if (legend[0] != '\0') {
+            fprintf(c->out, "%s\n", legend);
+        }
+    }
+    if (c->filter == NULL || trace_filter_shows(c->filter, event)) {
+        console_event(c->out, event);
+    }
+}
+
+void trace_console_attach(struct trace_console *c, struct trace *t, FILE *out,
+                          const struct trace_filter *filter)
+{
+    KS_ASSERT(c != NULL && t != NULL && out != NULL);
+    *c = (struct trace_console){.out = out, .trace = t, .filter = filter};
+    trace_add_sink(t, (struct trace_sink){.event = console_filtered, .ctx = c});
 }

@@ -12,11 +12,15 @@
  * sinks are attached.
  *
  * Console format, one event a line, columns separated by spaces:
- *   <seconds>.<microseconds>  <host or "-">  <kind>  <detail>
- * e.g. "     1.250000  n2  ping-send  seq=3 to=n3"
+ *   <seconds>.<microseconds>  <host name or "-">  <kind>  <detail>
+ * e.g. "     1.250000  kafka-2       raft-append  ..." (a host without a name reads h<index>).
+ * Details keep what the code under test traced: frames name hosts by index ("from=h3 to=h0",
+ * which tools follow connections by), so the console's first line is a legend,
+ * "# hosts: h0=kafka-1 h1=kafka-2 ...", mapping each index to the host's name.
  */
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -31,6 +35,8 @@ struct trace_event {
     int host; /* host index, or TRACE_HOST_NONE for the world itself */
     enum trace_kind kind;
     const char *detail;
+    const char *host_name; /* the host's name, or NULL (none, or a host without one): for
+                            * printing only, never hashed */
 };
 
 struct trace_sink {
@@ -65,8 +71,24 @@ static inline uint64_t trace_hash(const struct trace *t) { return t->hash; }
 
 /* Formats one event in the console format (no newline). */
 void trace_format(const struct trace_event *event, char *buf, size_t cap);
-/* A sink that prints every event to `out` (a FILE *). */
+/* A sink that prints every event to `out` (a FILE *), with no legend. */
 struct trace_sink trace_console_sink(FILE *out);
+
+/* The console a run prints its trace on (--trace): the events its filter shows, after the
+ * hosts' legend. Owned by the caller, and alive as long as the trace it is attached to. */
+struct trace_filter;
+struct trace_console {
+    FILE *out;
+    const struct trace *trace;
+    const struct trace_filter *filter; /* NULL: every event */
+    bool legend_printed;
+};
+/* Attaches console `c` to `t`: `filter` (NULL for every event; kept by pointer) decides what
+ * is printed, never what is hashed. */
+void trace_console_attach(struct trace_console *c, struct trace *t, FILE *out,
+                          const struct trace_filter *filter);
+/* "# hosts: h0=kafka-1 h1=kafka-2 ..." for the hosts with names, cut to fit; "" if none. */
+void trace_host_legend(const struct trace *t, char *buf, size_t cap);
 /* Formats virtual time as "<seconds>.<microseconds>". */
 void trace_format_time(time_ns time, char *buf, size_t cap);
 
