@@ -1234,7 +1234,12 @@ static int l_admin(lua_State *L)
     const char *verb = luaL_checkstring(L, 3);
     size_t tlen;
     const char *topic = luaL_checklstring(L, 4, &tlen);
-    struct admin_call call = {.to_host = 0, .partitions = -1, .replication_factor = -1};
+    /* --bootstrap-server: the first broker (a dedicated controller has no client listener). */
+    int bootstrap = 0;
+    while (bootstrap < c->node_count - 1 && !c->nodes[bootstrap].broker) {
+        bootstrap++;
+    }
+    struct admin_call call = {.to_host = bootstrap, .partitions = -1, .replication_factor = -1};
     for (size_t k = 0; k < sizeof apis / sizeof apis[0]; k++) {
         call.api_key = strcmp(apis[k].name, api) == 0 ? apis[k].api_key : call.api_key;
     }
