@@ -29,7 +29,7 @@ L.say("broker-5 is stopped too: the partition is offline: %s", show(part()))
 check.expect(part().leader == nil, "ledger should be offline with both brokers down")
 
 c:restart(4)
-local led = wait_until(function() return part().leader end, 20 * s)
+local led = wait_until(function() return part().leader end, 10 * s)
 if elr then
   L.say("Kafka %s has eligible leader replicas (KIP-966): broker-4 left the ISR while it " ..
         "was below min.insync.replicas, so it kept every committed write and may lead: %s",
@@ -37,7 +37,7 @@ if elr then
   check.expect(led == 4, "with ELR broker-4 should lead again, the leader is %s", tostring(led))
 else
   L.say("Kafka %s has no ELR: broker-4 is back but out of the ISR, and a clean election " ..
-        "takes only an ISR member, so 20 s later the partition is still offline: %s",
+        "takes only an ISR member, so 10 s later the partition is still offline: %s",
         c:release(), show(part()))
   check.expect(led == nil, "without ELR broker-4 must not lead, the leader is %s", tostring(led))
   c:restart(5)

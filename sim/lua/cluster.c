@@ -414,11 +414,11 @@ static void reconfigure_node(lua_State *L, struct lua_cluster *c, int i, int opt
     }
     const char *who = lua_pushfstring(L, "restart %s config", c->nodes[i].name);
     props_from_table(L, lua_gettop(L) - 1, who, &p);
-    struct node_config *next = malloc(sizeof *next);
-    KS_ASSERT(next != NULL);
+    static struct node_config parsed; /* static: a refusal raises (longjmp) from in here */
+    struct node_config *next = &parsed;
     struct run_result res;
     memset(&res, 0, sizeof res);
-    apply_props(L, c, i, &p, next, &res); /* raises (and leaks nothing of note) if refused */
+    apply_props(L, c, i, &p, next, &res);
     /* The compiled-in test hooks stay as the run set them. */
     struct node_config *nc = &c->nodes[i].config;
     next->quorum.planted_vote_without_log_check = nc->quorum.planted_vote_without_log_check;
@@ -429,7 +429,6 @@ static void reconfigure_node(lua_State *L, struct lua_cluster *c, int i, int opt
     next->planted_snapshot_drops_a_record = nc->planted_snapshot_drops_a_record;
     next->planted_fence_before_leader_moves = nc->planted_fence_before_leader_moves;
     *nc = *next;
-    free(next);
     lua_pop(L, 2);
 }
 
