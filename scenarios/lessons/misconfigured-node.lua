@@ -35,8 +35,8 @@ end
 
 -- 2. a wrong cluster id: broker-5 was formatted with another cluster's id
 local b = c:node(5)
-L.say("broker-5, formatted with cluster id %s, runs (%s) but is refused: every Fetch it " ..
-      "sends answers INCONSISTENT_CLUSTER_ID, so it never catches up, never registers, and " ..
+L.say("broker-5, formatted with cluster id %s, runs (%s) but is shut out: every Fetch it " ..
+      "sends is answered INCONSISTENT_CLUSTER_ID, so it never catches up, never registers, and " ..
       "stays %s", other, b.host, b.broker_state)
 check.expect(b.host == "up" and not b.refused, "a wrong cluster id does not stop the process")
 check.expect(b.broker_state == "STARTING" and b.fenced == nil,
