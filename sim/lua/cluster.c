@@ -328,6 +328,40 @@ static void config_refused(lua_State *L, struct lua_cluster *c, int i, const str
     lua_run_error(L, "node %s: %s", c->nodes[i].name, msg);
 }
 
+/* Each node's server.properties text, kept (registry table, by node index + 1) for a restart
+ * with new keys. */
+static const char props_key[] = "kraftsim.cluster.props";
+
+/* Renders p as node i's server.properties and parses it into `into` as the node would; a
+ * refusal raises at the user's line. */
+static void apply_props(lua_State *L, struct lua_cluster *c, int i, const struct props *p,
+                        struct node_config *into, struct run_result *res)
+{
+    static char text[PROPS_MAX * 1200];
+    struct text t = text_init(text, sizeof text);
+    for (int k = 0; k < p->count; k++) {
+        text_printf(&t, "%s=%s\n", p->items[k].key, p->items[k].value);
+    }
+    if (!text_fits(&t)) {
+        lua_run_error(L, "node %s: its server.properties would pass %zu bytes",
+                      c->nodes[i].name, sizeof text);
+    }
+    char file[64];
+    snprintf(file, sizeof file, "%s/server.properties", c->nodes[i].name);
+    if (!scenario_node_config(text, t.len, file, into, i == 0, res)) {
+        config_refused(L, c, i, p, file, res->config_error);
+    }
+    if (lua_getfield(L, LUA_REGISTRYINDEX, props_key) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, props_key);
+    }
+    lua_pushlstring(L, text, t.len);
+    lua_rawseti(L, -2, i + 1);
+    lua_pop(L, 1);
+}
+
 /* Parses node i's properties as the node would; a refusal raises at the user's line. */
 static void configure_node(lua_State *L, struct lua_cluster *c, int i, const char *version,
                            int cluster_config, int node_config)
@@ -343,25 +377,54 @@ static void configure_node(lua_State *L, struct lua_cluster *c, int i, const cha
         const char *who = lua_pushfstring(L, "node %s config", c->nodes[i].name);
         props_from_table(L, node_config, who, &p);
     }
-    static char text[PROPS_MAX * 1200];
-    struct text t = text_init(text, sizeof text);
-    for (int k = 0; k < p.count; k++) {
-        text_printf(&t, "%s=%s\n", p.items[k].key, p.items[k].value);
-    }
-    if (!text_fits(&t)) {
-        lua_run_error(L, "node %s: its server.properties would pass %zu bytes",
-                      c->nodes[i].name, sizeof text);
-    }
-    char file[64];
-    snprintf(file, sizeof file, "%s/server.properties", c->nodes[i].name);
     struct run_result res;
     memset(&res, 0, sizeof res);
-    if (!scenario_node_config(text, t.len, file, &c->nodes[i].config, i == 0, &res)) {
-        config_refused(L, c, i, &p, file, res.config_error);
-    }
+    apply_props(L, c, i, &p, &c->nodes[i].config, &res);
     if (i == 0) {
         snprintf(c->switches, sizeof c->switches, "%s", res.switches);
     }
+}
+
+/* c:restart(n, { config = {...} }): the operator edited server.properties while the node was
+ * down. The node's last properties, then the new keys; the next start reads them. */
+static void reconfigure_node(lua_State *L, struct lua_cluster *c, int i, int opts)
+{
+    static struct props p;
+    p.count = 0;
+    lua_getfield(L, LUA_REGISTRYINDEX, props_key);
+    lua_rawgeti(L, -1, i + 1);
+    const char *line = lua_tostring(L, -1);
+    while (line != NULL && *line != '\0') {
+        size_t len = strcspn(line, "\n"), eq = strcspn(line, "=");
+        char key[96], value[1024];
+        snprintf(key, sizeof key, "%.*s", (int)(eq < sizeof key ? eq : sizeof key - 1), line);
+        snprintf(value, sizeof value, "%.*s", (int)(len - eq - 1), line + eq + 1);
+        props_set(L, &p, key, value, NULL);
+        line += len + (line[len] == '\n');
+    }
+    lua_pop(L, 2);
+    lua_getfield(L, opts, "config");
+    if (!lua_istable(L, -1)) {
+        lua_run_error(L, "restart: the options are { config = { [\"key\"] = value } }");
+    }
+    const char *who = lua_pushfstring(L, "restart %s config", c->nodes[i].name);
+    props_from_table(L, lua_gettop(L) - 1, who, &p);
+    static struct node_config parsed; /* static: a refusal raises (longjmp) from in here */
+    struct node_config *next = &parsed;
+    struct run_result res;
+    memset(&res, 0, sizeof res);
+    apply_props(L, c, i, &p, next, &res);
+    /* The compiled-in test hooks stay as the run set them. */
+    struct node_config *nc = &c->nodes[i].config;
+    next->quorum.planted_vote_without_log_check = nc->quorum.planted_vote_without_log_check;
+    next->quorum.planted_high_watermark_on_minority =
+        nc->quorum.planted_high_watermark_on_minority;
+    next->quorum.planted_observer_fetches_leader_only =
+        nc->quorum.planted_observer_fetches_leader_only;
+    next->planted_snapshot_drops_a_record = nc->planted_snapshot_drops_a_record;
+    next->planted_fence_before_leader_moves = nc->planted_fence_before_leader_moves;
+    *nc = *next;
+    lua_pop(L, 2);
 }
 
 struct shape {
@@ -386,6 +449,16 @@ static int int_field(lua_State *L, int t, const char *name, int def, int lo, int
 }
 
 static void after_step(void *ctx, int host);
+
+/* A node that refuses to start says why in a node-refuse event; c:node(n).refused shows it. */
+static void on_trace(void *ctx, const struct trace_event *ev)
+{
+    struct lua_cluster *c = ctx;
+    if (ev->kind == TRACE_NODE_REFUSE && ev->host >= 0 && ev->host < c->node_count) {
+        snprintf(c->nodes[ev->host].refused, sizeof c->nodes[ev->host].refused, "%s",
+                 ev->detail);
+    }
+}
 
 static void on_record(void *arg, int64_t offset, const struct metadata_record *rec)
 {
@@ -482,6 +555,25 @@ static void check_nodes_table(lua_State *L, struct lua_cluster *c, int nodes)
     lua_pop(L, 1);
 }
 
+/* nodes = { [3] = { cluster_id = "..." } }: the operator formatted this node's storage for
+ * another cluster (kafka-storage.sh format --cluster-id takes a Uuid: 22 base64url chars). */
+static void node_cluster_id(lua_State *L, struct lua_cluster *c, int i, int t)
+{
+    lua_getfield(L, t, "cluster_id");
+    if (!lua_isnil(L, -1)) {
+        const char *id = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+        if (strlen(id) != KAFKA_STORAGE_UUID_TEXT - 1 ||
+            id[strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")] !=
+                '\0') {
+            lua_run_error(L, "kraft.cluster: node %s cluster_id wants a Uuid as kafka-storage.sh "
+                          "random-uuid prints it (22 characters of A-Z a-z 0-9 - _), got %s",
+                          c->nodes[i].name, sandbox_tostring(L, -1));
+        }
+        snprintf(c->nodes[i].cluster_id, sizeof c->nodes[i].cluster_id, "%s", id);
+    }
+    lua_pop(L, 1);
+}
+
 static void configure_nodes(lua_State *L, struct lua_cluster *c, const char *version,
                             int cluster_config, int nodes)
 {
@@ -495,6 +587,7 @@ static void configure_nodes(lua_State *L, struct lua_cluster *c, const char *ver
                 lua_getfield(L, nodes, c->nodes[i].name);
             }
             if (lua_istable(L, -1)) {
+                node_cluster_id(L, c, i, lua_gettop(L));
                 lua_getfield(L, -1, "config");
                 node_config = lua_istable(L, -1) ? lua_gettop(L) : 0;
             }
@@ -537,6 +630,7 @@ static void build_world(struct lua_cluster *c, struct lua_run *r)
     if (r->opts->trace_console) {
         trace_add_sink(&c->w->trace, trace_console_sink(r->opts->out));
     }
+    trace_add_sink(&c->w->trace, (struct trace_sink){on_trace, c});
     trace_emitf(&c->w->trace, 0, TRACE_HOST_NONE, TRACE_RUN_START, "scenario=%s seed=%" PRIu64
                 " %s", r->chunk, r->opts->seed, c->switches);
     c->nemesis.open_fault = -1;
@@ -592,6 +686,9 @@ static int l_cluster(lua_State *L)
 void lua_cluster_start_node(struct lua_cluster *c, int i)
 {
     struct host *h = world_host(c->w, i);
+    if (h->state != HOST_UP && h->state != HOST_PAUSED) {
+        c->nodes[i].refused[0] = '\0';
+    }
     if (h->state != HOST_UP && h->state != HOST_PAUSED && host_start(h)) {
         struct raft_listener *l = node_listener(h->proc);
         l->on_record = on_record;
@@ -611,7 +708,9 @@ static int l_start(lua_State *L)
     rng_init(&storage, c->run->opts->seed, "storage", UINT64_MAX);
     kafka_storage_random_uuid(&storage, c->cluster_id);
     for (int i = 0; i < c->node_count; i++) {
-        KS_ASSERT(kafka_storage_format(c->w, i, &c->nodes[i].config, c->cluster_id) == ENV_OK);
+        const char *id = c->nodes[i].cluster_id[0] != '\0' ? c->nodes[i].cluster_id
+                                                          : c->cluster_id;
+        KS_ASSERT(kafka_storage_format(c->w, i, &c->nodes[i].config, id) == ENV_OK);
         lua_cluster_start_node(c, i);
     }
     host_start(world_host(c->w, c->admin_host));
@@ -677,6 +776,11 @@ static int l_restart(lua_State *L)
     if (h->state == HOST_UP || h->state == HOST_PAUSED) {
         return lua_run_error(L, "restart: %s is running; crash or stop it first",
                              c->nodes[i].name);
+    }
+    if (lua_istable(L, 3)) {
+        reconfigure_node(L, c, i, 3);
+    } else if (!lua_isnoneornil(L, 3)) {
+        return lua_run_error(L, "restart: the options are { config = { [\"key\"] = value } }");
     }
     lua_cluster_start_node(c, i);
     faults_end_matching(c, "crash", c->nodes[i].name);

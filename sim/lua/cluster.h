@@ -42,6 +42,10 @@ struct lua_node {
     struct node_config config;
     bool stopping;  /* a controlled shutdown (c:stop) is under way */
     bool lose_unsynced; /* c:disk{ lose_unsynced = true }: a crash takes the page cache too */
+    /* nodes = { [id] = { cluster_id = "..." } }: kafka-storage.sh format ran with this id
+     * instead of the cluster's ("" = the cluster's). */
+    char cluster_id[KAFKA_STORAGE_UUID_TEXT];
+    char refused[512]; /* why the node's last start refused (its node-refuse event), or "" */
 };
 
 struct lua_nemesis {

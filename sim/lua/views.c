@@ -142,7 +142,8 @@ static const struct metadata_image *leader_image(struct lua_cluster *c)
     return l >= 0 ? &node_listener(host_of(c, l)->proc)->image : NULL;
 }
 
-/* c:node(n): { id, name, roles, host, role, epoch, leader, leo, hw, broker_state, fenced } */
+/* c:node(n): { id, name, roles, host, refused, role, epoch, leader, voted, leo, hw, broker_state,
+ * fenced } */
 static int l_node(lua_State *L)
 {
     struct lua_cluster *c = lua_cluster_check(L, 1);
@@ -158,14 +159,15 @@ static int l_node(lua_State *L)
     set_str(L, "host", n->stopping && h->state == HOST_UP ? "stopping" : host_state_name(h->state));
     lua_pushboolean(L, n->controller);
     lua_setfield(L, -2, "voter");
-    if (n->broker) {
-        /* The controller's view, which holds for a broker that is down too. */
-        const struct metadata_image *img = leader_image(c);
-        const struct image_broker *b = img != NULL ? metadata_image_broker(img, n->id) : NULL;
-        if (b != NULL) {
-            lua_pushboolean(L, b->fenced);
-            lua_setfield(L, -2, "fenced");
-        }
+    /* Fenced is the active controller's word, so a paused or crashed broker has it too. */
+    const struct metadata_image *img = n->broker ? leader_image(c) : NULL;
+    const struct image_broker *b = img != NULL ? metadata_image_broker(img, n->id) : NULL;
+    if (b != NULL) {
+        lua_pushboolean(L, b->fenced);
+        lua_setfield(L, -2, "fenced");
+    }
+    if (n->refused[0] != '\0') {
+        set_str(L, "refused", n->refused); /* its last start refused, and said why */
     }
     if (h->state != HOST_UP || h->proc == NULL) {
         return 1; /* a process that is not running shows nothing of its own state */
@@ -176,6 +178,9 @@ static int l_node(lua_State *L)
     set_int(L, "epoch", v.epoch);
     if (v.leader_id >= 0) {
         set_int(L, "leader", v.leader_id);
+    }
+    if (v.voted_id >= 0) {
+        set_int(L, "voted", v.voted_id);
     }
     set_int(L, "leo", v.log_end_offset);
     set_int(L, "hw", v.high_watermark);
@@ -292,22 +297,24 @@ static int bootstrap_broker(struct lua_cluster *c)
     return -1;
 }
 
-/* c:describe_topic(name): kafka-topics.sh --describe --topic name, from the metadata of the
- * broker it bootstraps from (a broker answers from its own image); nil, message if there is
- * no running broker or no such topic. */
+/* c:describe_topic(name): kafka-topics.sh --describe --topic name. The answer is the
+ * committed metadata as the active controller's node applied it (a broker's own image may lag
+ * it by a fetch); the prompt bootstraps from the first running broker, as an operator would.
+ * nil, message if there is no quorum leader or no such topic. */
 static int l_describe_topic(lua_State *L)
 {
     struct lua_cluster *c = lua_cluster_check(L, 1);
     const char *name = luaL_checkstring(L, 2);
-    int l = bootstrap_broker(c);
-    const struct metadata_image *img = l >= 0 ? &node_listener(host_of(c, l)->proc)->image : NULL;
+    const struct metadata_image *img = leader_image(c);
     const struct image_topic *t = img != NULL ? metadata_image_topic(img, name) : NULL;
     if (t == NULL) {
         lua_pushnil(L);
-        lua_pushfstring(L, img == NULL ? "no broker is running" : DESCRIBE_TOPIC_MISSING_FORMAT,
+        lua_pushfstring(L, img == NULL ? "no quorum leader" : DESCRIBE_TOPIC_MISSING_FORMAT,
                         name);
         return 2;
     }
+    int l = bootstrap_broker(c);
+    l = l >= 0 ? l : lua_cluster_leader(c);
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
@@ -435,6 +442,119 @@ static int l_stats(lua_State *L)
     return 1;
 }
 
+/* ---- c:watch(kinds...) and c:events(kind): trace events a scenario can read -------------- */
+
+#define WATCH_EVENTS_MAX 1024
+#define WATCH_DETAIL_MAX 240
+
+struct watched_event {
+    time_ns time;
+    int host;
+    enum trace_kind kind;
+    char detail[WATCH_DETAIL_MAX];
+};
+
+/* Lives in a Lua userdata (the registry holds it): the world, and so the sink, is gone before
+ * lua_close collects it. */
+struct watch {
+    bool kinds[TRACE_KIND_COUNT];
+    int count;
+    uint64_t missed; /* past WATCH_EVENTS_MAX */
+    struct watched_event events[WATCH_EVENTS_MAX];
+};
+
+static const char watch_key[] = "kraftsim.watch";
+
+static void watch_event(void *ctx, const struct trace_event *ev)
+{
+    struct watch *w = ctx;
+    if (!w->kinds[ev->kind]) {
+        return;
+    }
+    if (w->count == WATCH_EVENTS_MAX) {
+        w->missed++;
+        return;
+    }
+    struct watched_event *e = &w->events[w->count++];
+    *e = (struct watched_event){.time = ev->time, .host = ev->host, .kind = ev->kind};
+    snprintf(e->detail, sizeof e->detail, "%s", ev->detail);
+}
+
+static struct watch *watch_of(lua_State *L)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, watch_key);
+    struct watch *w = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    return w;
+}
+
+static enum trace_kind kind_arg(lua_State *L, int arg, const char *verb)
+{
+    const char *name = luaL_checkstring(L, arg);
+    for (int k = 0; k < TRACE_KIND_COUNT; k++) {
+        if (strcmp(trace_kind_name((enum trace_kind)k), name) == 0) {
+            return (enum trace_kind)k;
+        }
+    }
+    return lua_run_error(L, "%s: no trace kind '%s' (a kind is what kraftsim run --trace "
+                         "prints in its third column, such as vote, became-leader, resign or "
+                         "node-refuse)", verb, name);
+}
+
+/* c:watch("vote", "became-leader", ...): from now on, keep those trace events for c:events. */
+static int l_watch(lua_State *L)
+{
+    struct lua_cluster *c = lua_cluster_check(L, 1);
+    if (lua_gettop(L) < 2) {
+        return lua_run_error(L, "watch: name one trace kind or more, such as \"vote\"");
+    }
+    struct watch *w = watch_of(L);
+    if (w == NULL) {
+        w = lua_newuserdatauv(L, sizeof *w, 0);
+        memset(w, 0, sizeof *w);
+        lua_setfield(L, LUA_REGISTRYINDEX, watch_key);
+        if (c->w->trace.sink_count == TRACE_SINK_MAX) {
+            return lua_run_error(L, "watch: the trace has no room for another sink");
+        }
+        trace_add_sink(&c->w->trace, (struct trace_sink){watch_event, w});
+    }
+    for (int a = 2; a <= lua_gettop(L); a++) {
+        w->kinds[kind_arg(L, a, "watch")] = true;
+    }
+    return 0;
+}
+
+/* c:events([kind]): the watched events so far, oldest first: { time, node, name, kind,
+ * detail } (node and name absent for the world's own events). */
+static int l_events(lua_State *L)
+{
+    struct lua_cluster *c = lua_cluster_check(L, 1);
+    bool only = !lua_isnoneornil(L, 2);
+    enum trace_kind want = only ? kind_arg(L, 2, "events") : TRACE_NOTE;
+    struct watch *w = watch_of(L);
+    if (only && (w == NULL || !w->kinds[want])) {
+        return lua_run_error(L, "events: '%s' is not watched (call c:watch(\"%s\") first)",
+                             trace_kind_name(want), trace_kind_name(want));
+    }
+    lua_newtable(L);
+    for (int k = 0, n = 0; w != NULL && k < w->count; k++) {
+        const struct watched_event *e = &w->events[k];
+        if (only && e->kind != want) {
+            continue;
+        }
+        lua_newtable(L);
+        set_int(L, "time", e->time);
+        if (e->host >= 0 && e->host < c->node_count) {
+            set_int(L, "node", c->nodes[e->host].id);
+            set_str(L, "name", c->nodes[e->host].name);
+        }
+        set_str(L, "kind", trace_kind_name(e->kind));
+        set_str(L, "detail", e->detail);
+        lua_rawseti(L, -2, ++n);
+    }
+    return 1;
+}
+
 void lua_views_register(lua_State *L)
 {
     static const luaL_Reg views[] = {
@@ -445,6 +565,7 @@ void lua_views_register(lua_State *L)
         {"describe_quorum", l_describe_quorum}, {"describe_topic", l_describe_topic},
         {"_settled", l_settled},    {"faults", l_faults},
         {"stats", l_stats},         {"release", l_release},
+        {"watch", l_watch},         {"events", l_events},
         {NULL, NULL}};
     luaL_setfuncs(L, views, 0);
 }
