@@ -15,6 +15,7 @@
 /* The schema, one statement a line; user_version says which kraftsim wrote it. */
 static const char schema[] =
     "CREATE TABLE run (seed INTEGER, scenario TEXT, scenario_text TEXT, scenario_hash TEXT,"
+    " shipped INTEGER, kafka_version TEXT, duration_ns INTEGER,"
     " kraftsim_version TEXT, release TEXT, argv TEXT, trace_hash TEXT, verdict TEXT,"
     " violations INTEGER, complete INTEGER NOT NULL, virtual_ns INTEGER, wall_ms INTEGER);\n"
     "CREATE TABLE node (host INTEGER PRIMARY KEY, name TEXT NOT NULL);\n"
@@ -22,8 +23,8 @@ static const char schema[] =
     " kind TEXT NOT NULL, detail TEXT NOT NULL);\n"
     "CREATE TABLE role (node TEXT NOT NULL, epoch INTEGER, role TEXT NOT NULL,"
     " from_ns INTEGER NOT NULL, to_ns INTEGER);\n"
-    "CREATE TABLE message (id INTEGER NOT NULL, sent_ns INTEGER NOT NULL, delivered_ns INTEGER,"
-    " from_node TEXT, to_node TEXT, bytes INTEGER, fate TEXT NOT NULL);\n"
+    "CREATE TABLE message (id INTEGER PRIMARY KEY, sent_ns INTEGER NOT NULL,"
+    " delivered_ns INTEGER, from_node TEXT, to_node TEXT, bytes INTEGER, fate TEXT NOT NULL);\n"
     "CREATE TABLE broker_state (node TEXT NOT NULL, time_ns INTEGER NOT NULL,"
     " state TEXT NOT NULL, detail TEXT);\n"
     "CREATE TABLE fault (kind TEXT NOT NULL, targets TEXT, start_ns INTEGER NOT NULL,"
@@ -51,7 +52,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_EVENT] = "INSERT INTO event (time_ns, node, kind, detail) VALUES (?, ?, ?, ?)",
     [ST_ROLE_OPEN] = "INSERT INTO role (node, epoch, role, from_ns) VALUES (?, ?, ?, ?)",
     [ST_ROLE_CLOSE] = "UPDATE role SET to_ns = ? WHERE rowid = ?",
-    [ST_MESSAGE_SEND] = "INSERT INTO message (id, sent_ns, from_node, to_node, bytes, fate)"
+    [ST_MESSAGE_SEND] = "INSERT OR IGNORE INTO message"
+                        " (id, sent_ns, from_node, to_node, bytes, fate)"
                         " VALUES (?, ?, ?, ?, ?, 'in-flight')",
     [ST_MESSAGE_FATE] = "UPDATE message SET fate = ?, delivered_ns = COALESCE(delivered_ns, ?)"
                         " WHERE id = ?",
@@ -67,6 +69,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 
 struct run_db {
     sqlite3 *db;
+    /* Compare mode (replay): events are checked against the recorded ones, not written. */
+    sqlite3_stmt *recorded;
+    uint64_t compared;
+    bool recorded_done;         /* the recording ran out */
+    struct run_db_mismatch mismatch;
     sqlite3_stmt *st[ST_COUNT];
     uint64_t pending; /* events in the open transaction */
     bool failed;
@@ -126,6 +133,9 @@ void run_db_host_name(struct run_db *d, int host, const char *name)
         return;
     }
     snprintf(d->names[host], sizeof d->names[host], "%s", name);
+    if (d->recorded != NULL) {
+        return;
+    }
     sqlite3_stmt *s = d->st[ST_NODE];
     sqlite3_bind_int(s, 1, host);
     bind_text(s, 2, name);
@@ -242,6 +252,15 @@ static void derive(struct run_db *d, const struct trace_event *e)
         break;
     }
     case TRACE_NOTE: {
+        /* The checkers trace each violation as a note "violation <rule>: <evidence>". */
+        if (strncmp(e->detail, "violation ", 10) == 0) {
+            const char *text = e->detail + 10;
+            char checker[64];
+            size_t n = strcspn(text, ":");
+            snprintf(checker, sizeof checker, "%.*s", (int)(n < sizeof checker ? n : 0), text);
+            run_db_violation(d, checker, e->time, text);
+            break;
+        }
         sqlite3_stmt *s = d->st[ST_NOTE];
         sqlite3_bind_int64(s, 1, e->time);
         bind_text(s, 2, e->detail);
@@ -253,9 +272,49 @@ static void derive(struct run_db *d, const struct trace_event *e)
     }
 }
 
+static void copy_column(sqlite3_stmt *s, int col, char *buf, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(s, col);
+    snprintf(buf, cap, "%s", t != NULL ? (const char *)t : "-");
+}
+
+/* Replay: the next recorded event must be this one, field for field. */
+static void compare_event(struct run_db *d, const struct trace_event *e)
+{
+    if (d->mismatch.found || d->recorded_done) {
+        return;
+    }
+    d->compared++;
+    struct run_db_mismatch *m = &d->mismatch;
+    struct text rx = text_init(m->replayed, sizeof m->replayed);
+    text_printf(&rx, "%" PRId64 " ns %s %s %s", e->time,
+                e->host >= 0 ? host_text(d, e->host) : "-", trace_kind_name(e->kind), e->detail);
+    if (sqlite3_step(d->recorded) != SQLITE_ROW) {
+        d->recorded_done = true;
+        return;
+    }
+    char node[64], kind[64], detail[TRACE_DETAIL_MAX];
+    copy_column(d->recorded, 1, node, sizeof node);
+    copy_column(d->recorded, 2, kind, sizeof kind);
+    copy_column(d->recorded, 3, detail, sizeof detail);
+    int64_t t = sqlite3_column_int64(d->recorded, 0);
+    struct text tx = text_init(m->recorded, sizeof m->recorded);
+    text_printf(&tx, "%" PRId64 " ns %s %s %s", t, node, kind, detail);
+    const char *host = e->host >= 0 ? host_text(d, e->host) : "-";
+    if (t != e->time || strcmp(node, host) != 0 || strcmp(kind, trace_kind_name(e->kind)) != 0 ||
+        strcmp(detail, e->detail) != 0) {
+        m->found = true;
+        m->index = d->compared;
+    }
+}
+
 static void db_event(void *ctx, const struct trace_event *e)
 {
     struct run_db *d = ctx;
+    if (d->recorded != NULL) {
+        compare_event(d, e);
+        return;
+    }
     if (d->failed) {
         return;
     }
@@ -319,8 +378,10 @@ struct run_db *run_db_create(const char *path, const struct run_db_info *info, c
     }
     sqlite3_stmt *s;
     KS_ASSERT(sqlite3_prepare_v2(d->db, "INSERT INTO run (seed, scenario, scenario_text,"
-                                 " scenario_hash, kraftsim_version, release, argv, complete)"
-                                 " VALUES (?, ?, ?, ?, ?, ?, ?, 0)", -1, &s, NULL) == SQLITE_OK);
+                                 " scenario_hash, kraftsim_version, release, argv, shipped,"
+                                 " kafka_version, duration_ns, complete)"
+                                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)", -1, &s,
+                                 NULL) == SQLITE_OK);
     sqlite3_bind_int64(s, 1, (sqlite3_int64)info->seed);
     bind_text(s, 2, info->scenario);
     char hash[24] = "";
@@ -335,6 +396,11 @@ struct run_db *run_db_create(const char *path, const struct run_db_info *info, c
     bind_text(s, 5, info->kraftsim_version);
     bind_text(s, 6, info->release);
     bind_text(s, 7, info->argv);
+    sqlite3_bind_int(s, 8, info->shipped);
+    bind_text(s, 9, info->kafka_version);
+    if (info->duration > 0) {
+        sqlite3_bind_int64(s, 10, info->duration);
+    }
     step(d, s);
     sqlite3_finalize(s);
     /* The run row is durable before the first event: a killed run is found incomplete. */
@@ -349,6 +415,9 @@ struct run_db *run_db_create(const char *path, const struct run_db_info *info, c
 void run_db_fault(struct run_db *d, const char *kind, const char *targets, time_ns start,
                   time_ns end)
 {
+    if (d->recorded != NULL) {
+        return;
+    }
     sqlite3_stmt *s = d->st[ST_FAULT];
     bind_text(s, 1, kind);
     bind_text(s, 2, targets);
@@ -361,9 +430,14 @@ void run_db_fault(struct run_db *d, const char *kind, const char *targets, time_
 
 void run_db_violation(struct run_db *d, const char *checker, time_ns at, const char *text)
 {
+    if (d->recorded != NULL) {
+        return;
+    }
     sqlite3_stmt *s = d->st[ST_VIOLATION];
     bind_text(s, 1, checker);
-    sqlite3_bind_int64(s, 2, at);
+    if (at >= 0) {
+        sqlite3_bind_int64(s, 2, at);
+    }
     bind_text(s, 3, text);
     step(d, s);
 }
@@ -398,9 +472,53 @@ bool run_db_finish(struct run_db *d, uint64_t trace_hash, const char *verdict,
     return true;
 }
 
+struct run_db *run_db_compare(void *recorded_db)
+{
+    struct run_db *d = calloc(1, sizeof *d);
+    KS_ASSERT(d != NULL);
+    d->db = recorded_db;
+    if (sqlite3_prepare_v2(d->db, "SELECT time_ns, node, kind, detail FROM event ORDER BY seq",
+                           -1, &d->recorded, NULL) != SQLITE_OK) {
+        free(d);
+        return NULL;
+    }
+    return d;
+}
+
+bool run_db_replay_over(const struct run_db *d)
+{
+    return d->recorded != NULL && (d->mismatch.found || d->recorded_done);
+}
+
+const struct run_db_mismatch *run_db_compared(struct run_db *d, uint64_t *events,
+                                              bool *recording_ended)
+{
+    *events = d->compared;
+    /* Recorded events the replay never reached also differ. */
+    if (!d->mismatch.found && !d->recorded_done && sqlite3_step(d->recorded) == SQLITE_ROW) {
+        d->mismatch.found = true;
+        d->mismatch.index = d->compared + 1;
+        snprintf(d->mismatch.replayed, sizeof d->mismatch.replayed, "(the replay ended)");
+        char node[64], kind[64], detail[TRACE_DETAIL_MAX];
+        copy_column(d->recorded, 1, node, sizeof node);
+        copy_column(d->recorded, 2, kind, sizeof kind);
+        copy_column(d->recorded, 3, detail, sizeof detail);
+        struct text tx = text_init(d->mismatch.recorded, sizeof d->mismatch.recorded);
+        text_printf(&tx, "%" PRId64 " ns %s %s %s",
+                    (int64_t)sqlite3_column_int64(d->recorded, 0), node, kind, detail);
+    }
+    *recording_ended = d->recorded_done;
+    return d->mismatch.found ? &d->mismatch : NULL;
+}
+
 void run_db_close(struct run_db *d)
 {
     if (d == NULL) {
+        return;
+    }
+    if (d->recorded != NULL) {
+        sqlite3_finalize(d->recorded);
+        free(d); /* the database is the caller's */
         return;
     }
     for (int i = 0; i < ST_COUNT; i++) {

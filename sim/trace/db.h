@@ -1,4 +1,4 @@
-/* db.h — the run database: one SQLite file per run, every trace event and the tables people query. */
+/* db.h — the run database: one SQLite file per run, its events and the tables people query. */
 #ifndef KRAFTSIM_TRACE_DB_H
 #define KRAFTSIM_TRACE_DB_H
 
@@ -35,7 +35,10 @@ struct run_db_info {
     size_t scenario_len;
     const char *kraftsim_version;
     const char *release;  /* kafka.version and the switches the run printed */
-    const char *argv;     /* the command line, for replay */
+    const char *argv;     /* the command line, as a person would type it again */
+    bool shipped;         /* a scenario kraftsim ships (scenario is then its name) */
+    const char *kafka_version; /* --kafka-version as given, or NULL */
+    time_ns duration;          /* --duration as given, or 0 */
 };
 
 /* Creates (replacing) the database at `path`. NULL, with one line in err, on failure. */
@@ -53,6 +56,25 @@ bool run_db_finish(struct run_db *db, uint64_t trace_hash, const char *verdict,
                    uint32_t violations, time_ns virtual_end, int64_t wall_ms, bool interrupted,
                    char *err, size_t cap);
 void run_db_close(struct run_db *db);
+
+/* The first event where a replay and its recording differ. */
+struct run_db_mismatch {
+    bool found;
+    uint64_t index; /* 1-based event number */
+    char recorded[TRACE_DETAIL_MAX + 128];
+    char replayed[TRACE_DETAIL_MAX + 128];
+};
+
+/* Compare mode, for replay: a run_db over an open recording (run_db_open_read) whose sink
+ * checks each event against the recorded one instead of writing it. */
+struct run_db *run_db_compare(void *recorded_db);
+/* Compare mode: nothing more to compare (a mismatch, or the recording ran out), so the replay
+ * may stop. False for a database being written. */
+bool run_db_replay_over(const struct run_db *d);
+/* After the replay: how many events were compared, whether the recording ran out first (a run
+ * cut short), and the first mismatch or NULL. */
+const struct run_db_mismatch *run_db_compared(struct run_db *d, uint64_t *events,
+                                              bool *recording_ended);
 
 /* Opens a run database for reading: NULL, with one line naming the file and what is wrong
  * (missing, not SQLite, not a kraftsim run, newer schema), if it cannot be read. The result
