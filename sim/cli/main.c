@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/record.h"
+#include "cli/replay.h"
 #include "lua/runtime.h"
 #include "lua/shipped.h"
 #include "release.h"
@@ -37,14 +39,16 @@ static const char usage_head[] =
     "Deterministic simulator and test harness for Apache Kafka clusters in KRaft mode.\n"
     "\n"
     "commands:\n"
-    "  run       run a scenario for one seed and print its verdict and trace hash\n"
-    "  list      list the built-in scenarios\n"
+    "  run       run a scenario for one seed and print its verdict and trace hash:\n"
+    "            kraftsim run FILE.lua [options], or kraftsim run --scenario NAME [options]\n"
+    "  replay    re-run a recorded run (its database) and compare it event by event\n"
+    "  list      list the shipped scenarios and lessons\n"
     "  switches  list the Kafka behaviour switches, their sources and each release's value\n"
     "\n"
     "run options:\n"
     "  -s, --seed N           the run seed (default 1); the same seed gives the same run\n"
     "                         (decimal digits only, 0 to 18446744073709551615)\n"
-    "  -S, --scenario NAME    a built-in scenario (default: the demo scenario)\n"
+    "  -S, --scenario NAME    a shipped scenario (default: the demo scenario)\n"
     "  -d, --duration TIME    virtual time to run, e.g. 30s, 500ms, 2m (default: scenario's;\n"
     "                         a scenario refuses one too short for its faults)\n"
     "  -t, --trace[=KINDS]    print every trace event (time, host, kind, detail), or only\n"
@@ -57,6 +61,9 @@ static const char usage_middle[] =
     "  -k, --kafka-version V  the Kafka release every node runs (default: trunk, the newest):\n";
 
 static const char usage_tail[] =
+    "      --db FILE          the run database (default runs/<scenario>-seed<N>.db, with\n"
+    "                         runs/latest.db linked to the newest)\n"
+    "      --no-db            write no run database\n"
     "\n"
     "  -h, --help             show this help\n"
     "  -V, --version          show the version\n"
@@ -192,6 +199,8 @@ struct run_args {
     const char *file;           /* a Lua scenario file given as the argument */
     struct trace_filter filter; /* what --trace prints */
     bool filtered;              /* --trace=KINDS was given */
+    const char *db;             /* --db FILE */
+    bool no_db;                 /* --no-db */
 };
 
 static const struct option run_options[] = {
@@ -199,6 +208,7 @@ static const struct option run_options[] = {
     {"duration", required_argument, NULL, 'd'}, {"trace", optional_argument, NULL, 't'},
     {"expect-hash", required_argument, NULL, 'e'}, {"help", no_argument, NULL, 'h'},
     {"kafka-version", required_argument, NULL, 'k'},
+    {"db", required_argument, NULL, 'D'},         {"no-db", no_argument, NULL, 'N'},
     {NULL, 0, NULL, 0}};
 
 /* What getopt_long refused in `arg`: a value given to a flag that takes none, an abbreviation
@@ -303,6 +313,12 @@ static int parse_one(int c, struct run_args *a)
     case 'k':
         a->kafka_version = optarg;
         return check_kafka_version(optarg);
+    case 'D':
+        a->db = optarg;
+        return EXIT_PASS;
+    case 'N':
+        a->no_db = true;
+        return EXIT_PASS;
     default:
         KS_ASSERT(false);
         return EXIT_INTERNAL;
@@ -314,7 +330,7 @@ static int parse_run(int argc, char **argv, struct run_args *a)
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, ":s:S:d:t::e:k:h", run_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":s:S:d:t::e:k:hD:N", run_options, NULL)) != -1) {
         if (c == 'h') {
             print_usage();
             return -1;
@@ -448,11 +464,35 @@ static int read_lua_file(const char *path, struct lua_source *src)
     return EXIT_PASS;
 }
 
+/* The verdict word the run database keeps, from the exit status. */
+static const char *verdict_word(int rc)
+{
+    return rc == EXIT_PASS ? "PASS" : rc == EXIT_VIOLATION ? "FAIL"
+           : rc == EXIT_USAGE ? "ERROR" : rc >= EXIT_SIGNAL_BASE ? "INTERRUPTED" : "ERROR";
+}
+
 static int run_lua(const struct run_args *a, struct run_opts *opts, struct lua_source *src)
 {
     struct run_result r = {0};
     lua_scenario_prepare(src->chunk, src->text, src->len, &r);
+    struct record rec = {0};
     if (r.config_error[0] == '\0') {
+        char argv[800], err[700];
+        snprintf(argv, sizeof argv, "kraftsim run %s%s --seed %" PRIu64 "%s%s",
+                 src->shipped ? "--scenario " : "", src->shipped ? a->scenario : src->chunk,
+                 a->seed, a->kafka_version != NULL ? " --kafka-version " : "",
+                 a->kafka_version != NULL ? a->kafka_version : "");
+        struct run_db_info info = {.seed = a->seed,
+                                   .scenario = src->shipped ? a->scenario : src->chunk,
+                                   .scenario_text = src->text, .scenario_len = src->len,
+                                   .kraftsim_version = KRAFTSIM_VERSION, .argv = argv,
+                                   .shipped = src->shipped, .kafka_version = a->kafka_version,
+                                   .duration = a->duration};
+        if (!record_open(&rec, a->db, a->no_db, info.scenario, &info, err, sizeof err)) {
+            print_error_line(err, "");
+            return EXIT_INTERNAL;
+        }
+        opts->db = rec.db;
         install_stop_handlers();
         printf("kraftsim %s: scenario %s, seed %" PRIu64 "\n", KRAFTSIM_VERSION, src->chunk,
                a->seed);
@@ -464,6 +504,7 @@ static int run_lua(const struct run_args *a, struct run_opts *opts, struct lua_s
     if (!src->shipped) {
         free(src->text);
     }
+    int rc;
     if (r.config_error[0] != '\0') {
         fflush(stdout);
         /* FILE:LINE: message, the line in the user's script, as Lua and compilers say it. */
@@ -473,10 +514,21 @@ static int run_lua(const struct run_args *a, struct run_opts *opts, struct lua_s
             *c = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
         }
         fprintf(stderr, "%s\n", line);
-        return EXIT_USAGE;
+        rc = EXIT_USAGE;
+    } else {
+        rc = print_summary(a, src->shipped ? a->scenario : NULL,
+                           src->shipped ? NULL : src->chunk, &r);
     }
-    return print_summary(a, src->shipped ? a->scenario : NULL, src->shipped ? NULL : src->chunk,
-                         &r);
+    if (rec.db != NULL) {
+        char err[700];
+        const char *path = rec.path;
+        printf("run database: %s\n", path);
+        if (!record_close(&rec, &r, verdict_word(rc), rc >= EXIT_SIGNAL_BASE, err, sizeof err)) {
+            print_error_line(err, "");
+            return EXIT_INTERNAL;
+        }
+    }
+    return rc;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -645,7 +697,14 @@ static int dispatch(int argc, char **argv)
         return argc == 2 ? cmd_switches()
                          : usage_error("'switches' takes no arguments, got '%s'", argv[2]);
     }
-    static const char *const later[] = {"sweep", "replay", "render", "report", "shrink", "lint"};
+    if (strcmp(cmd, "replay") == 0) {
+        if (argc != 3 || argv[2][0] == '-') {
+            return usage_error("'replay' takes one run database, e.g. kraftsim replay "
+                               "runs/latest.db%s", "");
+        }
+        return replay_main(argv[2], stdout);
+    }
+    static const char *const later[] = {"sweep", "render", "report", "shrink", "lint"};
     for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
         if (strcmp(cmd, later[i]) == 0) {
             fprintf(stderr, "kraftsim: '%s' is not yet implemented\n", cmd);

@@ -85,7 +85,7 @@ static int l_expect(lua_State *L)
     if (r->world != NULL) {
         trace_format_time(world_now(r->world), when, sizeof when);
         trace_emitf(&r->world->trace, world_now(r->world), TRACE_HOST_NONE, TRACE_NOTE,
-                    "expect failed (%s): %s", where, message != NULL ? message : "");
+                    "violation expect (%s): %s", where, message != NULL ? message : "");
     }
     char text[320];
     struct text t = text_init(text, sizeof text);

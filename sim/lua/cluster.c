@@ -17,6 +17,7 @@
 #include "release.h"
 #include "text.h"
 #include "tools/admin.h"
+#include "trace/db.h"
 #include "world/world.h"
 
 static const char cluster_mt[] = "kraftsim.cluster";
@@ -631,6 +632,12 @@ static void build_world(struct lua_cluster *c, struct lua_run *r)
         trace_add_sink(&c->w->trace, trace_console_sink(r->opts->out));
     }
     trace_add_sink(&c->w->trace, (struct trace_sink){on_trace, c});
+    if (r->opts->db != NULL) {
+        for (int i = 0; i <= c->node_count; i++) {
+            run_db_host_name(r->opts->db, i, c->host_names[i]);
+        }
+        trace_add_sink(&c->w->trace, run_db_sink(r->opts->db));
+    }
     trace_emitf(&c->w->trace, 0, TRACE_HOST_NONE, TRACE_RUN_START, "scenario=%s seed=%" PRIu64
                 " %s", r->chunk, r->opts->seed, c->switches);
     c->nemesis.open_fault = -1;
@@ -1521,6 +1528,21 @@ void lua_cluster_finish(struct lua_run *r)
     }
     snprintf(res->switches, sizeof res->switches, "%s", c->switches);
     res->faults = fault_log_total(&c->faults);
+    if (r->opts->db != NULL) {
+        int kept = (int)(c->faults.total < FAULT_LOG_MAX ? c->faults.total : FAULT_LOG_MAX);
+        for (int f = 0; f < kept; f++) {
+            const struct fault_log_entry *e = &c->faults.entries[f];
+            run_db_fault(r->opts->db, e->kind, e->targets, e->start, e->end);
+        }
+        /* The partition checker sees records, not the world: it traces nothing, so its
+         * violations go in here, the first with its evidence. */
+        const struct checker_count *pc = run_result_checker(&c->parts_result, "partitions");
+        if (pc != NULL) {
+            char text[400];
+            snprintf(text, sizeof text, "%s (%u in all)", pc->first, pc->violations);
+            run_db_violation(r->opts->db, "partitions", -1, text);
+        }
+    }
     res->trace_hash = trace_hash(&c->w->trace);
     res->trace_events = c->w->trace.event_count;
     res->sched_events = sched_fired_count(&c->w->sched);

@@ -15,6 +15,7 @@
 #include "lua/sandbox.h"
 #include "lua/shipped.h"
 #include "text.h"
+#include "trace/db.h"
 #include "world/world.h"
 
 static const char run_key = 'r';
@@ -449,7 +450,9 @@ static void set_dir(struct lua_run *r, const char *chunk)
 static bool run_over(void *arg)
 {
     const struct lua_run *r = arg;
-    return r->main_done || r->failed || r->error[0] != '\0';
+    /* A replay stops where its recording does, or at the first difference. */
+    bool replayed = r->opts->db != NULL && run_db_replay_over(r->opts->db);
+    return r->main_done || r->failed || r->error[0] != '\0' || replayed;
 }
 
 void lua_scenario_prepare(const char *chunk, const char *text, size_t len,

@@ -16,6 +16,7 @@
 #include "env.h"
 
 struct trace_filter;
+struct run_db;
 
 struct run_opts {
     uint64_t seed;
@@ -30,6 +31,7 @@ struct run_opts {
     const char *kafka_version; /* kafka.version for every node; NULL = the newest (trunk) */
     /* What the console trace shows (trace/filter.h); NULL = every event. Printing only. */
     const struct trace_filter *trace_filter;
+    struct run_db *db; /* the run database every event goes to, or NULL (trace/db.h) */
 };
 
 /* One checker's share of a run's violations: "raft", "partitions", "fencing", "liveness",

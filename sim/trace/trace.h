@@ -27,7 +27,7 @@
 #include "env.h"
 
 #define TRACE_HOST_NONE (-1)
-#define TRACE_SINK_MAX 4
+#define TRACE_SINK_MAX 8
 #define TRACE_DETAIL_MAX 512
 
 struct trace_event {

@@ -1,0 +1,9 @@
+/* wall_clock.h — real elapsed time, for the run record only (never inside a simulation). */
+#ifndef KRAFTSIM_WALL_CLOCK_H
+#define KRAFTSIM_WALL_CLOCK_H
+
+#include <stdint.h>
+
+int64_t wall_clock_ms(void);
+
+#endif

@@ -1,0 +1,215 @@
+/* test_db.c — the run database: what a run writes, what a killed run leaves, what is refused. */
+#define _GNU_SOURCE
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "lua/runtime.h"
+#include "trace/db.h"
+#include "world/world.h"
+
+static char dir[] = "/tmp/kraftsim-test-db-XXXXXX";
+
+static void path_of(char *buf, size_t cap, const char *name)
+{
+    snprintf(buf, cap, "%s/%s", dir, name);
+}
+
+static int64_t query_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *s;
+    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK, "%s: %s", sql,
+                  sqlite3_errmsg(db));
+    ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+static const struct run_db_info info = {.seed = 3, .scenario = "test", .scenario_text = "x",
+                                        .scenario_len = 1, .kraftsim_version = "test",
+                                        .release = "trunk", .argv = "kraftsim run test"};
+
+/* A small world whose trace goes to the database: two hosts, a frame each way, a cut. */
+static uint64_t small_run(struct run_db *d, int frames)
+{
+    const char *names[] = {"kafka-1", "kafka-2"};
+    struct world *w = world_create(7, 2, names, NULL, NULL);
+    trace_add_sink(&w->trace, run_db_sink(d));
+    run_db_host_name(d, 0, "kafka-1");
+    run_db_host_name(d, 1, "kafka-2");
+    for (int i = 0; i < frames; i++) {
+        uint8_t b[8] = {0};
+        net_send(&w->net, i % 2, 1 - i % 2, 0, b, sizeof b);
+    }
+    world_run_until(w, NS_PER_S);
+    int a[] = {0}, b[] = {1};
+    net_partition(&w->net, a, 1, b, 1);
+    uint8_t x[4] = {0};
+    net_send(&w->net, 0, 1, 0, x, sizeof x);
+    world_run_until(w, 2 * NS_PER_S);
+    trace_emit(&w->trace, world_now(w), 0, TRACE_RAFT_STATE, "role=Leader epoch=2 leader=1");
+    uint64_t hash = trace_hash(&w->trace);
+    world_destroy(w);
+    return hash;
+}
+
+START_TEST(a_finished_run_is_complete_and_queryable)
+{
+    char path[256], err[256];
+    path_of(path, sizeof path, "done.db");
+    struct run_db *d = run_db_create(path, &info, err, sizeof err);
+    ck_assert_msg(d != NULL, "%s", err);
+    uint64_t hash = small_run(d, 10);
+    run_db_fault(d, "partition", "kafka-1 | kafka-2", NS_PER_S, -1);
+    run_db_violation(d, "raft", NS_PER_S, "election-safety: two leaders in epoch 2");
+    ck_assert(run_db_finish(d, hash, "FAIL", 1, 2 * NS_PER_S, 5, false, err, sizeof err));
+    run_db_close(d);
+    sqlite3 *db = run_db_open_read(path, err, sizeof err);
+    ck_assert_msg(db != NULL, "%s", err);
+    ck_assert_int_eq(query_int(db, "SELECT complete FROM run"), 1);
+    ck_assert_int_eq(query_int(db, "SELECT seed FROM run"), 3);
+    /* The hosts run no process: each frame that arrives is answered by a reset (no bytes). */
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM message WHERE bytes > 0"), 11);
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM message WHERE bytes = 0"), 10);
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM message WHERE bytes > 0 AND "
+                                   "fate = 'delivered' AND delivered_ns > sent_ns"), 10);
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM message WHERE fate = 'cut'"), 1);
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM message WHERE bytes > 0 AND "
+                                   "from_node = 'kafka-1'"), 6);
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM event WHERE kind = 'net-send'"), 21);
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM role WHERE node = 'kafka-1' AND "
+                                   "role = 'Leader' AND epoch = 2 AND to_ns IS NOT NULL"), 1);
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM fault WHERE end_ns IS NULL"), 1);
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM violation"), 1);
+    sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(a_run_cut_short_says_incomplete)
+{
+    char path[256], err[256];
+    path_of(path, sizeof path, "cut.db");
+    struct run_db *d = run_db_create(path, &info, err, sizeof err);
+    ck_assert_msg(d != NULL, "%s", err);
+    small_run(d, RUN_DB_BATCH + 100); /* past one batch commit */
+    run_db_close(d);                  /* as if killed: no finish */
+    sqlite3 *db = run_db_open_read(path, err, sizeof err);
+    ck_assert_msg(db != NULL, "%s", err);
+    ck_assert_int_eq(query_int(db, "SELECT complete FROM run"), 0);
+    ck_assert_int_ge(query_int(db, "SELECT count(*) FROM event"), RUN_DB_BATCH);
+    sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(the_hash_is_the_same_with_or_without_the_database)
+{
+    char path[256], err[256];
+    path_of(path, sizeof path, "hash.db");
+    struct run_db *d = run_db_create(path, &info, err, sizeof err);
+    ck_assert_msg(d != NULL, "%s", err);
+    uint64_t with = small_run(d, 10);
+    run_db_close(d);
+    const char *names[] = {"kafka-1", "kafka-2"};
+    struct world *w = world_create(7, 2, names, NULL, NULL);
+    for (int i = 0; i < 10; i++) {
+        uint8_t b[8] = {0};
+        net_send(&w->net, i % 2, 1 - i % 2, 0, b, sizeof b);
+    }
+    world_run_until(w, NS_PER_S);
+    int a[] = {0}, b[] = {1};
+    net_partition(&w->net, a, 1, b, 1);
+    uint8_t x[4] = {0};
+    net_send(&w->net, 0, 1, 0, x, sizeof x);
+    world_run_until(w, 2 * NS_PER_S);
+    trace_emit(&w->trace, world_now(w), 0, TRACE_RAFT_STATE, "role=Leader epoch=2 leader=1");
+    ck_assert_uint_eq(trace_hash(&w->trace), with);
+    world_destroy(w);
+}
+END_TEST
+
+static void write_file(const char *path, const char *bytes, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fwrite(bytes, 1, len, f);
+    fclose(f);
+}
+
+START_TEST(damaged_foreign_and_newer_files_are_refused_in_one_line)
+{
+    char path[256], err[256];
+    path_of(path, sizeof path, "missing.db");
+    ck_assert_ptr_null(run_db_open_read(path, err, sizeof err));
+    ck_assert_msg(strstr(err, "no such file") != NULL, "%s", err);
+
+    path_of(path, sizeof path, "garbage.db");
+    write_file(path, "this is not sqlite at all, just some text\n", 43);
+    ck_assert_ptr_null(run_db_open_read(path, err, sizeof err));
+    ck_assert_msg(strstr(err, "not an SQLite database") != NULL, "%s", err);
+
+    path_of(path, sizeof path, "foreign.db");
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "CREATE TABLE t (x)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    ck_assert_ptr_null(run_db_open_read(path, err, sizeof err));
+    ck_assert_msg(strstr(err, "not a kraftsim run") != NULL, "%s", err);
+
+    path_of(path, sizeof path, "newer.db");
+    struct run_db *d = run_db_create(path, &info, err, sizeof err);
+    ck_assert_ptr_nonnull(d);
+    run_db_close(d);
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    ck_assert_ptr_null(run_db_open_read(path, err, sizeof err));
+    ck_assert_msg(strstr(err, "newer kraftsim (schema 99") != NULL, "%s", err);
+
+    path_of(path, sizeof path, "truncated.db");
+    d = run_db_create(path, &info, err, sizeof err);
+    small_run(d, 2000);
+    ck_assert(run_db_finish(d, 1, "PASS", 0, NS_PER_S, 1, false, err, sizeof err));
+    run_db_close(d);
+    ck_assert_int_eq(truncate(path, 3000), 0); /* a copy cut short */
+    db = run_db_open_read(path, err, sizeof err);
+    if (db != NULL) {
+        /* The header survived; reading the tables is what finds the damage. */
+        sqlite3_stmt *s;
+        int rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM event", -1, &s, NULL);
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_step(s);
+            sqlite3_finalize(s);
+        }
+        ck_assert_int_ne(rc, SQLITE_ROW);
+        sqlite3_close(db);
+    }
+}
+END_TEST
+
+int main(void)
+{
+    if (mkdtemp(dir) == NULL) {
+        return EXIT_FAILURE;
+    }
+    Suite *s = suite_create("db");
+    TCase *tc = tcase_create("run database");
+    tcase_add_test(tc, a_finished_run_is_complete_and_queryable);
+    tcase_add_test(tc, a_run_cut_short_says_incomplete);
+    tcase_add_test(tc, the_hash_is_the_same_with_or_without_the_database);
+    tcase_add_test(tc, damaged_foreign_and_newer_files_are_refused_in_one_line);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    (void)system(cmd);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
