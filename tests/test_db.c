@@ -191,6 +191,68 @@ START_TEST(damaged_foreign_and_newer_files_are_refused_in_one_line)
 }
 END_TEST
 
+/* README's queries, as a user pastes them into sqlite3: each must run on a real run's file. */
+START_TEST(the_readme_queries_run_on_a_real_run)
+{
+    static const char text[] =
+        "local c = kraft.cluster{ controllers = 3, brokers = 2 }\n"
+        "c:start()\n"
+        "local l = c:wait_leader()\n"
+        "c:isolate(l)\n"
+        "sleep(5 * s)\n"
+        "c:heal()\n"
+        "check.liveness{ within = 20 * s }\n";
+    char path[256], err[256];
+    path_of(path, sizeof path, "readme.db");
+    struct run_db *d = run_db_create(path, &info, err, sizeof err);
+    ck_assert_msg(d != NULL, "%s", err);
+    FILE *out = fopen("/dev/null", "w");
+    struct run_opts opts = {.seed = 2, .out = out, .db = d};
+    struct run_result r;
+    memset(&r, 0, sizeof r);
+    lua_scenario_run("readme.lua", text, sizeof text - 1, false, &opts, &r);
+    fclose(out);
+    ck_assert_msg(r.config_error[0] == '\0', "%s", r.config_error);
+    ck_assert(run_db_finish(d, r.trace_hash, "PASS", 0, r.virtual_end, 1, false, err, sizeof err));
+    run_db_close(d);
+    FILE *readme = fopen(KRAFTSIM_SOURCE_DIR "/README.md", "r");
+    ck_assert_ptr_nonnull(readme);
+    static char buf[1 << 17];
+    size_t n = fread(buf, 1, sizeof buf - 1, readme);
+    fclose(readme);
+    buf[n] = '\0';
+    const char *sql = strstr(buf, "```sql\n");
+    ck_assert_ptr_nonnull(sql);
+    sql += 7;
+    const char *end = strstr(sql, "```");
+    ck_assert_ptr_nonnull(end);
+    sqlite3 *db = run_db_open_read(path, err, sizeof err);
+    ck_assert_msg(db != NULL, "%s", err);
+    int queries = 0, rows_total = 0;
+    const char *tail = sql;
+    while (tail < end) {
+        sqlite3_stmt *s = NULL;
+        int rc = sqlite3_prepare_v2(db, tail, (int)(end - tail), &s, &tail);
+        ck_assert_msg(rc == SQLITE_OK, "README query: %s", sqlite3_errmsg(db));
+        if (s == NULL) {
+            break; /* only comments and blanks left */
+        }
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            rows_total++;
+        }
+        ck_assert_int_eq(rc, SQLITE_DONE);
+        sqlite3_finalize(s);
+        queries++;
+    }
+    ck_assert_int_eq(queries, 5);
+    ck_assert_int_gt(rows_total, 3); /* an election after the cut, drops, a fault */
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM fault WHERE kind = 'isolate'"), 1);
+    ck_assert_int_ge(query_int(db, "SELECT count(DISTINCT epoch) FROM role "
+                                   "WHERE role = 'Leader'"), 2);
+    sqlite3_close(db);
+}
+END_TEST
+
 int main(void)
 {
     if (mkdtemp(dir) == NULL) {
@@ -202,6 +264,7 @@ int main(void)
     tcase_add_test(tc, a_run_cut_short_says_incomplete);
     tcase_add_test(tc, the_hash_is_the_same_with_or_without_the_database);
     tcase_add_test(tc, damaged_foreign_and_newer_files_are_refused_in_one_line);
+    tcase_add_test(tc, the_readme_queries_run_on_a_real_run);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);

@@ -27,6 +27,8 @@ static const char schema[] =
     " delivered_ns INTEGER, from_node TEXT, to_node TEXT, bytes INTEGER, fate TEXT NOT NULL);\n"
     "CREATE TABLE broker_state (node TEXT NOT NULL, time_ns INTEGER NOT NULL,"
     " state TEXT NOT NULL, detail TEXT);\n"
+    "CREATE TABLE partition_state (partition TEXT NOT NULL, time_ns INTEGER NOT NULL,"
+    " leader INTEGER, leader_epoch INTEGER, isr TEXT, elr TEXT, reason TEXT);\n"
     "CREATE TABLE fault (kind TEXT NOT NULL, targets TEXT, start_ns INTEGER NOT NULL,"
     " end_ns INTEGER);\n"
     "CREATE TABLE violation (checker TEXT, time_ns INTEGER, evidence TEXT NOT NULL);\n"
@@ -42,6 +44,7 @@ enum stmt {
     ST_MESSAGE_FATE,
     ST_BROKER_STATE,
     ST_NOTE,
+    ST_PARTITION,
     ST_FAULT,
     ST_VIOLATION,
     ST_NODE,
@@ -60,6 +63,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_BROKER_STATE] = "INSERT INTO broker_state (node, time_ns, state, detail)"
                         " VALUES (?, ?, ?, ?)",
     [ST_NOTE] = "INSERT INTO note (time_ns, text) VALUES (?, ?)",
+    [ST_PARTITION] = "INSERT INTO partition_state (partition, time_ns, leader, leader_epoch, isr,"
+                     " elr, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
     [ST_FAULT] = "INSERT INTO fault (kind, targets, start_ns, end_ns) VALUES (?, ?, ?, ?)",
     [ST_VIOLATION] = "INSERT INTO violation (checker, time_ns, evidence) VALUES (?, ?, ?)",
     [ST_NODE] = "INSERT OR REPLACE INTO node (host, name) VALUES (?, ?)",
@@ -224,9 +229,37 @@ static void derive_message(struct run_db *d, const struct trace_event *e)
     step(d, s);
 }
 
+/* The active controller's partition changes: "election partition=ledger-0 leader=4->5
+ * leader_epoch=1 isr=[5] elr=[4] reason=...". */
+static void derive_partition(struct run_db *d, const struct trace_event *e)
+{
+    char part[160], leader[48], epoch[24], isr[128], elr[128], reason[96];
+    if (field(e->detail, "partition", part, sizeof part)[0] == '\0') {
+        return;
+    }
+    field(e->detail, "leader", leader, sizeof leader);
+    const char *arrow = strstr(leader, "->");
+    sqlite3_stmt *s = d->st[ST_PARTITION];
+    bind_text(s, 1, part);
+    sqlite3_bind_int64(s, 2, e->time);
+    if (leader[0] != '\0') {
+        sqlite3_bind_int64(s, 3, strtoll(arrow != NULL ? arrow + 2 : leader, NULL, 10));
+    }
+    if (field(e->detail, "leader_epoch", epoch, sizeof epoch)[0] != '\0') {
+        sqlite3_bind_int64(s, 4, strtoll(epoch, NULL, 10));
+    }
+    bind_text(s, 5, field(e->detail, "isr", isr, sizeof isr));
+    bind_text(s, 6, field(e->detail, "elr", elr, sizeof elr));
+    bind_text(s, 7, field(e->detail, "reason", reason, sizeof reason));
+    step(d, s);
+}
+
 static void derive(struct run_db *d, const struct trace_event *e)
 {
     switch (e->kind) {
+    case TRACE_PARTITION:
+        derive_partition(d, e);
+        break;
     case TRACE_RAFT_STATE:
         derive_role(d, e);
         break;
