@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/duration.h"
 #include "cli/record.h"
+#include "cli/render.h"
 #include "cli/replay.h"
 #include "lua/runtime.h"
 #include "lua/shipped.h"
@@ -42,6 +44,8 @@ static const char usage_head[] =
     "  run       run a scenario for one seed and print its verdict and trace hash:\n"
     "            kraftsim run FILE.lua [options], or kraftsim run --scenario NAME [options]\n"
     "  replay    re-run a recorded run (its database) and compare it event by event\n"
+    "  render    draw a run's leadership timeline: kraftsim render RUN.db -o FILE.svg|png\n"
+    "            [--window FROM..TO]\n"
     "  list      list the shipped scenarios and lessons\n"
     "  switches  list the Kafka behaviour switches, their sources and each release's value\n"
     "\n"
@@ -161,33 +165,6 @@ static bool parse_hash(const char *text, uint64_t *out)
     return true;
 }
 
-/* "15" and "15s" are seconds; "ms", "us", "ns", "m" and "h" suffixes scale. */
-static bool parse_duration(const char *text, time_ns *out)
-{
-    char *end = NULL;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (errno != 0 || end == text || v <= 0) {
-        return false;
-    }
-    static const struct {
-        const char *suffix;
-        int64_t scale;
-    } units[] = {{"", NS_PER_S},        {"s", NS_PER_S},  {"ms", NS_PER_MS},
-                 {"us", NS_PER_US},     {"ns", 1},        {"m", 60 * NS_PER_S},
-                 {"h", 3600 * NS_PER_S}};
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        if (strcmp(end, units[i].suffix) == 0) {
-            if (v > INT64_MAX / units[i].scale) {
-                return false;
-            }
-            *out = (time_ns)v * units[i].scale;
-            return true;
-        }
-    }
-    return false;
-}
-
 struct run_args {
     uint64_t seed;
     const char *scenario;
@@ -289,7 +266,7 @@ static int parse_one(int c, struct run_args *a)
         a->scenario = optarg;
         return EXIT_PASS;
     case 'd':
-        if (!parse_duration(optarg, &a->duration)) {
+        if (!duration_parse(optarg, strlen(optarg), false, &a->duration)) {
             return usage_error("--duration wants a time such as 30s or 500ms, got '%s'", optarg);
         }
         return EXIT_PASS;
@@ -704,7 +681,10 @@ static int dispatch(int argc, char **argv)
         }
         return replay_main(argv[2], stdout);
     }
-    static const char *const later[] = {"sweep", "render", "report", "shrink", "lint"};
+    if (strcmp(cmd, "render") == 0) {
+        return render_main(argc - 1, argv + 1);
+    }
+    static const char *const later[] = {"sweep", "report", "shrink", "lint"};
     for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
         if (strcmp(cmd, later[i]) == 0) {
             fprintf(stderr, "kraftsim: '%s' is not yet implemented\n", cmd);

@@ -1,0 +1,76 @@
+/* render.c — the render command: a run database in, a timeline picture out. */
+#include "cli/render.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/duration.h"
+#include "timeline.h"
+#include "trace/db.h"
+
+static int refuse(const char *what)
+{
+    fprintf(stderr, "kraftsim: render: %s (usage: kraftsim render RUN.db -o FILE.svg|png "
+            "[--window FROM..TO])\n", what);
+    return 2;
+}
+
+/* "2s..10s", "0..500ms", "30s.." (to the end). */
+static bool parse_window(const char *text, struct timeline_window *w)
+{
+    const char *dots = strstr(text, "..");
+    if (dots == NULL) {
+        return false;
+    }
+    w->to = TIME_NS_MAX;
+    return duration_parse(text, (size_t)(dots - text), true, &w->from) &&
+           (dots[2] == '\0' || duration_parse(dots + 2, strlen(dots + 2), false, &w->to)) &&
+           w->to > w->from;
+}
+
+int render_main(int argc, char **argv)
+{
+    const char *db_path = NULL, *out = NULL;
+    struct timeline_window window = {0, TIME_NS_MAX};
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+            out = argv[++i];
+        } else if (strcmp(argv[i], "--window") == 0 && i + 1 < argc) {
+            if (!parse_window(argv[++i], &window)) {
+                char what[300];
+                snprintf(what, sizeof what, "--window wants FROM..TO such as 2s..10s, got '%.200s'",
+                         argv[i]);
+                return refuse(what);
+            }
+        } else if (argv[i][0] == '-' || db_path != NULL) {
+            char what[300];
+            snprintf(what, sizeof what, "unexpected argument '%.200s'", argv[i]);
+            return refuse(what);
+        } else {
+            db_path = argv[i];
+        }
+    }
+    if (db_path == NULL || out == NULL) {
+        return refuse(db_path == NULL ? "which run database?" : "-o FILE is missing");
+    }
+    char err[700];
+    sqlite3 *db = run_db_open_read(db_path, err, sizeof err);
+    if (db == NULL) {
+        fprintf(stderr, "kraftsim: %s\n", err);
+        return 2;
+    }
+    Agraph_t *g = timeline_build(db, window, err, sizeof err);
+    sqlite3_close(db);
+    if (g == NULL) {
+        fprintf(stderr, "kraftsim: %s: %s\n", db_path, err);
+        return 2;
+    }
+    bool ok = timeline_render(g, out, err, sizeof err);
+    timeline_free(g);
+    if (!ok) {
+        fprintf(stderr, "kraftsim: %s\n", err);
+        return 2;
+    }
+    printf("timeline: %s\n", out);
+    return 0;
+}
