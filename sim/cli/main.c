@@ -46,6 +46,7 @@ static const char usage_head[] =
     "  replay    re-run a recorded run (its database) and compare it event by event\n"
     "  render    draw a run's leadership timeline: kraftsim render RUN.db -o FILE.svg|png\n"
     "            [--window FROM..TO]\n"
+    "  story     tell a run in sentences: kraftsim story RUN.db\n"
     "  list      list the shipped scenarios and lessons\n"
     "  switches  list the Kafka behaviour switches, their sources and each release's value\n"
     "\n"
@@ -683,6 +684,9 @@ static int dispatch(int argc, char **argv)
     }
     if (strcmp(cmd, "render") == 0) {
         return render_main(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "story") == 0) {
+        return story_main(argc - 1, argv + 1);
     }
     static const char *const later[] = {"sweep", "report", "shrink", "lint"};
     for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {

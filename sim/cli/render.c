@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/duration.h"
+#include "story.h"
 #include "timeline.h"
 #include "trace/db.h"
 
@@ -72,5 +73,22 @@ int render_main(int argc, char **argv)
         return 2;
     }
     printf("timeline: %s\n", out);
+    return 0;
+}
+
+int story_main(int argc, char **argv)
+{
+    if (argc != 2 || argv[1][0] == '-') {
+        fprintf(stderr, "kraftsim: story: which run database? (usage: kraftsim story RUN.db)\n");
+        return 2;
+    }
+    char err[700];
+    sqlite3 *db = run_db_open_read(argv[1], err, sizeof err);
+    if (db == NULL) {
+        fprintf(stderr, "kraftsim: %s\n", err);
+        return 2;
+    }
+    story_tell(db, stdout);
+    sqlite3_close(db);
     return 0;
 }

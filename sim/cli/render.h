@@ -1,8 +1,11 @@
-/* render.h — kraftsim render RUN.db -o FILE.svg|png [--window FROM..TO]. */
+/* render.h — the commands that read a run database: render and story. */
 #ifndef KRAFTSIM_RENDER_H
 #define KRAFTSIM_RENDER_H
 
 /* argv[0] is "render". 0 when the picture was written, 2 for bad input (one line). */
 int render_main(int argc, char **argv);
+
+/* kraftsim story RUN.db: the run in sentences. argv[0] is "story". */
+int story_main(int argc, char **argv);
 
 #endif

@@ -628,9 +628,7 @@ static void build_world(struct lua_cluster *c, struct lua_run *r)
                          c->host_names);
     partition_checker_init(&c->parts, &c->parts_result,
                            c->nodes[0].config.replication.unclean_leader_election_enable);
-    if (r->opts->trace_console) {
-        trace_add_sink(&c->w->trace, trace_console_sink(r->opts->out));
-    }
+    scenario_trace_console(r->opts, &c->w->trace, &c->console); /* --trace[=KINDS] */
     trace_add_sink(&c->w->trace, (struct trace_sink){on_trace, c});
     if (r->opts->db != NULL) {
         for (int i = 0; i <= c->node_count; i++) {

@@ -85,6 +85,7 @@ struct lua_cluster {
     struct run_result fencing_result;
     struct run_result liveness_result;
     struct fault_log faults; /* every fault injected, as the summary lists them */
+    struct trace_console console; /* --trace's printer, with its filter */
     struct lua_nemesis nemesis;
 };
 
