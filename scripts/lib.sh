@@ -10,6 +10,9 @@ packages=(gcc make cmake pkg-config check libsqlite3-dev liblua5.4-dev libgraphv
 # scripts/fuzz also needs clang and its runtimes (libFuzzer, the sanitizers): install_deps
 # "${fuzz_packages[@]}". libclang-rt-dev is only a recommendation of clang, which we skip.
 fuzz_packages=(clang libclang-rt-dev)
+# scripts/test also renders the HTML report in a real browser (tests/report_test): Debian's
+# headless-capable Chromium.
+test_packages=(chromium)
 
 # install_deps [extra packages...]: `packages` and the extras, whichever are missing.
 install_deps() {

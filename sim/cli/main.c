@@ -47,6 +47,7 @@ static const char usage_head[] =
     "  render    draw a run's leadership timeline: kraftsim render RUN.db -o FILE.svg|png\n"
     "            [--window FROM..TO]\n"
     "  story     tell a run in sentences: kraftsim story RUN.db\n"
+    "  report    write one HTML page of a run: kraftsim report RUN.db -o DIR\n"
     "  list      list the shipped scenarios and lessons\n"
     "  switches  list the Kafka behaviour switches, their sources and each release's value\n"
     "\n"
@@ -688,7 +689,10 @@ static int dispatch(int argc, char **argv)
     if (strcmp(cmd, "story") == 0) {
         return story_main(argc - 1, argv + 1);
     }
-    static const char *const later[] = {"sweep", "report", "shrink", "lint"};
+    if (strcmp(cmd, "report") == 0) {
+        return report_main(argc - 1, argv + 1);
+    }
+    static const char *const later[] = {"sweep", "shrink", "lint"};
     for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
         if (strcmp(cmd, later[i]) == 0) {
             fprintf(stderr, "kraftsim: '%s' is not yet implemented\n", cmd);

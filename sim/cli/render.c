@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/duration.h"
+#include "report.h"
 #include "story.h"
 #include "timeline.h"
 #include "trace/db.h"
@@ -90,5 +91,27 @@ int story_main(int argc, char **argv)
     }
     story_tell(db, stdout);
     sqlite3_close(db);
+    return 0;
+}
+
+int report_main(int argc, char **argv)
+{
+    if (argc != 4 || strcmp(argv[2], "-o") != 0) {
+        fprintf(stderr, "kraftsim: report: usage: kraftsim report RUN.db -o DIR\n");
+        return 2;
+    }
+    char err[700];
+    sqlite3 *db = run_db_open_read(argv[1], err, sizeof err);
+    if (db == NULL) {
+        fprintf(stderr, "kraftsim: %s\n", err);
+        return 2;
+    }
+    bool ok = report_write(db, argv[1], argv[3], err, sizeof err);
+    sqlite3_close(db);
+    if (!ok) {
+        fprintf(stderr, "kraftsim: %s\n", err);
+        return 2;
+    }
+    printf("report: %s/index.html\n", argv[3]);
     return 0;
 }

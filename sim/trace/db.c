@@ -289,7 +289,7 @@ static void derive(struct run_db *d, const struct trace_event *e)
         if (strncmp(e->detail, "violation ", 10) == 0) {
             const char *text = e->detail + 10;
             char checker[64];
-            size_t n = strcspn(text, ":");
+            size_t n = strcspn(text, ": "); /* "hw-majority: ...", "expect (file:3): ..." */
             snprintf(checker, sizeof checker, "%.*s", (int)(n < sizeof checker ? n : 0), text);
             run_db_violation(d, checker, e->time, text);
             break;
