@@ -203,9 +203,7 @@ static const struct scenario ping_scenario = {
 
 static const struct scenario *const scenarios[] = {
     &scenario_cluster, &scenario_broker_failover, &scenario_offline_partition,
-    &scenario_unclean_election, &scenario_quorum3,
-    &scenario_quorum5, &scenario_failover, &scenario_calm, &ping_scenario,
-    NULL};
+    &scenario_unclean_election, &ping_scenario, NULL};
 
 const struct scenario *const *scenario_all(void) { return scenarios; }
 

@@ -68,11 +68,6 @@ void fault_tally_add(struct fault_tally *t, const char *kind);
 /* "3 faults: 2 crash, 1 isolate" (or "no faults"), cut to cap with "..." if it must be. */
 void fault_tally_text(const struct fault_tally *t, char *buf, size_t cap);
 
-extern const struct scenario scenario_quorum3;
-extern const struct scenario scenario_quorum5;
-extern const struct scenario scenario_failover;
-extern const struct scenario scenario_calm;
-
 static inline bool planted(const struct run_opts *opts, const char *bug)
 {
     return opts->planted_bug != NULL && __builtin_strcmp(opts->planted_bug, bug) == 0;
