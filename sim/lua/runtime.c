@@ -12,6 +12,7 @@
 #include <lauxlib.h>
 
 #include "lua/cluster.h"
+#include "lua/ping_ring.h"
 #include "lua/sandbox.h"
 #include "lua/shipped.h"
 #include "text.h"
@@ -435,6 +436,7 @@ static lua_State *open_state(struct lua_run *r)
     lua_setfield(L, -2, "duration");
     lua_setglobal(L, "kraft");
     lua_cluster_open(L);
+    lua_ping_open(L);
     load_library(L);
     return L;
 }
@@ -505,6 +507,7 @@ void lua_scenario_run(const char *chunk, const char *text, size_t len, bool ship
     if (r->error[0] != '\0') {
         snprintf(result->config_error, sizeof result->config_error, "%s", r->error);
     }
+    lua_ping_finish(r);
     lua_cluster_finish(r);
     lua_close(L);
     free(r);

@@ -25,6 +25,7 @@
 
 struct world;
 struct lua_cluster;
+struct lua_ping;
 
 struct lua_run {
     lua_State *L;
@@ -35,6 +36,7 @@ struct lua_run {
     bool shipped;      /* a scenario embedded in kraftsim: require looks in the embedded set */
     struct world *world;        /* set by kraft.cluster */
     struct lua_cluster *cluster;
+    struct lua_ping *ping;      /* set by kraft.ping instead (lua/ping_ring.h) */
     lua_State *main;            /* the main chunk's coroutine */
     lua_State *running;         /* the coroutine being resumed, or NULL */
     bool yield_planned;         /* sleep scheduled the running coroutine's wake-up */
