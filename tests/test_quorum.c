@@ -205,12 +205,39 @@ START_TEST(long_calm_run_deletes_rolled_segments_and_the_checkers_stay_clean)
 }
 END_TEST
 
+/* A kafka.version of 600 or 700 characters (the CLI refuses it first; this is the depth below)
+ * is one clean line naming the node's config, in every quorum scenario: once it was a stack
+ * write past the C scenario's buffer. */
+START_TEST(overlong_kafka_version_is_a_clean_config_error)
+{
+    static char version[701];
+    static const char *const names[] = {"quorum", "quorum5", "failover", "calm"};
+    for (size_t l = 600; l <= 700; l += 100) {
+        memset(version, 'v', l);
+        version[l] = '\0';
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+            FILE *devnull = fopen("/dev/null", "w");
+            struct run_opts opts = {.seed = 1, .out = devnull, .kafka_version = version};
+            struct run_result r;
+            memset(&r, 0, sizeof r);
+            run_shipped(names[i], &opts, &r);
+            fclose(devnull);
+            ck_assert_msg(strstr(r.config_error, "controller-1") != NULL &&
+                              strstr(r.config_error, "kafka.version") != NULL,
+                          "%s, %zu: %s", names[i], l, r.config_error);
+            ck_assert_ptr_null(strchr(r.config_error, '\n'));
+        }
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("quorum");
     TCase *tc = tcase_create("sweeps");
     tcase_set_timeout(tc, 900);
     tcase_add_test(tc, same_seed_same_hash_and_a_leader_is_elected);
+    tcase_add_test(tc, overlong_kafka_version_is_a_clean_config_error);
     tcase_add_test(tc, long_calm_run_deletes_rolled_segments_and_the_checkers_stay_clean);
     tcase_add_test(tc, planted_vote_without_log_check_on_kafka_3_4_is_caught_within_200_seeds);
     tcase_add_test(tc, planted_high_watermark_on_minority_is_caught_within_200_seeds);
