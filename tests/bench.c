@@ -12,8 +12,29 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lua/runtime.h"
+#include "lua/shipped.h"
 #include "scenario/scenario.h"
 #include "world/sched.h"
+
+/* A scenario by name as `kraftsim run --scenario NAME` finds it: the shipped Lua file first,
+ * else the built-in C one. False if there is neither. */
+static bool scenario_exists(const char *name)
+{
+    return shipped_scenario(name) != NULL || scenario_find(name) != NULL;
+}
+
+static void run_named(const char *name, const struct run_opts *opts, struct run_result *r)
+{
+    const struct shipped_file *f = shipped_scenario(name);
+    if (f != NULL) {
+        char chunk[128];
+        snprintf(chunk, sizeof chunk, "scenarios/%s", f->path);
+        lua_scenario_run(chunk, f->text, f->len, true, opts, r);
+    } else {
+        scenario_find(name)->run(opts, r);
+    }
+}
 
 static double wall_seconds(void)
 {
@@ -58,7 +79,6 @@ static void bench_sched(uint64_t events, int width)
 /* A quorum scenario's figures: committed records and elections per wall second. */
 static void bench_quorum(const char *name, uint64_t seeds)
 {
-    const struct scenario *sc = scenario_find(name);
     FILE *devnull = fopen("/dev/null", "w");
     time_ns simulated = 0;
     int64_t committed = 0;
@@ -67,7 +87,7 @@ static void bench_quorum(const char *name, uint64_t seeds)
     for (uint64_t seed = 1; seed <= seeds; seed++) {
         struct run_opts opts = {.seed = seed, .out = devnull};
         struct run_result r = {0};
-        sc->run(&opts, &r);
+        run_named(name, &opts, &r);
         simulated += r.virtual_end;
         committed += r.committed;
         elections += r.elections;
@@ -81,7 +101,6 @@ static void bench_quorum(const char *name, uint64_t seeds)
 
 static void bench_scenario(const char *name, uint64_t seeds)
 {
-    const struct scenario *sc = scenario_find(name);
     FILE *devnull = fopen("/dev/null", "w");
     time_ns simulated = 0;
     uint64_t events = 0;
@@ -89,7 +108,7 @@ static void bench_scenario(const char *name, uint64_t seeds)
     for (uint64_t seed = 1; seed <= seeds; seed++) {
         struct run_opts opts = {.seed = seed, .out = devnull};
         struct run_result r = {0};
-        sc->run(&opts, &r);
+        run_named(name, &opts, &r);
         simulated += r.virtual_end;
         events += r.sched_events;
     }
@@ -105,8 +124,7 @@ static void bench_scenario(const char *name, uint64_t seeds)
  * process so that its peak RSS is its own. Exits 0 with no violations, 1 with some. */
 static int long_run_child(const char *name, const char *seconds)
 {
-    const struct scenario *sc = scenario_find(name);
-    if (sc == NULL) {
+    if (!scenario_exists(name)) {
         fprintf(stderr, "kraftsim_bench: no scenario %s\n", name);
         return 2;
     }
@@ -114,7 +132,7 @@ static int long_run_child(const char *name, const char *seconds)
     struct run_opts opts = {.seed = 1, .out = devnull,
                             .duration = (time_ns)strtoll(seconds, NULL, 10) * NS_PER_S};
     struct run_result r = {0};
-    sc->run(&opts, &r);
+    run_named(name, &opts, &r);
     fclose(devnull);
     if (r.violations > 0) {
         fprintf(stderr, "kraftsim_bench: %s %s s: %u violations, first: %s\n", name, seconds,

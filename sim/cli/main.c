@@ -453,7 +453,7 @@ static const char *verdict_word(int rc)
 static int run_lua(const struct run_args *a, struct run_opts *opts, struct lua_source *src)
 {
     struct run_result r = {0};
-    lua_scenario_prepare(src->chunk, src->text, src->len, &r);
+    lua_scenario_prepare(src->chunk, src->text, src->len, src->shipped, opts, &r);
     struct record rec = {0};
     if (r.config_error[0] == '\0') {
         char argv[800], err[700];

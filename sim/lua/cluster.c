@@ -1475,6 +1475,7 @@ void lua_cluster_open(lua_State *L)
     lua_getfield(L, -1, "__index");
     lua_views_register(L);
     lua_nemesis_register(L);
+    lua_workload_register(L);
     lua_pop(L, 2);
     lua_getglobal(L, "kraft");
     lua_pushcfunction(L, l_cluster);

@@ -53,6 +53,10 @@ struct lua_nemesis {
     const char *kinds[16];
     int kind_count;
     time_ns every;
+    time_ns length_lo, length_hi; /* a fault lasts [lo, hi); 0, 0: every/4 to 3 every/4 */
+    bool gap_timed;  /* the next fault comes gap_lo..gap_hi after the undo, not at `every` */
+    time_ns gap_lo, gap_hi;
+    int victim_rule; /* nemesis.c: leader half the time, the leader, or any node */
     time_ns until;   /* stops (and undoes its fault) here; TIME_NS_MAX = until liveness */
     int open_fault;  /* index in faults of the fault it holds, or -1 */
     const char *open_kind;
@@ -117,5 +121,7 @@ void lua_views_register(lua_State *L);   /* views.c: leader, node, describe_* ..
 void lua_checks_register(lua_State *L);  /* checks.c: the check table */
 void lua_nemesis_register(lua_State *L); /* nemesis.c: c:nemesis{...} */
 void lua_nemesis_stop(struct lua_cluster *c);
+void lua_workload_register(lua_State *L); /* workload.c: c:metadata_client{...} */
+void lua_views_quorum_register(lua_State *L); /* views.c: converged, image_brokers ... */
 
 #endif

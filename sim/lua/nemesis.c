@@ -16,6 +16,14 @@
  * injects it and undoes it when the length is up. Draws come from the world's "nemesis"
  * stream, so the same seed draws the same faults. It stops at `until_`, at check.liveness or
  * at c:recover(), undoing the fault it holds.
+ *
+ * A scenario can state other timings and victims:
+ *   length = { lo, hi }   each fault lasts lo up to (not including) hi;
+ *   gap = { lo, hi }      the next fault comes lo to hi after the last one's undo (instead of
+ *                         every `every`): a fault-free stretch of random length between faults;
+ *   victim = "leader-half" (the default), "leader" (the quorum leader when there is one) or
+ *                         "any" (any node, drawn evenly).
+ * The quorum scenarios' nemesis is { length = { 500 * ms, 3500 * ms }, gap = { 0, 2 * s } }.
  */
 
 struct fault_kind {
@@ -80,6 +88,15 @@ static bool inject_split(struct lua_cluster *c, int v, time_ns len, char *buf, s
     a[an++] = c->admin_host;
     net_partition(&c->w->net, a, an, b, bn);
     return true;
+}
+
+/* The quorum leader, whoever the victim is; with no leader, the victim (a round that draws
+ * isolate-leader mid-election still cuts someone off, as a flaky switch port would). */
+static bool inject_isolate_leader(struct lua_cluster *c, int v, time_ns len, char *buf,
+                                  size_t cap)
+{
+    int leader = lua_cluster_leader(c);
+    return inject_isolate(c, leader >= 0 ? leader : v, len, buf, cap);
 }
 
 static bool inject_partition(struct lua_cluster *c, int v, time_ns len, char *buf, size_t cap)
@@ -249,10 +266,13 @@ static void undo_lossy(struct lua_cluster *c, int v)
 
 static const struct fault_kind kinds[] = {
     {"partition", inject_partition, undo_net},   {"isolate", inject_isolate, undo_net},
+    {"isolate-leader", inject_isolate_leader, undo_net},
     {"split", inject_split, undo_net},           {"one-way-cut", inject_oneway, undo_net},
     {"bridge", inject_bridge, undo_net},         {"crash", inject_crash, undo_restart},
     {"power-failure", inject_power, undo_restart}, {"stop", inject_stop, undo_restart},
     {"pause", inject_pause, undo_pause},         {"clock", inject_clock, undo_clock},
+    /* the name c:drift logs its fault under; "clock" is the same fault */
+    {"clock-drift", inject_clock, undo_clock},
     {"disk", inject_disk, undo_disk},            {"lossy-network", inject_lossy, undo_lossy},
 };
 #define KIND_COUNT (sizeof kinds / sizeof kinds[0])
@@ -286,6 +306,35 @@ static void undo_tick(void *ctx, uint64_t generation)
     }
 }
 
+enum victim_rule { VICTIM_LEADER_HALF, VICTIM_LEADER, VICTIM_ANY };
+static const char *const victim_rules[] = {"leader-half", "leader", "any", NULL};
+
+static int pick_victim(struct lua_cluster *c)
+{
+    int leader = lua_cluster_leader(c);
+    switch ((enum victim_rule)c->nemesis.victim_rule) {
+    case VICTIM_LEADER:
+        if (leader >= 0) {
+            return leader;
+        }
+        break;
+    case VICTIM_LEADER_HALF:
+        if (leader >= 0 && rng_below(draw(c), 2) == 0) {
+            return leader;
+        }
+        break;
+    case VICTIM_ANY:
+        break;
+    }
+    return (int)rng_below(draw(c), (uint64_t)c->node_count);
+}
+
+/* lo + [0, hi - lo): a draw in a range; lo when the range is empty. */
+static time_ns draw_between(struct lua_cluster *c, time_ns lo, time_ns hi)
+{
+    return hi > lo ? lo + (time_ns)rng_below(draw(c), (uint64_t)(hi - lo)) : lo;
+}
+
 static void nemesis_tick(void *ctx, uint64_t generation)
 {
     struct lua_cluster *c = ctx;
@@ -300,20 +349,47 @@ static void nemesis_tick(void *ctx, uint64_t generation)
     }
     undo_open(c);
     const struct fault_kind *k = kind_named(n->kinds[rng_below(draw(c), (uint64_t)n->kind_count)]);
-    int leader = lua_cluster_leader(c);
-    int victim = leader >= 0 && rng_below(draw(c), 2) == 0
-                     ? leader
-                     : (int)rng_below(draw(c), (uint64_t)c->node_count);
-    time_ns length = n->every / 4 + (time_ns)rng_below(draw(c), (uint64_t)(n->every / 2));
+    int victim = pick_victim(c);
+    time_ns length = n->length_hi > 0
+                         ? draw_between(c, n->length_lo, n->length_hi)
+                         : n->every / 4 + (time_ns)rng_below(draw(c), (uint64_t)(n->every / 2));
+    time_ns undo = time_add(now, length);
+    undo = undo < n->until ? undo : n->until;
     char targets[96];
     if (k->inject(c, victim, length, targets, sizeof targets)) {
         n->open_kind = k->name;
         n->victim = victim;
         n->open_fault = lua_cluster_fault_begin(c, k->name, targets);
-        time_ns undo = time_add(now, length);
-        world_at(c->w, undo < n->until ? undo : n->until, undo_tick, c, n->generation);
+        world_at(c->w, undo, undo_tick, c, n->generation);
     }
-    world_at(c->w, time_add(now, n->every), nemesis_tick, c, n->generation);
+    time_ns next = n->gap_timed ? time_add(undo, draw_between(c, n->gap_lo, n->gap_hi))
+                                : time_add(now, n->every);
+    world_at(c->w, next, nemesis_tick, c, n->generation);
+}
+
+/* A { lo, hi } range of durations at field `name` of the table at 2; false if it is absent. */
+static bool range_field(lua_State *L, const char *name, time_ns *lo, time_ns *hi)
+{
+    lua_getfield(L, 2, name);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return false;
+    }
+    if (!lua_istable(L, -1) || lua_rawlen(L, -1) != 2) {
+        lua_run_error(L, "nemesis: %s wants { lo, hi }, two durations such as { 500 * ms, "
+                      "3500 * ms }", name);
+    }
+    char what[48];
+    snprintf(what, sizeof what, "nemesis %s", name);
+    lua_rawgeti(L, -1, 1);
+    *lo = lua_run_duration_arg(L, -1, what);
+    lua_rawgeti(L, -2, 2);
+    *hi = lua_run_duration_arg(L, -1, what);
+    lua_pop(L, 3);
+    if (*hi < *lo) {
+        lua_run_error(L, "nemesis: %s wants lo <= hi", name);
+    }
+    return true;
 }
 
 void lua_nemesis_stop(struct lua_cluster *c)
@@ -327,7 +403,50 @@ void lua_nemesis_stop(struct lua_cluster *c)
     n->generation++;
 }
 
-/* c:nemesis{ faults = { "partition", "crash", ... }, every = 5 * s, until_ = 60 * s } */
+/* The options of c:nemesis{...} at 2 that say when, how long and whom: every, length, gap,
+ * victim and until_, into t's fields of those names. */
+static void read_timing(lua_State *L, struct lua_nemesis *t)
+{
+    lua_getfield(L, 2, "every");
+    bool every_given = !lua_isnil(L, -1);
+    t->every = every_given ? lua_run_duration_arg(L, -1, "nemesis every") : 5 * NS_PER_S;
+    lua_pop(L, 1);
+    if (t->every < 4 * NS_PER_MS) {
+        lua_run_error(L, "nemesis: every wants at least 4 ms");
+    }
+    t->length_lo = t->length_hi = t->gap_lo = t->gap_hi = 0;
+    if (range_field(L, "length", &t->length_lo, &t->length_hi) && t->length_hi < NS_PER_MS) {
+        lua_run_error(L, "nemesis: length wants hi of at least 1 ms");
+    }
+    t->gap_timed = range_field(L, "gap", &t->gap_lo, &t->gap_hi);
+    if (t->gap_timed && every_given) {
+        lua_run_error(L, "nemesis: every and gap are two ways to time the next fault; give one");
+    }
+    if (t->gap_timed && t->length_hi == 0) {
+        lua_run_error(L, "nemesis: gap times the next fault from the last one's end, so it "
+                      "wants length = { lo, hi } too");
+    }
+    t->victim_rule = VICTIM_LEADER_HALF;
+    lua_getfield(L, 2, "victim");
+    if (!lua_isnil(L, -1)) {
+        const char *v = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+        t->victim_rule = -1;
+        for (int k = 0; victim_rules[k] != NULL; k++) {
+            t->victim_rule = strcmp(v, victim_rules[k]) == 0 ? k : t->victim_rule;
+        }
+        if (t->victim_rule < 0) {
+            lua_run_error(L, "nemesis: victim is \"leader-half\", \"leader\" or \"any\", "
+                          "got %s", sandbox_tostring(L, -1));
+        }
+    }
+    lua_pop(L, 1);
+    lua_getfield(L, 2, "until_");
+    t->until = lua_isnil(L, -1) ? TIME_NS_MAX : lua_run_duration_arg(L, -1, "nemesis until_");
+    lua_pop(L, 1);
+}
+
+/* c:nemesis{ faults = { "partition", "crash", ... }, every = 5 * s, until_ = 60 * s,
+ *            length = { lo, hi }, gap = { lo, hi }, victim = "leader-half" } */
 static int l_nemesis(lua_State *L)
 {
     struct lua_cluster *c = lua_cluster_check(L, 1);
@@ -343,11 +462,12 @@ static int l_nemesis(lua_State *L)
     for (size_t k = 0; k < KIND_COUNT; k++) {
         text_printf(&t, "%s%s", k ? ", " : "", kinds[k].name);
     }
-    static const char *const known[] = {"faults", "every", "until_", NULL};
+    static const char *const known[] = {"faults", "every", "until_", "length", "gap",
+                                        "victim", NULL};
     const char *bad = lua_cluster_unknown_key(L, 2, "nemesis", known);
     if (bad != NULL) {
-        return lua_run_error(L, "nemesis: unknown option %s (it takes faults, every and "
-                             "until_)", bad);
+        return lua_run_error(L, "nemesis: unknown option %s (it takes faults, every, until_, "
+                             "length, gap and victim)", bad);
     }
     struct lua_nemesis *n = &c->nemesis;
     lua_getfield(L, 2, "faults");
@@ -367,18 +487,17 @@ static int l_nemesis(lua_State *L)
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
-    lua_getfield(L, 2, "every");
-    time_ns every = lua_isnil(L, -1) ? 5 * NS_PER_S : lua_run_duration_arg(L, -1, "nemesis every");
-    lua_pop(L, 1);
-    if (every < 4 * NS_PER_MS) {
-        return lua_run_error(L, "nemesis: every wants at least 4 ms");
-    }
-    lua_getfield(L, 2, "until_");
-    time_ns until = lua_isnil(L, -1) ? TIME_NS_MAX : lua_run_duration_arg(L, -1, "nemesis until_");
-    lua_pop(L, 1);
+    struct lua_nemesis timing;
+    read_timing(L, &timing);
     n->kind_count = count;
-    n->every = every;
-    n->until = until;
+    n->every = timing.every;
+    n->length_lo = timing.length_lo;
+    n->length_hi = timing.length_hi;
+    n->gap_timed = timing.gap_timed;
+    n->gap_lo = timing.gap_lo;
+    n->gap_hi = timing.gap_hi;
+    n->victim_rule = timing.victim_rule;
+    n->until = timing.until;
     n->on = true;
     n->open_kind = NULL;
     n->open_fault = -1;

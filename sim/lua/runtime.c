@@ -12,6 +12,7 @@
 #include <lauxlib.h>
 
 #include "lua/cluster.h"
+#include "lua/ping_ring.h"
 #include "lua/sandbox.h"
 #include "lua/shipped.h"
 #include "text.h"
@@ -301,8 +302,10 @@ static int l_duration(lua_State *L)
     r->duration_asked = true;
     time_ns d = r->opts->duration > 0 ? r->opts->duration : def;
     if (d < min) {
-        return lua_run_error(L, "--duration %gs is shorter than this scenario's minimum, %gs",
-                             (double)d / NS_PER_S, (double)min / NS_PER_S);
+        char given[32], least[32];
+        scenario_format_duration(d, given, sizeof given);
+        scenario_format_duration(min, least, sizeof least);
+        return lua_run_error(L, "--duration %s: this scenario needs at least %s", given, least);
     }
     lua_pushinteger(L, d);
     return 1;
@@ -436,6 +439,7 @@ static lua_State *open_state(struct lua_run *r)
     lua_setfield(L, -2, "duration");
     lua_setglobal(L, "kraft");
     lua_cluster_open(L);
+    lua_ping_open(L);
     load_library(L);
     return L;
 }
@@ -455,25 +459,9 @@ static bool run_over(void *arg)
     return r->main_done || r->failed || r->error[0] != '\0' || replayed;
 }
 
-void lua_scenario_prepare(const char *chunk, const char *text, size_t len,
-                          struct run_result *result)
-{
-    lua_State *L = luaL_newstate();
-    KS_ASSERT(L != NULL);
-    char name[600];
-    snprintf(name, sizeof name, "@%s", chunk);
-    if (luaL_loadbufferx(L, text, len, name, "t") != LUA_OK) {
-        snprintf(result->config_error, sizeof result->config_error, "%s",
-                 lua_tostring(L, -1));
-        for (char *c = result->config_error; *c != '\0'; c++) {
-            *c = (unsigned char)*c < 0x20 ? ' ' : *c;
-        }
-    }
-    lua_close(L);
-}
-
-void lua_scenario_run(const char *chunk, const char *text, size_t len, bool shipped,
-                      const struct run_opts *opts, struct run_result *result)
+/* Runs the script; a dry run stops where virtual time would first move. */
+static void run_script(const char *chunk, const char *text, size_t len, bool shipped,
+                       const struct run_opts *opts, struct run_result *result, bool dry)
 {
     struct lua_run *r = calloc(1, sizeof *r);
     KS_ASSERT(r != NULL);
@@ -492,7 +480,7 @@ void lua_scenario_run(const char *chunk, const char *text, size_t len, bool ship
     } else {
         r->main = co;
         resume(r, co, 0);
-        while (!run_over(r) && r->world != NULL && !sched_interrupted()) {
+        while (!dry && !run_over(r) && r->world != NULL && !sched_interrupted()) {
             /* The main coroutine sleeps; the world runs until it is done with the script. */
             if (!sched_run_until_pred(&r->world->sched, run_over, r, RUN_TIME_CAP) ||
                 world_now(r->world) >= RUN_TIME_CAP) {
@@ -500,7 +488,7 @@ void lua_scenario_run(const char *chunk, const char *text, size_t len, bool ship
                          "virtual days", chunk, (int)(RUN_TIME_CAP / (24 * 3600 * NS_PER_S)));
             }
         }
-        if (r->error[0] == '\0' && opts->duration > 0 && !r->duration_asked) {
+        if (r->error[0] == '\0' && opts->duration > 0 && !r->duration_asked && !dry) {
             snprintf(r->error, sizeof r->error, "%s: --duration: this scenario sets its own "
                      "length (it never reads kraft.duration)", chunk);
         }
@@ -508,7 +496,33 @@ void lua_scenario_run(const char *chunk, const char *text, size_t len, bool ship
     if (r->error[0] != '\0') {
         snprintf(result->config_error, sizeof result->config_error, "%s", r->error);
     }
+    lua_ping_finish(r);
     lua_cluster_finish(r);
     lua_close(L);
     free(r);
+}
+
+void lua_scenario_run(const char *chunk, const char *text, size_t len, bool shipped,
+                      const struct run_opts *opts, struct run_result *result)
+{
+    run_script(chunk, text, len, shipped, opts, result, false);
+}
+
+void lua_scenario_prepare(const char *chunk, const char *text, size_t len, bool shipped,
+                          const struct run_opts *opts, struct run_result *result)
+{
+    /* The script up to its first wait, in a state of its own and with nothing printed or
+     * recorded: kraft.cluster's config and kraft.duration are checked before the run prints
+     * a line. Errors after virtual time moves are the run's. */
+    FILE *quiet = fopen("/dev/null", "w");
+    KS_ASSERT(quiet != NULL);
+    struct run_opts dry = *opts;
+    dry.out = quiet;
+    dry.db = NULL;
+    dry.trace_console = false;
+    struct run_result r;
+    memset(&r, 0, sizeof r);
+    run_script(chunk, text, len, shipped, &dry, &r, true);
+    fclose(quiet);
+    snprintf(result->config_error, sizeof result->config_error, "%s", r.config_error);
 }

@@ -25,6 +25,7 @@
 
 struct world;
 struct lua_cluster;
+struct lua_ping;
 
 struct lua_run {
     lua_State *L;
@@ -35,6 +36,7 @@ struct lua_run {
     bool shipped;      /* a scenario embedded in kraftsim: require looks in the embedded set */
     struct world *world;        /* set by kraft.cluster */
     struct lua_cluster *cluster;
+    struct lua_ping *ping;      /* set by kraft.ping instead (lua/ping_ring.h) */
     lua_State *main;            /* the main chunk's coroutine */
     lua_State *running;         /* the coroutine being resumed, or NULL */
     bool yield_planned;         /* sleep scheduled the running coroutine's wake-up */
@@ -69,8 +71,9 @@ void lua_run_spawn_at(struct lua_run *r, lua_State *L, time_ns when);
  */
 void lua_scenario_run(const char *chunk, const char *text, size_t len, bool shipped,
                       const struct run_opts *opts, struct run_result *result);
-/* Compiles the text only: a syntax error goes to result->config_error. */
-void lua_scenario_prepare(const char *chunk, const char *text, size_t len,
-                          struct run_result *result);
+/* Runs the script up to its first wait with nothing printed or recorded: a syntax error, a
+ * refused config or --duration goes to result->config_error before the run prints a line. */
+void lua_scenario_prepare(const char *chunk, const char *text, size_t len, bool shipped,
+                          const struct run_opts *opts, struct run_result *result);
 
 #endif

@@ -569,3 +569,97 @@ void lua_views_register(lua_State *L)
         {NULL, NULL}};
     luaL_setfuncs(L, views, 0);
 }
+
+/* ---- the quorum scenarios' views: convergence, the controller's brokers, the fault tally ---- */
+
+/* c:converged(): the leader's id and high watermark when every node is running and follows
+ * that leader in its epoch; nil otherwise. (The quorum's liveness: then the scenario asks the
+ * high watermark to move.) */
+static int l_converged(lua_State *L)
+{
+    struct lua_cluster *c = lua_cluster_check(L, 1);
+    int l = lua_cluster_leader(c);
+    if (l < 0) {
+        lua_pushnil(L);
+        return 1;
+    }
+    struct quorum_view lv;
+    quorum_view(quorum_of(c, l), &lv);
+    for (int i = 0; i < c->node_count; i++) {
+        const struct quorum *q = quorum_of(c, i);
+        struct quorum_view v;
+        if (q == NULL) {
+            lua_pushnil(L);
+            return 1;
+        }
+        quorum_view(q, &v);
+        if (v.epoch != lv.epoch || v.leader_id != c->nodes[l].id) {
+            lua_pushnil(L);
+            return 1;
+        }
+    }
+    lua_pushinteger(L, c->nodes[l].id);
+    lua_pushinteger(L, lv.high_watermark);
+    return 2;
+}
+
+/* c:highest_watermark(): the highest high watermark any running node reports, or -1. */
+static int l_highest_watermark(lua_State *L)
+{
+    struct lua_cluster *c = lua_cluster_check(L, 1);
+    int64_t hw = -1;
+    for (int i = 0; i < c->node_count; i++) {
+        const struct quorum *q = quorum_of(c, i);
+        if (q != NULL) {
+            struct quorum_view v;
+            quorum_view(q, &v);
+            hw = v.high_watermark > hw ? v.high_watermark : hw;
+        }
+    }
+    lua_pushinteger(L, hw);
+    return 1;
+}
+
+/* c:image_brokers(): the brokers registered in the active controller's committed image, by
+ * id: { { id =, fenced =, epoch = }, ... }; nil, "no quorum leader" without one. */
+static int l_image_brokers(lua_State *L)
+{
+    struct lua_cluster *c = lua_cluster_check(L, 1);
+    const struct metadata_image *img = leader_image(c);
+    if (img == NULL) {
+        lua_pushnil(L);
+        lua_pushliteral(L, "no quorum leader");
+        return 2;
+    }
+    lua_createtable(L, (int)img->broker_count, 0);
+    for (uint32_t b = 0; b < img->broker_count; b++) {
+        lua_createtable(L, 0, 3);
+        set_int(L, "id", img->brokers[b].id);
+        lua_pushboolean(L, img->brokers[b].fenced);
+        lua_setfield(L, -2, "fenced");
+        set_int(L, "epoch", img->brokers[b].epoch);
+        lua_rawseti(L, -2, (lua_Integer)b + 1);
+    }
+    return 1;
+}
+
+/* c:fault_tally(): "3 faults: 2 crash, 1 isolate" (kinds in the order they first came), or
+ * "no faults injected": the fault log's own tally. */
+static int l_fault_tally(lua_State *L)
+{
+    struct lua_cluster *c = lua_cluster_check(L, 1);
+    char text[512];
+    fault_log_tally(&c->faults, text, sizeof text);
+    lua_pushstring(L, text);
+    return 1;
+}
+
+void lua_views_quorum_register(lua_State *L)
+{
+    static const luaL_Reg views[] = {{"converged", l_converged},
+                                     {"highest_watermark", l_highest_watermark},
+                                     {"image_brokers", l_image_brokers},
+                                     {"fault_tally", l_fault_tally},
+                                     {NULL, NULL}};
+    luaL_setfuncs(L, views, 0);
+}

@@ -83,10 +83,6 @@ struct scenario {
     void (*prepare)(const struct run_opts *opts, struct run_result *result);
 };
 
-extern const struct scenario scenario_quorum3;
-extern const struct scenario scenario_quorum5;
-extern const struct scenario scenario_failover;
-extern const struct scenario scenario_calm;
 
 static inline bool planted(const struct run_opts *opts, const char *bug)
 {
