@@ -42,6 +42,9 @@ struct lua_node {
     struct node_config config;
     bool stopping;  /* a controlled shutdown (c:stop) is under way */
     bool lose_unsynced; /* c:disk{ lose_unsynced = true }: a crash takes the page cache too */
+    /* Its server.properties as parsed ("" if longer than this), for the tools that read the
+     * static broker configs (kafka-topics.sh shows their topic-config synonyms). */
+    char properties[4096];
 };
 
 /* A fault the scenario or its nemesis injected, as the summary lists it. */
@@ -92,6 +95,10 @@ struct lua_cluster {
     int fault_count;
     uint64_t faults_total; /* including those past the table */
     struct lua_nemesis nemesis;
+    /* check.liveness: from check._settle_watch() on, whether the cluster has settled is asked
+     * after every step (a settled instant may last a millisecond between two records). */
+    bool settle_watch;
+    time_ns settled_at; /* the first settled step since the watch began, or -1 */
 };
 
 /* Registers kraft.cluster, the cluster methods and the check table. */
@@ -119,6 +126,7 @@ void lua_cluster_crash_node(struct lua_cluster *c, int i);
 void lua_cluster_begin_stop(struct lua_cluster *c, int i);
 
 void lua_views_register(lua_State *L);   /* views.c: leader, node, describe_* ... */
+void lua_views_seed_register(lua_State *L); /* views.c: led_by, describe_topics */
 void lua_checks_register(lua_State *L);  /* checks.c: the check table */
 void lua_nemesis_register(lua_State *L); /* nemesis.c: c:nemesis{...} */
 void lua_nemesis_stop(struct lua_cluster *c);
