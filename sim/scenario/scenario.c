@@ -1,6 +1,5 @@
 /* scenario.c — the built-in C scenarios: today the ping ring under faults. */
 #include "scenario/scenario.h"
-#include "scenario/scenario_cluster.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -202,14 +201,11 @@ static const struct scenario ping_scenario = {
 };
 
 static const struct scenario *const scenarios[] = {
-    &scenario_cluster, &scenario_broker_failover, &scenario_offline_partition,
-    &scenario_unclean_election, &scenario_quorum3,
+    &scenario_quorum3,
     &scenario_quorum5, &scenario_failover, &scenario_calm, &ping_scenario,
     NULL};
 
 const struct scenario *const *scenario_all(void) { return scenarios; }
-
-const struct scenario *scenario_default(void) { return &scenario_cluster; }
 
 const struct scenario *scenario_find(const char *name)
 {

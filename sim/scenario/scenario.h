@@ -4,8 +4,8 @@
 
 /*
  * Until the Lua runtime lands, scenarios are C functions that build a world, plan faults on the
- * virtual clock and run it. Each ends with a verdict from its checkers. The default scenario is
- * what `kraftsim run` runs with no --scenario and what scripts/demo shows.
+ * virtual clock and run it. Each ends with a verdict from its checkers. The default scenario,
+ * the seed deployment, is Lua now: scenarios/cluster.lua.
  */
 
 #include <stdbool.h>
@@ -93,7 +93,6 @@ bool scenario_properties_fit(size_t len, const char *file, size_t cap, struct ru
 bool scenario_node_config(const char *text, size_t len, const char *file,
                           struct node_config *node, bool first, struct run_result *result);
 
-const struct scenario *scenario_default(void);
 const struct scenario *scenario_find(const char *name);
 /* All built-in scenarios, NULL-terminated, in a fixed order. */
 const struct scenario *const *scenario_all(void);
