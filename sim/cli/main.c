@@ -13,6 +13,9 @@
 #include "cli/replay.h"
 #include "lua/runtime.h"
 #include "lua/shipped.h"
+
+/* `kraftsim run` without --scenario or a file: scenarios/cluster.lua. */
+#define DEFAULT_SCENARIO "cluster"
 #include "release.h"
 #include "scenario/scenario.h"
 #include "scenario/verdict.h"
@@ -525,7 +528,10 @@ static int cmd_run(int argc, char **argv)
         rc = read_lua_file(a.file, &src);
         return rc != EXIT_PASS ? rc : run_lua(&a, &opts, &src);
     }
-    const struct shipped_file *shipped = a.scenario ? shipped_scenario(a.scenario) : NULL;
+    if (a.scenario == NULL) {
+        a.scenario = DEFAULT_SCENARIO; /* the seed deployment */
+    }
+    const struct shipped_file *shipped = shipped_scenario(a.scenario);
     if (shipped != NULL) {
         snprintf(src.chunk, sizeof src.chunk, "scenarios/%s", shipped->path);
         src.text = (char *)shipped->text;
@@ -533,7 +539,7 @@ static int cmd_run(int argc, char **argv)
         src.shipped = true;
         return run_lua(&a, &opts, &src);
     }
-    const struct scenario *s = a.scenario ? scenario_find(a.scenario) : scenario_default();
+    const struct scenario *s = scenario_find(a.scenario);
     if (s == NULL) {
         return usage_error("no scenario named '%s' (see 'kraftsim list')", a.scenario);
     }
@@ -567,8 +573,7 @@ static int cmd_list(void)
         if (shipped_scenario(all[i]->name) != NULL) {
             continue; /* its Lua version is listed below */
         }
-        printf("%-18s %s%s\n", all[i]->name, all[i]->summary,
-               all[i] == scenario_default() ? " (default)" : "");
+        printf("%-18s %s\n", all[i]->name, all[i]->summary);
     }
     for (size_t i = 0; i < shipped_count(); i++) {
         const struct shipped_file *f = shipped_at(i);
@@ -579,7 +584,10 @@ static int cmd_list(void)
         const char *base = strncmp(f->path, "lessons/", 8) == 0 ? f->path + 8 : f->path;
         snprintf(name, sizeof name, "%.*s", (int)(strlen(base) - 4), base);
         shipped_summary(f, summary, sizeof summary);
-        printf("%-18s %s\n", name, summary);
+        printf("%-18s %s%s\n", name, summary,
+               strcmp(name, DEFAULT_SCENARIO) == 0 && strstr(summary, "(default)") == NULL
+                   ? " (default)"
+                   : "");
     }
     return EXIT_PASS;
 }

@@ -14,6 +14,7 @@
 #include "lua/sandbox.h"
 #include "protocol/header.h"
 #include "raft/listener.h"
+#include "raft/quorum.h"
 #include "release.h"
 #include "text.h"
 #include "tools/admin.h"
@@ -352,6 +353,11 @@ static void apply_props(lua_State *L, struct lua_cluster *c, int i, const struct
     if (!scenario_node_config(text, t.len, file, into, i == 0, res)) {
         config_refused(L, c, i, p, file, res->config_error);
     }
+    /* kafka-topics.sh reads the static broker configs (topic-config synonyms) from it. */
+    c->nodes[i].properties[0] = '\0';
+    if (t.len < sizeof c->nodes[i].properties) {
+        memcpy(c->nodes[i].properties, text, t.len + 1);
+    }
     if (lua_getfield(L, LUA_REGISTRYINDEX, props_key) != LUA_TTABLE) {
         lua_pop(L, 1);
         lua_newtable(L);
@@ -461,6 +467,70 @@ static void on_trace(void *ctx, const struct trace_event *ev)
     }
 }
 
+/* What lua_cluster_settled needs before it hashes images: a quorum leader, every node up and
+ * following it, every broker RUNNING, every node at the leader's applied offset. Asked after
+ * every step while check.liveness waits, so the hashes run only when the rest holds. */
+static bool may_be_settled(struct lua_cluster *c)
+{
+    int l = lua_cluster_leader(c);
+    if (l < 0) {
+        return false;
+    }
+    const struct quorum *lq = node_quorum(world_host(c->w, l)->proc);
+    int64_t applied = node_listener(world_host(c->w, l)->proc)->applied_offset;
+    for (int i = 0; i < c->node_count; i++) {
+        struct host *h = world_host(c->w, i);
+        if (h->state != HOST_UP || h->proc == NULL || c->nodes[i].stopping ||
+            node_listener(h->proc)->applied_offset != applied) {
+            return false;
+        }
+        const struct quorum *q = node_quorum(h->proc);
+        if (i != l && (q->election.epoch != lq->election.epoch ||
+                       q->election.leader_id != c->nodes[l].id)) {
+            return false;
+        }
+        const struct lifecycle *lc = node_lifecycle(h->proc);
+        if (c->nodes[i].broker && (lc == NULL || lc->state != LIFECYCLE_RUNNING)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void settle_watch_step(struct lua_cluster *c)
+{
+    if (c->settle_watch && may_be_settled(c) && lua_cluster_settled(c)) {
+        c->settle_watch = false;
+        c->settled_at = world_now(c->w);
+    }
+}
+
+/* check._settle_watch(): from now on, note the first step after which the cluster is settled
+ * (it may be now). check._settled_at(): that time, or nil. */
+static int l_settle_watch(lua_State *L)
+{
+    struct lua_run *r = lua_run_of(L);
+    if (r->cluster == NULL) {
+        return lua_run_error(L, "check.liveness: there is no cluster to check (build one with "
+                             "kraft.cluster{...})");
+    }
+    r->cluster->settle_watch = true;
+    r->cluster->settled_at = -1;
+    settle_watch_step(r->cluster);
+    return 0;
+}
+
+static int l_settled_at(lua_State *L)
+{
+    struct lua_run *r = lua_run_of(L);
+    if (r->cluster == NULL || r->cluster->settled_at < 0) {
+        lua_pushnil(L);
+    } else {
+        lua_pushinteger(L, r->cluster->settled_at);
+    }
+    return 1;
+}
+
 static void on_record(void *arg, int64_t offset, const struct metadata_record *rec)
 {
     struct lua_cluster *c = arg;
@@ -476,6 +546,7 @@ static void after_step(void *ctx, int host)
 {
     struct lua_cluster *c = ctx;
     raft_checker_after_step(&c->raft, host);
+    settle_watch_step(c);
     struct host *h = world_host(c->w, host);
     if (host >= c->node_count || h->proc == NULL) {
         return;
@@ -640,6 +711,7 @@ static void build_world(struct lua_cluster *c, struct lua_run *r)
                 " %s", r->chunk, r->opts->seed, c->switches);
     c->nemesis.open_fault = -1;
     fault_log_init(&c->faults);
+    c->settled_at = -1;
 }
 
 /* kraft.cluster{ controllers =, brokers =, combined =, kafka_version =, config =, nodes = } */
@@ -1474,6 +1546,7 @@ void lua_cluster_open(lua_State *L)
     lua_setfield(L, -2, "__tostring");
     lua_getfield(L, -1, "__index");
     lua_views_register(L);
+    lua_views_seed_register(L);
     lua_nemesis_register(L);
     lua_workload_register(L);
     lua_pop(L, 2);
@@ -1482,6 +1555,12 @@ void lua_cluster_open(lua_State *L)
     lua_setfield(L, -2, "cluster");
     lua_pop(L, 1);
     lua_checks_register(L);
+    lua_getglobal(L, "check");
+    lua_pushcfunction(L, l_settle_watch);
+    lua_setfield(L, -2, "_settle_watch");
+    lua_pushcfunction(L, l_settled_at);
+    lua_setfield(L, -2, "_settled_at");
+    lua_pop(L, 1);
 }
 
 void lua_cluster_methods(lua_State *L)

@@ -46,6 +46,9 @@ struct lua_node {
      * instead of the cluster's ("" = the cluster's). */
     char cluster_id[KAFKA_STORAGE_UUID_TEXT];
     char refused[512]; /* why the node's last start refused (its node-refuse event), or "" */
+    /* Its server.properties as parsed ("" if longer than this), for the tools that read the
+     * static broker configs (kafka-topics.sh shows their topic-config synonyms). */
+    char properties[4096];
 };
 
 struct lua_nemesis {
@@ -91,6 +94,10 @@ struct lua_cluster {
     struct fault_log faults; /* every fault injected, as the summary lists them */
     struct trace_console console; /* --trace's printer, with its filter */
     struct lua_nemesis nemesis;
+    /* check.liveness: from check._settle_watch() on, whether the cluster has settled is asked
+     * after every step (a settled instant may last a millisecond between two records). */
+    bool settle_watch;
+    time_ns settled_at; /* the first settled step since the watch began, or -1 */
 };
 
 /* Registers kraft.cluster, the cluster methods and the check table. */
@@ -118,6 +125,7 @@ void lua_cluster_crash_node(struct lua_cluster *c, int i);
 void lua_cluster_begin_stop(struct lua_cluster *c, int i);
 
 void lua_views_register(lua_State *L);   /* views.c: leader, node, describe_* ... */
+void lua_views_seed_register(lua_State *L); /* views.c: led_by, describe_topics */
 void lua_checks_register(lua_State *L);  /* checks.c: the check table */
 void lua_nemesis_register(lua_State *L); /* nemesis.c: c:nemesis{...} */
 void lua_nemesis_stop(struct lua_cluster *c);

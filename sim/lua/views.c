@@ -663,3 +663,133 @@ void lua_views_quorum_register(lua_State *L)
                                      {NULL, NULL}};
     luaL_setfuncs(L, views, 0);
 }
+
+/* ---- the seed deployment's views (scenarios/lib/seed.lua) ----------------------------------- */
+
+/* c:led_by(n): the partitions node n leads in the committed metadata, as "topic-partition"
+ * strings, topics in the image's order: what a failover clock waits to see emptied. */
+static int l_led_by(lua_State *L)
+{
+    struct lua_cluster *c = lua_cluster_check(L, 1);
+    int32_t id = c->nodes[lua_cluster_node_arg(L, c, 2, "led_by")].id;
+    const struct metadata_image *img = &c->parts.shadow;
+    lua_newtable(L);
+    int n = 0;
+    for (uint32_t t = 0; t < img->topic_count; t++) {
+        for (int32_t p = 0; p < img->topics[t].partition_count; p++) {
+            if (img->topics[t].partitions[p].leader == id) {
+                lua_pushfstring(L, "%s-%d", img->topics[t].name,
+                                (int)img->topics[t].partitions[p].id);
+                lua_rawseti(L, -2, ++n);
+            }
+        }
+    }
+    return 1;
+}
+
+/* c:describe_topics(): kafka-topics.sh --describe (every topic) against the committed
+ * metadata of the active controller's node, with the topic-config synonyms of that node's
+ * server.properties (min.insync.replicas=2 there shows on every topic); nil, message without
+ * a quorum leader. */
+static int l_describe_topics(lua_State *L)
+{
+    struct lua_cluster *c = lua_cluster_check(L, 1);
+    int l = lua_cluster_leader(c);
+    if (l < 0) {
+        lua_pushnil(L);
+        lua_pushliteral(L, "no quorum leader");
+        return 2;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    KS_ASSERT(out != NULL);
+    fprintf(out, "$ kafka-topics.sh --bootstrap-server %s:9092 --describe\n", c->nodes[l].name);
+    /* The node parsed this text at kraft.cluster{...}; parsed again, its statics are here. */
+    struct kafka_config *k = malloc(sizeof *k);
+    KS_ASSERT(k != NULL);
+    struct config_error err;
+    const char *props = c->nodes[l].properties;
+    struct describe_config statics[16];
+    struct describe_tool tool = {c->release, statics, 0};
+    if (props[0] != '\0' &&
+        config_parse(props, strlen(props), c->nodes[l].name, k, &err) == CONFIG_OK) {
+        tool.broker_config_count = describe_static_topic_configs(k, statics, 16);
+    }
+    describe_topics(out, &tool, &node_listener(host_of(c, l)->proc)->image, NULL);
+    fclose(out);
+    free(k);
+    if (len > 0 && text[len - 1] == '\n') {
+        len--; /* print adds it */
+    }
+    lua_newtable(L);
+    set_view_metatable(L, text, len);
+    return 1;
+}
+
+/* c:leads_any(n, tps): whether node n leads any of the "topic-partition" strings in tps in
+ * the committed metadata. A failover clock asks it every 10 ms, so it is C. */
+static int l_leads_any(lua_State *L)
+{
+    struct lua_cluster *c = lua_cluster_check(L, 1);
+    int32_t id = c->nodes[lua_cluster_node_arg(L, c, 2, "leads_any")].id;
+    luaL_checktype(L, 3, LUA_TTABLE);
+    const struct metadata_image *img = &c->parts.shadow;
+    bool leads = false;
+    for (lua_Integer k = 1; k <= (lua_Integer)lua_rawlen(L, 3) && !leads; k++) {
+        lua_rawgeti(L, 3, k);
+        size_t len;
+        const char *tp = lua_tolstring(L, -1, &len);
+        const char *dash = tp != NULL ? strrchr(tp, '-') : NULL;
+        char topic[256];
+        if (dash != NULL && (size_t)(dash - tp) < sizeof topic) {
+            snprintf(topic, sizeof topic, "%.*s", (int)(dash - tp), tp);
+            int32_t p = (int32_t)strtol(dash + 1, NULL, 10);
+            const struct image_topic *t = metadata_image_topic(img, topic);
+            for (int32_t i = 0; t != NULL && i < t->partition_count; i++) {
+                leads |= t->partitions[i].id == p && t->partitions[i].leader == id;
+            }
+        }
+        lua_pop(L, 1);
+    }
+    lua_pushboolean(L, leads);
+    return 1;
+}
+
+/* c:followed_leader(): the quorum leader's id and epoch when every running broker (combined
+ * nodes too, in a controlled shutdown or not) follows it in its epoch; nil otherwise. Asked
+ * every 10 ms after an active controller's crash, so it is C. */
+static int l_followed_leader(lua_State *L)
+{
+    struct lua_cluster *c = lua_cluster_check(L, 1);
+    int l = lua_cluster_leader(c);
+    if (l < 0) {
+        lua_pushnil(L);
+        return 1;
+    }
+    const struct quorum *lq = quorum_of(c, l);
+    for (int i = 0; i < c->node_count; i++) {
+        const struct quorum *q = quorum_of(c, i);
+        if (i == l || !c->nodes[i].broker || q == NULL) {
+            continue;
+        }
+        if (q->role != QUORUM_FOLLOWER || q->election.epoch != lq->election.epoch ||
+            q->election.leader_id != c->nodes[l].id) {
+            lua_pushnil(L);
+            return 1;
+        }
+    }
+    lua_pushinteger(L, c->nodes[l].id);
+    lua_pushinteger(L, lq->election.epoch);
+    return 2;
+}
+
+void lua_views_seed_register(lua_State *L)
+{
+    static const luaL_Reg views[] = {{"led_by", l_led_by},
+                                     {"describe_topics", l_describe_topics},
+                                     {"leads_any", l_leads_any},
+                                     {"followed_leader", l_followed_leader},
+                                     {NULL, NULL}};
+    luaL_setfuncs(L, views, 0);
+}

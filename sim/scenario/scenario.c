@@ -1,7 +1,6 @@
 /* scenario.c — the table of built-in C scenarios, and what they share. */
 #include "scenario/scenario.h"
 #include "scenario/fault_log.h"
-#include "scenario/scenario_cluster.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -15,12 +14,9 @@
 #include "world/world.h"
 
 static const struct scenario *const scenarios[] = {
-    &scenario_cluster, &scenario_broker_failover, &scenario_offline_partition,
-    &scenario_unclean_election, NULL};
+    NULL};
 
 const struct scenario *const *scenario_all(void) { return scenarios; }
-
-const struct scenario *scenario_default(void) { return &scenario_cluster; }
 
 const struct scenario *scenario_find(const char *name)
 {

@@ -4,8 +4,8 @@
 
 /*
  * Until the Lua runtime lands, scenarios are C functions that build a world, plan faults on the
- * virtual clock and run it. Each ends with a verdict from its checkers. The default scenario is
- * what `kraftsim run` runs with no --scenario and what scripts/demo shows.
+ * virtual clock and run it. Each ends with a verdict from its checkers. The default scenario,
+ * the seed deployment, is Lua now: scenarios/cluster.lua.
  */
 
 #include <stdarg.h>
