@@ -261,6 +261,26 @@ int record_batch_decode(const uint8_t *bytes, size_t len, struct wire_arena *a,
     return 0;
 }
 
+int record_batch_decode_header(const uint8_t *bytes, size_t len, struct record_batch *out,
+                               size_t *size)
+{
+    KS_ASSERT(out != NULL);
+    KS_ASSERT(bytes != NULL || len == 0);
+    size_t batch_size = 0;
+    int err = check_batch(bytes, len, &batch_size);
+    if (err != 0) {
+        return err;
+    }
+    struct wire_reader r;
+    wire_reader_init(&r, bytes, batch_size);
+    read_header_fields(&r, out);
+    out->records = NULL;
+    if (size != NULL) {
+        *size = batch_size;
+    }
+    return 0;
+}
+
 void record_batch_iter_init(struct record_batch_iter *it, const uint8_t *bytes, size_t len)
 {
     KS_ASSERT(it != NULL);
