@@ -1856,6 +1856,48 @@ START_TEST(compression_and_inconsistent_counts_are_rejected_after_the_crc)
 }
 END_TEST
 
+START_TEST(header_decode_checks_the_frame_and_crc_and_leaves_the_records_unread)
+{
+    /* record_batch_decode_header is what log recovery asks of a batch (LogSegment.recover:
+     * batch.ensureValid): the header decode's fields, the frame errors, no record parsing. */
+    struct wire_arena a;
+    wire_arena_init(&a);
+    struct record_batch full;
+    struct record_batch head;
+    size_t size = 0;
+    ck_assert_int_eq(record_batch_decode(two_record_batch, sizeof two_record_batch, &a, &full,
+                                         NULL), 0);
+    ck_assert_int_eq(record_batch_decode_header(two_record_batch, sizeof two_record_batch,
+                                                &head, &size), 0);
+    ck_assert_uint_eq(size, sizeof two_record_batch);
+    ck_assert_ptr_null(head.records);
+    ck_assert(head.base_offset == full.base_offset);
+    ck_assert_int_eq(head.partition_leader_epoch, full.partition_leader_epoch);
+    ck_assert_int_eq(head.attributes, full.attributes);
+    ck_assert_int_eq(head.last_offset_delta, full.last_offset_delta);
+    ck_assert_uint_eq(head.crc, full.crc);
+    ck_assert_int_eq(head.record_count, full.record_count);
+    /* Every cut short is a torn tail, as for the full decode. */
+    for (size_t len = 0; len < sizeof two_record_batch; len++) {
+        ck_assert_int_eq(record_batch_decode_header(two_record_batch, len, &head, NULL),
+                         -WIRE_ETRUNCATED);
+    }
+    uint8_t copy[sizeof two_record_batch];
+    memcpy(copy, two_record_batch, sizeof copy);
+    copy[sizeof copy - 3] ^= 0x40; /* inside the records: the CRC catches it */
+    ck_assert_int_eq(record_batch_decode_header(copy, sizeof copy, &head, NULL), -WIRE_ECRC);
+    /* A record count the records do not hold, under a valid CRC: the full decode rejects it,
+     * ensureValid does not look. */
+    memcpy(copy, two_record_batch, sizeof copy);
+    copy[RECORD_BATCH_RECORDS_COUNT_AT + 3] = 3;
+    fix_crc(copy, sizeof copy);
+    ck_assert_int_eq(record_batch_decode(copy, sizeof copy, &a, &full, NULL), -WIRE_EMALFORMED);
+    ck_assert_int_eq(record_batch_decode_header(copy, sizeof copy, &head, NULL), 0);
+    ck_assert_int_eq(head.record_count, 3);
+    wire_arena_free(&a);
+}
+END_TEST
+
 START_TEST(mutated_batches_with_a_fixed_crc_never_crash_the_record_parser)
 {
     /* Recomputing the CRC after each mutation gets garbage past the checksum into the record
@@ -2004,6 +2046,7 @@ static Suite *protocol_suite(void)
     tcase_add_test(batch, a_corrupt_byte_is_a_crc_error_but_the_leader_epoch_is_not_covered);
     tcase_add_test(batch, a_truncated_tail_is_reported_apart_from_corruption);
     tcase_add_test(batch, compression_and_inconsistent_counts_are_rejected_after_the_crc);
+    tcase_add_test(batch, header_decode_checks_the_frame_and_crc_and_leaves_the_records_unread);
     tcase_add_test(batch, mutated_batches_with_a_fixed_crc_never_crash_the_record_parser);
     tcase_add_test(batch, leader_change_control_batch_round_trip);
     tcase_add_test(batch, snapshot_header_footer_and_kraft_version_hand_vectors);

@@ -821,6 +821,78 @@ START_TEST(corrupt_batch_in_a_middle_segment_drops_it_and_every_later_segment_at
 }
 END_TEST
 
+START_TEST(open_recovers_every_segment_even_long_after_all_were_flushed)
+{
+    /* KafkaMetadataLog opens its UnifiedLog with recoveryPoint 0 and lastShutdownClean false
+     * and keeps no recovery-point-offset-checkpoint (that file belongs to LogManager's logs):
+     * every start recovers every segment from the first, flushed long ago or not. So damage in
+     * the oldest segment is found even after every segment is durable and minutes have passed
+     * (past log.flush.offset.checkpoint.interval.ms, 60 s), and the log ends there. */
+    boot(1, 240, false);
+    fill_ten_batches_in_five_segments();
+    struct raft_log *l = log_of(0);
+    raft_log_flush(l);
+    run_for(120000 * MS);
+    ck_assert_int_eq(raft_log_flushed_offset(l), 20);
+    ck_assert_int_eq(disk_durable_size(disk_of(0), PART "00000000000000000000.log"),
+                     seg_size(0, 0));
+    uint64_t second_at = l->batches[1].position; /* batch [2, 3], second in segment 0 */
+    static const uint8_t junk[4] = {0xff, 0xff, 0xff, 0xff};
+    ck_assert_int_eq(disk_write(disk_of(0), PART "00000000000000000000.log",
+                                second_at + RECORD_BATCH_HEADER_SIZE + 2, junk, sizeof junk),
+                     ENV_OK);
+    crash_and_restart(0);
+    l = log_of(0);
+    ck_assert_int_eq(raft_log_end_offset(l), 2);
+    ck_assert_uint_eq(l->segment_count, 1);
+    ck_assert_int_eq(seg_size(0, 0), (int64_t)second_at);
+    for (int s = 1; s < 5; s++) {
+        ck_assert_int_eq(seg_size(0, 4 * s), -ENV_ENOENT);
+    }
+    ck_assert_int_eq(notes.count, 5); /* the cut, then the four removals */
+    ck_assert_ptr_nonnull(strstr(notes.text[0], "reason=WIRE_ECRC"));
+    /* Nothing but the one segment is in the directory: no recovery-point file. */
+    struct names ns = {.count = 0};
+    disk_list(disk_of(0), PART, collect_name, &ns);
+    ck_assert_int_eq(ns.count, 1);
+}
+END_TEST
+
+START_TEST(open_keeps_a_batch_whose_crc_holds_though_its_records_do_not_parse)
+{
+    /* LogSegment.recover asks of a batch only batch.ensureValid: its size and CRC. It does not
+     * parse records, so a batch with a record count its records do not hold, under a CRC
+     * computed over those bytes, is kept (the full decode would call it malformed). */
+    boot(1, SEGMENT_BYTES_BIG, false);
+    append(0, 1, 2, false);
+    append(0, 1, 2, false);
+    struct wire_writer wr;
+    wire_writer_init(&wr);
+    encode_batch(&wr, 4, 1, 2);
+    wr.bytes[RECORD_BATCH_RECORDS_COUNT_AT + 3] = 3;
+    uint32_t crc = wire_crc32c(0, wr.bytes + RECORD_BATCH_ATTRIBUTES_AT,
+                               wr.len - RECORD_BATCH_ATTRIBUTES_AT);
+    for (int k = 0; k < 4; k++) {
+        wr.bytes[RECORD_BATCH_CRC_AT + k] = (uint8_t)(crc >> (24 - 8 * k));
+    }
+    struct wire_arena a;
+    wire_arena_init(&a);
+    struct record_batch rb;
+    ck_assert_int_eq(record_batch_decode(wr.bytes, wr.len, &a, &rb, NULL), -WIRE_EMALFORMED);
+    wire_arena_free(&a);
+    int64_t end = seg_size(0, 0);
+    ck_assert_int_eq(disk_write(disk_of(0), PART "00000000000000000000.log", (uint64_t)end,
+                                wr.bytes, wr.len), ENV_OK);
+    crash_and_restart(0);
+    struct raft_log *l = log_of(0);
+    ck_assert_int_eq(raft_log_end_offset(l), 6);
+    ck_assert_uint_eq(l->batch_count, 3);
+    ck_assert_int_eq(seg_size(0, 0), end + (int64_t)wr.len);
+    ck_assert_int_eq(notes.count, 0);
+    wire_writer_free(&wr);
+}
+END_TEST
+
 static void fsync_ignored(void *ctx, uint64_t token, int err)
 {
     (void)ctx;
@@ -1654,6 +1726,8 @@ int main(void)
     tcase_add_test(tc, garbled_last_batch_fails_its_crc_and_is_truncated_at_open);
     tcase_add_test(tc,
         corrupt_batch_in_a_middle_segment_drops_it_and_every_later_segment_at_open);
+    tcase_add_test(tc, open_recovers_every_segment_even_long_after_all_were_flushed);
+    tcase_add_test(tc, open_keeps_a_batch_whose_crc_holds_though_its_records_do_not_parse);
     tcase_add_test(tc, power_failure_after_a_roll_drops_the_orphaned_later_segment);
     tcase_add_test(tc,
         open_with_foreign_files_and_the_bootstrap_snapshot_is_an_empty_log_keeping_them);

@@ -108,6 +108,12 @@ int record_batch_encode(struct wire_writer *w, const struct record_batch *b);
 int record_batch_decode(const uint8_t *bytes, size_t len, struct wire_arena *a,
                         struct record_batch *out, size_t *size);
 
+/* The frame checks of record_batch_decode (sizes, magic, CRC, compression) and the header
+ * fields, records left unread (out->records NULL): DefaultRecordBatch.ensureValid, all that
+ * LogSegment.recover asks of a batch. Same errors as record_batch_decode for those checks. */
+int record_batch_decode_header(const uint8_t *bytes, size_t len, struct record_batch *out,
+                               size_t *size);
+
 /* Scans consecutive batches, as a log segment or a Fetch response's Records holds them. */
 struct record_batch_iter {
     const uint8_t *bytes;

@@ -1142,12 +1142,36 @@ static void list_one(void *arg, const char *name)
     ls->bases[ls->count++] = base;
 }
 
-/* FNV-1a, 64 bits: tells reads of one file apart (not a checksum of anything on disk). */
-static uint64_t fnv1a(const uint8_t *p, size_t n)
+/* Tells reads of one file apart (not a checksum of anything on disk). Eight bytes a step in
+ * four independent lanes, each h = (h ^ word) * K with K odd: for a fixed h that step is a
+ * bijection in the word and for a fixed word one in h, so two reads that differ in one word
+ * (a read-corruption fault flips one bit) always hash apart. Byte-wise FNV-1a gave the same
+ * answers at a tenth of the speed, and a restart reads whole segments at least twice. */
+static uint64_t read_hash(const uint8_t *p, size_t n)
 {
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
-    for (size_t i = 0; i < n; i++) {
-        h = (h ^ p[i]) * UINT64_C(0x100000001b3);
+    const uint64_t k = UINT64_C(0x9E3779B97F4A7C15);
+    uint64_t lane[4] = {UINT64_C(0xcbf29ce484222325), UINT64_C(0x84222325cbf29ce4),
+                        UINT64_C(0x100000001b3), UINT64_C(0x1b300000001)};
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        for (int j = 0; j < 4; j++) {
+            uint64_t w;
+            memcpy(&w, p + i + 8 * j, 8); /* host order: only compared within one process */
+            lane[j] = (lane[j] ^ w) * k;
+        }
+    }
+    for (; i < n; i++) {
+        lane[0] = (lane[0] ^ p[i]) * k;
+    }
+    /* Each lane is mixed injectively (xorshift and odd multiply are bijections) before they
+     * are combined, so one lane's change cannot cancel against another unchanged one. */
+    uint64_t h = n;
+    for (int j = 0; j < 4; j++) {
+        uint64_t x = lane[j];
+        x ^= x >> 31;
+        x *= UINT64_C(0xBF58476D1CE4E5B9);
+        x ^= x >> 29;
+        h = (h ^ x) * k;
     }
     return h;
 }
@@ -1176,7 +1200,7 @@ static int64_t read_stable(struct raft_log *l, const char *name, uint8_t **out)
             return fail(l, RAFT_LOG_ERR_ENV, err, "open %s: %s", name,
                         n < 0 ? env_err_message(err) : "short read");
         }
-        seen[i] = fnv1a(buf, (size_t)size);
+        seen[i] = read_hash(buf, (size_t)size);
         for (int j = 0; j < i; j++) {
             if (seen[j] == seen[i]) {
                 *out = buf;
@@ -1190,33 +1214,30 @@ static int64_t read_stable(struct raft_log *l, const char *name, uint8_t **out)
 }
 
 /* Scans one segment's bytes and indexes its batches (LogSegment.recover). Returns the bytes of
- * whole valid batches that continue the log; *why gets the reason it stopped early, or NULL. */
+ * whole valid batches that continue the log; *why gets the reason it stopped early, or NULL.
+ * As in Kafka a batch is checked by its frame and CRC (batch.ensureValid) and its header is
+ * read, its records are not: every record in the log was decoded before it was written. */
 static uint64_t recover_batches(struct raft_log *l, const uint8_t *bytes, size_t len,
                                 const char **why)
 {
-    struct record_batch_iter it;
-    record_batch_iter_init(&it, bytes, len);
+    size_t pos = 0;
     *why = NULL;
-    for (;;) {
-        struct wire_arena arena;
-        wire_arena_init(&arena);
+    while (pos < len) {
         struct record_batch rb;
-        size_t pos = it.pos;
-        int rc = record_batch_iter_next(&it, &arena, &rb);
-        wire_arena_free(&arena);
-        if (rc == 0) {
-            return pos;
-        }
+        size_t size = 0;
+        int rc = record_batch_decode_header(bytes + pos, len - pos, &rb, &size);
         *why = rc < 0 ? wire_err_name(rc) : batch_mismatch(l, &rb);
         if (*why != NULL) {
             return pos; /* ETRUNCATED: the torn tail of a crash; anything else: corruption */
         }
-        struct raft_log_batch b = batch_from(&rb, (uint32_t)(it.pos - pos));
+        struct raft_log_batch b = batch_from(&rb, (uint32_t)size);
         b.segment = l->segment_count - 1;
         b.position = pos;
         l->segments[b.segment].size += b.size;
         index_push(l, &b);
+        pos += size;
     }
+    return pos;
 }
 
 /* Recovers the segment at `base`. Returns 1 to go on with the next segment, 0 when the log ends

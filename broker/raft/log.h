@@ -42,7 +42,12 @@
  * - Everything below the latest snapshot's end offset is durable in the snapshot, so when the
  *   log start moves to it (delete_before_snapshot, install) the flushed offset moves with it.
  *
- * Recovery (raft_log_open). Segments are read in base-offset order; the first batch that is
+ * Recovery (raft_log_open). Every segment is recovered at every open, however long ago it was
+ * flushed: KafkaMetadataLog opens its UnifiedLog with recoveryPoint 0 and lastShutdownClean
+ * false, and the metadata log, not being one of LogManager's, has no recovery-point-offset-
+ * checkpoint, so LogLoader.recoverLog recovers segments.values(0, MAX). Segments are read in
+ * base-offset order and each batch is checked as LogSegment.recover checks it: its frame and
+ * CRC (batch.ensureValid) and its header, not its records. The first batch that is
  * truncated (a torn tail), fails its CRC, does not continue the offsets, or lowers the epoch
  * ends the log: the segment is truncated there and later segments are removed, as Kafka's
  * recovery of an unflushed tail does (LogSegment.recover, LogLoader.recoverLog). A segment whose
