@@ -16,6 +16,7 @@
 #include "lua/runtime.h"
 #include "lua/shipped.h"
 #include "scenario/scenario.h"
+#include "trace/db.h"
 #include "world/sched.h"
 
 /* A scenario by name as `kraftsim run --scenario NAME` finds it: the shipped Lua file first,
@@ -129,6 +130,40 @@ static void bench_scenario(const char *name, uint64_t seeds)
     printf("scenario_%s_cpu_speed: %.0fx real time\n", name, (double)simulated / 1e9 / cpu);
     printf("scenario_%s_events: %.0f events/s\n", name, (double)events / elapsed);
     printf("scenario_%s_seeds: %.1f seeds/s\n", name, (double)seeds / elapsed);
+}
+
+/* Issue 12's: a scenario's speed with no run database and with one (each run writing its own
+ * file, as kraftsim run does), and the ratio. */
+static void bench_database(const char *name, uint64_t seeds)
+{
+    FILE *devnull = fopen("/dev/null", "w");
+    double speed[2];
+    for (int with = 0; with < 2; with++) {
+        time_ns simulated = 0;
+        double start = wall_seconds();
+        for (uint64_t seed = 1; seed <= seeds; seed++) {
+            char path[64], err[700];
+            snprintf(path, sizeof path, "/tmp/kraftsim-bench-%d.db", (int)getpid());
+            struct run_db_info info = {.seed = seed, .scenario = name};
+            struct run_db *db = with ? run_db_create(path, &info, err, sizeof err) : NULL;
+            KS_ASSERT(!with || db != NULL);
+            struct run_opts opts = {.seed = seed, .out = devnull, .db = db};
+            struct run_result r = {0};
+            run_named(name, &opts, &r);
+            simulated += r.virtual_end;
+            if (db != NULL) {
+                KS_ASSERT(run_db_finish(db, r.trace_hash, "PASS", r.violations, r.virtual_end,
+                                        0, false, err, sizeof err));
+                run_db_close(db);
+                unlink(path);
+            }
+        }
+        speed[with] = (double)simulated / 1e9 / (wall_seconds() - start);
+    }
+    fclose(devnull);
+    printf("database_%s_without: %.0fx real time\n", name, speed[0]);
+    printf("database_%s_with: %.0fx real time\n", name, speed[1]);
+    printf("database_%s_ratio: %.2f with/without\n", name, speed[1] / speed[0]);
 }
 
 /* The child side of a long run: one scenario for `seconds` of virtual time, seed 1, in a fresh
@@ -349,6 +384,8 @@ static void bench_short(uint64_t scale)
     /* Issue 4's: the seed deployment with topics through the nemesis (the default scenario). */
     bench_scenario("cluster", 100 * scale);
     bench_scenario("broker-failover", 50 * scale);
+    bench_database("cluster", 20 * scale);
+    bench_database("calm", 4 * scale);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("peak_rss: %ld KiB\n", ru.ru_maxrss);
