@@ -479,6 +479,10 @@ static int run_lua(const struct run_args *a, struct run_opts *opts, struct lua_s
         printf("kraftsim %s: scenario %s, seed %" PRIu64 "\n", KRAFTSIM_VERSION, src->chunk,
                a->seed);
         if (!flush_stdout()) {
+            run_db_close(rec.db); /* main reports the failed write; nothing is run */
+            if (!src->shipped) {
+                free(src->text);
+            }
             return EXIT_INTERNAL;
         }
         lua_scenario_run(src->chunk, src->text, src->len, src->shipped, opts, &r);

@@ -476,7 +476,18 @@ static void run_script(const char *chunk, const char *text, size_t len, bool shi
     snprintf(name, sizeof name, "@%s", chunk);
     lua_State *co = lua_newthread(L);
     if (luaL_loadbufferx(co, text, len, name, "t") != LUA_OK) {
-        snprintf(r->error, sizeof r->error, "%s", lua_tostring(co, -1));
+        /* A syntax error says "chunk:line:"; a parser that ran out of C stack (a thousand
+         * nested braces) says only "C stack overflow": name the file then. */
+        const char *msg = lua_tostring(co, -1);
+        size_t n = strlen(chunk);
+        if (msg != NULL && strncmp(msg, chunk, n) == 0 && msg[n] == ':') {
+            snprintf(r->error, sizeof r->error, "%s", msg);
+        } else {
+            snprintf(r->error, sizeof r->error, "%s: %s", chunk, msg != NULL ? msg : "?");
+        }
+        for (char *c = r->error; *c != '\0'; c++) {
+            *c = (unsigned char)*c < 0x20 ? ' ' : *c;
+        }
     } else {
         r->main = co;
         resume(r, co, 0);
@@ -498,7 +509,7 @@ static void run_script(const char *chunk, const char *text, size_t len, bool shi
     }
     lua_ping_finish(r);
     lua_cluster_finish(r);
-    lua_close(L);
+    sandbox_close(L);
     free(r);
 }
 

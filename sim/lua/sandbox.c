@@ -44,6 +44,14 @@ static void budget_hook(lua_State *L, lua_Debug *ar)
 
 void sandbox_budget_reset(lua_State *L) { sandbox_of(L)->executed = 0; }
 
+void sandbox_close(lua_State *L)
+{
+    void *heap = NULL;
+    lua_getallocf(L, &heap);
+    lua_close(L);
+    free(heap);
+}
+
 /* ---- keys in a defined order ----------------------------------------------------------------- */
 
 struct key {
@@ -414,12 +422,51 @@ static void set_field_nil(lua_State *L, const char *table, const char *field)
     lua_pop(L, 1);
 }
 
-lua_State *sandbox_open(uint64_t seed, FILE *out)
+/* The heap a scenario may use: a script that builds a gigabyte string gets Lua's "not enough
+ * memory" error (one line, exit 2) instead of taking the machine's memory. */
+struct heap {
+    size_t used;
+};
+
+static struct heap *heap_of_alloc(void *ud) { return ud; }
+
+static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
-    lua_State *L = luaL_newstate();
-    if (L == NULL) {
+    struct heap *h = heap_of_alloc(ud);
+    size_t old = ptr != NULL ? osize : 0;
+    if (nsize == 0) {
+        free(ptr);
+        h->used -= old;
         return NULL;
     }
+    if (nsize > old && h->used - old + nsize > SANDBOX_HEAP_BYTES) {
+        return NULL;
+    }
+    void *p = realloc(ptr, nsize);
+    if (p != NULL) {
+        h->used = h->used - old + nsize;
+    }
+    return p;
+}
+
+static int panic(lua_State *L)
+{
+    fprintf(stderr, "kraftsim: Lua panic: %s\n", lua_tostring(L, -1));
+    return 0; /* then abort(), as Lua does: an error outside any protected call is a bug here */
+}
+
+lua_State *sandbox_open(uint64_t seed, FILE *out)
+{
+    struct heap *heap = calloc(1, sizeof *heap);
+    if (heap == NULL) {
+        return NULL;
+    }
+    lua_State *L = lua_newstate(capped_alloc, heap);
+    if (L == NULL) {
+        free(heap);
+        return NULL;
+    }
+    lua_atpanic(L, panic);
     static const luaL_Reg libs[] = {
         {LUA_GNAME, luaopen_base},          {LUA_LOADLIBNAME, luaopen_package},
         {LUA_COLIBNAME, luaopen_coroutine}, {LUA_TABLIBNAME, luaopen_table},

@@ -30,10 +30,13 @@
 #include <lua.h>
 
 #define SANDBOX_INSTRUCTION_BUDGET 200000000ull
+#define SANDBOX_HEAP_BYTES ((size_t)512 << 20) /* Lua's own heap, per run */
 
 /* A new sandboxed state: `seed` is the run seed, `out` where print writes. NULL if Lua could
  * not allocate it. */
 lua_State *sandbox_open(uint64_t seed, FILE *out);
+/* Closes the state and frees its heap accounting. */
+void sandbox_close(lua_State *L);
 /* Virtual time advanced: the instruction budget starts again. */
 void sandbox_budget_reset(lua_State *L);
 /* The value at `index` as a person reads it: what the sandbox's tostring returns. Pushes it. */

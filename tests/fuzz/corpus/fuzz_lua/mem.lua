@@ -1,0 +1,1 @@
+local t = string.rep("x", 1 << 30)
