@@ -455,7 +455,8 @@ static int panic(lua_State *L)
     return 0; /* then abort(), as Lua does: an error outside any protected call is a bug here */
 }
 
-lua_State *sandbox_open(uint64_t seed, FILE *out)
+/* A state on the capped heap, with Lua's panic said on stderr; NULL if out of memory. */
+static lua_State *new_state(void)
 {
     struct heap *heap = calloc(1, sizeof *heap);
     if (heap == NULL) {
@@ -467,6 +468,15 @@ lua_State *sandbox_open(uint64_t seed, FILE *out)
         return NULL;
     }
     lua_atpanic(L, panic);
+    return L;
+}
+
+lua_State *sandbox_open(uint64_t seed, FILE *out)
+{
+    lua_State *L = new_state();
+    if (L == NULL) {
+        return NULL;
+    }
     static const luaL_Reg libs[] = {
         {LUA_GNAME, luaopen_base},          {LUA_LOADLIBNAME, luaopen_package},
         {LUA_COLIBNAME, luaopen_coroutine}, {LUA_TABLIBNAME, luaopen_table},
