@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lua/runtime.h"
+#include "sequence.h"
 #include "timeline.h"
 #include "trace/db.h"
 
@@ -161,6 +162,48 @@ START_TEST(violations_are_red_marks_and_a_window_cuts_the_picture)
 }
 END_TEST
 
+START_TEST(the_sequence_diagram_draws_each_message_between_its_nodes)
+{
+    sqlite3 *db = recorded_run("c.db", NULL);
+    char err[256];
+    /* The first election and the isolation: votes, BeginQuorumEpoch, fetches, cut frames. */
+    Agraph_t *g = sequence_build(db, (struct timeline_window){1000 * NS_PER_MS, 3 * NS_PER_S},
+                                 err, sizeof err);
+    ck_assert_msg(g != NULL, "%s", err);
+    int votes = 0, begins = 0, fetches = 0, cut = 0, edges = 0;
+    for (Agnode_t *v = agfstnode(g); v != NULL; v = agnxtnode(g, v)) {
+        for (Agedge_t *e = agfstout(g, v); e != NULL; e = agnxtout(g, e)) {
+            const char *label = agget(e, "label");
+            if (label == NULL || label[0] == '\0') {
+                continue; /* a lifeline */
+            }
+            edges++;
+            votes += strcmp(label, "Vote") == 0;
+            begins += strcmp(label, "BeginQuorumEpoch") == 0;
+            fetches += strncmp(label, "Fetch", 5) == 0;
+            const char *style = agget(e, "style");
+            if (strstr(agnameof(aghead(e)), "|cut") != NULL) {
+                cut++;
+                ck_assert(style != NULL && strcmp(style, "dashed") == 0);
+            }
+            /* time runs down: an arrow never ends above where it started */
+            ck_assert(y_of(aghead(e)) <= y_of(agtail(e)) + 0.01);
+        }
+    }
+    ck_assert_int_ge(votes, 2);
+    ck_assert_int_ge(begins, 2);
+    ck_assert_int_gt(fetches, 0);
+    ck_assert_int_gt(cut, 0);
+    ck_assert_ptr_nonnull(agnode(g, "node|controller-1", 0));
+    timeline_free(g);
+    /* A window past the run's end is refused in one line. */
+    ck_assert_ptr_null(sequence_build(db, (struct timeline_window){100 * NS_PER_S, TIME_NS_MAX},
+                                      err, sizeof err));
+    ck_assert_msg(strstr(err, "the window is empty") != NULL, "%s", err);
+    sqlite3_close(db);
+}
+END_TEST
+
 int main(void)
 {
     if (mkdtemp(dir) == NULL) {
@@ -171,6 +214,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, lanes_spans_and_epochs_follow_the_run);
     tcase_add_test(tc, violations_are_red_marks_and_a_window_cuts_the_picture);
+    tcase_add_test(tc, the_sequence_diagram_draws_each_message_between_its_nodes);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);

@@ -48,7 +48,7 @@ static const char usage_head[] =
     "            kraftsim run FILE.lua [options], or kraftsim run --scenario NAME [options]\n"
     "  replay    re-run a recorded run (its database) and compare it event by event\n"
     "  render    draw a run's leadership timeline: kraftsim render RUN.db -o FILE.svg|png\n"
-    "            [--window FROM..TO]\n"
+    "            [--window FROM..TO]; --messages draws the window's messages instead\n"
     "  story     tell a run in sentences: kraftsim story RUN.db\n"
     "  report    write one HTML page of a run: kraftsim report RUN.db -o DIR\n"
     "  list      list the shipped scenarios and lessons\n"

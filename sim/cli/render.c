@@ -1,11 +1,13 @@
 /* render.c — the render command: a run database in, a timeline picture out. */
 #include "cli/render.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/duration.h"
 #include "report.h"
+#include "sequence.h"
 #include "story.h"
 #include "timeline.h"
 #include "trace/db.h"
@@ -13,7 +15,7 @@
 static int refuse(const char *what)
 {
     fprintf(stderr, "kraftsim: render: %s (usage: kraftsim render RUN.db -o FILE.svg|png "
-            "[--window FROM..TO])\n", what);
+            "[--window FROM..TO] [--messages])\n", what);
     return 2;
 }
 
@@ -34,8 +36,11 @@ int render_main(int argc, char **argv)
 {
     const char *db_path = NULL, *out = NULL;
     struct timeline_window window = {0, TIME_NS_MAX};
+    bool messages = false;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+        if (strcmp(argv[i], "--messages") == 0) {
+            messages = true;
+        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
             out = argv[++i];
         } else if (strcmp(argv[i], "--window") == 0 && i + 1 < argc) {
             if (!parse_window(argv[++i], &window)) {
@@ -61,7 +66,8 @@ int render_main(int argc, char **argv)
         fprintf(stderr, "kraftsim: %s\n", err);
         return 2;
     }
-    Agraph_t *g = timeline_build(db, window, err, sizeof err);
+    Agraph_t *g = messages ? sequence_build(db, window, err, sizeof err)
+                           : timeline_build(db, window, err, sizeof err);
     sqlite3_close(db);
     if (g == NULL) {
         fprintf(stderr, "kraftsim: %s: %s\n", db_path, err);

@@ -24,7 +24,8 @@ static const char schema[] =
     "CREATE TABLE role (node TEXT NOT NULL, epoch INTEGER, role TEXT NOT NULL,"
     " from_ns INTEGER NOT NULL, to_ns INTEGER);\n"
     "CREATE TABLE message (id INTEGER PRIMARY KEY, sent_ns INTEGER NOT NULL,"
-    " delivered_ns INTEGER, from_node TEXT, to_node TEXT, bytes INTEGER, fate TEXT NOT NULL);\n"
+    " delivered_ns INTEGER, from_node TEXT, to_node TEXT, bytes INTEGER, fate TEXT NOT NULL,"
+    " api_key INTEGER, api_version INTEGER, correlation_id INTEGER);\n"
     "CREATE TABLE broker_state (node TEXT NOT NULL, time_ns INTEGER NOT NULL,"
     " state TEXT NOT NULL, detail TEXT);\n"
     "CREATE TABLE partition_state (partition TEXT NOT NULL, time_ns INTEGER NOT NULL,"
@@ -55,9 +56,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_EVENT] = "INSERT INTO event (time_ns, node, kind, detail) VALUES (?, ?, ?, ?)",
     [ST_ROLE_OPEN] = "INSERT INTO role (node, epoch, role, from_ns) VALUES (?, ?, ?, ?)",
     [ST_ROLE_CLOSE] = "UPDATE role SET to_ns = ? WHERE rowid = ?",
-    [ST_MESSAGE_SEND] = "INSERT OR IGNORE INTO message"
-                        " (id, sent_ns, from_node, to_node, bytes, fate)"
-                        " VALUES (?, ?, ?, ?, ?, 'in-flight')",
+    [ST_MESSAGE_SEND] = "INSERT OR IGNORE INTO message (id, sent_ns, from_node, to_node, bytes,"
+                        " fate, api_key, api_version, correlation_id)"
+                        " VALUES (?, ?, ?, ?, ?, 'in-flight', ?, ?, ?)",
     [ST_MESSAGE_FATE] = "UPDATE message SET fate = ?, delivered_ns = COALESCE(delivered_ns, ?)"
                         " WHERE id = ?",
     [ST_BROKER_STATE] = "INSERT INTO broker_state (node, time_ns, state, detail)"
@@ -210,6 +211,15 @@ static void derive_message(struct run_db *d, const struct trace_event *e)
         bind_text(s, 3, from[0] == 'h' ? host_text(d, atoi(from + 1)) : from);
         bind_text(s, 4, to[0] == 'h' ? host_text(d, atoi(to + 1)) : to);
         sqlite3_bind_int64(s, 5, strtoll(bytes, NULL, 10));
+        /* A request's header (api=1 v=18 corr=7), a response's correlation id (corr=7). */
+        char api[16], version[16], corr[24];
+        if (field(e->detail, "api", api, sizeof api)[0] != '\0') {
+            sqlite3_bind_int(s, 6, atoi(api));
+            sqlite3_bind_int(s, 7, atoi(field(e->detail, "v", version, sizeof version)));
+        }
+        if (field(e->detail, "corr", corr, sizeof corr)[0] != '\0') {
+            sqlite3_bind_int64(s, 8, strtoll(corr, NULL, 10));
+        }
         step(d, s);
         return;
     }

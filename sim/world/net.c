@@ -288,7 +288,21 @@ static void send_frame(struct net *n, int from, int to, uint8_t channel, const u
     struct net_frame head = {
         .id = n->next_frame_id++, .from = from, .to = to, .channel = channel, .len = len};
     n->sent_count++;
-    trace_frame(n, from, TRACE_NET_SEND, &head, "");
+    /* What a reader of the trace (the run database's message table, the sequence diagram)
+     * needs to pair requests with responses: a request's header (api key, version,
+     * correlation id), a response's correlation id. Kafka frames only ever come this way. */
+    char header[64] = "";
+    if (channel == ENV_CHANNEL_REQUEST && len >= 12) {
+        snprintf(header, sizeof header, " api=%d v=%d corr=%" PRId32,
+                 (int16_t)((bytes[4] << 8) | bytes[5]), (int16_t)((bytes[6] << 8) | bytes[7]),
+                 (int32_t)(((uint32_t)bytes[8] << 24) | ((uint32_t)bytes[9] << 16) |
+                           ((uint32_t)bytes[10] << 8) | bytes[11]));
+    } else if (channel == ENV_CHANNEL_RESPONSE && len >= 8) {
+        snprintf(header, sizeof header, " corr=%" PRId32,
+                 (int32_t)(((uint32_t)bytes[4] << 24) | ((uint32_t)bytes[5] << 16) |
+                           ((uint32_t)bytes[6] << 8) | bytes[7]));
+    }
+    trace_frame(n, from, TRACE_NET_SEND, &head, header);
     if (link->cut) {
         n->dropped_count++;
         trace_frame(n, from, TRACE_NET_DROP, &head, " reason=cut");
