@@ -13,6 +13,7 @@
 #include "lua/sandbox.h"
 #include "ping.h"
 #include "scenario/fault_log.h"
+#include "trace/db.h"
 #include "text.h"
 #include "world/world.h"
 
@@ -44,6 +45,7 @@ struct lua_ping {
     bool sent_any[PING_HOSTS_MAX];
     uint64_t sent_count, pong_count, timeout_count;
     struct fault_log faults; /* every fault injected, as the summary lists them */
+    struct trace_console console; /* --trace's printer, with its filter */
 };
 
 /* ---- the checker: sequence numbers a host sends only ever grow ----------------------------- */
@@ -386,8 +388,12 @@ static int l_ping(lua_State *L)
     r->world = p->w;
     r->ping = p;
     trace_add_sink(&p->w->trace, (struct trace_sink){.event = checker_event, .ctx = p});
-    if (r->opts->trace_console) {
-        trace_add_sink(&p->w->trace, trace_console_sink(r->opts->out));
+    scenario_trace_console(r->opts, &p->w->trace, &p->console); /* --trace[=KINDS] */
+    if (r->opts->db != NULL) {
+        for (int i = 0; i < p->hosts; i++) {
+            run_db_host_name(r->opts->db, i, p->name_of[i]);
+        }
+        trace_add_sink(&p->w->trace, run_db_sink(r->opts->db));
     }
     for (int i = 0; i < p->hosts; i++) {
         p->configs[i] = ping_config_default();
@@ -442,6 +448,13 @@ void lua_ping_finish(struct lua_run *r)
         fault_log_print(&p->faults, out);
     }
     res->faults = fault_log_total(&p->faults);
+    if (r->opts->db != NULL) {
+        int kept = (int)(p->faults.total < FAULT_LOG_MAX ? p->faults.total : FAULT_LOG_MAX);
+        for (int f = 0; f < kept; f++) {
+            const struct fault_log_entry *e = &p->faults.entries[f];
+            run_db_fault(r->opts->db, e->kind, e->targets, e->start, e->end);
+        }
+    }
     res->trace_hash = trace_hash(&p->w->trace);
     res->trace_events = p->w->trace.event_count;
     res->sched_events = sched_fired_count(&p->w->sched);
