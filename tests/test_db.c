@@ -247,6 +247,10 @@ START_TEST(the_readme_queries_run_on_a_real_run)
     ck_assert_int_eq(queries, 5);
     ck_assert_int_gt(rows_total, 3); /* an election after the cut, drops, a fault */
     ck_assert_int_eq(query_int(db, "SELECT count(*) FROM fault WHERE kind = 'isolate'"), 1);
+    /* every fsync the run asked for, and each completing */
+    ck_assert_int_gt(query_int(db, "SELECT count(*) FROM disk_op WHERE op = 'fsync'"), 10);
+    ck_assert_int_gt(query_int(db, "SELECT count(*) FROM disk_op WHERE op = 'durable' AND "
+                                   "file LIKE '%__cluster_metadata-0%'"), 10);
     ck_assert_int_ge(query_int(db, "SELECT count(DISTINCT epoch) FROM role "
                                    "WHERE role = 'Leader'"), 2);
     sqlite3_close(db);

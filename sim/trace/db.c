@@ -30,6 +30,8 @@ static const char schema[] =
     " state TEXT NOT NULL, detail TEXT);\n"
     "CREATE TABLE partition_state (partition TEXT NOT NULL, time_ns INTEGER NOT NULL,"
     " leader INTEGER, leader_epoch INTEGER, isr TEXT, elr TEXT, reason TEXT);\n"
+    "CREATE TABLE disk_op (node TEXT NOT NULL, time_ns INTEGER NOT NULL, op TEXT NOT NULL,"
+    " file TEXT, detail TEXT);\n"
     "CREATE TABLE fault (kind TEXT NOT NULL, targets TEXT, start_ns INTEGER NOT NULL,"
     " end_ns INTEGER);\n"
     "CREATE TABLE violation (checker TEXT, time_ns INTEGER, evidence TEXT NOT NULL);\n"
@@ -46,6 +48,7 @@ enum stmt {
     ST_BROKER_STATE,
     ST_NOTE,
     ST_PARTITION,
+    ST_DISK_OP,
     ST_FAULT,
     ST_VIOLATION,
     ST_NODE,
@@ -64,6 +67,7 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_BROKER_STATE] = "INSERT INTO broker_state (node, time_ns, state, detail)"
                         " VALUES (?, ?, ?, ?)",
     [ST_NOTE] = "INSERT INTO note (time_ns, text) VALUES (?, ?)",
+    [ST_DISK_OP] = "INSERT INTO disk_op (node, time_ns, op, file, detail) VALUES (?, ?, ?, ?, ?)",
     [ST_PARTITION] = "INSERT INTO partition_state (partition, time_ns, leader, leader_epoch, isr,"
                      " elr, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
     [ST_FAULT] = "INSERT INTO fault (kind, targets, start_ns, end_ns) VALUES (?, ?, ?, ?)",
@@ -72,6 +76,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 };
 
 #define DB_HOSTS 64
+#define DB_FILE_TEXT 256
 
 struct run_db {
     sqlite3 *db;
@@ -264,9 +269,29 @@ static void derive_partition(struct run_db *d, const struct trace_event *e)
     step(d, s);
 }
 
+/* disk-fsync, disk-durable, disk-fault, disk-loss: op is the kind without "disk-". */
+static void derive_disk(struct run_db *d, const struct trace_event *e)
+{
+    char file[DB_FILE_TEXT];
+    sqlite3_stmt *s = d->st[ST_DISK_OP];
+    bind_text(s, 1, host_text(d, e->host));
+    sqlite3_bind_int64(s, 2, e->time);
+    bind_text(s, 3, trace_kind_name(e->kind) + 5);
+    field(e->detail, "file", file, sizeof file);
+    bind_text(s, 4, file[0] != '\0' ? file : NULL);
+    bind_text(s, 5, e->detail);
+    step(d, s);
+}
+
 static void derive(struct run_db *d, const struct trace_event *e)
 {
     switch (e->kind) {
+    case TRACE_DISK_FSYNC:
+    case TRACE_DISK_DURABLE:
+    case TRACE_DISK_FAULT:
+    case TRACE_DISK_LOSS:
+        derive_disk(d, e);
+        break;
     case TRACE_PARTITION:
         derive_partition(d, e);
         break;
