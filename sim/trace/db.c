@@ -43,8 +43,7 @@ enum stmt {
     ST_EVENT,
     ST_ROLE_OPEN,
     ST_ROLE_CLOSE,
-    ST_MESSAGE_SEND,
-    ST_MESSAGE_FATE,
+    ST_MESSAGE,
     ST_BROKER_STATE,
     ST_NOTE,
     ST_PARTITION,
@@ -59,11 +58,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_EVENT] = "INSERT INTO event (time_ns, node, kind, detail) VALUES (?, ?, ?, ?)",
     [ST_ROLE_OPEN] = "INSERT INTO role (node, epoch, role, from_ns) VALUES (?, ?, ?, ?)",
     [ST_ROLE_CLOSE] = "UPDATE role SET to_ns = ? WHERE rowid = ?",
-    [ST_MESSAGE_SEND] = "INSERT OR IGNORE INTO message (id, sent_ns, from_node, to_node, bytes,"
-                        " fate, api_key, api_version, correlation_id)"
-                        " VALUES (?, ?, ?, ?, ?, 'in-flight', ?, ?, ?)",
-    [ST_MESSAGE_FATE] = "UPDATE message SET fate = ?, delivered_ns = COALESCE(delivered_ns, ?)"
-                        " WHERE id = ?",
+    [ST_MESSAGE] = "INSERT OR IGNORE INTO message (id, sent_ns, delivered_ns, from_node,"
+                   " to_node, bytes, fate, api_key, api_version, correlation_id)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [ST_BROKER_STATE] = "INSERT INTO broker_state (node, time_ns, state, detail)"
                         " VALUES (?, ?, ?, ?)",
     [ST_NOTE] = "INSERT INTO note (time_ns, text) VALUES (?, ?)",
@@ -76,6 +73,17 @@ static const char *const stmt_sql[ST_COUNT] = {
 };
 
 #define DB_HOSTS 64
+#define PENDING_SLOTS 65536
+
+struct pending_frame {
+    bool used, has_api, has_corr, duplicated;
+    int64_t id;
+    time_ns sent;
+    int from, to;
+    int64_t bytes;
+    int api, version;
+    int64_t corr;
+};
 #define DB_FILE_TEXT 256
 
 struct run_db {
@@ -91,6 +99,7 @@ struct run_db {
     char error[256];
     char names[DB_HOSTS][64];
     sqlite3_int64 open_role[DB_HOSTS]; /* rowid of each host's open role span, 0 = none */
+    struct pending_frame *pending_frames; /* PENDING_SLOTS of them, for writers */
 };
 
 static bool exec(struct run_db *d, const char *sql)
@@ -198,50 +207,82 @@ static void derive_role(struct run_db *d, const struct trace_event *e)
     d->open_role[e->host] = sqlite3_last_insert_rowid(d->db);
 }
 
-/* net-send id=1 from=h3 to=h0 bytes=154; deliver, drop (reason=), duplicate by id. */
+/* A frame sent and not yet delivered or lost: one message row is written when its fate is
+ * known (a row per frame, no update), from this. Slots by id modulo PENDING_SLOTS: frames are
+ * on the wire for milliseconds while ids climb by one a send. */
+static struct pending_frame *pending_slot(struct run_db *d, int64_t id)
+{
+    return &d->pending_frames[(uint64_t)id % PENDING_SLOTS];
+}
+
+static void write_message(struct run_db *d, const struct pending_frame *f, const char *fate,
+                          time_ns delivered)
+{
+    sqlite3_stmt *s = d->st[ST_MESSAGE];
+    sqlite3_bind_int64(s, 1, f->id);
+    sqlite3_bind_int64(s, 2, f->sent);
+    if (delivered >= 0) {
+        sqlite3_bind_int64(s, 3, delivered);
+    }
+    bind_text(s, 4, host_text(d, f->from));
+    bind_text(s, 5, host_text(d, f->to));
+    sqlite3_bind_int64(s, 6, f->bytes);
+    bind_text(s, 7, fate);
+    if (f->has_api) {
+        sqlite3_bind_int(s, 8, f->api);
+        sqlite3_bind_int(s, 9, f->version);
+    }
+    if (f->has_corr) {
+        sqlite3_bind_int64(s, 10, f->corr);
+    }
+    step(d, s);
+}
+
+/* net-send id=1 from=h3 to=h0 bytes=154 [api=1 v=18] [corr=7]; then the frame's deliver, drop
+ * (reason=cut|loss) or duplicate, by id. */
 static void derive_message(struct run_db *d, const struct trace_event *e)
 {
-    char id[32], from[16], to[16], bytes[32], reason[32];
-    field(e->detail, "id", id, sizeof id);
-    if (id[0] == '\0') {
+    char id_text[32], v[32];
+    field(e->detail, "id", id_text, sizeof id_text);
+    if (id_text[0] == '\0') {
         return;
     }
+    int64_t id = strtoll(id_text, NULL, 10);
+    struct pending_frame *f = pending_slot(d, id);
     if (e->kind == TRACE_NET_SEND) {
-        field(e->detail, "from", from, sizeof from);
-        field(e->detail, "to", to, sizeof to);
-        field(e->detail, "bytes", bytes, sizeof bytes);
-        sqlite3_stmt *s = d->st[ST_MESSAGE_SEND];
-        sqlite3_bind_int64(s, 1, strtoll(id, NULL, 10));
-        sqlite3_bind_int64(s, 2, e->time);
-        bind_text(s, 3, from[0] == 'h' ? host_text(d, atoi(from + 1)) : from);
-        bind_text(s, 4, to[0] == 'h' ? host_text(d, atoi(to + 1)) : to);
-        sqlite3_bind_int64(s, 5, strtoll(bytes, NULL, 10));
-        /* A request's header (api=1 v=18 corr=7), a response's correlation id (corr=7). */
-        char api[16], version[16], corr[24];
-        if (field(e->detail, "api", api, sizeof api)[0] != '\0') {
-            sqlite3_bind_int(s, 6, atoi(api));
-            sqlite3_bind_int(s, 7, atoi(field(e->detail, "v", version, sizeof version)));
+        if (f->used) {
+            write_message(d, f, "in-flight", -1); /* on the wire past PENDING_SLOTS sends */
         }
-        if (field(e->detail, "corr", corr, sizeof corr)[0] != '\0') {
-            sqlite3_bind_int64(s, 8, strtoll(corr, NULL, 10));
+        *f = (struct pending_frame){.used = true, .id = id, .sent = e->time};
+        f->from = atoi(field(e->detail, "from", v, sizeof v) + 1);
+        f->to = atoi(field(e->detail, "to", v, sizeof v) + 1);
+        f->bytes = strtoll(field(e->detail, "bytes", v, sizeof v), NULL, 10);
+        if (field(e->detail, "api", v, sizeof v)[0] != '\0') {
+            f->has_api = true;
+            f->api = atoi(v);
+            f->version = atoi(field(e->detail, "v", v, sizeof v));
         }
-        step(d, s);
+        if (field(e->detail, "corr", v, sizeof v)[0] != '\0') {
+            f->has_corr = true;
+            f->corr = strtoll(v, NULL, 10);
+        }
         return;
     }
-    const char *fate = e->kind == TRACE_NET_DELIVER   ? "delivered"
-                       : e->kind == TRACE_NET_DUPLICATE ? "duplicated"
-                       : strcmp(field(e->detail, "reason", reason, sizeof reason), "cut") == 0
-                           ? "cut"
-                           : "dropped";
-    sqlite3_stmt *s = d->st[ST_MESSAGE_FATE];
-    bind_text(s, 1, fate);
-    if (e->kind == TRACE_NET_DELIVER) {
-        sqlite3_bind_int64(s, 2, e->time);
-    } else {
-        sqlite3_bind_null(s, 2);
+    if (!f->used || f->id != id) {
+        return; /* a duplicate's second copy, or a frame whose row is written */
     }
-    sqlite3_bind_int64(s, 3, strtoll(id, NULL, 10));
-    step(d, s);
+    if (e->kind == TRACE_NET_DUPLICATE) {
+        f->duplicated = true;
+        return;
+    }
+    if (e->kind == TRACE_NET_DELIVER) {
+        write_message(d, f, f->duplicated ? "duplicated" : "delivered", e->time);
+    } else {
+        char reason[32];
+        bool cut = strcmp(field(e->detail, "reason", reason, sizeof reason), "cut") == 0;
+        write_message(d, f, cut ? "cut" : "dropped", -1);
+    }
+    f->used = false;
 }
 
 /* The active controller's partition changes: "election partition=ledger-0 leader=4->5
@@ -410,21 +451,30 @@ static void fail(char *err, size_t cap, const char *path, const char *what)
     snprintf(err, cap, "%s: %s", path, what);
 }
 
+/* One run, one file: an older run of the same name goes, with its WAL and index. */
+static void remove_old(const char *path)
+{
+    unlink(path);
+    char side[1100];
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
 struct run_db *run_db_create(const char *path, const struct run_db_info *info, char *err,
                              size_t cap)
 {
-    unlink(path); /* one run, one file: an older run of the same name goes */
-    char wal[1100];
-    snprintf(wal, sizeof wal, "%s-wal", path);
-    unlink(wal);
-    snprintf(wal, sizeof wal, "%s-shm", path);
-    unlink(wal);
+    remove_old(path);
     struct run_db *d = calloc(1, sizeof *d);
     KS_ASSERT(d != NULL);
+    d->pending_frames = calloc(PENDING_SLOTS, sizeof *d->pending_frames);
+    KS_ASSERT(d->pending_frames != NULL);
     if (sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
         fail(err, cap, path, sqlite3_errmsg(d->db));
         sqlite3_close(d->db);
+        free(d->pending_frames);
         free(d);
         return NULL;
     }
@@ -522,6 +572,12 @@ bool run_db_finish(struct run_db *d, uint64_t trace_hash, const char *verdict,
     for (int h = 0; h < DB_HOSTS; h++) {
         close_role(d, h, virtual_end);
     }
+    for (size_t i = 0; d->pending_frames != NULL && i < PENDING_SLOTS; i++) {
+        if (d->pending_frames[i].used) {
+            write_message(d, &d->pending_frames[i], "in-flight", -1);
+            d->pending_frames[i].used = false;
+        }
+    }
     sqlite3_stmt *s;
     KS_ASSERT(sqlite3_prepare_v2(d->db, "UPDATE run SET trace_hash = ?, verdict = ?,"
                                  " violations = ?, virtual_ns = ?, wall_ms = ?, complete = ?",
@@ -597,6 +653,7 @@ void run_db_close(struct run_db *d)
     for (int i = 0; i < ST_COUNT; i++) {
         sqlite3_finalize(d->st[i]);
     }
+    free(d->pending_frames);
     sqlite3_close(d->db);
     free(d);
 }
