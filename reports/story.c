@@ -7,19 +7,14 @@
 #include <string.h>
 
 #include "env.h"
+#include "trace/trace.h"
 
-/* The value of key= in a "k=v k=v" detail, into buf ("?" if absent). */
+/* The value of key= in a trace detail, "?" where a sentence would otherwise have a hole. */
 static const char *kv(const char *detail, const char *key, char *buf, size_t cap)
 {
-    size_t klen = strlen(key);
-    for (const char *p = detail; (p = strstr(p, key)) != NULL; p += klen) {
-        if ((p == detail || p[-1] == ' ') && p[klen] == '=') {
-            size_t n = strcspn(p + klen + 1, " ");
-            snprintf(buf, cap, "%.*s", (int)(n < cap ? n : cap - 1), p + klen + 1);
-            return buf;
-        }
+    if (trace_detail_field(detail, key, buf, cap)[0] == '\0') {
+        snprintf(buf, cap, "?");
     }
-    snprintf(buf, cap, "?");
     return buf;
 }
 

@@ -104,13 +104,6 @@ static int l_recover(lua_State *L)
     return 0;
 }
 
-/* check._settled() */
-static int l_settled(lua_State *L)
-{
-    lua_pushboolean(L, lua_cluster_settled(the_cluster(L, "check.liveness")));
-    return 1;
-}
-
 /* check._liveness_failed(within): records the violation and raises. */
 static int l_liveness_failed(lua_State *L)
 {
@@ -132,7 +125,6 @@ void lua_checks_register(lua_State *L)
                                    {"all", l_safety},
                                    {"expect", l_expect},
                                    {"_recover", l_recover},
-                                   {"_settled", l_settled},
                                    {"_liveness_failed", l_liveness_failed},
                                    {NULL, NULL}};
     luaL_newlib(L, fns); /* check.liveness is in scenarios/lib/kraft.lua */

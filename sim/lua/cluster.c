@@ -128,8 +128,7 @@ int lua_cluster_fault_begin(struct lua_cluster *c, const char *kind, const char 
 
 void lua_cluster_fault_end(struct lua_cluster *c, int fault)
 {
-    int kept = (int)(c->faults.total < FAULT_LOG_MAX ? c->faults.total : FAULT_LOG_MAX);
-    if (fault >= 0 && fault < kept && c->faults.entries[fault].end < 0) {
+    if (fault >= 0) {
         fault_log_end(&c->faults, fault, world_now(c->w));
     }
 }
@@ -137,14 +136,7 @@ void lua_cluster_fault_end(struct lua_cluster *c, int fault)
 /* Ends every open fault of `kind` on `targets` (NULL: any kind / any targets). */
 static void faults_end_matching(struct lua_cluster *c, const char *kind, const char *targets)
 {
-    int kept = (int)(c->faults.total < FAULT_LOG_MAX ? c->faults.total : FAULT_LOG_MAX);
-    for (int i = 0; i < kept; i++) {
-        const struct fault_log_entry *f = &c->faults.entries[i];
-        if (f->end < 0 && (kind == NULL || strcmp(f->kind, kind) == 0) &&
-            (targets == NULL || strcmp(f->targets, targets) == 0)) {
-            fault_log_end(&c->faults, i, world_now(c->w));
-        }
-    }
+    fault_log_end_matching(&c->faults, kind, targets, world_now(c->w));
 }
 
 /* ---- configuration ------------------------------------------------------------------------ */
@@ -1607,11 +1599,7 @@ void lua_cluster_finish(struct lua_run *r)
     snprintf(res->switches, sizeof res->switches, "%s", c->switches);
     res->faults = fault_log_total(&c->faults);
     if (r->opts->db != NULL) {
-        int kept = (int)(c->faults.total < FAULT_LOG_MAX ? c->faults.total : FAULT_LOG_MAX);
-        for (int f = 0; f < kept; f++) {
-            const struct fault_log_entry *e = &c->faults.entries[f];
-            run_db_fault(r->opts->db, e->kind, e->targets, e->start, e->end);
-        }
+        lua_record_faults(r->opts->db, &c->faults);
         /* The partition checker sees records, not the world: it traces nothing, so its
          * violations go in here, the first with its evidence. */
         const struct checker_count *pc = run_result_checker(&c->parts_result, "partitions");

@@ -97,14 +97,7 @@ static void fault_begin(struct lua_ping *p, const char *kind, const char *target
 /* Ends the open faults of `kind` (NULL: any) on `target` (NULL: any). */
 static void fault_end(struct lua_ping *p, const char *kind, const char *target)
 {
-    int kept = (int)(p->faults.total < FAULT_LOG_MAX ? p->faults.total : FAULT_LOG_MAX);
-    for (int i = 0; i < kept; i++) {
-        const struct fault_log_entry *f = &p->faults.entries[i];
-        if (f->end < 0 && (kind == NULL || strcmp(f->kind, kind) == 0) &&
-            (target == NULL || strcmp(f->targets, target) == 0)) {
-            fault_log_end(&p->faults, i, world_now(p->w));
-        }
-    }
+    fault_log_end_matching(&p->faults, kind, target, world_now(p->w));
 }
 
 /* ---- the handle and its hosts ------------------------------------------------------------- */
@@ -449,11 +442,7 @@ void lua_ping_finish(struct lua_run *r)
     }
     res->faults = fault_log_total(&p->faults);
     if (r->opts->db != NULL) {
-        int kept = (int)(p->faults.total < FAULT_LOG_MAX ? p->faults.total : FAULT_LOG_MAX);
-        for (int f = 0; f < kept; f++) {
-            const struct fault_log_entry *e = &p->faults.entries[f];
-            run_db_fault(r->opts->db, e->kind, e->targets, e->start, e->end);
-        }
+        lua_record_faults(r->opts->db, &p->faults);
     }
     res->trace_hash = trace_hash(&p->w->trace);
     res->trace_events = p->w->trace.event_count;

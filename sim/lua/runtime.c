@@ -16,6 +16,7 @@
 #include "lua/sandbox.h"
 #include "lua/shipped.h"
 #include "text.h"
+#include "scenario/fault_log.h"
 #include "trace/db.h"
 #include "world/world.h"
 
@@ -93,6 +94,14 @@ time_ns lua_run_duration_arg(lua_State *L, int arg, const char *what)
         lua_run_error(L, "%s wants a duration of 0 or more, got %lld", what, (long long)i);
     }
     return (time_ns)i;
+}
+
+void lua_record_faults(struct run_db *db, const struct fault_log *faults)
+{
+    for (int f = 0; f < fault_log_kept(faults); f++) {
+        const struct fault_log_entry *e = &faults->entries[f];
+        run_db_fault(db, e->kind, e->targets, e->start, e->end);
+    }
 }
 
 /* ---- coroutines ---------------------------------------------------------------------------- */

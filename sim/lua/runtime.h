@@ -61,6 +61,11 @@ int lua_run_check_failed(lua_State *L);
 /* A duration argument (integer nanoseconds, or a float rounded to one): >= 0. */
 time_ns lua_run_duration_arg(lua_State *L, int arg, const char *what);
 
+/* Writes every fault the log holds into the run database (the cluster's and the ping ring's). */
+struct fault_log;
+struct run_db;
+void lua_record_faults(struct run_db *db, const struct fault_log *faults);
+
 /* Starts fn (at the top of L's stack, popped) as a new coroutine at virtual time `when`. */
 void lua_run_spawn_at(struct lua_run *r, lua_State *L, time_ns when);
 

@@ -405,7 +405,7 @@ static int l_settled(lua_State *L)
 static int l_faults(lua_State *L)
 {
     struct lua_cluster *c = lua_cluster_check(L, 1);
-    int kept = (int)(c->faults.total < FAULT_LOG_MAX ? c->faults.total : FAULT_LOG_MAX);
+    int kept = fault_log_kept(&c->faults);
     lua_createtable(L, kept, 0);
     for (int f = 0; f < kept; f++) {
         const struct fault_log_entry *e = &c->faults.entries[f];

@@ -69,10 +69,24 @@ void fault_log_end(struct fault_log *l, int id, time_ns end)
 
 void fault_log_end_all(struct fault_log *l, time_ns end)
 {
+    fault_log_end_matching(l, NULL, NULL, end);
+}
+
+int fault_log_kept(const struct fault_log *l)
+{
+    return (int)(l->total < FAULT_LOG_MAX ? l->total : FAULT_LOG_MAX);
+}
+
+void fault_log_end_matching(struct fault_log *l, const char *kind, const char *targets,
+                            time_ns end)
+{
     KS_ASSERT(l != NULL);
-    uint64_t kept = l->total < FAULT_LOG_MAX ? l->total : FAULT_LOG_MAX;
-    for (uint64_t i = 0; i < kept; i++) {
-        fault_log_end(l, (int)i, end);
+    for (int i = 0; i < fault_log_kept(l); i++) {
+        const struct fault_log_entry *f = &l->entries[i];
+        if (f->end < 0 && (kind == NULL || strcmp(f->kind, kind) == 0) &&
+            (targets == NULL || strcmp(f->targets, targets) == 0)) {
+            fault_log_end(l, i, end);
+        }
     }
 }
 

@@ -49,7 +49,12 @@ int fault_log_begin(struct fault_log *l, time_ns start, const char *kind, const 
 void fault_log_end(struct fault_log *l, int id, time_ns end);
 /* Everything healed at `end`: every fault still open ends. */
 void fault_log_end_all(struct fault_log *l, time_ns end);
+/* Every open fault of `kind` on `targets` ends at `end` (NULL matches any kind / targets). */
+void fault_log_end_matching(struct fault_log *l, const char *kind, const char *targets,
+                            time_ns end);
 uint64_t fault_log_total(const struct fault_log *l);
+/* How many faults the log holds in full: entries[0 .. kept). */
+int fault_log_kept(const struct fault_log *l);
 /* "3 faults: 2 crash, 1 isolate" or "no faults injected", cut with "..." to fit cap. */
 void fault_log_tally(const struct fault_log *l, char *buf, size_t cap);
 /* The summary: the tally, then a line per fault, the first FAULT_LOG_PRINTED of them, then

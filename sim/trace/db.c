@@ -162,22 +162,6 @@ void run_db_host_name(struct run_db *d, int host, const char *name)
     step(d, s);
 }
 
-/* The value of `key=` in a "k=v k=v" detail, copied into buf (empty if absent). */
-static const char *field(const char *detail, const char *key, char *buf, size_t cap)
-{
-    size_t klen = strlen(key);
-    for (const char *p = detail; (p = strstr(p, key)) != NULL; p += klen) {
-        if ((p == detail || p[-1] == ' ') && p[klen] == '=') {
-            const char *v = p + klen + 1;
-            size_t n = strcspn(v, " ");
-            snprintf(buf, cap, "%.*s", (int)(n < cap ? n : cap - 1), v);
-            return buf;
-        }
-    }
-    buf[0] = '\0';
-    return buf;
-}
-
 static void close_role(struct run_db *d, int host, time_ns at)
 {
     if (host >= 0 && host < DB_HOSTS && d->open_role[host] != 0) {
@@ -192,8 +176,8 @@ static void close_role(struct run_db *d, int host, time_ns at)
 static void derive_role(struct run_db *d, const struct trace_event *e)
 {
     char role[32], epoch[32];
-    field(e->detail, "role", role, sizeof role);
-    field(e->detail, "epoch", epoch, sizeof epoch);
+    trace_detail_field(e->detail, "role", role, sizeof role);
+    trace_detail_field(e->detail, "epoch", epoch, sizeof epoch);
     if (role[0] == '\0' || e->host < 0 || e->host >= DB_HOSTS) {
         return;
     }
@@ -243,7 +227,7 @@ static void write_message(struct run_db *d, const struct pending_frame *f, const
 static void derive_message(struct run_db *d, const struct trace_event *e)
 {
     char id_text[32], v[32];
-    field(e->detail, "id", id_text, sizeof id_text);
+    trace_detail_field(e->detail, "id", id_text, sizeof id_text);
     if (id_text[0] == '\0') {
         return;
     }
@@ -254,15 +238,15 @@ static void derive_message(struct run_db *d, const struct trace_event *e)
             write_message(d, f, "in-flight", -1); /* on the wire past PENDING_SLOTS sends */
         }
         *f = (struct pending_frame){.used = true, .id = id, .sent = e->time};
-        f->from = atoi(field(e->detail, "from", v, sizeof v) + 1);
-        f->to = atoi(field(e->detail, "to", v, sizeof v) + 1);
-        f->bytes = strtoll(field(e->detail, "bytes", v, sizeof v), NULL, 10);
-        if (field(e->detail, "api", v, sizeof v)[0] != '\0') {
+        f->from = atoi(trace_detail_field(e->detail, "from", v, sizeof v) + 1);
+        f->to = atoi(trace_detail_field(e->detail, "to", v, sizeof v) + 1);
+        f->bytes = strtoll(trace_detail_field(e->detail, "bytes", v, sizeof v), NULL, 10);
+        if (trace_detail_field(e->detail, "api", v, sizeof v)[0] != '\0') {
             f->has_api = true;
             f->api = atoi(v);
-            f->version = atoi(field(e->detail, "v", v, sizeof v));
+            f->version = atoi(trace_detail_field(e->detail, "v", v, sizeof v));
         }
-        if (field(e->detail, "corr", v, sizeof v)[0] != '\0') {
+        if (trace_detail_field(e->detail, "corr", v, sizeof v)[0] != '\0') {
             f->has_corr = true;
             f->corr = strtoll(v, NULL, 10);
         }
@@ -279,7 +263,8 @@ static void derive_message(struct run_db *d, const struct trace_event *e)
         write_message(d, f, f->duplicated ? "duplicated" : "delivered", e->time);
     } else {
         char reason[32];
-        bool cut = strcmp(field(e->detail, "reason", reason, sizeof reason), "cut") == 0;
+        trace_detail_field(e->detail, "reason", reason, sizeof reason);
+        bool cut = strcmp(reason, "cut") == 0;
         write_message(d, f, cut ? "cut" : "dropped", -1);
     }
     f->used = false;
@@ -290,10 +275,10 @@ static void derive_message(struct run_db *d, const struct trace_event *e)
 static void derive_partition(struct run_db *d, const struct trace_event *e)
 {
     char part[160], leader[48], epoch[24], isr[128], elr[128], reason[96];
-    if (field(e->detail, "partition", part, sizeof part)[0] == '\0') {
+    if (trace_detail_field(e->detail, "partition", part, sizeof part)[0] == '\0') {
         return;
     }
-    field(e->detail, "leader", leader, sizeof leader);
+    trace_detail_field(e->detail, "leader", leader, sizeof leader);
     const char *arrow = strstr(leader, "->");
     sqlite3_stmt *s = d->st[ST_PARTITION];
     bind_text(s, 1, part);
@@ -301,12 +286,12 @@ static void derive_partition(struct run_db *d, const struct trace_event *e)
     if (leader[0] != '\0') {
         sqlite3_bind_int64(s, 3, strtoll(arrow != NULL ? arrow + 2 : leader, NULL, 10));
     }
-    if (field(e->detail, "leader_epoch", epoch, sizeof epoch)[0] != '\0') {
+    if (trace_detail_field(e->detail, "leader_epoch", epoch, sizeof epoch)[0] != '\0') {
         sqlite3_bind_int64(s, 4, strtoll(epoch, NULL, 10));
     }
-    bind_text(s, 5, field(e->detail, "isr", isr, sizeof isr));
-    bind_text(s, 6, field(e->detail, "elr", elr, sizeof elr));
-    bind_text(s, 7, field(e->detail, "reason", reason, sizeof reason));
+    bind_text(s, 5, trace_detail_field(e->detail, "isr", isr, sizeof isr));
+    bind_text(s, 6, trace_detail_field(e->detail, "elr", elr, sizeof elr));
+    bind_text(s, 7, trace_detail_field(e->detail, "reason", reason, sizeof reason));
     step(d, s);
 }
 
@@ -318,7 +303,7 @@ static void derive_disk(struct run_db *d, const struct trace_event *e)
     bind_text(s, 1, host_text(d, e->host));
     sqlite3_bind_int64(s, 2, e->time);
     bind_text(s, 3, trace_kind_name(e->kind) + 5);
-    field(e->detail, "file", file, sizeof file);
+    trace_detail_field(e->detail, "file", file, sizeof file);
     bind_text(s, 4, file[0] != '\0' ? file : NULL);
     bind_text(s, 5, e->detail);
     step(d, s);
@@ -355,7 +340,7 @@ static void derive(struct run_db *d, const struct trace_event *e)
         sqlite3_stmt *s = d->st[ST_BROKER_STATE];
         bind_text(s, 1, host_text(d, e->host));
         sqlite3_bind_int64(s, 2, e->time);
-        bind_text(s, 3, field(e->detail, "state", state, sizeof state));
+        bind_text(s, 3, trace_detail_field(e->detail, "state", state, sizeof state));
         bind_text(s, 4, e->detail);
         step(d, s);
         break;

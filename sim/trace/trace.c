@@ -164,3 +164,18 @@ void trace_console_attach(struct trace_console *c, struct trace *t, FILE *out,
     *c = (struct trace_console){.out = out, .trace = t, .filter = filter};
     trace_add_sink(t, (struct trace_sink){.event = console_filtered, .ctx = c});
 }
+
+const char *trace_detail_field(const char *detail, const char *key, char *buf, size_t cap)
+{
+    size_t klen = strlen(key);
+    for (const char *p = detail; (p = strstr(p, key)) != NULL; p += klen) {
+        if ((p == detail || p[-1] == ' ') && p[klen] == '=') {
+            const char *v = p + klen + 1;
+            size_t n = strcspn(v, " ");
+            snprintf(buf, cap, "%.*s", (int)(n < cap ? n : cap - 1), v);
+            return buf;
+        }
+    }
+    buf[0] = '\0';
+    return buf;
+}

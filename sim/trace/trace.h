@@ -89,6 +89,9 @@ void trace_console_attach(struct trace_console *c, struct trace *t, FILE *out,
                           const struct trace_filter *filter);
 /* "# hosts: h0=kafka-1 h1=kafka-2 ..." for the hosts with names, cut to fit; "" if none. */
 void trace_host_legend(const struct trace *t, char *buf, size_t cap);
+/* The value of `key=` in a "k=v k=v" detail, copied into buf, or "" if the key is absent: how
+ * the trace's readers (the run database, the story) take an event apart. */
+const char *trace_detail_field(const char *detail, const char *key, char *buf, size_t cap);
 /* Formats virtual time as "<seconds>.<microseconds>". */
 void trace_format_time(time_ns time, char *buf, size_t cap);
 

@@ -185,6 +185,33 @@ static void trace_frame(struct net *n, int host, enum trace_kind kind, const str
                 f->copy ? " dup=1" : "", suffix);
 }
 
+static int32_t be32(const uint8_t *b)
+{
+    return (int32_t)(((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) |
+                     b[3]);
+}
+
+/* A send, with what a reader of the trace (the run database's message table, the sequence
+ * diagram) needs to pair requests with responses: a request's header (api key, version,
+ * correlation id), a response's correlation id. Kafka frames only ever come this way; one
+ * format call a send, on the per-frame path. */
+static void trace_send(struct net *n, const struct net_frame *f, const uint8_t *bytes)
+{
+    time_ns now = sched_now(n->sched);
+    if (f->channel == ENV_CHANNEL_REQUEST && f->len >= 12) {
+        trace_emitf(n->trace, now, f->from, TRACE_NET_SEND,
+                    "id=%" PRIu64 " from=h%d to=h%d bytes=%zu api=%d v=%d corr=%" PRId32, f->id,
+                    f->from, f->to, f->len, (int16_t)((bytes[4] << 8) | bytes[5]),
+                    (int16_t)((bytes[6] << 8) | bytes[7]), be32(bytes + 8));
+    } else if (f->channel == ENV_CHANNEL_RESPONSE && f->len >= 8) {
+        trace_emitf(n->trace, now, f->from, TRACE_NET_SEND,
+                    "id=%" PRIu64 " from=h%d to=h%d bytes=%zu corr=%" PRId32, f->id, f->from,
+                    f->to, f->len, be32(bytes + 4));
+    } else {
+        trace_frame(n, f->from, TRACE_NET_SEND, f, "");
+    }
+}
+
 static void arrive(void *ctx, uint64_t arg)
 {
     struct net_frame *f = ctx;
@@ -288,21 +315,7 @@ static void send_frame(struct net *n, int from, int to, uint8_t channel, const u
     struct net_frame head = {
         .id = n->next_frame_id++, .from = from, .to = to, .channel = channel, .len = len};
     n->sent_count++;
-    /* What a reader of the trace (the run database's message table, the sequence diagram)
-     * needs to pair requests with responses: a request's header (api key, version,
-     * correlation id), a response's correlation id. Kafka frames only ever come this way. */
-    char header[64] = "";
-    if (channel == ENV_CHANNEL_REQUEST && len >= 12) {
-        snprintf(header, sizeof header, " api=%d v=%d corr=%" PRId32,
-                 (int16_t)((bytes[4] << 8) | bytes[5]), (int16_t)((bytes[6] << 8) | bytes[7]),
-                 (int32_t)(((uint32_t)bytes[8] << 24) | ((uint32_t)bytes[9] << 16) |
-                           ((uint32_t)bytes[10] << 8) | bytes[11]));
-    } else if (channel == ENV_CHANNEL_RESPONSE && len >= 8) {
-        snprintf(header, sizeof header, " corr=%" PRId32,
-                 (int32_t)(((uint32_t)bytes[4] << 24) | ((uint32_t)bytes[5] << 16) |
-                           ((uint32_t)bytes[6] << 8) | bytes[7]));
-    }
-    trace_frame(n, from, TRACE_NET_SEND, &head, header);
+    trace_send(n, &head, bytes);
     if (link->cut) {
         n->dropped_count++;
         trace_frame(n, from, TRACE_NET_DROP, &head, " reason=cut");
