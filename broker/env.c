@@ -52,7 +52,7 @@ void env_tracef(const struct env *e, enum trace_kind kind, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
-    e->ops->trace(e->ctx, kind, detail);
+    e->ops->trace(e->ctx, kind, &TF_WORD(detail), 1);
 }
 
 /* The describer is process-global on purpose: an assertion can fire anywhere, and the report

@@ -114,6 +114,45 @@ enum trace_kind {
 
 const char *trace_kind_name(enum trace_kind kind);
 
+/*
+ * A trace event's detail is a short list of typed fields, not text: the trace hash folds the
+ * values themselves, and text ("id=7 from=h3 to=h0 bytes=154") is formatted only where a person
+ * or the run database reads it. A field is `key=value` when printed; a field without a key is a
+ * bare word or phrase ("violation", "Exiting Kafka due to fatal exception: ..."). String values
+ * are borrowed: they must live until the trace call returns.
+ */
+enum trace_field_type {
+    TRACE_FIELD_INT,  /* int64_t, printed in decimal */
+    TRACE_FIELD_UINT, /* uint64_t, printed in decimal */
+    TRACE_FIELD_STR,  /* a string, printed as it is */
+    TRACE_FIELD_HOST, /* a host index, printed h<index> (frames name hosts so; tools follow it) */
+};
+
+struct trace_field {
+    const char *key; /* NULL: the value alone */
+    enum trace_field_type type;
+    union {
+        int64_t i;
+        uint64_t u;
+        const char *s;
+    } v;
+};
+
+#define TRACE_FIELDS_MAX 16
+
+#define TF_INT(k, x)                                                                           \
+    ((struct trace_field){.key = (k), .type = TRACE_FIELD_INT, .v.i = (int64_t)(x)})
+#define TF_UINT(k, x)                                                                          \
+    ((struct trace_field){.key = (k), .type = TRACE_FIELD_UINT, .v.u = (uint64_t)(x)})
+#define TF_STR(k, x) ((struct trace_field){.key = (k), .type = TRACE_FIELD_STR, .v.s = (x)})
+#define TF_HOST(k, x)                                                                          \
+    ((struct trace_field){.key = (k), .type = TRACE_FIELD_HOST, .v.i = (int64_t)(x)})
+#define TF_WORD(x) TF_STR(NULL, (x))
+
+/* The number of fields in a braced list, for the trace macros. */
+#define TRACE_FIELD_COUNT(...)                                                                 \
+    (sizeof((const struct trace_field[]){__VA_ARGS__}) / sizeof(struct trace_field))
+
 /* What the world does for a process. `ctx` is the world's; the process never looks inside. */
 struct env_ops {
     time_ns (*now)(void *ctx);
@@ -140,7 +179,8 @@ struct env_ops {
                      void (*each)(void *arg, const char *name), void *arg);
     void (*disk_fsync)(void *ctx, const char *file, uint64_t token);
     uint64_t (*random)(void *ctx);
-    void (*trace)(void *ctx, enum trace_kind kind, const char *detail);
+    void (*trace)(void *ctx, enum trace_kind kind, const struct trace_field *fields,
+                  size_t count);
 };
 
 struct env {
@@ -201,6 +241,12 @@ void ks_assert_set_context(void (*describe)(void *arg, char *buf, size_t cap), v
 /* Convenience wrappers, so broker code reads `env_now(e)` rather than a table call. */
 static inline time_ns env_now(const struct env *e) { return e->ops->now(e->ctx); }
 static inline uint64_t env_random(const struct env *e) { return e->ops->random(e->ctx); }
+/* env_trace(e, kind, TF_INT("epoch", 3), TF_STR("role", "Leader")): one event, typed fields. */
+#define env_trace(e, kind, ...)                                                                \
+    ((e)->ops->trace((e)->ctx, (kind), (const struct trace_field[]){__VA_ARGS__},            \
+                     TRACE_FIELD_COUNT(__VA_ARGS__)))
+/* A prose event (a refusal's reason in Kafka's words): formatted once, a single bare field.
+ * Events a run emits often take typed fields instead. */
 void env_tracef(const struct env *e, enum trace_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

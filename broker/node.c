@@ -438,8 +438,9 @@ static void write_state(struct node *n, const struct quorum_election *e)
     }
     n->state_writes_issued++;
     ops->disk_fsync(n->env->ctx, n->state_tmp, TOKEN_STATE_FLAG | n->state_writes_issued);
-    env_tracef(n->env, TRACE_NODE_PERSIST, "epoch=%d leader=%d voted=%d write=%" PRIu64,
-               e->epoch, e->leader_id, e->voted_id, n->state_writes_issued);
+    env_trace(n->env, TRACE_NODE_PERSIST, TF_INT("epoch", e->epoch),
+              TF_INT("leader", e->leader_id), TF_INT("voted", e->voted_id),
+              TF_UINT("write", n->state_writes_issued));
 }
 
 /* ---- transport ----------------------------------------------------------------------------- */
@@ -589,7 +590,12 @@ static void apply(struct node *n)
 {
     struct quorum_out *out = &n->out;
     for (uint32_t i = 0; i < out->trace_count; i++) {
-        n->env->ops->trace(n->env->ctx, out->traces[i].kind, out->traces[i].detail);
+        const struct quorum_trace *t = &out->traces[i];
+        if (t->field_count > 0) {
+            n->env->ops->trace(n->env->ctx, t->kind, t->fields, t->field_count);
+        } else {
+            n->env->ops->trace(n->env->ctx, t->kind, &TF_WORD(t->detail), t->detail[0] != '\0');
+        }
     }
     if (out->persist) {
         write_state(n, &out->election);

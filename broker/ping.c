@@ -96,7 +96,7 @@ static void send_ping(struct ping *p, uint64_t seq)
     p->sent_at = env_now(p->env);
     p->env->ops->timer_cancel(p->env->ctx, p->timeout_timer);
     p->timeout_timer = p->env->ops->timer_set(p->env->ctx, p->cfg.timeout, TOKEN_TIMEOUT);
-    env_tracef(p->env, TRACE_PING_SEND, "seq=%" PRIu64 " to=h%d", seq, p->peer);
+    env_trace(p->env, TRACE_PING_SEND, TF_UINT("seq", seq), TF_HOST("to", p->peer));
 }
 
 static void answer(struct ping *p, int from, int32_t correlation_id, int16_t version)
@@ -114,7 +114,7 @@ static void answer(struct ping *p, int from, int32_t correlation_id, int16_t ver
     api_versions_response_encode(&w, &resp, version);
     kheader_frame_end(&w, mark);
     send_frame(p, from, ENV_CHANNEL_RESPONSE, &w);
-    env_tracef(p->env, TRACE_PING_RECV, "seq=%" PRId32 " from=h%d", correlation_id, from);
+    env_trace(p->env, TRACE_PING_RECV, TF_INT("seq", correlation_id), TF_HOST("from", from));
 }
 
 static void on_request(struct ping *p, int from, const uint8_t *bytes, size_t len)
@@ -144,8 +144,8 @@ static void on_response(struct ping *p, int from, const uint8_t *bytes, size_t l
         return; /* a late pong for a ping already given up on */
     }
     time_ns rtt = env_now(p->env) - p->sent_at;
-    env_tracef(p->env, TRACE_PONG_RECV, "seq=%" PRId32 " from=h%d rtt_us=%" PRId64,
-               h.correlation_id, from, rtt / NS_PER_US);
+    env_trace(p->env, TRACE_PONG_RECV, TF_INT("seq", h.correlation_id), TF_HOST("from", from),
+              TF_INT("rtt_us", rtt / NS_PER_US));
     p->in_flight = 0;
     p->env->ops->timer_cancel(p->env->ctx, p->timeout_timer);
 }
@@ -176,8 +176,8 @@ static void *ping_start(const struct env *env, const void *config)
     p->peer = p->cfg.peer != NULL ? env->ops->resolve(env->ctx, p->cfg.peer, 9092) : -1;
     p->seq = read_state(p);
     snprintf(p->client_id, sizeof p->client_id, "ping-%d", env->host);
-    env_tracef(env, TRACE_PING_RECOVER, "seq=%" PRIu64 " peer=%s", p->seq,
-               p->cfg.peer != NULL ? p->cfg.peer : "none");
+    env_trace(env, TRACE_PING_RECOVER, TF_UINT("seq", p->seq),
+              TF_STR("peer", p->cfg.peer != NULL ? p->cfg.peer : "none"));
     arm_tick(p);
     return p;
 }
@@ -201,7 +201,7 @@ static void ping_step(void *proc, const struct env_event *e)
             on_tick(p);
         } else if (p->in_flight != 0) {
             KS_ASSERT(e->u.timer.token == TOKEN_TIMEOUT);
-            env_tracef(p->env, TRACE_PING_TIMEOUT, "seq=%" PRIu64, p->in_flight);
+            env_trace(p->env, TRACE_PING_TIMEOUT, TF_UINT("seq", p->in_flight));
             p->in_flight = 0;
         }
         break;

@@ -77,7 +77,7 @@ int story_tell(sqlite3 *db, FILE *out)
 {
     /* Events, faults and violations in one time order (events keep their own order). */
     static const char sql[] =
-        "SELECT time_ns, 0 AS src, seq, COALESCE(node, ''), kind, detail FROM event"
+        "SELECT time_ns, 0 AS src, seq, COALESCE(node, ''), kind, detail FROM trace"
         " WHERE kind IN ('note', 'became-leader', 'resign', 'controller', 'partition',"
         " 'host-crash', 'host-power-fail', 'host-stop', 'host-pause', 'host-resume',"
         " 'node-refuse')"

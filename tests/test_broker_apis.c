@@ -30,8 +30,9 @@ struct seen {
 static void watch(void *ctx, const struct trace_event *e)
 {
     struct seen *s = ctx;
-    s->timed_out += e->kind == TRACE_BROKER_API && strstr(e->detail, "forward timed out");
-    s->forwarded += e->kind == TRACE_PARTITION && strstr(e->detail, "create-topic") != NULL;
+    const char *detail = trace_event_detail(e);
+    s->timed_out += e->kind == TRACE_BROKER_API && strstr(detail, "forward timed out");
+    s->forwarded += e->kind == TRACE_PARTITION && strstr(detail, "create-topic") != NULL;
 }
 
 static struct world *cluster(struct node_config *cfg, struct seen *seen)

@@ -34,22 +34,23 @@ struct seen {
 static void watch(void *ctx, const struct trace_event *e)
 {
     struct seen *s = ctx;
-    if (e->kind == TRACE_CONTROLLER && strstr(e->detail, "reason=session-timeout") != NULL &&
+    const char *detail = trace_event_detail(e);
+    if (e->kind == TRACE_CONTROLLER && strstr(detail, "reason=session-timeout") != NULL &&
         s->fenced_at < 0) {
         s->fenced_at = e->time;
     }
-    if (e->kind == TRACE_BROKER_STATE && strstr(e->detail, "state=RUNNING") != NULL &&
+    if (e->kind == TRACE_BROKER_STATE && strstr(detail, "state=RUNNING") != NULL &&
         s->running_count < 4) {
         s->running_at[s->running_count++] = e->time;
     }
     if (e->kind == TRACE_BROKER_STATE &&
-        strstr(e->detail, "Unable to register broker 4 because the controller returned error "
+        strstr(detail, "Unable to register broker 4 because the controller returned error "
                           "DUPLICATE_BROKER_REGISTRATION") != NULL) {
         if (s->duplicate_refusals++ == 0) {
-            snprintf(s->duplicate_line, sizeof s->duplicate_line, "h%d %s", e->host, e->detail);
+            snprintf(s->duplicate_line, sizeof s->duplicate_line, "h%d %s", e->host, detail);
         }
     }
-    if (e->kind == TRACE_BROKER_STATE && strstr(e->detail, "registered") != NULL &&
+    if (e->kind == TRACE_BROKER_STATE && strstr(detail, "registered") != NULL &&
         s->registered_count < 4) {
         s->registered_at[s->registered_count++] = e->time;
     }
@@ -277,36 +278,37 @@ struct cs_seen {
 static void cs_watch(void *ctx, const struct trace_event *e)
 {
     struct cs_seen *s = ctx;
+    const char *detail = trace_event_detail(e);
     char me[32];
     snprintf(me, sizeof me, "broker=%d ", s->broker);
-    bool registration = strncmp(e->detail, "register broker=", 16) == 0; /* any broker */
-    if (!registration && strncmp(e->detail, me, strlen(me)) != 0 &&
-        strstr(e->detail, me) != e->detail + strlen("controlled-shutdown ") &&
-        strstr(e->detail, me) != e->detail + strlen("fence ")) {
+    bool registration = strncmp(detail, "register broker=", 16) == 0; /* any broker */
+    if (!registration && strncmp(detail, me, strlen(me)) != 0 &&
+        strstr(detail, me) != detail + strlen("controlled-shutdown ") &&
+        strstr(detail, me) != detail + strlen("fence ")) {
         return;
     }
-    if (e->kind == TRACE_BROKER_STATE && strstr(e->detail, "begin controlled shutdown")) {
+    if (e->kind == TRACE_BROKER_STATE && strstr(detail, "begin controlled shutdown")) {
         s->begun = e->time;
     }
-    if (e->kind == TRACE_BROKER_STATE && strstr(e->detail, "controlled shutdown complete")) {
+    if (e->kind == TRACE_BROKER_STATE && strstr(detail, "controlled shutdown complete")) {
         s->done = e->time;
     }
     long long ep, off;
     if (e->kind == TRACE_CONTROLLER && s->registrations < 4 &&
-        sscanf(e->detail, "register broker=%*d epoch=%lld record_offset=%lld", &ep, &off) == 2) {
+        sscanf(detail, "register broker=%*d epoch=%lld record_offset=%lld", &ep, &off) == 2) {
         s->reg_epoch[s->registrations] = ep;
         s->reg_offset[s->registrations] = off;
-        s->reg_amended[s->registrations++] = strstr(e->detail, " amended") != NULL;
+        s->reg_amended[s->registrations++] = strstr(detail, " amended") != NULL;
     }
-    const char *o = strstr(e->detail, "controlled_shutdown_offset=");
-    if (e->kind == TRACE_CONTROLLER && strncmp(e->detail, "controlled-shutdown ", 20) == 0) {
+    const char *o = strstr(detail, "controlled_shutdown_offset=");
+    if (e->kind == TRACE_CONTROLLER && strncmp(detail, "controlled-shutdown ", 20) == 0) {
         s->entered = e->time;
         s->shutdown_offset = o != NULL ? strtoll(o + 27, NULL, 10) : -1;
     }
-    if (e->kind == TRACE_CONTROLLER && strncmp(e->detail, "fence ", 6) == 0 &&
-        strstr(e->detail, "reason=controlled-shutdown") != NULL) {
+    if (e->kind == TRACE_CONTROLLER && strncmp(detail, "fence ", 6) == 0 &&
+        strstr(detail, "reason=controlled-shutdown") != NULL) {
         s->granted = e->time;
-        snprintf(s->grant, sizeof s->grant, "%s", strstr(e->detail, "reason="));
+        snprintf(s->grant, sizeof s->grant, "%s", strstr(detail, "reason="));
     }
 }
 

@@ -53,7 +53,7 @@ static void record_event(void *ctx, const struct trace_event *event)
     e->time = event->time;
     e->host = event->host;
     e->kind = event->kind;
-    snprintf(e->detail, sizeof e->detail, "%s", event->detail);
+    snprintf(e->detail, sizeof e->detail, "%s", trace_event_detail(event));
 }
 
 static void on_done(void *ctx, uint64_t token, int err)

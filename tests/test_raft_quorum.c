@@ -131,9 +131,9 @@ static void record_event(void *ctx, const struct trace_event *e)
     }
     struct event *ev = &c->events[c->event_count++];
     *ev = (struct event){.time = e->time, .host = e->host, .kind = e->kind};
-    snprintf(ev->detail, sizeof ev->detail, "%s", e->detail);
+    snprintf(ev->detail, sizeof ev->detail, "%s", trace_event_detail(e));
     if (e->kind == TRACE_NET_SEND) {
-        uint64_t id = frame_id_of(e->detail);
+        uint64_t id = frame_id_of(trace_event_detail(e));
         while (id >= c->send_time_capacity) {
             c->send_time_capacity = c->send_time_capacity ? 2 * c->send_time_capacity : 4096;
             c->send_times = realloc(c->send_times, c->send_time_capacity * sizeof(time_ns));
@@ -141,7 +141,8 @@ static void record_event(void *ctx, const struct trace_event *e)
         }
         c->send_times[id] = e->time;
     } else if (e->kind == TRACE_NET_DELIVER) {
-        c->last_delivered_id = frame_id_of(e->detail); /* the tap runs right after this */
+        /* the tap runs right after this */
+        c->last_delivered_id = frame_id_of(trace_event_detail(e));
     }
 }
 

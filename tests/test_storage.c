@@ -21,7 +21,7 @@ static void remember_refusal(void *ctx, const struct trace_event *e)
 {
     struct refusals *r = ctx;
     if (e->kind == TRACE_NODE_REFUSE && e->host >= 0 && e->host < VOTERS) {
-        snprintf(r->text[e->host], sizeof r->text[0], "%s", e->detail);
+        snprintf(r->text[e->host], sizeof r->text[0], "%s", trace_event_detail(e));
     }
 }
 

@@ -86,9 +86,24 @@ struct quorum_trace *quorum_out_trace(struct quorum_out *out, enum trace_kind ki
     }
     struct quorum_trace *t = &out->traces[out->trace_count++];
     t->kind = kind;
+    t->field_count = 0;
     t->detail[0] = '\0';
     return t;
 }
+
+static void trace_typed(struct quorum_out *out, enum trace_kind kind,
+                        const struct trace_field *fields, size_t count)
+{
+    KS_ASSERT(count > 0 && count <= QUORUM_TRACE_FIELDS);
+    struct quorum_trace *t = quorum_out_trace(out, kind);
+    memcpy(t->fields, fields, count * sizeof *fields);
+    t->field_count = (uint32_t)count;
+}
+
+/* tracev(out, kind, TF_INT("epoch", e), ...): the per-step events, typed. */
+#define tracev(out, kind, ...)                                                                 \
+    trace_typed((out), (kind), (const struct trace_field[]){__VA_ARGS__},                      \
+                TRACE_FIELD_COUNT(__VA_ARGS__))
 
 static void trace(struct quorum_out *out, enum trace_kind kind, const char *fmt, ...)
 {
@@ -204,9 +219,10 @@ static const char *state_name(const struct quorum *q)
 
 static void trace_state(struct quorum *q, struct quorum_out *out)
 {
-    trace(out, TRACE_RAFT_STATE, "role=%s epoch=%d leader=%d voted=%d leo=%" PRId64
-          " hw=%" PRId64, state_name(q), q->election.epoch, q->election.leader_id,
-          q->election.voted_id, raft_log_end_offset(q->log), q->high_watermark);
+    tracev(out, TRACE_RAFT_STATE, TF_STR("role", state_name(q)),
+           TF_INT("epoch", q->election.epoch), TF_INT("leader", q->election.leader_id),
+           TF_INT("voted", q->election.voted_id), TF_INT("leo", raft_log_end_offset(q->log)),
+           TF_INT("hw", q->high_watermark));
 }
 
 static void clear_role_state(struct quorum *q)
@@ -322,8 +338,9 @@ static void become_prospective(struct quorum *q, struct quorum_out *out)
     q->election.leader_id = leader;
     q->granted = 1u << voter_index(q, q->cfg.node_id);
     q->election_deadline = q->now + randomized_election_timeout(q);
-    trace(out, TRACE_RAFT_STATE, "role=Prospective epoch=%d from=%s leader=%d",
-          q->election.epoch, quorum_role_name(was), leader);
+    tracev(out, TRACE_RAFT_STATE, TF_STR("role", "Prospective"),
+           TF_INT("epoch", q->election.epoch), TF_STR("from", quorum_role_name(was)),
+           TF_INT("leader", leader));
     check_majority(q, out);
 }
 
@@ -392,8 +409,8 @@ static void append_leader_change(struct quorum *q, struct quorum_out *out)
               q->log->last_error);
         return;
     }
-    trace(out, TRACE_RAFT_APPEND, "epoch=%d offset=%" PRId64 " records=1 control=leader-change",
-          q->election.epoch, at);
+    tracev(out, TRACE_RAFT_APPEND, TF_INT("epoch", q->election.epoch), TF_INT("offset", at),
+           TF_INT("records", 1), TF_STR("control", "leader-change"));
     raft_log_flush(q->log);
 }
 
@@ -459,8 +476,8 @@ static void update_high_watermark(struct quorum *q, struct quorum_out *out)
     if (candidate <= q->epoch_start_offset || candidate <= q->high_watermark) {
         return;
     }
-    trace(out, TRACE_RAFT_HIGH_WATERMARK, "epoch=%d from=%" PRId64 " to=%" PRId64,
-          q->election.epoch, q->high_watermark, candidate);
+    tracev(out, TRACE_RAFT_HIGH_WATERMARK, TF_INT("epoch", q->election.epoch),
+           TF_INT("from", q->high_watermark), TF_INT("to", candidate));
     q->high_watermark = candidate;
     if (q->cfg.fetch_high_watermark) {
         /* KAFKA-14145 (KIP-1166, 4.1+): onUpdateLeaderHighWatermark completes every parked
@@ -552,8 +569,8 @@ static void append_pending(struct quorum *q, struct quorum_out *out)
     if (base < 0) {
         trace(out, TRACE_RAFT_ERROR, "append err=%" PRId64 " %s", base, q->log->last_error);
     } else {
-        trace(out, TRACE_RAFT_APPEND, "epoch=%d offset=%" PRId64 " records=%u",
-              q->election.epoch, base, q->pending_count);
+        tracev(out, TRACE_RAFT_APPEND, TF_INT("epoch", q->election.epoch),
+               TF_INT("offset", base), TF_UINT("records", q->pending_count));
         raft_log_flush(q->log);
     }
     q->pending_count = 0;
@@ -1685,16 +1702,16 @@ static void apply_fetch_partition(struct quorum *q, const struct fetch_response_
         if (n < 0) {
             trace(out, TRACE_RAFT_ERROR, "append-follower err=%d %s", n, q->log->last_error);
         } else if (n > 0) {
-            trace(out, TRACE_RAFT_APPEND, "epoch=%d leo=%" PRId64 " batches=%d",
-                  q->election.epoch, raft_log_end_offset(q->log), n);
+            tracev(out, TRACE_RAFT_APPEND, TF_INT("epoch", q->election.epoch),
+                   TF_INT("leo", raft_log_end_offset(q->log)), TF_INT("batches", n));
         }
         raft_log_flush(q->log);
     }
     int64_t hw = p->high_watermark < raft_log_end_offset(q->log)
                      ? p->high_watermark : raft_log_end_offset(q->log);
     if (hw > q->high_watermark) {
-        trace(out, TRACE_RAFT_HIGH_WATERMARK, "epoch=%d from=%" PRId64 " to=%" PRId64,
-              q->election.epoch, q->high_watermark, hw);
+        tracev(out, TRACE_RAFT_HIGH_WATERMARK, TF_INT("epoch", q->election.epoch),
+               TF_INT("from", q->high_watermark), TF_INT("to", hw));
         q->high_watermark = hw;
     }
 }

@@ -163,8 +163,14 @@ struct quorum_msg {
     struct wire_writer body;
 };
 
+/* A trace event the node emits for the quorum: typed fields, or, when `field_count` is 0,
+ * prose in `detail` (rare events, Kafka's own messages). Field strings point at constants (role
+ * names, reasons), never into the quorum, so a trace outlives the step that made it. */
+#define QUORUM_TRACE_FIELDS 8
 struct quorum_trace {
     enum trace_kind kind;
+    uint32_t field_count;
+    struct trace_field fields[QUORUM_TRACE_FIELDS];
     char detail[QUORUM_TRACE_MAX];
 };
 

@@ -21,10 +21,10 @@ static void watch_errors(void *ctx, const struct trace_event *e)
         return;
     }
     for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
-        if (strncmp(e->detail, fatal[i], strlen(fatal[i])) == 0) {
+        if (strncmp(trace_event_detail(e), fatal[i], strlen(fatal[i])) == 0) {
             struct raft_checker *c = ctx;
             raft_checker_violation(c, "node-fatal: %s reported %s",
-                                   world_host(c->world, e->host)->name, e->detail);
+                                   world_host(c->world, e->host)->name, trace_event_detail(e));
         }
     }
 }

@@ -455,7 +455,7 @@ static void on_trace(void *ctx, const struct trace_event *ev)
     struct lua_cluster *c = ctx;
     if (ev->kind == TRACE_NODE_REFUSE && ev->host >= 0 && ev->host < c->node_count) {
         snprintf(c->nodes[ev->host].refused, sizeof c->nodes[ev->host].refused, "%s",
-                 ev->detail);
+                 trace_event_detail(ev));
     }
 }
 

@@ -64,25 +64,25 @@ static void violation(struct lua_ping *p, const char *fmt, ...)
 static void checker_event(void *ctx, const struct trace_event *e)
 {
     struct lua_ping *p = ctx;
-    unsigned long long seq = 0;
+    int64_t seq = 0;
     if (e->kind == TRACE_PONG_RECV) {
         p->pong_count++;
     } else if (e->kind == TRACE_PING_TIMEOUT) {
         p->timeout_count++;
     }
-    if (e->kind != TRACE_PING_SEND || sscanf(e->detail, "seq=%llu", &seq) != 1) {
+    if (e->kind != TRACE_PING_SEND || !trace_event_int(e, "seq", &seq)) {
         return;
     }
     KS_ASSERT(e->host >= 0 && e->host < p->hosts);
     p->sent_count++;
-    if (p->sent_any[e->host] && seq <= p->last_sent[e->host]) {
+    if (p->sent_any[e->host] && (uint64_t)seq <= p->last_sent[e->host]) {
         char when[32];
         trace_format_time(e->time, when, sizeof when);
-        violation(p, "ping-monotonic: at%s s host %s sent seq %llu after seq %" PRIu64, when,
+        violation(p, "ping-monotonic: at%s s host %s sent seq %" PRId64 " after seq %" PRIu64, when,
                   p->name_of[e->host], seq, p->last_sent[e->host]);
     }
     p->sent_any[e->host] = true;
-    p->last_sent[e->host] = seq;
+    p->last_sent[e->host] = (uint64_t)seq;
 }
 
 /* ---- faults, as the summary lists them ----------------------------------------------------- */

@@ -477,7 +477,7 @@ static void watch_event(void *ctx, const struct trace_event *ev)
     }
     struct watched_event *e = &w->events[w->count++];
     *e = (struct watched_event){.time = ev->time, .host = ev->host, .kind = ev->kind};
-    snprintf(e->detail, sizeof e->detail, "%s", ev->detail);
+    snprintf(e->detail, sizeof e->detail, "%s", trace_event_detail(ev));
 }
 
 static struct watch *watch_of(lua_State *L)

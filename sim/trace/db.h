@@ -23,7 +23,7 @@
 
 #include "trace/trace.h"
 
-#define RUN_DB_SCHEMA_VERSION 1
+#define RUN_DB_SCHEMA_VERSION 2
 #define RUN_DB_BATCH 20000
 
 struct run_db;

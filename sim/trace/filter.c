@@ -126,7 +126,8 @@ bool trace_filter_shows(const struct trace_filter *f, const struct trace_event *
     if (e->kind != TRACE_NOTE) {
         return false;
     }
-    return (f->fault_notes && (starts(e->detail, "nemesis ") || starts(e->detail, "fault ") ||
-                           starts(e->detail, "heal:"))) ||
-           (f->check_notes && starts(e->detail, "violation "));
+    const char *d = trace_event_detail(e);
+    return (f->fault_notes &&
+            (starts(d, "nemesis ") || starts(d, "fault ") || starts(d, "heal:"))) ||
+           (f->check_notes && starts(d, "violation "));
 }

@@ -551,13 +551,13 @@ static void sync_complete(void *ctx, uint64_t id)
     int err = ENV_OK;
     if (s->file_id == 0) {
         err = -ENV_ENOENT;
-        trace_emitf(d->trace, now(d), d->host, TRACE_DISK_DURABLE,
-                    "file=%s token=%" PRIu64 " err=%s", s->name, s->token, env_err_name(err));
+        trace_fields(d->trace, now(d), d->host, TRACE_DISK_DURABLE, TF_STR("file", s->name),
+                     TF_UINT("token", s->token), TF_STR("err", env_err_name(err)));
     } else {
         struct disk_file *f = file_by_id(d, s->file_id);
         uint32_t writes = f != NULL ? make_durable(f, s->write_seq) : 0;
-        trace_emitf(d->trace, now(d), d->host, TRACE_DISK_DURABLE,
-                    "file=%s token=%" PRIu64 " writes=%" PRIu32, s->name, s->token, writes);
+        trace_fields(d->trace, now(d), d->host, TRACE_DISK_DURABLE, TF_STR("file", s->name),
+                     TF_UINT("token", s->token), TF_UINT("writes", writes));
     }
     disk_done_fn done = s->done;
     void *done_ctx = s->ctx;
@@ -602,8 +602,8 @@ void disk_fsync(struct disk *d, const char *name, disk_done_fn done, void *ctx,
     d->syncs_tail = s;
     d->sync_count++;
     d->fsync_count++;
-    trace_emitf(d->trace, now(d), d->host, TRACE_DISK_FSYNC, "file=%s token=%" PRIu64,
-                s->name, token);
+    trace_fields(d->trace, now(d), d->host, TRACE_DISK_FSYNC, TF_STR("file", s->name),
+                 TF_UINT("token", token));
 }
 
 /* Cancels every fsync in flight. free_them: forget them too (power failure, teardown). */
@@ -719,9 +719,9 @@ static void power_fail_file(struct disk *d, struct disk_file *f)
     durable_share(f);
     d->used_bytes += f->cache_size;
     if (kept < count) {
-        trace_emitf(d->trace, now(d), d->host, TRACE_DISK_LOSS,
-                    "file=%s kept=%" PRIu32 " torn=%" PRIu32 " lost=%" PRIu32, f->name, kept,
-                    torn, count - kept - torn);
+        trace_fields(d->trace, now(d), d->host, TRACE_DISK_LOSS, TF_STR("file", f->name),
+                     TF_UINT("kept", kept), TF_UINT("torn", torn),
+                     TF_UINT("lost", count - kept - torn));
     }
 }
 

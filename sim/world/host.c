@@ -115,16 +115,16 @@ void host_set_clock_rate(struct host *h, int64_t rate_ppm)
     h->clock_base_local = host_local_now(h);
     h->clock_base_global = sched_now(h->sched);
     h->clock_rate_ppm = rate_ppm;
-    trace_emitf(h->trace, sched_now(h->sched), h->index, TRACE_HOST_CLOCK, "rate_ppm=%lld",
-                (long long)rate_ppm);
+    trace_fields(h->trace, sched_now(h->sched), h->index, TRACE_HOST_CLOCK,
+                 TF_INT("rate_ppm", rate_ppm));
 }
 
 void host_clock_jump(struct host *h, time_ns forward)
 {
     KS_ASSERT(forward >= 0);
     h->clock_base_local = time_add(h->clock_base_local, forward);
-    trace_emitf(h->trace, sched_now(h->sched), h->index, TRACE_HOST_CLOCK, "jump_ns=%lld",
-                (long long)forward);
+    trace_fields(h->trace, sched_now(h->sched), h->index, TRACE_HOST_CLOCK,
+                 TF_INT("jump_ns", forward));
 }
 
 /* ---- stepping the process ----------------------------------------------------------------- */
@@ -207,9 +207,11 @@ static void fsync_done(void *ctx, uint64_t packed, int err)
 void host_deliver(struct host *h, int from, int channel, const uint8_t *bytes, size_t len)
 {
     if (h->state != HOST_UP && h->state != HOST_PAUSED) {
-        trace_emitf(h->trace, sched_now(h->sched), h->index, TRACE_NET_DROP,
-                    "from=h%d to=h%d bytes=%zu reason=host-%s", from, h->index, len,
-                    host_state_name(h->state));
+        char reason[32];
+        snprintf(reason, sizeof reason, "host-%s", host_state_name(h->state));
+        trace_fields(h->trace, sched_now(h->sched), h->index, TRACE_NET_DROP,
+                     TF_HOST("from", from), TF_HOST("to", h->index), TF_UINT("bytes", len),
+                     TF_STR("reason", reason));
         if (channel == ENV_CHANNEL_REQUEST && !h->powered_off && from != h->index) {
             /* Nobody listens: the OS refuses the connection (RST). */
             net_reset(h->net, h->index, from);
@@ -236,8 +238,9 @@ bool host_start(struct host *h)
     h->powered_off = false;
     rng_init(&h->rng, h->seed, "process", ((uint64_t)h->index << 32) | h->incarnation);
     h->state = HOST_UP;
-    trace_emitf(h->trace, sched_now(h->sched), h->index, TRACE_HOST_START,
-                "name=%s process=%s incarnation=%u", h->name, h->ops->name, h->incarnation);
+    trace_fields(h->trace, sched_now(h->sched), h->index, TRACE_HOST_START,
+                 TF_STR("name", h->name), TF_STR("process", h->ops->name),
+                 TF_UINT("incarnation", h->incarnation));
     int outer = host_stepping;
     host_stepping = h->index;
     h->proc = h->ops->start(&h->env, h->config);
@@ -257,7 +260,7 @@ void host_stop(struct host *h)
     KS_ASSERT(h->state == HOST_UP || h->state == HOST_PAUSED);
     process_destroy(h);
     h->state = HOST_DOWN;
-    trace_emitf(h->trace, sched_now(h->sched), h->index, TRACE_HOST_STOP, "name=%s", h->name);
+    trace_fields(h->trace, sched_now(h->sched), h->index, TRACE_HOST_STOP, TF_STR("name", h->name));
 }
 
 void host_crash(struct host *h)
@@ -267,7 +270,8 @@ void host_crash(struct host *h)
         h->state = HOST_CRASHED;
     }
     disk_crash(&h->disk);
-    trace_emitf(h->trace, sched_now(h->sched), h->index, TRACE_HOST_CRASH, "name=%s", h->name);
+    trace_fields(h->trace, sched_now(h->sched), h->index, TRACE_HOST_CRASH,
+                 TF_STR("name", h->name));
 }
 
 void host_power_fail(struct host *h)
@@ -277,8 +281,8 @@ void host_power_fail(struct host *h)
         h->state = HOST_CRASHED;
     }
     h->powered_off = true;
-    trace_emitf(h->trace, sched_now(h->sched), h->index, TRACE_HOST_POWER_FAIL, "name=%s",
-                h->name);
+    trace_fields(h->trace, sched_now(h->sched), h->index, TRACE_HOST_POWER_FAIL,
+                 TF_STR("name", h->name));
     disk_power_fail(&h->disk);
 }
 
@@ -286,15 +290,16 @@ void host_pause(struct host *h)
 {
     KS_ASSERT(h->state == HOST_UP);
     h->state = HOST_PAUSED;
-    trace_emitf(h->trace, sched_now(h->sched), h->index, TRACE_HOST_PAUSE, "name=%s", h->name);
+    trace_fields(h->trace, sched_now(h->sched), h->index, TRACE_HOST_PAUSE,
+                 TF_STR("name", h->name));
 }
 
 void host_resume(struct host *h)
 {
     KS_ASSERT(h->state == HOST_PAUSED);
     h->state = HOST_UP;
-    trace_emitf(h->trace, sched_now(h->sched), h->index, TRACE_HOST_RESUME, "name=%s held=%u",
-                h->name, h->deferred_count);
+    trace_fields(h->trace, sched_now(h->sched), h->index, TRACE_HOST_RESUME,
+                 TF_STR("name", h->name), TF_UINT("held", h->deferred_count));
     /* Step the held events in arrival order. A step may crash or pause nothing (only the world
      * does that), but it may not resume re-entrantly either, so the list is ours alone. */
     while (h->deferred_head != NULL && h->state == HOST_UP) {
@@ -423,10 +428,11 @@ static void env_disk_fsync(void *ctx, const char *file, uint64_t token)
 
 static uint64_t env_random_impl(void *ctx) { return rng_next(&((struct host *)ctx)->rng); }
 
-static void env_trace(void *ctx, enum trace_kind kind, const char *detail)
+static void env_trace_impl(void *ctx, enum trace_kind kind, const struct trace_field *fields,
+                           size_t count)
 {
     struct host *h = ctx;
-    trace_emit(h->trace, sched_now(h->sched), h->index, kind, detail);
+    trace_emit_fields(h->trace, sched_now(h->sched), h->index, kind, fields, count);
 }
 
 static const struct env_ops host_env_ops = {
@@ -444,5 +450,5 @@ static const struct env_ops host_env_ops = {
     .disk_list = env_disk_list,
     .disk_fsync = env_disk_fsync,
     .random = env_random_impl,
-    .trace = env_trace,
+    .trace = env_trace_impl,
 };

@@ -176,13 +176,21 @@ const struct net_link_cfg *net_link_cfg(const struct net *n, int from, int to)
 #define NAME(n, host, buf) trace_host_name((n)->trace, (host), (buf), sizeof(buf))
 
 /* Frames keep the hosts' indices, as the console's host column does: tools that read the trace
- * (the wire oracle) follow connections by them. Faults, which a person reads, use names. */
+ * (the wire oracle) follow connections by them. Faults, which a person reads, use names.
+ * `reason` (NULL: none) says why a frame was dropped: "cut" or "loss". */
 static void trace_frame(struct net *n, int host, enum trace_kind kind, const struct net_frame *f,
-                        const char *suffix)
+                        const char *reason)
 {
-    trace_emitf(n->trace, sched_now(n->sched), host, kind,
-                "id=%" PRIu64 " from=h%d to=h%d bytes=%zu%s%s", f->id, f->from, f->to, f->len,
-                f->copy ? " dup=1" : "", suffix);
+    struct trace_field fields[6] = {TF_UINT("id", f->id), TF_HOST("from", f->from),
+                                    TF_HOST("to", f->to), TF_UINT("bytes", f->len)};
+    size_t count = 4;
+    if (f->copy) {
+        fields[count++] = TF_INT("dup", 1);
+    }
+    if (reason != NULL) {
+        fields[count++] = TF_STR("reason", reason);
+    }
+    trace_emit_fields(n->trace, sched_now(n->sched), host, kind, fields, count);
 }
 
 static int32_t be32(const uint8_t *b)
@@ -191,24 +199,25 @@ static int32_t be32(const uint8_t *b)
                      b[3]);
 }
 
+static int16_t be16(const uint8_t *b) { return (int16_t)((b[0] << 8) | b[1]); }
+
 /* A send, with what a reader of the trace (the run database's message table, the sequence
  * diagram) needs to pair requests with responses: a request's header (api key, version,
- * correlation id), a response's correlation id. Kafka frames only ever come this way; one
- * format call a send, on the per-frame path. */
+ * correlation id), a response's correlation id. Kafka frames only ever come this way. */
 static void trace_send(struct net *n, const struct net_frame *f, const uint8_t *bytes)
 {
     time_ns now = sched_now(n->sched);
     if (f->channel == ENV_CHANNEL_REQUEST && f->len >= 12) {
-        trace_emitf(n->trace, now, f->from, TRACE_NET_SEND,
-                    "id=%" PRIu64 " from=h%d to=h%d bytes=%zu api=%d v=%d corr=%" PRId32, f->id,
-                    f->from, f->to, f->len, (int16_t)((bytes[4] << 8) | bytes[5]),
-                    (int16_t)((bytes[6] << 8) | bytes[7]), be32(bytes + 8));
+        trace_fields(n->trace, now, f->from, TRACE_NET_SEND, TF_UINT("id", f->id),
+                     TF_HOST("from", f->from), TF_HOST("to", f->to), TF_UINT("bytes", f->len),
+                     TF_INT("api", be16(bytes + 4)), TF_INT("v", be16(bytes + 6)),
+                     TF_INT("corr", be32(bytes + 8)));
     } else if (f->channel == ENV_CHANNEL_RESPONSE && f->len >= 8) {
-        trace_emitf(n->trace, now, f->from, TRACE_NET_SEND,
-                    "id=%" PRIu64 " from=h%d to=h%d bytes=%zu corr=%" PRId32, f->id, f->from,
-                    f->to, f->len, be32(bytes + 4));
+        trace_fields(n->trace, now, f->from, TRACE_NET_SEND, TF_UINT("id", f->id),
+                     TF_HOST("from", f->from), TF_HOST("to", f->to), TF_UINT("bytes", f->len),
+                     TF_INT("corr", be32(bytes + 4)));
     } else {
-        trace_frame(n, f->from, TRACE_NET_SEND, f, "");
+        trace_frame(n, f->from, TRACE_NET_SEND, f, NULL);
     }
 }
 
@@ -221,10 +230,10 @@ static void arrive(void *ctx, uint64_t arg)
     if (link_of(n, f->from, f->to)->cut) {
         /* The link was cut while the frame was on the wire. */
         n->dropped_count++;
-        trace_frame(n, f->to, TRACE_NET_DROP, f, " reason=cut");
+        trace_frame(n, f->to, TRACE_NET_DROP, f, "cut");
     } else {
         n->delivered_count++;
-        trace_frame(n, f->to, TRACE_NET_DELIVER, f, "");
+        trace_frame(n, f->to, TRACE_NET_DELIVER, f, NULL);
         /* The frame is out of the list already, so the handler may send (or even cut) freely;
          * its bytes stay valid until the call returns. */
         n->deliver(n->deliver_ctx, f->from, f->to, f->channel, f->bytes, f->len);
@@ -318,19 +327,19 @@ static void send_frame(struct net *n, int from, int to, uint8_t channel, const u
     trace_send(n, &head, bytes);
     if (link->cut) {
         n->dropped_count++;
-        trace_frame(n, from, TRACE_NET_DROP, &head, " reason=cut");
+        trace_frame(n, from, TRACE_NET_DROP, &head, "cut");
         return;
     }
     if (rng_chance(&n->rng, link->cfg.drop_ppm)) {
         n->dropped_count++;
-        trace_frame(n, from, TRACE_NET_DROP, &head, " reason=loss");
+        trace_frame(n, from, TRACE_NET_DROP, &head, "loss");
         return;
     }
     bool duplicate = rng_chance(&n->rng, link->cfg.duplicate_ppm);
     launch(n, &head, bytes, false);
     if (duplicate) {
         n->duplicated_count++;
-        trace_frame(n, from, TRACE_NET_DUPLICATE, &head, "");
+        trace_frame(n, from, TRACE_NET_DUPLICATE, &head, NULL);
         launch(n, &head, bytes, true);
     }
 }
