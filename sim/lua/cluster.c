@@ -1091,6 +1091,28 @@ static time_ns time_field(lua_State *L, int t, const char *name, const char *ver
     return v;
 }
 
+/* A vm sysctl in centiseconds, as /proc/sys/vm takes it: a whole number from 0 to INT_MAX
+ * (proc_dointvec, with 0 as its minimum). Returns -1 when the field is absent. */
+static int64_t centisecs_field(lua_State *L, int t, const char *name, const char *verb)
+{
+    lua_getfield(L, t, name);
+    int64_t v = -1;
+    if (!lua_isnil(L, -1)) {
+        int exact = 0;
+        lua_Integer n = lua_tointegerx(L, -1, &exact);
+        if (!exact || lua_type(L, -1) != LUA_TNUMBER || n < 0 || n > INT32_MAX) {
+            lua_run_error(L, "%s: %s wants a whole number of centiseconds from 0 to %" PRId32
+                          " (as /proc/sys/vm/%s takes it: 100 = 1 s), got %s",
+                          verb, name, INT32_MAX, name,
+                          lua_type(L, -1) == LUA_TNUMBER ? sandbox_tostring(L, -1)
+                                                         : luaL_typename(L, -1));
+        }
+        v = (int64_t)n;
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
 static void check_fields(lua_State *L, int t, const char *verb, const char *const *known)
 {
     const char *bad = lua_cluster_unknown_key(L, t, verb, known);
@@ -1211,13 +1233,21 @@ static int l_jump(lua_State *L)
     return 0;
 }
 
-/* c:disk(n, { full =, stall =, corrupt =, slow =, lose_unsynced = }) */
+/* c:disk(n, { full =, stall =, corrupt =, slow =, lose_unsynced =, dirty_writeback_centisecs =,
+ * dirty_expire_centisecs = }). The last two are the host's vm sysctls (world/disk.h, kernel
+ * writeback): settings, not faults, so they are not in the fault log and recover leaves them. */
 static int l_disk(lua_State *L)
 {
     struct lua_cluster *c = lua_cluster_check(L, 1);
     int i = lua_cluster_node_arg(L, c, 2, "disk");
     luaL_checktype(L, 3, LUA_TTABLE);
-    static const char *const known[] = {"full", "stall", "corrupt", "slow", "lose_unsynced",
+    static const char *const known[] = {"full",
+                                        "stall",
+                                        "corrupt",
+                                        "slow",
+                                        "lose_unsynced",
+                                        "dirty_writeback_centisecs",
+                                        "dirty_expire_centisecs",
                                         NULL};
     check_fields(L, 3, "disk", known);
     struct disk *d = &host_of(c, i)->disk;
@@ -1263,6 +1293,13 @@ static int l_disk(lua_State *L)
         c->nodes[i].lose_unsynced = lua_toboolean(L, -1);
     }
     lua_pop(L, 1);
+    int64_t writeback = centisecs_field(L, 3, "dirty_writeback_centisecs", "disk");
+    int64_t expire = centisecs_field(L, 3, "dirty_expire_centisecs", "disk");
+    if (writeback >= 0 || expire >= 0) {
+        disk_set_writeback(d,
+                           writeback >= 0 ? (uint32_t)writeback : d->cfg.dirty_writeback_centisecs,
+                           expire >= 0 ? (uint32_t)expire : d->cfg.dirty_expire_centisecs);
+    }
     return 0;
 }
 

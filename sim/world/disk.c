@@ -19,6 +19,9 @@
  *   rename moves the file and an fd-based fsync follows the inode.
  * - fsyncs in flight form a FIFO. Their due times never decrease along it and the scheduler
  *   breaks ties by insertion order, so the one that fires is always the head.
+ * - The flusher is one scheduler event per disk, armed only while something may be dirty, so
+ *   an idle disk schedules nothing. Its pass walks the files in name order; the kernel walks
+ *   inodes in dirtied_when order, but a pass here is instant, so the order changes nothing.
  */
 
 struct disk_sync {
@@ -43,6 +46,8 @@ struct disk_cfg disk_cfg_default(void)
         .capacity_bytes = 0,
         .read_corrupt_ppm = 0,
         .power_loss_keeps_none = false,
+        .dirty_writeback_centisecs = DISK_DIRTY_WRITEBACK_CENTISECS,
+        .dirty_expire_centisecs = DISK_DIRTY_EXPIRE_CENTISECS,
     };
 }
 
@@ -263,6 +268,9 @@ static void file_release(struct disk *d, struct disk_file *f)
     memset(f, 0, sizeof *f);
 }
 
+static void flusher_arm(struct disk *d);
+static void flusher_wake(void *ctx, uint64_t arg);
+
 static void pending_append(struct disk *d, struct disk_file *f, uint64_t offset,
                            const void *bytes, size_t len)
 {
@@ -280,7 +288,8 @@ static void pending_append(struct disk *d, struct disk_file *f, uint64_t offset,
     memcpy(copy, bytes, len);
     d->write_seq++;
     f->pending[f->pending_count++] = (struct disk_write_pending){
-        .offset = offset, .len = len, .bytes = copy, .seq = d->write_seq};
+        .offset = offset, .len = len, .bytes = copy, .seq = d->write_seq, .dirtied = now(d)};
+    flusher_arm(d);
 }
 
 /* ---- data operations ---- */
@@ -661,6 +670,118 @@ void disk_set_read_corruption(struct disk *d, uint32_t ppm)
     trace_emitf(d->trace, now(d), d->host, TRACE_DISK_FAULT, "read-corrupt ppm=%" PRIu32, ppm);
 }
 
+/* ---- kernel writeback ---- */
+
+static time_ns centisecs(uint32_t cs) { return (time_ns)cs * 10 * NS_PER_MS; }
+
+static bool any_dirty(const struct disk *d)
+{
+    for (uint32_t i = 0; i < d->file_count; i++) {
+        if (d->files[i].pending_count > 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* wb_wakeup_delayed (mm/backing-dev.c, fs/fs-writeback.c): the flusher's delayed work is
+ * queued one dirty_writeback_interval ahead when the first inode of a clean device gets dirty
+ * (__mark_inode_dirty) and again at the end of every wb_workfn that leaves something dirty.
+ * Queueing work already queued does nothing, so the period runs from the first dirtying, not
+ * from boot. Called on every write: while the flusher is not armed nothing is dirty, so any
+ * write is that first dirtying. */
+static void flusher_arm(struct disk *d)
+{
+    if (d->flusher_armed || d->cfg.dirty_writeback_centisecs == 0) {
+        return;
+    }
+    time_ns due = time_add(now(d), centisecs(d->cfg.dirty_writeback_centisecs));
+    d->flusher = sched_at(d->sched, due, flusher_wake, d, 0);
+    d->flusher_armed = true;
+}
+
+static void flusher_disarm(struct disk *d)
+{
+    if (d->flusher_armed) {
+        sched_cancel(d->sched, d->flusher);
+        d->flusher_armed = false;
+    }
+}
+
+/* Makes durable, as a completed fsync would, every file dirty since `dirtied_before` or earlier:
+ * all of its pending writes, the recent ones too, because the kernel keeps one dirtied_when per
+ * inode (move_expired_inodes takes the inodes not dirtied after it) and writing an inode back
+ * writes every dirty page it has. A stalled disk lands nothing. One trace event per pass that
+ * wrote something. */
+static void writeback_pass(struct disk *d, time_ns dirtied_before)
+{
+    if (now(d) < d->stall_until) {
+        return;
+    }
+    uint32_t files = 0;
+    uint64_t writes = 0;
+    uint64_t bytes = 0;
+    for (uint32_t i = 0; i < d->file_count; i++) {
+        struct disk_file *f = &d->files[i];
+        if (f->pending_count == 0 || f->pending[0].dirtied > dirtied_before) {
+            continue;
+        }
+        for (uint32_t j = 0; j < f->pending_count; j++) {
+            bytes += f->pending[j].len;
+        }
+        writes += make_durable(f, UINT64_MAX);
+        files++;
+    }
+    if (files == 0) {
+        return;
+    }
+    d->writeback_passes++;
+    d->writeback_writes += writes;
+    trace_emitf(d->trace, now(d), d->host, TRACE_DISK_WRITEBACK,
+                "files=%" PRIu32 " writes=%" PRIu64 " bytes=%" PRIu64, files, writes, bytes);
+}
+
+/* wb_workfn -> wb_check_old_data_flush (fs/fs-writeback.c): with periodic writeback on, write
+ * back what was dirtied at least dirty_expire_interval ago (for_kupdate), then wake again a
+ * period later if anything is still dirty. With dirty_writeback_interval 0 it does nothing and
+ * does not come back. */
+static void flusher_wake(void *ctx, uint64_t arg)
+{
+    struct disk *d = ctx;
+    (void)arg;
+    KS_ASSERT(d->flusher_armed);
+    d->flusher_armed = false;
+    if (d->cfg.dirty_writeback_centisecs == 0) {
+        return;
+    }
+    writeback_pass(d, now(d) - centisecs(d->cfg.dirty_expire_centisecs));
+    if (any_dirty(d)) {
+        flusher_arm(d);
+    }
+    KS_ASSERT(disk_check(d));
+}
+
+void disk_set_writeback(struct disk *d, uint32_t writeback_centisecs, uint32_t expire_centisecs)
+{
+    uint32_t before = d->cfg.dirty_writeback_centisecs;
+    d->cfg.dirty_writeback_centisecs = writeback_centisecs;
+    d->cfg.dirty_expire_centisecs = expire_centisecs;
+    trace_emitf(d->trace, now(d), d->host, TRACE_DISK_FAULT,
+                "writeback dirty_writeback_centisecs=%" PRIu32 " dirty_expire_centisecs=%" PRIu32,
+                writeback_centisecs, expire_centisecs);
+    /* dirty_writeback_centisecs_handler (mm/page-writeback.c): a new non-zero period wakes the
+     * flusher at once (wakeup_flusher_threads), which writes back every dirty inode whatever
+     * its age (wb_check_start_all), and the period starts again from there. */
+    if (writeback_centisecs != 0 && writeback_centisecs != before) {
+        flusher_disarm(d);
+        writeback_pass(d, now(d));
+        if (any_dirty(d)) {
+            flusher_arm(d);
+        }
+    }
+    KS_ASSERT(disk_check(d));
+}
+
 /* ---- crash and power failure ---- */
 
 void disk_crash(struct disk *d)
@@ -728,6 +849,7 @@ static void power_fail_file(struct disk *d, struct disk_file *f)
 void disk_power_fail(struct disk *d)
 {
     syncs_cancel(d, true);
+    flusher_disarm(d); /* no kernel, and nothing left dirty: the next write arms it afresh */
     for (uint32_t i = 0; i < d->file_count; i++) {
         struct disk_file *f = &d->files[i];
         if (f->pending_count == 0) {
@@ -748,6 +870,7 @@ void disk_free(struct disk *d)
 {
     KS_ASSERT(d->sched != NULL);
     syncs_cancel(d, true);
+    flusher_disarm(d);
     for (uint32_t i = 0; i < d->file_count; i++) {
         file_release(d, &d->files[i]);
     }
@@ -778,8 +901,13 @@ static bool file_check(const struct disk *d, const struct disk_file *f)
         return false;
     }
     uint64_t seq_prev = 0;
+    time_ns dirtied_prev = 0;
     for (uint32_t i = 0; i < f->pending_count; i++) {
         const struct disk_write_pending *w = &f->pending[i];
+        if (w->dirtied < dirtied_prev || w->dirtied > now(d)) {
+            return false;
+        }
+        dirtied_prev = w->dirtied;
         if (w->len == 0 || w->bytes == NULL || w->offset > f->cache_size) {
             return false;
         }
@@ -824,6 +952,13 @@ bool disk_check(const struct disk *d)
         return false;
     }
     if (d->file_count > d->file_capacity || d->slow_extra < 0) {
+        return false;
+    }
+    if (d->flusher_armed && !sched_is_pending(d->sched, d->flusher)) {
+        return false;
+    }
+    /* Dirty data with writeback on always has a flusher wake coming. */
+    if (d->cfg.dirty_writeback_centisecs > 0 && !d->flusher_armed && any_dirty(d)) {
         return false;
     }
     uint64_t used = 0;
