@@ -431,7 +431,7 @@ START_TEST(test_data_written_40s_before_a_power_failure_survives_with_the_defaul
     // The flusher wrote it back on its own; the power failure finds nothing to lose.
     ck_assert_uint_eq(kind_count(w, TRACE_DISK_WRITEBACK), 1);
     const struct recorded_event *wb = last_event(w, TRACE_DISK_WRITEBACK);
-    ck_assert_str_eq(wb->detail, "files=1 writes=1 bytes=8");
+    ck_assert_str_eq(wb->detail, "files=1 writes=1 bytes=8 reason=periodic");
     ck_assert_int_eq(wb->time, 31 * SEC);
     ck_assert_int_eq(wb->host, HOST);
     disk_power_fail(&w->disk);
@@ -463,7 +463,7 @@ END_TEST
 START_TEST(test_writeback_disabled_loses_every_unsynced_write_and_schedules_nothing)
 {
     struct disk_cfg cfg = cfg_exact_keeps_none();
-    cfg.dirty_writeback_centisecs = 0;
+    cfg.vm.dirty_writeback_centisecs = 0;
     struct world *w = world_open(1, &cfg);
     write_text(w, "log", 0, "unsynced");
     // vm.dirty_writeback_centisecs = 0: no flusher wakes at all.
@@ -482,9 +482,12 @@ START_TEST(test_writeback_turned_off_after_the_write_loses_it_too)
     struct disk_cfg cfg = cfg_exact_keeps_none();
     struct world *w = world_open(1, &cfg);
     write_text(w, "log", 0, "unsynced");
-    disk_set_writeback(&w->disk, 0, DISK_DIRTY_EXPIRE_CENTISECS);
+    struct disk_vm off = disk_vm_default();
+    off.dirty_writeback_centisecs = 0;
+    disk_set_vm(&w->disk, &off);
     ck_assert_str_eq(last_event(w, TRACE_DISK_FAULT)->detail,
-                     "writeback dirty_writeback_centisecs=0 dirty_expire_centisecs=3000");
+                     "writeback dirty_writeback_centisecs=0 dirty_expire_centisecs=3000 "
+                     "dirty_background_bytes=0");
     // The wake already queued at 5 s finds writeback off, writes nothing and is not requeued.
     sched_run_until(&w->sched, 5 * SEC);
     ck_assert_uint_eq(sched_pending_count(&w->sched), 0);
@@ -528,7 +531,8 @@ START_TEST(test_a_write_at_1s_is_durable_at_the_first_wake_at_or_after_31s)
     ck_assert(!durable_at(w, "a", 31 * SEC - 1));
     ck_assert(durable_at(w, "a", 31 * SEC));
     ck_assert_int_eq(last_event(w, TRACE_DISK_WRITEBACK)->time, 31 * SEC);
-    ck_assert_str_eq(last_event(w, TRACE_DISK_WRITEBACK)->detail, "files=1 writes=1 bytes=4");
+    ck_assert_str_eq(last_event(w, TRACE_DISK_WRITEBACK)->detail,
+                     "files=1 writes=1 bytes=4 reason=periodic");
     // b expired at 33 s, between two wakes: it waits for the one at 36 s.
     ck_assert(!durable_at(w, "b", 36 * SEC - 1));
     ck_assert(durable_at(w, "b", 36 * SEC));
@@ -553,7 +557,8 @@ START_TEST(test_an_expired_file_is_written_back_whole_with_its_recent_writes)
     sched_run_until(&w->sched, 30 * SEC);
     write_text(w, "seg", 6, "second;");
     ck_assert(durable_at(w, "seg", 31 * SEC));
-    ck_assert_str_eq(last_event(w, TRACE_DISK_WRITEBACK)->detail, "files=1 writes=2 bytes=13");
+    ck_assert_str_eq(last_event(w, TRACE_DISK_WRITEBACK)->detail,
+                     "files=1 writes=2 bytes=13 reason=periodic");
     // A write after the pass dirties the file afresh: 30 s more before it goes back.
     write_text(w, "seg", 13, "third;");
     ck_assert(!durable_at(w, "seg", 61 * SEC - 1));
@@ -607,19 +612,66 @@ START_TEST(test_a_new_writeback_period_writes_everything_back_at_once)
     write_text(w, "b", 0, "young too");
     sched_run_until(&w->sched, 2 * SEC);
     // As dirty_writeback_centisecs_handler does: a changed non-zero period flushes everything.
-    disk_set_writeback(&w->disk, 100, DISK_DIRTY_EXPIRE_CENTISECS);
+    struct disk_vm vm = disk_vm_default();
+    vm.dirty_writeback_centisecs = 100;
+    disk_set_vm(&w->disk, &vm);
     ck_assert_int_eq(disk_durable_size(&w->disk, "a"), 5);
     ck_assert_int_eq(disk_durable_size(&w->disk, "b"), 9);
-    ck_assert_str_eq(last_event(w, TRACE_DISK_WRITEBACK)->detail, "files=2 writes=2 bytes=14");
+    ck_assert_str_eq(last_event(w, TRACE_DISK_WRITEBACK)->detail,
+                     "files=2 writes=2 bytes=14 reason=periodic");
     ck_assert_int_eq(last_event(w, TRACE_DISK_WRITEBACK)->time, 2 * SEC);
     ck_assert_uint_eq(sched_pending_count(&w->sched), 0);
     // The same period again changes nothing; a shorter expiry applies from the next wake.
     write_text(w, "a", 5, "er");
-    disk_set_writeback(&w->disk, 100, 200);
+    vm.dirty_expire_centisecs = 200;
+    disk_set_vm(&w->disk, &vm);
     ck_assert_int_eq(disk_pending_count(&w->disk, "a"), 1);
     // Written at 2 s, wakes every 1 s from 2 s: expired (2 s old) at the wake at 4 s.
     ck_assert(!durable_at(w, "a", 4 * SEC - 1));
     ck_assert(durable_at(w, "a", 4 * SEC));
+    world_close(w);
+}
+END_TEST
+
+/* vm.dirty_background_bytes: above it, the dirtied-first files go back whole until the dirty
+ * bytes are at or below it; a stall holds that too, until the flusher's next wake. */
+START_TEST(test_above_dirty_background_bytes_the_oldest_files_are_written_back)
+{
+    struct disk_cfg cfg = cfg_exact_keeps_none();
+    cfg.vm.dirty_background_bytes = 1000;
+    struct world *w = world_open(1, &cfg);
+    write_fill(w, "a", 0, 'a', 400);
+    sched_run_until(&w->sched, 1 * MS);
+    write_fill(w, "b", 0, 'b', 400);
+    ck_assert_uint_eq(kind_count(w, TRACE_DISK_WRITEBACK), 0); /* 800 bytes: below */
+    sched_run_until(&w->sched, 2 * MS);
+    write_fill(w, "c", 0, 'c', 400);
+    // 1200 dirty bytes: a, the oldest, goes back, and 800 are left.
+    ck_assert_int_eq(disk_durable_size(&w->disk, "a"), 400);
+    ck_assert_int_eq(disk_durable_size(&w->disk, "b"), 0);
+    ck_assert_uint_eq(w->disk.dirty_bytes, 800);
+    const struct recorded_event *e = last_event(w, TRACE_DISK_WRITEBACK);
+    ck_assert_str_eq(e->detail, "files=1 writes=1 bytes=400 reason=background");
+    ck_assert_int_eq(e->time, 2 * MS);
+    // b grows past it: b is now the oldest, and goes back whole, its new bytes too.
+    write_fill(w, "b", 400, 'B', 300);
+    ck_assert_int_eq(disk_durable_size(&w->disk, "b"), 700);
+    ck_assert_int_eq(disk_pending_count(&w->disk, "c"), 1);
+    ck_assert_uint_eq(w->disk.dirty_bytes, 400);
+    // A stall lands nothing; the wake at 5 s (5 s after a dirtied the clean disk) catches up.
+    disk_stall(&w->disk, 1 * SEC);
+    write_fill(w, "d", 0, 'd', 1000);
+    ck_assert_uint_eq(w->disk.dirty_bytes, 1400);
+    ck_assert(!durable_at(w, "c", 5 * SEC - 1));
+    ck_assert(durable_at(w, "c", 5 * SEC));
+    ck_assert_int_eq(disk_pending_count(&w->disk, "d"), 1);
+    ck_assert_uint_eq(w->disk.dirty_bytes, 1000);
+    disk_power_fail(&w->disk);
+    ck_assert_int_eq(disk_size(&w->disk, "a"), 400);
+    ck_assert_int_eq(disk_size(&w->disk, "b"), 700);
+    ck_assert_int_eq(disk_size(&w->disk, "c"), 400);
+    ck_assert_int_eq(disk_size(&w->disk, "d"), 0);
+    ck_assert_uint_eq(w->disk.dirty_bytes, 0);
     world_close(w);
 }
 END_TEST
@@ -1384,13 +1436,15 @@ START_TEST(test_random_workload_keeps_the_cache_model_and_every_invariant)
 }
 END_TEST
 
-/* The same with pauses of up to 3 s and a flusher that wakes every 0.5 s for data 1 s old, so
- * writeback lands between fsyncs, truncates, renames and power failures. */
+/* The same with pauses of up to 3 s, a flusher that wakes every 0.5 s for data 1 s old and a
+ * background threshold, so writeback lands between fsyncs, truncates, renames and power
+ * failures. */
 START_TEST(test_random_workload_with_writeback_keeps_the_cache_model_and_every_invariant)
 {
     struct disk_cfg cfg = disk_cfg_default();
-    cfg.dirty_writeback_centisecs = 50;
-    cfg.dirty_expire_centisecs = 100;
+    cfg.vm.dirty_writeback_centisecs = 50;
+    cfg.vm.dirty_expire_centisecs = 100;
+    cfg.vm.dirty_background_bytes = 3000;
     ck_assert_uint_gt(soak(3 * SEC, &cfg), 100);
 }
 END_TEST
@@ -1436,6 +1490,7 @@ static Suite *disk_suite(void)
     tcase_add_test(wb, test_power_failure_stops_the_flusher_until_the_next_write);
     tcase_add_test(wb, test_a_new_writeback_period_writes_everything_back_at_once);
     tcase_add_test(wb, test_a_stalled_disk_writes_nothing_back_until_the_stall_ends);
+    tcase_add_test(wb, test_above_dirty_background_bytes_the_oldest_files_are_written_back);
     suite_add_tcase(s, wb);
 
     TCase *names = tcase_create("namespace and truncate");
