@@ -103,7 +103,9 @@ const char *env_err_message(int err);
     X(TRACE_BROKER_STATE, "broker-state")                                                      \
     X(TRACE_PARTITION, "partition")                                                            \
     X(TRACE_BROKER_API, "broker-api")                                                          \
-    X(TRACE_ADMIN, "admin")
+    X(TRACE_ADMIN, "admin")                                                                    \
+    /* appended, not grouped, so the kinds above keep their numbers: the disk */               \
+    X(TRACE_DISK_WRITEBACK, "disk-writeback")
 
 enum trace_kind {
 #define TRACE_KIND_ENUM(name, text) name,

@@ -101,6 +101,33 @@ START_TEST(a_finished_run_is_complete_and_queryable)
 }
 END_TEST
 
+/* The kernel's writeback is a disk operation of its own: no file, the counts in the detail. */
+START_TEST(a_writeback_is_a_disk_op_without_a_file)
+{
+    char path[256], err[256];
+    path_of(path, sizeof path, "writeback.db");
+    struct run_db *d = run_db_create(path, &info, err, sizeof err);
+    ck_assert_msg(d != NULL, "%s", err);
+    const char *names[] = {"kafka-1"};
+    struct world *w = world_create(7, 1, names, NULL, NULL);
+    trace_add_sink(&w->trace, run_db_sink(d));
+    run_db_host_name(d, 0, "kafka-1");
+    ck_assert_int_eq(disk_write(&world_host(w, 0)->disk, "log", 0, "abc", 3), ENV_OK);
+    world_run_until(w, 40 * NS_PER_S);
+    uint64_t hash = trace_hash(&w->trace);
+    world_destroy(w);
+    ck_assert(run_db_finish(d, hash, "PASS", 0, 40 * NS_PER_S, 1, false, err, sizeof err));
+    run_db_close(d);
+    sqlite3 *db = run_db_open_read(path, err, sizeof err);
+    ck_assert_msg(db != NULL, "%s", err);
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM disk_op WHERE op = 'writeback' AND "
+                                   "node = 'kafka-1' AND file IS NULL AND time_ns = 30000000000 "
+                                   "AND detail = 'files=1 writes=1 bytes=3 reason=periodic'"),
+                     1);
+    sqlite3_close(db);
+}
+END_TEST
+
 START_TEST(a_run_cut_short_says_incomplete)
 {
     char path[256], err[256];
@@ -283,6 +310,7 @@ int main(void)
     TCase *tc = tcase_create("run database");
     tcase_add_test(tc, a_finished_run_is_complete_and_queryable);
     tcase_add_test(tc, a_run_cut_short_says_incomplete);
+    tcase_add_test(tc, a_writeback_is_a_disk_op_without_a_file);
     tcase_add_test(tc, the_hash_is_the_same_with_or_without_the_database);
     tcase_add_test(tc, damaged_foreign_and_newer_files_are_refused_in_one_line);
     tcase_add_test(tc, the_readme_queries_run_on_a_real_run);

@@ -9,6 +9,7 @@
 
 #define US NS_PER_US
 #define MS NS_PER_MS
+#define SEC NS_PER_S
 #define HOST 2
 #define RECORD_MAX 64
 #define DETAIL_MAX 160
@@ -397,6 +398,294 @@ START_TEST(test_completion_callback_may_issue_the_next_fsync)
     ck_assert_int_eq(w->done.times[1], 2 * MS);
     ck_assert_int_eq(w->done.times[2], 3 * MS);
     ck_assert_uint_eq(w->done.tokens[2], 12);
+    world_close(w);
+}
+END_TEST
+
+/* ---- kernel writeback ----
+ *
+ * The rule pinned here is the kernel's (fs/fs-writeback.c, mm/page-writeback.c): the flusher's
+ * delayed work is queued dirty_writeback_interval (500 cs = 5 s) after the first inode of a
+ * clean device is dirtied (__mark_inode_dirty -> wb_wakeup_delayed) and again at the end of
+ * every wb_workfn that leaves dirty data; each wake (wb_check_old_data_flush, for_kupdate)
+ * writes back the inodes whose dirtied_when is at or before now - dirty_expire_interval
+ * (3000 cs = 30 s), every dirty page of each. So a write at 1 s on a clean disk is durable at
+ * the wake at 31 s (wakes at 6, 11, ..., 31 s), the first wake at or after 1 s + 30 s.
+ */
+
+/* Runs to `t` and says whether `name` is wholly durable there. */
+static bool durable_at(struct world *w, const char *name, time_ns t)
+{
+    sched_run_until(&w->sched, t);
+    return disk_pending_count(&w->disk, name) == 0 &&
+           disk_durable_size(&w->disk, name) == disk_size(&w->disk, name);
+}
+
+START_TEST(test_data_written_40s_before_a_power_failure_survives_with_the_defaults)
+{
+    struct disk_cfg cfg = cfg_exact_keeps_none();
+    struct world *w = world_open(1, &cfg);
+    sched_run_until(&w->sched, 1 * SEC);
+    write_text(w, "00000000000000000000.log", 0, "batch-1;");
+    sched_run_until(&w->sched, 41 * SEC);
+    // The flusher wrote it back on its own; the power failure finds nothing to lose.
+    ck_assert_uint_eq(kind_count(w, TRACE_DISK_WRITEBACK), 1);
+    const struct recorded_event *wb = last_event(w, TRACE_DISK_WRITEBACK);
+    ck_assert_str_eq(wb->detail, "files=1 writes=1 bytes=8 reason=periodic");
+    ck_assert_int_eq(wb->time, 31 * SEC);
+    ck_assert_int_eq(wb->host, HOST);
+    disk_power_fail(&w->disk);
+    assert_content(w, "00000000000000000000.log", "batch-1;");
+    ck_assert_uint_eq(kind_count(w, TRACE_DISK_LOSS), 0);
+    world_close(w);
+}
+END_TEST
+
+START_TEST(test_data_written_2s_before_a_power_failure_is_lost)
+{
+    struct disk_cfg cfg = cfg_exact_keeps_none();
+    struct world *w = world_open(1, &cfg);
+    sched_run_until(&w->sched, 1 * SEC);
+    write_text(w, "old", 0, "kept");
+    sched_run_until(&w->sched, 39 * SEC);
+    write_text(w, "new", 0, "lost");
+    sched_run_until(&w->sched, 41 * SEC);
+    ck_assert_int_eq(disk_durable_size(&w->disk, "old"), 4);
+    ck_assert_int_eq(disk_pending_count(&w->disk, "new"), 1);
+    disk_power_fail(&w->disk);
+    assert_content(w, "old", "kept");
+    ck_assert_int_eq(disk_size(&w->disk, "new"), 0);
+    ck_assert_str_eq(last_event(w, TRACE_DISK_LOSS)->detail, "file=new kept=0 torn=0 lost=1");
+    world_close(w);
+}
+END_TEST
+
+START_TEST(test_writeback_disabled_loses_every_unsynced_write_and_schedules_nothing)
+{
+    struct disk_cfg cfg = cfg_exact_keeps_none();
+    cfg.vm.dirty_writeback_centisecs = 0;
+    struct world *w = world_open(1, &cfg);
+    write_text(w, "log", 0, "unsynced");
+    // vm.dirty_writeback_centisecs = 0: no flusher wakes at all.
+    ck_assert_uint_eq(sched_pending_count(&w->sched), 0);
+    sched_run_until(&w->sched, 10 * 60 * SEC);
+    ck_assert_uint_eq(kind_count(w, TRACE_DISK_WRITEBACK), 0);
+    disk_power_fail(&w->disk);
+    ck_assert_int_eq(disk_size(&w->disk, "log"), 0);
+    ck_assert_uint_eq(kind_count(w, TRACE_DISK_LOSS), 1);
+    world_close(w);
+}
+END_TEST
+
+START_TEST(test_writeback_turned_off_after_the_write_loses_it_too)
+{
+    struct disk_cfg cfg = cfg_exact_keeps_none();
+    struct world *w = world_open(1, &cfg);
+    write_text(w, "log", 0, "unsynced");
+    struct disk_vm off = disk_vm_default();
+    off.dirty_writeback_centisecs = 0;
+    disk_set_vm(&w->disk, &off);
+    ck_assert_str_eq(last_event(w, TRACE_DISK_FAULT)->detail,
+                     "writeback dirty_writeback_centisecs=0 dirty_expire_centisecs=3000 "
+                     "dirty_background_bytes=0");
+    // The wake already queued at 5 s finds writeback off, writes nothing and is not requeued.
+    sched_run_until(&w->sched, 5 * SEC);
+    ck_assert_uint_eq(sched_pending_count(&w->sched), 0);
+    sched_run_until(&w->sched, 100 * SEC);
+    ck_assert_int_eq(disk_durable_size(&w->disk, "log"), 0);
+    disk_power_fail(&w->disk);
+    ck_assert_int_eq(disk_size(&w->disk, "log"), 0);
+    world_close(w);
+}
+END_TEST
+
+START_TEST(test_fsync_is_still_durable_at_once_and_leaves_the_flusher_nothing)
+{
+    struct disk_cfg cfg = cfg_exact_keeps_none();
+    struct world *w = world_open(1, &cfg);
+    write_text(w, "quorum-state", 0, "epoch=3");
+    fsync_file(w, "quorum-state", 1);
+    sched_run_until(&w->sched, 1 * MS);
+    ck_assert_int_eq(w->done.count, 1);
+    ck_assert_int_eq(disk_durable_size(&w->disk, "quorum-state"), 7);
+    // The wake at 5 s finds nothing dirty and does not come back.
+    sched_run_until(&w->sched, 5 * SEC);
+    ck_assert_uint_eq(sched_pending_count(&w->sched), 0);
+    sched_run_until(&w->sched, 60 * SEC);
+    ck_assert_uint_eq(kind_count(w, TRACE_DISK_WRITEBACK), 0);
+    disk_power_fail(&w->disk);
+    assert_content(w, "quorum-state", "epoch=3");
+    world_close(w);
+}
+END_TEST
+
+START_TEST(test_a_write_at_1s_is_durable_at_the_first_wake_at_or_after_31s)
+{
+    struct disk_cfg cfg = cfg_exact_keeps_none();
+    struct world *w = world_open(1, &cfg);
+    sched_run_until(&w->sched, 1 * SEC);
+    write_text(w, "a", 0, "a@1s");
+    // The disk went from clean to dirty at 1 s: the wakes are at 6, 11, ..., 31, 36 s.
+    sched_run_until(&w->sched, 3 * SEC);
+    write_text(w, "b", 0, "b@3s");
+    ck_assert(!durable_at(w, "a", 31 * SEC - 1));
+    ck_assert(durable_at(w, "a", 31 * SEC));
+    ck_assert_int_eq(last_event(w, TRACE_DISK_WRITEBACK)->time, 31 * SEC);
+    ck_assert_str_eq(last_event(w, TRACE_DISK_WRITEBACK)->detail,
+                     "files=1 writes=1 bytes=4 reason=periodic");
+    // b expired at 33 s, between two wakes: it waits for the one at 36 s.
+    ck_assert(!durable_at(w, "b", 36 * SEC - 1));
+    ck_assert(durable_at(w, "b", 36 * SEC));
+    ck_assert_uint_eq(kind_count(w, TRACE_DISK_WRITEBACK), 2);
+    // Clean again, the flusher sleeps; the next write starts a new period from its own time.
+    ck_assert_uint_eq(sched_pending_count(&w->sched), 0);
+    sched_run_until(&w->sched, 40 * SEC);
+    write_text(w, "c", 0, "c@40s");
+    ck_assert(!durable_at(w, "c", 70 * SEC - 1));
+    ck_assert(durable_at(w, "c", 70 * SEC));
+    world_close(w);
+}
+END_TEST
+
+/* The kernel ages inodes, not pages: an expired file goes back whole, its newest writes too. */
+START_TEST(test_an_expired_file_is_written_back_whole_with_its_recent_writes)
+{
+    struct disk_cfg cfg = cfg_exact_keeps_none();
+    struct world *w = world_open(1, &cfg);
+    sched_run_until(&w->sched, 1 * SEC);
+    write_text(w, "seg", 0, "first;");
+    sched_run_until(&w->sched, 30 * SEC);
+    write_text(w, "seg", 6, "second;");
+    ck_assert(durable_at(w, "seg", 31 * SEC));
+    ck_assert_str_eq(last_event(w, TRACE_DISK_WRITEBACK)->detail,
+                     "files=1 writes=2 bytes=13 reason=periodic");
+    // A write after the pass dirties the file afresh: 30 s more before it goes back.
+    write_text(w, "seg", 13, "third;");
+    ck_assert(!durable_at(w, "seg", 61 * SEC - 1));
+    ck_assert(durable_at(w, "seg", 61 * SEC));
+    disk_power_fail(&w->disk);
+    assert_content(w, "seg", "first;second;third;");
+    world_close(w);
+}
+END_TEST
+
+START_TEST(test_crash_loses_nothing_and_the_flusher_keeps_running)
+{
+    struct disk_cfg cfg = cfg_exact_keeps_none();
+    struct world *w = world_open(1, &cfg);
+    sched_run_until(&w->sched, 1 * SEC);
+    write_text(w, "log", 0, "unsynced");
+    sched_run_until(&w->sched, 2 * SEC);
+    // kill -9: the kernel, its page cache and its flusher outlive the process.
+    disk_crash(&w->disk);
+    assert_content(w, "log", "unsynced");
+    ck_assert_uint_eq(kind_count(w, TRACE_DISK_LOSS), 0);
+    ck_assert(durable_at(w, "log", 31 * SEC));
+    disk_power_fail(&w->disk);
+    assert_content(w, "log", "unsynced");
+    world_close(w);
+}
+END_TEST
+
+START_TEST(test_power_failure_stops_the_flusher_until_the_next_write)
+{
+    struct disk_cfg cfg = cfg_exact_keeps_none();
+    struct world *w = world_open(1, &cfg);
+    write_text(w, "log", 0, "lost");
+    sched_run_until(&w->sched, 2 * SEC);
+    disk_power_fail(&w->disk);
+    ck_assert_uint_eq(sched_pending_count(&w->sched), 0);
+    // Powered on again at 3 s: the first write arms a new period (wakes at 8, ..., 33 s).
+    sched_run_until(&w->sched, 3 * SEC);
+    write_text(w, "log", 0, "again");
+    ck_assert(!durable_at(w, "log", 33 * SEC - 1));
+    ck_assert(durable_at(w, "log", 33 * SEC));
+    world_close(w);
+}
+END_TEST
+
+START_TEST(test_a_new_writeback_period_writes_everything_back_at_once)
+{
+    struct disk_cfg cfg = cfg_exact_keeps_none();
+    struct world *w = world_open(1, &cfg);
+    write_text(w, "a", 0, "young");
+    write_text(w, "b", 0, "young too");
+    sched_run_until(&w->sched, 2 * SEC);
+    // As dirty_writeback_centisecs_handler does: a changed non-zero period flushes everything.
+    struct disk_vm vm = disk_vm_default();
+    vm.dirty_writeback_centisecs = 100;
+    disk_set_vm(&w->disk, &vm);
+    ck_assert_int_eq(disk_durable_size(&w->disk, "a"), 5);
+    ck_assert_int_eq(disk_durable_size(&w->disk, "b"), 9);
+    ck_assert_str_eq(last_event(w, TRACE_DISK_WRITEBACK)->detail,
+                     "files=2 writes=2 bytes=14 reason=periodic");
+    ck_assert_int_eq(last_event(w, TRACE_DISK_WRITEBACK)->time, 2 * SEC);
+    ck_assert_uint_eq(sched_pending_count(&w->sched), 0);
+    // The same period again changes nothing; a shorter expiry applies from the next wake.
+    write_text(w, "a", 5, "er");
+    vm.dirty_expire_centisecs = 200;
+    disk_set_vm(&w->disk, &vm);
+    ck_assert_int_eq(disk_pending_count(&w->disk, "a"), 1);
+    // Written at 2 s, wakes every 1 s from 2 s: expired (2 s old) at the wake at 4 s.
+    ck_assert(!durable_at(w, "a", 4 * SEC - 1));
+    ck_assert(durable_at(w, "a", 4 * SEC));
+    world_close(w);
+}
+END_TEST
+
+/* vm.dirty_background_bytes: above it, the dirtied-first files go back whole until the dirty
+ * bytes are at or below it; a stall holds that too, until the flusher's next wake. */
+START_TEST(test_above_dirty_background_bytes_the_oldest_files_are_written_back)
+{
+    struct disk_cfg cfg = cfg_exact_keeps_none();
+    cfg.vm.dirty_background_bytes = 1000;
+    struct world *w = world_open(1, &cfg);
+    write_fill(w, "a", 0, 'a', 400);
+    sched_run_until(&w->sched, 1 * MS);
+    write_fill(w, "b", 0, 'b', 400);
+    ck_assert_uint_eq(kind_count(w, TRACE_DISK_WRITEBACK), 0); /* 800 bytes: below */
+    sched_run_until(&w->sched, 2 * MS);
+    write_fill(w, "c", 0, 'c', 400);
+    // 1200 dirty bytes: a, the oldest, goes back, and 800 are left.
+    ck_assert_int_eq(disk_durable_size(&w->disk, "a"), 400);
+    ck_assert_int_eq(disk_durable_size(&w->disk, "b"), 0);
+    ck_assert_uint_eq(w->disk.dirty_bytes, 800);
+    const struct recorded_event *e = last_event(w, TRACE_DISK_WRITEBACK);
+    ck_assert_str_eq(e->detail, "files=1 writes=1 bytes=400 reason=background");
+    ck_assert_int_eq(e->time, 2 * MS);
+    // b grows past it: b is now the oldest, and goes back whole, its new bytes too.
+    write_fill(w, "b", 400, 'B', 300);
+    ck_assert_int_eq(disk_durable_size(&w->disk, "b"), 700);
+    ck_assert_int_eq(disk_pending_count(&w->disk, "c"), 1);
+    ck_assert_uint_eq(w->disk.dirty_bytes, 400);
+    // A stall lands nothing; the wake at 5 s (5 s after a dirtied the clean disk) catches up.
+    disk_stall(&w->disk, 1 * SEC);
+    write_fill(w, "d", 0, 'd', 1000);
+    ck_assert_uint_eq(w->disk.dirty_bytes, 1400);
+    ck_assert(!durable_at(w, "c", 5 * SEC - 1));
+    ck_assert(durable_at(w, "c", 5 * SEC));
+    ck_assert_int_eq(disk_pending_count(&w->disk, "d"), 1);
+    ck_assert_uint_eq(w->disk.dirty_bytes, 1000);
+    disk_power_fail(&w->disk);
+    ck_assert_int_eq(disk_size(&w->disk, "a"), 400);
+    ck_assert_int_eq(disk_size(&w->disk, "b"), 700);
+    ck_assert_int_eq(disk_size(&w->disk, "c"), 400);
+    ck_assert_int_eq(disk_size(&w->disk, "d"), 0);
+    ck_assert_uint_eq(w->disk.dirty_bytes, 0);
+    world_close(w);
+}
+END_TEST
+
+START_TEST(test_a_stalled_disk_writes_nothing_back_until_the_stall_ends)
+{
+    struct disk_cfg cfg = cfg_exact_keeps_none();
+    struct world *w = world_open(1, &cfg);
+    sched_run_until(&w->sched, 1 * SEC);
+    write_text(w, "log", 0, "held");
+    disk_stall(&w->disk, 33 * SEC);
+    // The wake at 31 s is inside the stall: nothing lands; the one at 36 s catches up.
+    ck_assert(!durable_at(w, "log", 36 * SEC - 1));
+    ck_assert(durable_at(w, "log", 36 * SEC));
     world_close(w);
 }
 END_TEST
@@ -1072,7 +1361,9 @@ static void soak_reload(struct world *w, struct soak_model *m)
     }
 }
 
-static void soak_step(struct world *w, struct soak_model *m, struct rng *r, int step)
+/* One random operation; the clock moves by up to `pause_max` at a time. */
+static void soak_step(struct world *w, struct soak_model *m, struct rng *r, int step,
+                      time_ns pause_max)
 {
     int i = (int)rng_below(r, SOAK_NAMES);
     int j = (int)rng_below(r, SOAK_NAMES);
@@ -1091,7 +1382,7 @@ static void soak_step(struct world *w, struct soak_model *m, struct rng *r, int 
     } else if (op < 60) {
         fsync_file(w, soak_names[i], (uint64_t)step);
     } else if (op < 75) {
-        sched_run_until(&w->sched, sched_now(&w->sched) + (time_ns)rng_below(r, 3 * MS));
+        sched_run_until(&w->sched, sched_now(&w->sched) + (time_ns)rng_below(r, pause_max));
     } else if (op < 83 && m->exists[i]) {
         uint64_t size = rng_below(r, 2500);
         ck_assert_int_eq(disk_truncate(&w->disk, soak_names[i], size), ENV_OK);
@@ -1115,24 +1406,46 @@ static void soak_step(struct world *w, struct soak_model *m, struct rng *r, int 
     }
 }
 
-START_TEST(test_random_workload_keeps_the_cache_model_and_every_invariant)
+/* Returns the writeback passes the soak saw, summed over its seeds. */
+static uint64_t soak(time_ns pause_max, const struct disk_cfg *cfg)
 {
     static struct soak_model m;
+    uint64_t passes = 0;
     for (uint64_t seed = 1; seed <= 20; seed++) {
         memset(&m, 0, sizeof m);
-        struct world *w = world_open(seed, NULL);
+        struct world *w = world_open(seed, cfg);
         struct rng r;
         rng_init(&r, seed, "test-disk-soak", 0);
         for (int step = 0; step < 400; step++) {
-            soak_step(w, &m, &r, step);
+            soak_step(w, &m, &r, step, pause_max);
             soak_verify(w, &m);
         }
         sched_run_until(&w->sched, sched_now(&w->sched) + 1000 * MS);
         // Every fsync issued has completed; nothing is left in the scheduler.
         ck_assert_uint_eq(disk_fsync_inflight_count(&w->disk), 0);
         soak_verify(w, &m);
+        passes += w->disk.writeback_passes;
         world_close(w);
     }
+    return passes;
+}
+
+START_TEST(test_random_workload_keeps_the_cache_model_and_every_invariant)
+{
+    soak(3 * MS, NULL);
+}
+END_TEST
+
+/* The same with pauses of up to 3 s, a flusher that wakes every 0.5 s for data 1 s old and a
+ * background threshold, so writeback lands between fsyncs, truncates, renames and power
+ * failures. */
+START_TEST(test_random_workload_with_writeback_keeps_the_cache_model_and_every_invariant)
+{
+    struct disk_cfg cfg = disk_cfg_default();
+    cfg.vm.dirty_writeback_centisecs = 50;
+    cfg.vm.dirty_expire_centisecs = 100;
+    cfg.vm.dirty_background_bytes = 3000;
+    ck_assert_uint_gt(soak(3 * SEC, &cfg), 100);
 }
 END_TEST
 
@@ -1165,6 +1478,21 @@ static Suite *disk_suite(void)
     tcase_add_test(loss, test_power_failure_in_random_mode_always_leaves_a_prefix_consistent_state);
     suite_add_tcase(s, loss);
 
+    TCase *wb = tcase_create("kernel writeback");
+    tcase_add_test(wb, test_data_written_40s_before_a_power_failure_survives_with_the_defaults);
+    tcase_add_test(wb, test_data_written_2s_before_a_power_failure_is_lost);
+    tcase_add_test(wb, test_writeback_disabled_loses_every_unsynced_write_and_schedules_nothing);
+    tcase_add_test(wb, test_writeback_turned_off_after_the_write_loses_it_too);
+    tcase_add_test(wb, test_fsync_is_still_durable_at_once_and_leaves_the_flusher_nothing);
+    tcase_add_test(wb, test_a_write_at_1s_is_durable_at_the_first_wake_at_or_after_31s);
+    tcase_add_test(wb, test_an_expired_file_is_written_back_whole_with_its_recent_writes);
+    tcase_add_test(wb, test_crash_loses_nothing_and_the_flusher_keeps_running);
+    tcase_add_test(wb, test_power_failure_stops_the_flusher_until_the_next_write);
+    tcase_add_test(wb, test_a_new_writeback_period_writes_everything_back_at_once);
+    tcase_add_test(wb, test_a_stalled_disk_writes_nothing_back_until_the_stall_ends);
+    tcase_add_test(wb, test_above_dirty_background_bytes_the_oldest_files_are_written_back);
+    suite_add_tcase(s, wb);
+
     TCase *names = tcase_create("namespace and truncate");
     tcase_add_test(names, test_rename_replaces_the_target_atomically_and_survives_power_failure);
     tcase_add_test(names, test_rename_carries_pending_writes_and_the_fsync_in_flight_with_the_file);
@@ -1188,6 +1516,8 @@ static Suite *disk_suite(void)
     tcase_set_timeout(whole, 120);
     tcase_add_test(whole, test_same_seed_gives_the_same_trace_hash_and_another_seed_does_not);
     tcase_add_test(whole, test_random_workload_keeps_the_cache_model_and_every_invariant);
+    tcase_add_test(whole,
+                   test_random_workload_with_writeback_keeps_the_cache_model_and_every_invariant);
     suite_add_tcase(s, whole);
     return s;
 }

@@ -226,6 +226,15 @@ START_TEST(the_filter_takes_families_and_kind_names)
     ck_assert(!shows(&f, TRACE_RAFT_STATE, ""));
     ck_assert(trace_filter_parse(&f, "nemesis", err, sizeof err));
     ck_assert(shows(&f, TRACE_HOST_PAUSE, ""));
+    /* disk-writeback came after the disk group in env.h's list; the family still has it. */
+    ck_assert(trace_filter_parse(&f, "disk", err, sizeof err));
+    ck_assert(shows(&f, TRACE_DISK_FSYNC, ""));
+    ck_assert(shows(&f, TRACE_DISK_LOSS, ""));
+    ck_assert(shows(&f, TRACE_DISK_WRITEBACK, "files=1 writes=1 bytes=1 reason=periodic"));
+    ck_assert(!shows(&f, TRACE_ADMIN, ""));
+    ck_assert(!shows(&f, TRACE_PING_SEND, ""));
+    ck_assert(trace_filter_parse(&f, "admin", err, sizeof err));
+    ck_assert(!shows(&f, TRACE_DISK_WRITEBACK, ""));
     /* Every family name parses, and every kind by its printed name. */
     for (int k = 0; k < TRACE_KIND_COUNT; k++) {
         ck_assert(trace_filter_parse(&f, trace_kind_name((enum trace_kind)k), err, sizeof err));

@@ -1091,6 +1091,48 @@ static time_ns time_field(lua_State *L, int t, const char *name, const char *ver
     return v;
 }
 
+/* A vm sysctl in centiseconds, as /proc/sys/vm takes it: a whole number from 0 to INT_MAX
+ * (proc_dointvec, with 0 as its minimum). Returns -1 when the field is absent. */
+static int64_t centisecs_field(lua_State *L, int t, const char *name, const char *verb)
+{
+    lua_getfield(L, t, name);
+    int64_t v = -1;
+    if (!lua_isnil(L, -1)) {
+        int exact = 0;
+        lua_Integer n = lua_tointegerx(L, -1, &exact);
+        if (!exact || lua_type(L, -1) != LUA_TNUMBER || n < 0 || n > INT32_MAX) {
+            lua_run_error(L, "%s: %s wants a whole number of centiseconds from 0 to %" PRId32
+                          " (as /proc/sys/vm/%s takes it: 100 = 1 s), got %s",
+                          verb, name, INT32_MAX, name,
+                          lua_type(L, -1) == LUA_TNUMBER ? sandbox_tostring(L, -1)
+                                                         : luaL_typename(L, -1));
+        }
+        v = (int64_t)n;
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+/* A byte count, a whole number >= 0 (0 = none). Returns -1 when the field is absent. */
+static int64_t bytes_field(lua_State *L, int t, const char *name, const char *verb)
+{
+    lua_getfield(L, t, name);
+    int64_t v = -1;
+    if (!lua_isnil(L, -1)) {
+        int exact = 0;
+        lua_Integer n = lua_tointegerx(L, -1, &exact);
+        if (!exact || lua_type(L, -1) != LUA_TNUMBER || n < 0) {
+            lua_run_error(L, "%s: %s wants a whole number of bytes, 0 for none, got %s", verb,
+                          name,
+                          lua_type(L, -1) == LUA_TNUMBER ? sandbox_tostring(L, -1)
+                                                         : luaL_typename(L, -1));
+        }
+        v = (int64_t)n;
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
 static void check_fields(lua_State *L, int t, const char *verb, const char *const *known)
 {
     const char *bad = lua_cluster_unknown_key(L, t, verb, known);
@@ -1211,13 +1253,45 @@ static int l_jump(lua_State *L)
     return 0;
 }
 
-/* c:disk(n, { full =, stall =, corrupt =, slow =, lose_unsynced = }) */
+/* c:disk's sysctl fields: the ones given change, the others keep the host's values. */
+static void disk_vm_fields(lua_State *L, int t, struct disk *d)
+{
+    int64_t writeback = centisecs_field(L, t, "dirty_writeback_centisecs", "disk");
+    int64_t expire = centisecs_field(L, t, "dirty_expire_centisecs", "disk");
+    int64_t background = bytes_field(L, t, "dirty_background_bytes", "disk");
+    if (writeback < 0 && expire < 0 && background < 0) {
+        return;
+    }
+    struct disk_vm vm = d->cfg.vm;
+    if (writeback >= 0) {
+        vm.dirty_writeback_centisecs = (uint32_t)writeback;
+    }
+    if (expire >= 0) {
+        vm.dirty_expire_centisecs = (uint32_t)expire;
+    }
+    if (background >= 0) {
+        vm.dirty_background_bytes = (uint64_t)background;
+    }
+    disk_set_vm(d, &vm);
+}
+
+/* c:disk(n, { full =, stall =, corrupt =, slow =, lose_unsynced =, dirty_writeback_centisecs =,
+ * dirty_expire_centisecs =, dirty_background_bytes = }). The last three are the host's vm
+ * sysctls (world/disk.h, kernel writeback): settings, not faults, so they are not in the fault
+ * log and recover leaves them. */
 static int l_disk(lua_State *L)
 {
     struct lua_cluster *c = lua_cluster_check(L, 1);
     int i = lua_cluster_node_arg(L, c, 2, "disk");
     luaL_checktype(L, 3, LUA_TTABLE);
-    static const char *const known[] = {"full", "stall", "corrupt", "slow", "lose_unsynced",
+    static const char *const known[] = {"full",
+                                        "stall",
+                                        "corrupt",
+                                        "slow",
+                                        "lose_unsynced",
+                                        "dirty_writeback_centisecs",
+                                        "dirty_expire_centisecs",
+                                        "dirty_background_bytes",
                                         NULL};
     check_fields(L, 3, "disk", known);
     struct disk *d = &host_of(c, i)->disk;
@@ -1263,6 +1337,7 @@ static int l_disk(lua_State *L)
         c->nodes[i].lose_unsynced = lua_toboolean(L, -1);
     }
     lua_pop(L, 1);
+    disk_vm_fields(L, 3, d);
     return 0;
 }
 

@@ -404,7 +404,8 @@ static void derive_partition(struct run_db *d, const struct trace_event *e)
     step(d, s);
 }
 
-/* disk-fsync, disk-durable, disk-fault, disk-loss: op is the kind without "disk-". */
+/* disk-fsync, disk-durable, disk-fault, disk-loss, disk-writeback: op is the kind without
+ * "disk-" (a writeback names no file: it counts the files it wrote). */
 static void derive_disk(struct run_db *d, const struct trace_event *e)
 {
     char file[DB_FILE_TEXT];
@@ -428,6 +429,7 @@ static bool derive(struct run_db *d, const struct trace_event *e)
     case TRACE_DISK_DURABLE:
     case TRACE_DISK_FAULT:
     case TRACE_DISK_LOSS:
+    case TRACE_DISK_WRITEBACK:
         derive_disk(d, e);
         return true;
     case TRACE_PARTITION:

@@ -5,24 +5,25 @@
 
 #include "text.h"
 
-/* A family is a contiguous range of env.h's kinds (its groups), except fault and check, which
- * gather kinds from several groups and some notes. */
+/* A family is a contiguous range of env.h's kinds (its groups), plus at most one kind appended
+ * to env.h's list later (`also`, which is `first` when there is none), except fault and check,
+ * which gather kinds from several groups and some notes. */
 struct family {
     const char *name;
-    enum trace_kind first, last;
+    enum trace_kind first, last, also;
 };
 
 static const struct family families[] = {
-    {"run", TRACE_RUN_START, TRACE_RUN_END},
-    {"note", TRACE_NOTE, TRACE_NOTE},
-    {"host", TRACE_HOST_START, TRACE_HOST_CLOCK},
-    {"net", TRACE_NET_SEND, TRACE_NET_HEAL},
-    {"disk", TRACE_DISK_FSYNC, TRACE_DISK_LOSS},
-    {"ping", TRACE_PING_SEND, TRACE_PING_TIMEOUT},
-    {"raft", TRACE_RAFT_STATE, TRACE_RAFT_SNAPSHOT},
-    {"controller", TRACE_CONTROLLER, TRACE_CONTROLLER},
-    {"broker", TRACE_BROKER_STATE, TRACE_BROKER_API},
-    {"admin", TRACE_ADMIN, TRACE_ADMIN},
+    {"run", TRACE_RUN_START, TRACE_RUN_END, TRACE_RUN_START},
+    {"note", TRACE_NOTE, TRACE_NOTE, TRACE_NOTE},
+    {"host", TRACE_HOST_START, TRACE_HOST_CLOCK, TRACE_HOST_START},
+    {"net", TRACE_NET_SEND, TRACE_NET_HEAL, TRACE_NET_SEND},
+    {"disk", TRACE_DISK_FSYNC, TRACE_DISK_LOSS, TRACE_DISK_WRITEBACK},
+    {"ping", TRACE_PING_SEND, TRACE_PING_TIMEOUT, TRACE_PING_SEND},
+    {"raft", TRACE_RAFT_STATE, TRACE_RAFT_SNAPSHOT, TRACE_RAFT_STATE},
+    {"controller", TRACE_CONTROLLER, TRACE_CONTROLLER, TRACE_CONTROLLER},
+    {"broker", TRACE_BROKER_STATE, TRACE_BROKER_API, TRACE_BROKER_STATE},
+    {"admin", TRACE_ADMIN, TRACE_ADMIN, TRACE_ADMIN},
 };
 
 static const enum trace_kind fault_kinds[] = {
@@ -60,6 +61,7 @@ static bool add_name(struct trace_filter *f, const char *name, size_t len)
             for (int k = (int)families[i].first; k <= (int)families[i].last; k++) {
                 f->kinds[k] = true;
             }
+            f->kinds[families[i].also] = true;
             return true;
         }
     }

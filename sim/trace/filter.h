@@ -10,7 +10,7 @@
  *   note        every note (the scenario's story, nemesis notes, violations)
  *   host        host-start ... host-clock
  *   net         net-send ... net-heal
- *   disk        disk-fsync ... disk-loss
+ *   disk        disk-fsync ... disk-loss, disk-writeback
  *   ping        ping-send ... ping-timeout
  *   raft        raft-state ... snapshot (elections, appends, high watermarks, snapshots)
  *   controller  controller

@@ -19,6 +19,9 @@
  *   rename moves the file and an fd-based fsync follows the inode.
  * - fsyncs in flight form a FIFO. Their due times never decrease along it and the scheduler
  *   breaks ties by insertion order, so the one that fires is always the head.
+ * - The flusher is one scheduler event per disk, armed only while something may be dirty, so
+ *   an idle disk schedules nothing. Its pass walks the files in name order; the kernel walks
+ *   inodes in dirtied_when order, but a pass here is instant, so the order changes nothing.
  */
 
 struct disk_sync {
@@ -43,6 +46,7 @@ struct disk_cfg disk_cfg_default(void)
         .capacity_bytes = 0,
         .read_corrupt_ppm = 0,
         .power_loss_keeps_none = false,
+        .vm = disk_vm_default(),
     };
 }
 
@@ -230,23 +234,26 @@ static void file_cut_at(struct disk *d, uint32_t index)
             (size_t)(d->file_count - index) * sizeof *d->files);
 }
 
-static void pending_free_range(struct disk_file *f, uint32_t from, uint32_t to)
+/* Frees pending writes [from, to) and takes them off the disk's dirty byte count. */
+static void pending_free_range(struct disk *d, struct disk_file *f, uint32_t from, uint32_t to)
 {
     KS_ASSERT(from <= to);
     KS_ASSERT(to <= f->pending_count);
     for (uint32_t i = from; i < to; i++) {
+        KS_ASSERT(d->dirty_bytes >= f->pending[i].len);
+        d->dirty_bytes -= f->pending[i].len;
         free(f->pending[i].bytes);
         f->pending[i].bytes = NULL;
     }
 }
 
 /* Drops the first `count` pending writes (already replayed or discarded) and frees them. */
-static void pending_drop_front(struct disk_file *f, uint32_t count)
+static void pending_drop_front(struct disk *d, struct disk_file *f, uint32_t count)
 {
     if (count == 0) {
         return; /* f->pending may still be NULL */
     }
-    pending_free_range(f, 0, count);
+    pending_free_range(d, f, 0, count);
     memmove(&f->pending[0], &f->pending[count],
             (size_t)(f->pending_count - count) * sizeof *f->pending);
     f->pending_count -= count;
@@ -256,12 +263,15 @@ static void file_release(struct disk *d, struct disk_file *f)
 {
     KS_ASSERT(d->used_bytes >= f->cache_size);
     d->used_bytes -= f->cache_size;
-    pending_free_range(f, 0, f->pending_count);
+    pending_free_range(d, f, 0, f->pending_count);
     free(f->pending);
     free(f->cache);
     free(f->durable);
     memset(f, 0, sizeof *f);
 }
+
+static void flusher_arm(struct disk *d);
+static void flusher_wake(void *ctx, uint64_t arg);
 
 static void pending_append(struct disk *d, struct disk_file *f, uint64_t offset,
                            const void *bytes, size_t len)
@@ -280,8 +290,12 @@ static void pending_append(struct disk *d, struct disk_file *f, uint64_t offset,
     memcpy(copy, bytes, len);
     d->write_seq++;
     f->pending[f->pending_count++] = (struct disk_write_pending){
-        .offset = offset, .len = len, .bytes = copy, .seq = d->write_seq};
+        .offset = offset, .len = len, .bytes = copy, .seq = d->write_seq, .dirtied = now(d)};
+    d->dirty_bytes += len;
+    flusher_arm(d);
 }
+
+static void writeback_background(struct disk *d);
 
 /* ---- data operations ---- */
 
@@ -331,6 +345,7 @@ int disk_write(struct disk *d, const char *name, uint64_t offset, const void *by
     d->used_bytes += growth;
     pending_append(d, f, offset, bytes, len);
     d->bytes_written += len;
+    writeback_background(d);
     return ENV_OK;
 }
 
@@ -406,16 +421,18 @@ uint32_t disk_fsync_inflight_count(const struct disk *d) { return d->sync_count;
 /* ---- namespace operations and truncate: journaled, so durable at once ---- */
 
 /* Drops pending writes at or beyond `size` and cuts those that cross it, keeping order. */
-static void pending_clip(struct disk_file *f, uint64_t size)
+static void pending_clip(struct disk *d, struct disk_file *f, uint64_t size)
 {
     uint32_t kept = 0;
     for (uint32_t i = 0; i < f->pending_count; i++) {
         struct disk_write_pending w = f->pending[i];
         if (w.offset >= size) {
+            d->dirty_bytes -= w.len;
             free(w.bytes);
             continue;
         }
         if (w.len > size - w.offset) {
+            d->dirty_bytes -= w.len - (size - w.offset);
             w.len = size - w.offset; /* the tail of the copy is simply never read */
         }
         f->pending[kept++] = w;
@@ -440,7 +457,7 @@ int disk_truncate(struct disk *d, const char *name, uint64_t size)
     } else {
         image_resize(&f->durable, &f->durable_size, &f->durable_capacity, size);
     }
-    pending_clip(f, size);
+    pending_clip(d, f, size);
     d->used_bytes = d->used_bytes - size_old + size;
     return ENV_OK;
 }
@@ -511,7 +528,7 @@ int disk_list(const struct disk *d, const char *prefix,
 /* ---- fsync ---- */
 
 /* Replays the file's pending writes with seq <= write_seq into the durable image. */
-static uint32_t make_durable(struct disk_file *f, uint64_t write_seq)
+static uint32_t make_durable(struct disk *d, struct disk_file *f, uint64_t write_seq)
 {
     uint32_t count = 0;
     while (count < f->pending_count && f->pending[count].seq <= write_seq) {
@@ -519,7 +536,7 @@ static uint32_t make_durable(struct disk_file *f, uint64_t write_seq)
         durable_apply(f, w->offset, w->bytes, w->len);
         count++;
     }
-    pending_drop_front(f, count);
+    pending_drop_front(d, f, count);
     if (f->pending_count == 0) {
         KS_ASSERT(f->durable_size == f->cache_size);
         durable_share(f); /* nothing pending: the durable image is the cache */
@@ -530,7 +547,7 @@ static uint32_t make_durable(struct disk_file *f, uint64_t write_seq)
 void disk_settle(struct disk *d)
 {
     for (uint32_t i = 0; i < d->file_count; i++) {
-        make_durable(&d->files[i], UINT64_MAX);
+        make_durable(d, &d->files[i], UINT64_MAX);
     }
     KS_ASSERT(disk_check(d));
 }
@@ -555,7 +572,7 @@ static void sync_complete(void *ctx, uint64_t id)
                      TF_UINT("token", s->token), TF_STR("err", env_err_name(err)));
     } else {
         struct disk_file *f = file_by_id(d, s->file_id);
-        uint32_t writes = f != NULL ? make_durable(f, s->write_seq) : 0;
+        uint32_t writes = f != NULL ? make_durable(d, f, s->write_seq) : 0;
         trace_fields(d->trace, now(d), d->host, TRACE_DISK_DURABLE, TF_STR("file", s->name),
                      TF_UINT("token", s->token), TF_UINT("writes", writes));
     }
@@ -661,6 +678,181 @@ void disk_set_read_corruption(struct disk *d, uint32_t ppm)
     trace_emitf(d->trace, now(d), d->host, TRACE_DISK_FAULT, "read-corrupt ppm=%" PRIu32, ppm);
 }
 
+/* ---- kernel writeback ---- */
+
+static time_ns centisecs(uint32_t cs) { return (time_ns)cs * 10 * NS_PER_MS; }
+
+static bool any_dirty(const struct disk *d)
+{
+    for (uint32_t i = 0; i < d->file_count; i++) {
+        if (d->files[i].pending_count > 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* wb_wakeup_delayed (mm/backing-dev.c, fs/fs-writeback.c): the flusher's delayed work is
+ * queued one dirty_writeback_interval ahead when the first inode of a clean device gets dirty
+ * (__mark_inode_dirty) and again at the end of every wb_workfn that leaves something dirty.
+ * Queueing work already queued does nothing, so the period runs from the first dirtying, not
+ * from boot. Called on every write: while the flusher is not armed nothing is dirty, so any
+ * write is that first dirtying. */
+static void flusher_arm(struct disk *d)
+{
+    if (d->flusher_armed || d->cfg.vm.dirty_writeback_centisecs == 0) {
+        return;
+    }
+    time_ns due = time_add(now(d), centisecs(d->cfg.vm.dirty_writeback_centisecs));
+    d->flusher = sched_at(d->sched, due, flusher_wake, d, 0);
+    d->flusher_armed = true;
+}
+
+static void flusher_disarm(struct disk *d)
+{
+    if (d->flusher_armed) {
+        sched_cancel(d->sched, d->flusher);
+        d->flusher_armed = false;
+    }
+}
+
+/* What one pass wrote, for its trace event. */
+struct writeback_tally {
+    uint32_t files;
+    uint64_t writes;
+    uint64_t bytes;
+};
+
+/* Writes `f` back as a completed fsync would: all of its pending writes, the recent ones too,
+ * because the kernel keeps one dirtied_when per inode and writing an inode back writes every
+ * dirty page it has. */
+static void writeback_file(struct disk *d, struct disk_file *f, struct writeback_tally *t)
+{
+    KS_ASSERT(f->pending_count > 0);
+    for (uint32_t j = 0; j < f->pending_count; j++) {
+        t->bytes += f->pending[j].len;
+    }
+    t->writes += make_durable(d, f, UINT64_MAX);
+    t->files++;
+}
+
+static void writeback_traced(struct disk *d, const struct writeback_tally *t, const char *reason)
+{
+    if (t->files == 0) {
+        return;
+    }
+    d->writeback_passes++;
+    d->writeback_writes += t->writes;
+    trace_fields(d->trace, now(d), d->host, TRACE_DISK_WRITEBACK, TF_UINT("files", t->files),
+                 TF_UINT("writes", t->writes), TF_UINT("bytes", t->bytes),
+                 TF_STR("reason", reason));
+}
+
+/* Writes back every file dirty since `dirtied_before` or earlier (move_expired_inodes takes
+ * the inodes not dirtied after it). A stalled disk lands nothing. */
+static void writeback_expired(struct disk *d, time_ns dirtied_before)
+{
+    if (now(d) < d->stall_until) {
+        return;
+    }
+    struct writeback_tally t = {0};
+    for (uint32_t i = 0; i < d->file_count; i++) {
+        struct disk_file *f = &d->files[i];
+        if (f->pending_count > 0 && f->pending[0].dirtied <= dirtied_before) {
+            writeback_file(d, f, &t);
+        }
+    }
+    writeback_traced(d, &t, "periodic");
+}
+
+/* The dirtied-first file: the kernel's b_io list is in dirtied_when order, and pending
+ * sequence numbers order the first dirtyings exactly, ties in time included. */
+static struct disk_file *oldest_dirty(struct disk *d)
+{
+    struct disk_file *oldest = NULL;
+    for (uint32_t i = 0; i < d->file_count; i++) {
+        struct disk_file *f = &d->files[i];
+        if (f->pending_count == 0) {
+            continue;
+        }
+        if (oldest == NULL || f->pending[0].seq < oldest->pending[0].seq) {
+            oldest = f;
+        }
+    }
+    return oldest;
+}
+
+/* balance_dirty_pages -> wb_start_background_writeback (mm/page-writeback.c), then
+ * wb_check_background_flush (fs/fs-writeback.c): above dirty_background_bytes, the flusher
+ * writes back the oldest inodes until the dirty bytes are at or below it (wb_over_bg_thresh).
+ * Here at once, a whole file at a time where the kernel goes in chunks of pages. */
+static void writeback_background(struct disk *d)
+{
+    uint64_t threshold = d->cfg.vm.dirty_background_bytes;
+    if (threshold == 0 || d->dirty_bytes <= threshold || now(d) < d->stall_until) {
+        return;
+    }
+    struct writeback_tally t = {0};
+    while (d->dirty_bytes > threshold) {
+        writeback_file(d, oldest_dirty(d), &t);
+    }
+    writeback_traced(d, &t, "background");
+}
+
+/* wb_workfn -> wb_do_writeback (fs/fs-writeback.c): wb_check_old_data_flush writes back, with
+ * periodic writeback on, what was dirtied at least dirty_expire_interval ago (for_kupdate);
+ * wb_check_background_flush catches up on a threshold a stall kept it from; then the work is
+ * queued a period later if anything is still dirty. With dirty_writeback_interval 0 the
+ * periodic part does nothing and the work does not come back. */
+static void flusher_wake(void *ctx, uint64_t arg)
+{
+    struct disk *d = ctx;
+    (void)arg;
+    KS_ASSERT(d->flusher_armed);
+    d->flusher_armed = false;
+    if (d->cfg.vm.dirty_writeback_centisecs == 0) {
+        return;
+    }
+    writeback_expired(d, now(d) - centisecs(d->cfg.vm.dirty_expire_centisecs));
+    writeback_background(d);
+    if (any_dirty(d)) {
+        flusher_arm(d);
+    }
+    KS_ASSERT(disk_check(d));
+}
+
+struct disk_vm disk_vm_default(void)
+{
+    return (struct disk_vm){
+        .dirty_writeback_centisecs = 500,
+        .dirty_expire_centisecs = 3000,
+        .dirty_background_bytes = 0,
+    };
+}
+
+void disk_set_vm(struct disk *d, const struct disk_vm *vm)
+{
+    uint32_t period_before = d->cfg.vm.dirty_writeback_centisecs;
+    d->cfg.vm = *vm;
+    trace_emitf(d->trace, now(d), d->host, TRACE_DISK_FAULT,
+                "writeback dirty_writeback_centisecs=%" PRIu32 " dirty_expire_centisecs=%" PRIu32
+                " dirty_background_bytes=%" PRIu64,
+                vm->dirty_writeback_centisecs, vm->dirty_expire_centisecs,
+                vm->dirty_background_bytes);
+    /* dirty_writeback_centisecs_handler (mm/page-writeback.c): a new non-zero period wakes the
+     * flusher at once (wakeup_flusher_threads), which writes back every dirty inode whatever
+     * its age (wb_check_start_all), and the period starts again from there. A new background
+     * threshold waits for the next write, as balance_dirty_pages is what looks at it. */
+    if (vm->dirty_writeback_centisecs != 0 && vm->dirty_writeback_centisecs != period_before) {
+        flusher_disarm(d);
+        writeback_expired(d, now(d));
+        if (any_dirty(d)) {
+            flusher_arm(d);
+        }
+    }
+    KS_ASSERT(disk_check(d));
+}
+
 /* ---- crash and power failure ---- */
 
 void disk_crash(struct disk *d)
@@ -707,7 +899,7 @@ static void power_fail_file(struct disk *d, struct disk_file *f)
             torn = 1;
         }
     }
-    pending_free_range(f, 0, count);
+    pending_free_range(d, f, 0, count);
     f->pending_count = 0;
     KS_ASSERT(d->used_bytes >= f->cache_size);
     d->used_bytes -= f->cache_size;
@@ -728,6 +920,7 @@ static void power_fail_file(struct disk *d, struct disk_file *f)
 void disk_power_fail(struct disk *d)
 {
     syncs_cancel(d, true);
+    flusher_disarm(d); /* no kernel, and nothing left dirty: the next write arms it afresh */
     for (uint32_t i = 0; i < d->file_count; i++) {
         struct disk_file *f = &d->files[i];
         if (f->pending_count == 0) {
@@ -748,6 +941,7 @@ void disk_free(struct disk *d)
 {
     KS_ASSERT(d->sched != NULL);
     syncs_cancel(d, true);
+    flusher_disarm(d);
     for (uint32_t i = 0; i < d->file_count; i++) {
         file_release(d, &d->files[i]);
     }
@@ -778,8 +972,13 @@ static bool file_check(const struct disk *d, const struct disk_file *f)
         return false;
     }
     uint64_t seq_prev = 0;
+    time_ns dirtied_prev = 0;
     for (uint32_t i = 0; i < f->pending_count; i++) {
         const struct disk_write_pending *w = &f->pending[i];
+        if (w->dirtied < dirtied_prev || w->dirtied > now(d)) {
+            return false;
+        }
+        dirtied_prev = w->dirtied;
         if (w->len == 0 || w->bytes == NULL || w->offset > f->cache_size) {
             return false;
         }
@@ -826,7 +1025,15 @@ bool disk_check(const struct disk *d)
     if (d->file_count > d->file_capacity || d->slow_extra < 0) {
         return false;
     }
+    if (d->flusher_armed && !sched_is_pending(d->sched, d->flusher)) {
+        return false;
+    }
+    /* Dirty data with writeback on always has a flusher wake coming. */
+    if (d->cfg.vm.dirty_writeback_centisecs > 0 && !d->flusher_armed && any_dirty(d)) {
+        return false;
+    }
     uint64_t used = 0;
+    uint64_t dirty = 0;
     for (uint32_t i = 0; i < d->file_count; i++) {
         if (!file_check(d, &d->files[i])) {
             return false;
@@ -835,6 +1042,9 @@ bool disk_check(const struct disk *d)
             return false;
         }
         used += d->files[i].cache_size;
+        for (uint32_t j = 0; j < d->files[i].pending_count; j++) {
+            dirty += d->files[i].pending[j].len;
+        }
     }
-    return used == d->used_bytes && syncs_check(d);
+    return used == d->used_bytes && dirty == d->dirty_bytes && syncs_check(d);
 }

@@ -31,6 +31,26 @@
  *   survive, the one at it may be torn (only a prefix of whole 512-byte sectors lands), the
  *   rest are lost. With `power_loss_keeps_none`, every pending write is lost. fsyncs in flight
  *   are cancelled and never complete. A file's size grows only with the bytes that landed.
+ * - Kernel writeback (the flusher, Linux's kupdate-style periodic writeback): dirty data
+ *   becomes durable on its own, exactly as if fsynced, so a power failure loses only what was
+ *   written lately. A file is dirty from its oldest write not yet durable (the kernel keeps one
+ *   `dirtied_when` per inode, not per page). The flusher wakes `dirty_writeback_centisecs`
+ *   after the disk goes from clean to dirty, and again after every wake while anything is still
+ *   dirty; at a wake it writes back every file dirty since at or before
+ *   now - `dirty_expire_centisecs`, all of its pending writes. Defaults 500 and 3000 (5 s and
+ *   30 s): a write at t = 1 s on a clean disk wakes the flusher at 6, 11, ..., 31 s and is
+ *   durable at 31 s. `dirty_writeback_centisecs = 0` turns periodic writeback off; changing it
+ *   to another non-zero value writes back everything dirty at once, as the kernel's sysctl
+ *   handler does. The flusher runs on true time (jiffies: clock drift and jumps of the host's
+ *   wall clock do not move it), it keeps running while the process is paused or crashed, a power
+ *   failure stops it (nothing is dirty after one), and a stalled disk makes nothing durable:
+ *   a wake during a stall writes nothing, the first wake after it catches up.
+ *   `dirty_background_bytes` (0 by default: none): a write that takes the disk's dirty bytes
+ *   (the bytes of its pending writes) above it writes back the dirtied-first files, whole,
+ *   until they are at or below it. Not modelled: dirty_background_ratio, the kernel's default
+ *   threshold (10% of a memory size the host does not have), dirty_bytes and dirty_ratio
+ *   (they throttle the writer, and a write here never blocks), and the time a writeback takes
+ *   (it is instant: no fsync latency or slowness applies).
  * - Faults: `slow` adds latency to every fsync issued while it is set; `stall` holds every
  *   fsync completion, in flight or not, until a time; `capacity` makes writes that would grow
  *   the disk past it fail with ENV_ENOSPC (nothing written); `read_corrupt_ppm` flips one bit
@@ -38,7 +58,9 @@
  *
  * Trace details (integers and names only): disk-fsync "file= token=", disk-durable "file=
  * token= writes=" (or "err=ENV_ENOENT"), disk-loss "file= kept= torn= lost=" (counts of pending
- * writes), disk-fault "enospc file= ...", "read-corrupt file= offset= bit=" and one per setter.
+ * writes), disk-fault "enospc file= ...", "read-corrupt file= offset= bit=" and one per setter,
+ * disk-writeback "files= writes= bytes= reason=periodic|background" (one per pass that wrote
+ * anything).
  *
  * What the cluster is expected to survive: crashes at any point, power failure of a minority
  * with fsync-before-ack, slow and stalled disks. Power failure while acknowledged data sat only
@@ -58,15 +80,27 @@
 #define DISK_SECTOR_BYTES 512
 #define DISK_NAME_MAX 256
 
+/* The host's writeback sysctls (/proc/sys/vm), in their own units. */
+struct disk_vm {
+    uint32_t dirty_writeback_centisecs; /* the flusher's wake period; 0 = no periodic writeback */
+    uint32_t dirty_expire_centisecs;    /* the age at which dirty data is written back */
+    uint64_t dirty_background_bytes;    /* write back the oldest files above this; 0 = none */
+};
+
+/* Linux's defaults: 500, 3000, and 0 (the kernel then takes dirty_background_ratio, 10% of
+ * the memory, which a simulated host does not have: no threshold). */
+struct disk_vm disk_vm_default(void);
+
 struct disk_cfg {
     time_ns fsync_latency_min;
     time_ns fsync_latency_max;
     uint64_t capacity_bytes; /* 0 = unlimited */
     uint32_t read_corrupt_ppm;
     bool power_loss_keeps_none;
+    struct disk_vm vm;
 };
 
-/* The defaults: an SSD. fsync 200 us - 2 ms, unlimited capacity, no faults. */
+/* The defaults: an SSD. fsync 200 us - 2 ms, unlimited capacity, no faults, disk_vm_default. */
 struct disk_cfg disk_cfg_default(void);
 
 /* Called when an fsync completes: err = ENV_OK, or -ENV_ENOENT when the file did not exist at
@@ -78,6 +112,7 @@ struct disk_write_pending {
     uint64_t len;
     uint8_t *bytes;
     uint64_t seq;
+    time_ns dirtied; /* when it was written: the file is dirty since its first pending write */
 };
 
 /* Rules: cache_size <= cache_capacity, durable_size <= durable_capacity, durable_size <=
@@ -127,6 +162,11 @@ struct disk {
     uint64_t sync_id_last;
     uint64_t fsync_count;
     uint64_t bytes_written;
+    uint64_t dirty_bytes; /* the bytes of every pending write, for dirty_background_bytes */
+    sched_timer flusher; /* the flusher's next wake, while flusher_armed */
+    bool flusher_armed;
+    uint64_t writeback_passes; /* flusher passes that wrote something */
+    uint64_t writeback_writes; /* pending writes they made durable */
 };
 
 /* cfg NULL means disk_cfg_default(). Randomness comes from the stream ("disk", host). */
@@ -185,6 +225,11 @@ void disk_stall(struct disk *d, time_ns until);
 /* A capacity below the bytes in use already fails every write that grows a file. 0 = none. */
 void disk_set_capacity(struct disk *d, uint64_t capacity_bytes);
 void disk_set_read_corruption(struct disk *d, uint32_t ppm);
+/* Sets the host's writeback sysctls (traced as disk-fault "writeback dirty_writeback_centisecs=
+ * dirty_expire_centisecs= dirty_background_bytes="). A new non-zero period writes back
+ * everything dirty at once; 0 stops periodic writeback; a threshold applies from the next
+ * write. */
+void disk_set_vm(struct disk *d, const struct disk_vm *vm);
 uint64_t disk_used_bytes(const struct disk *d);
 
 bool disk_check(const struct disk *d);

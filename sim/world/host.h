@@ -22,6 +22,8 @@
  *   ENV_CHANNEL_RESET back to the sender, over the same links), unless the host lost power:
  *   then nothing answers. Its timers and fsyncs are forgotten.
  *   host_crash keeps the disk's page cache; host_power_fail also loses what was not durable.
+ *   The kernel is the disk's, not the process's: its writeback (world/disk.h) goes on while
+ *   the process is paused, crashed or stopped, and only a power failure stops it.
  * - host_start from DOWN or CRASHED boots a new incarnation of the process from its disk.
  *
  * Every timer and fsync carries the incarnation that asked for it; a completion for an older
