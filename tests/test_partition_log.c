@@ -35,9 +35,10 @@ struct node {
     int64_t ckpt_token;
 };
 
-struct notes {
+struct notes { /* the recovery notes a run emitted, and the read faults it suffered */
     char text[NOTES_MAX][TRACE_DETAIL_MAX];
     int count;
+    int read_faults;
 };
 
 static struct world *w;
@@ -122,6 +123,9 @@ static void record_note(void *ctx, const struct trace_event *event)
     if (event->kind == TRACE_NOTE && strncmp(event->detail, "partition-log recover", 21) == 0 &&
         ns->count < NOTES_MAX) {
         snprintf(ns->text[ns->count++], TRACE_DETAIL_MAX, "%s", event->detail);
+    }
+    if (event->kind == TRACE_DISK_FAULT && strncmp(event->detail, "read-corrupt file=", 18) == 0) {
+        ns->read_faults++;
     }
 }
 
@@ -1017,6 +1021,99 @@ START_TEST(log_start_and_high_watermark_come_back_from_their_checkpoints)
 }
 END_TEST
 
+START_TEST(power_failure_after_a_roll_keeps_the_rolled_segment_its_roll_flushed)
+{
+    boot(1, config_small(), true);
+    int64_t base = -1;
+    while (base < 0) {
+        produce(0, 1, 1);
+        if (log_of(0)->segment_count == 2) {
+            base = log_of(0)->segments[1].base_offset;
+        }
+    }
+    run_for(5 * MS); /* the flush UnifiedLog.roll schedules, up to the new base */
+    ck_assert_int_eq(partition_log_recovery_point(log_of(0)), base);
+    write_dir_checkpoint(0, CHECKPOINT_RECOVERY_POINT, base);
+    for (int i = 0; i < 2; i++) {
+        produce(0, 1, 1);
+    }
+    run_for(5 * MS);
+    power_fail_and_restart(0);
+    struct partition_log *l = log_of(0);
+    ck_assert_int_eq(partition_log_end_offset(l), base);
+    ck_assert_uint_eq(l->segment_count, 2); /* the new segment's file survives, empty */
+    ck_assert_uint_eq(l->segments[1].size, 0);
+    ck_assert_int_eq(produce(0, 2, 1), base);
+}
+END_TEST
+
+START_TEST(flush_in_flight_across_a_truncate_does_not_vouch_for_later_appends)
+{
+    boot(1, log_config_default(), false);
+    for (int i = 0; i < 4; i++) {
+        produce(0, 1, 1);
+    }
+    partition_log_flush(log_of(0));
+    ck_assert(partition_log_flush_in_flight(log_of(0)));
+    ck_assert_int_eq(partition_log_truncate_to(log_of(0), 2), 2);
+    for (int i = 0; i < 3; i++) {
+        produce(0, 2, 1);
+    }
+    run_for(5 * MS);
+    ck_assert_int_eq(partition_log_recovery_point(log_of(0)), 2);
+    partition_log_flush(log_of(0));
+    run_for(5 * MS);
+    ck_assert_int_eq(partition_log_recovery_point(log_of(0)), 5);
+}
+END_TEST
+
+START_TEST(recovery_reads_every_batch_back_despite_read_corruption)
+{
+    boot(1, config_small(), false);
+    for (int i = 0; i < 12; i++) {
+        produce(0, 1, 2);
+    }
+    uint8_t *before = NULL;
+    int64_t n = read_all(0, &before);
+    for (int round = 0; round < 5; round++) {
+        host_crash(world_host(w, 0));
+        disk_set_read_corruption(disk_of(0), 300000); /* three reads in ten flip a bit */
+        restart(0);
+        disk_set_read_corruption(disk_of(0), 0);
+        ck_assert_int_eq(partition_log_end_offset(log_of(0)), 24);
+    }
+    ck_assert_int_gt(notes.read_faults, 5);
+    ck_assert_int_eq(notes.count, 0);
+    uint8_t *after = NULL;
+    ck_assert_int_eq(read_all(0, &after), n);
+    ck_assert(memcmp(before, after, (size_t)n) == 0);
+    free(before);
+    free(after);
+}
+END_TEST
+
+START_TEST(full_disk_fails_an_append_with_kafka_storage_error_and_keeps_the_log)
+{
+    boot(1, log_config_default(), false);
+    produce(0, 1, 2);
+    uint64_t used = disk_used_bytes(disk_of(0));
+    disk_set_capacity(disk_of(0), used + 100);
+    struct wire_writer wr;
+    wire_writer_init(&wr);
+    encode(&wr, produce_default(2));
+    struct partition_log_append_info info;
+    struct partition_log *l = log_of(0);
+    ck_assert_int_eq(partition_log_append_leader(l, wr.bytes, wr.len, 1, &info), -PLOG_ESTORAGE);
+    ck_assert_str_eq(partition_log_err_name(l->last_error_code), "KAFKA_STORAGE_ERROR");
+    ck_assert_int_eq(partition_log_end_offset(l), 2);
+    ck_assert(partition_log_check(l));
+    disk_set_capacity(disk_of(0), 0);
+    ck_assert_int_eq(partition_log_append_leader(l, wr.bytes, wr.len, 1, &info), 0);
+    ck_assert_int_eq(info.first_offset, 2);
+    wire_writer_free(&wr);
+}
+END_TEST
+
 /* ---- checkpoint files --------------------------------------------------------------------- */
 
 START_TEST(checkpoint_texts_match_kafka_byte_for_byte_and_parse_back)
@@ -1120,6 +1217,10 @@ static Suite *partition_log_suite(void)
     tcase_add_test(tc, flush_ms_flushes_once_it_has_passed_since_the_last_flush);
     tcase_add_test(tc, clean_shutdown_marker_skips_recovery_and_sets_the_recovery_point_to_the_end);
     tcase_add_test(tc, log_start_and_high_watermark_come_back_from_their_checkpoints);
+    tcase_add_test(tc, power_failure_after_a_roll_keeps_the_rolled_segment_its_roll_flushed);
+    tcase_add_test(tc, flush_in_flight_across_a_truncate_does_not_vouch_for_later_appends);
+    tcase_add_test(tc, recovery_reads_every_batch_back_despite_read_corruption);
+    tcase_add_test(tc, full_disk_fails_an_append_with_kafka_storage_error_and_keeps_the_log);
     tcase_add_test(tc, checkpoint_texts_match_kafka_byte_for_byte_and_parse_back);
     tcase_add_test(tc, a_checkpoint_replaced_only_once_its_fsync_is_back_survives_a_power_failure);
     tcase_add_test(tc, open_refuses_a_partition_metadata_with_another_topic_id);

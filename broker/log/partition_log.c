@@ -14,7 +14,6 @@
 #define INDEX_ENTRY_SIZE 8       /* OffsetIndex: int32 relative offset, int32 position */
 #define TIME_INDEX_ENTRY_SIZE 12 /* TimeIndex: int64 timestamp, int32 relative offset */
 #define NO_TIMESTAMP (-1)        /* RecordBatch.NO_TIMESTAMP */
-#define STABLE_READS_MAX 8
 #define NAME_MAX_LEN (PARTITION_LOG_DIR_MAX + 48)
 
 struct log_config log_config_default(void)
@@ -472,8 +471,8 @@ static void flush_to(struct partition_log *l, int64_t offset)
     bool issued = false;
     for (uint32_t i = segment_floor(l, l->recovery_point); i < l->segment_count; i++) {
         struct partition_log_segment *s = &l->segments[i];
-        if (s->base_offset >= offset && i > 0) {
-            break;
+        if (s->base_offset >= offset) {
+            break; /* holds nothing below the flush offset */
         }
         if (!s->dirty) {
             continue;
@@ -996,15 +995,29 @@ int64_t partition_log_truncate_to(struct partition_log *l, int64_t offset)
 
 /* ---- the log start and retention ---------------------------------------------------------- */
 
+/* UnifiedLog.updateLogStartOffset: the high watermark and recovery point are never below it;
+ * the epoch cache is truncated from the start. */
+static void log_start_move(struct partition_log *l, int64_t start)
+{
+    KS_ASSERT(start > l->log_start_offset && start <= l->end_offset);
+    l->log_start_offset = start;
+    if (l->high_watermark < start) {
+        l->high_watermark = start;
+    }
+    if (l->recovery_point < start) {
+        l->recovery_point = start;
+    }
+    epochs_truncate_from_start(l, start);
+    epochs_write(l);
+}
+
 int64_t partition_log_increment_log_start(struct partition_log *l, int64_t offset)
 {
     if (offset > l->high_watermark) {
         offset = l->high_watermark; /* "Cannot increment the log start offset ... beyond HW" */
     }
     if (offset > l->log_start_offset) {
-        l->log_start_offset = offset;
-        epochs_truncate_from_start(l, offset);
-        epochs_write(l);
+        log_start_move(l, offset);
     }
     return l->log_start_offset;
 }
@@ -1077,11 +1090,9 @@ static int delete_by(struct partition_log *l, enum retention_rule rule)
     }
     int64_t start = l->segments[count].base_offset;
     if (start > l->log_start_offset) {
-        l->log_start_offset = start; /* maybeIncrementLogStartOffset(SegmentDeletion) */
-        epochs_truncate_from_start(l, start);
+        log_start_move(l, start); /* maybeIncrementLogStartOffset(SegmentDeletion) */
     }
     segments_drop_head(l, count);
-    epochs_write(l);
     static const char *const rules[] = {"log-start-offset", "retention-size", "retention-ms"};
     env_tracef(l->env, TRACE_NOTE, "partition-log delete dir=%s segments=%" PRIu32 " rule=%s"
                " start=%" PRId64, l->dir, count, rules[rule], l->log_start_offset);
@@ -1179,40 +1190,16 @@ static void listing_free(struct listing *ls)
     free(ls->strays);
 }
 
-/* Reads a whole file until two reads in a row agree (a read-corruption fault flips a bit in
- * what one read returns, never in the file). Returns the size with *out malloc'd, or an
- * error. */
+/* A whole file as checkpoint_read_file reads it (until two reads agree). */
 static int64_t read_stable(struct partition_log *l, const char *name, uint8_t **out)
 {
-    *out = NULL;
-    int64_t size = l->env->ops->disk_size(l->env->ctx, name);
+    char *text = NULL;
+    int64_t size = checkpoint_read_file(l->env, name, &text);
+    *out = (uint8_t *)text;
     if (size < 0) {
-        return fail(l, -PLOG_ESTORAGE, "open %s: %s", name, env_err_message((int)-size));
+        return fail(l, -PLOG_ESTORAGE, "read %s: %s", name, env_err_message((int)-size));
     }
-    size_t n = size > 0 ? (size_t)size : 1;
-    uint8_t *prev = malloc(n);
-    uint8_t *cur = malloc(n);
-    KS_ASSERT(prev != NULL && cur != NULL);
-    for (int i = 0; i < STABLE_READS_MAX; i++) {
-        int64_t got = l->env->ops->disk_read(l->env->ctx, name, 0, cur, (size_t)size);
-        if (got != size) {
-            free(prev);
-            free(cur);
-            return fail(l, -PLOG_ESTORAGE, "read %s: short read", name);
-        }
-        if (i > 0 && memcmp(prev, cur, (size_t)size) == 0) {
-            free(prev);
-            *out = cur;
-            return size;
-        }
-        uint8_t *t = prev;
-        prev = cur;
-        cur = t;
-    }
-    free(prev);
-    free(cur);
-    return fail(l, -PLOG_ESTORAGE, "read %s: no two of %d reads agree", name,
-                STABLE_READS_MAX);
+    return size;
 }
 
 /* A segment already on the disk, indexed in memory with nothing yet. */
