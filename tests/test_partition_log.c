@@ -1114,6 +1114,27 @@ START_TEST(full_disk_fails_an_append_with_kafka_storage_error_and_keeps_the_log)
 }
 END_TEST
 
+START_TEST(remove_deletes_every_file_of_the_partition_and_reopen_starts_empty)
+{
+    boot(1, config_small(), false);
+    for (int i = 0; i < 8; i++) {
+        produce(0, 1, 2);
+    }
+    run_for(5 * MS);
+    partition_log_flush(log_of(0)); /* one fsync still in flight when the files go */
+    partition_log_remove(&nodes[0].log);
+    int files = 0;
+    for (uint32_t i = 0; i < disk_of(0)->file_count; i++) {
+        files += strncmp(disk_of(0)->files[i].name, PART, strlen(PART)) == 0;
+    }
+    ck_assert_int_eq(files, 0);
+    host_crash(world_host(w, 0));
+    restart(0);
+    ck_assert_int_eq(partition_log_end_offset(log_of(0)), 0);
+    ck_assert_uint_eq(log_of(0)->segment_count, 1);
+}
+END_TEST
+
 /* ---- checkpoint files --------------------------------------------------------------------- */
 
 START_TEST(checkpoint_texts_match_kafka_byte_for_byte_and_parse_back)
@@ -1221,6 +1242,7 @@ static Suite *partition_log_suite(void)
     tcase_add_test(tc, flush_in_flight_across_a_truncate_does_not_vouch_for_later_appends);
     tcase_add_test(tc, recovery_reads_every_batch_back_despite_read_corruption);
     tcase_add_test(tc, full_disk_fails_an_append_with_kafka_storage_error_and_keeps_the_log);
+    tcase_add_test(tc, remove_deletes_every_file_of_the_partition_and_reopen_starts_empty);
     tcase_add_test(tc, checkpoint_texts_match_kafka_byte_for_byte_and_parse_back);
     tcase_add_test(tc, a_checkpoint_replaced_only_once_its_fsync_is_back_survives_a_power_failure);
     tcase_add_test(tc, open_refuses_a_partition_metadata_with_another_topic_id);

@@ -1561,6 +1561,20 @@ void partition_log_close(struct partition_log *l)
     l->env = env;
 }
 
+void partition_log_remove(struct partition_log *l)
+{
+    segments_drop_tail(l, 0);
+    const char *files[] = {l->epoch_file.path, l->metadata_file.path};
+    for (int i = 0; i < 2; i++) {
+        char tmp[CHECKPOINT_PATH_MAX + 8];
+        snprintf(tmp, sizeof tmp, "%s" CHECKPOINT_TMP_SUFFIX, files[i]);
+        (void)l->env->ops->disk_remove(l->env->ctx, files[i]);
+        (void)l->env->ops->disk_remove(l->env->ctx, tmp);
+    }
+    env_tracef(l->env, TRACE_NOTE, "partition-log remove dir=%s", l->dir);
+    partition_log_close(l);
+}
+
 /* ---- invariants --------------------------------------------------------------------------- */
 
 /* Segment i's batches lie back to back from position 0, inside it, and its index entries

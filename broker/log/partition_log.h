@@ -254,6 +254,11 @@ int partition_log_open(struct partition_log *l, const struct env *env,
                        const struct partition_log_open_args *args);
 /* Frees memory only, as a crash would. */
 void partition_log_close(struct partition_log *l);
+/* UnifiedLog.delete (topic deletion, a replica moved away): every file of the partition goes,
+ * at once (Kafka renames the directory to `<topic>-<p>.<uuid>-delete` and removes it
+ * file.delete.delay.ms later), then the memory. Fsyncs still in flight come back with the
+ * log's id: the caller drops them. */
+void partition_log_remove(struct partition_log *l);
 
 static inline int64_t partition_log_start_offset(const struct partition_log *l)
 {
