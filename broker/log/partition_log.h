@@ -64,25 +64,28 @@
  * is truncated there, and every later segment is removed; the indexes of a recovered segment
  * are rebuilt (offset index every index.interval.bytes of valid bytes, time index, and the
  * rolled time index entry) and rewritten; every recovered batch's epoch is assigned to the
- * epoch cache. Segments below are trusted, as Kafka trusts them: their batches are listed by
- * header (length and offsets, no CRC) and their index files loaded as they are (rebuilt if
- * missing or not a whole number of ascending entries inside the segment, as LogLoader rebuilds
- * a corrupt index). Then: log start = max(checkpoint, first segment base); a log start past
- * the end empties the log and starts it there; the epoch cache is read from
- * leader-epoch-checkpoint, updated by the recovered batches, truncated from the end at the
+ * epoch cache. Segments below are trusted, as Kafka trusts them: no truncation and their index
+ * files loaded as they are (rebuilt if missing or not a whole number of ascending entries
+ * inside the segment, as LogLoader rebuilds a corrupt index). Kafka does not read their
+ * batches at all; we walk them the same way to list the batches in memory, and assign their
+ * epochs too (the leader-epoch-checkpoint here is written after the fact, so it may lag a
+ * power failure that Kafka's synchronous write would not; the log's own epochs cannot). A
+ * trusted segment that does not walk cleanly, which only a fault outside the disk model could
+ * cause, is recovered like an unflushed one. Then: log start = max(checkpoint, first segment
+ * base); a log start past the end empties the log and starts it there; the epoch cache (read
+ * from leader-epoch-checkpoint, then the batches' epochs) is truncated from the end at the
  * recovered end and from the start at the log start; recovery point = min(checkpoint, end),
  * or the end after a clean shutdown. Kafka does not flush at open, nor do we: recovered bytes
  * past the recovery point may still be only in the page cache, and are flushed by the policy.
- * Every read at open is repeated until two reads agree (a read-corruption fault flips bits in
- * what a read returns, never in the file), so such a fault cannot make recovery cut data.
+ * Every file read at open is read until a read agrees with an earlier one
+ * (checkpoint_read_file), so a read-corruption fault cannot make recovery cut data.
  *
  * Retention (partition_log_delete_old_segments, LogManager's cleanupLogs every
  * log.retention.check.interval.ms = 300000): deleteLogStartOffsetBreachedSegments, then
  * deleteRetentionSizeBreachedSegments, then deleteRetentionMsBreachedSegments, each deleting
  * from the oldest while its rule holds, and only segments wholly below the high watermark.
- * Unlike the text of issue 13 says, Kafka CAN delete the active segment this way: if it is not
- * empty and every segment is deletable, the log rolls first (deleteSegments) and the new empty
- * segment stays. The log start moves to the first kept segment's base.
+ * Kafka deletes the active segment too: if it is not empty and every segment is deletable,
+ * the log rolls first (deleteSegments) and only the new empty segment stays. The log start moves to the first kept segment's base.
  *
  * Errors are negative PLOG_E* codes (the table below: each is the Kafka error code, or the
  * exception, a Produce or Fetch answer turns it into) with a one-line message in `last_error`.
@@ -340,7 +343,8 @@ bool partition_log_end_offset_for_epoch(const struct partition_log *l, int32_t e
 void partition_log_assign_epoch(struct partition_log *l, int32_t epoch, int64_t start_offset);
 
 /* UnifiedLog.truncateTo: removes every batch whose last offset >= offset (a batch that
- * straddles it goes whole), the segments after the one holding the cut, and the index entries
+ * straddles it goes whole; Kafka then sets the log end to `offset` itself, here it is where
+ * the kept batches end), the segments after the one holding the cut, and the index entries
  * at or past it; the epoch cache follows (truncateFromEnd at the new end); the recovery point
  * and high watermark are clamped to the new end. An offset at or past the end changes nothing;
  * one below the log start truncates fully and starts there. Returns the new end offset. */
