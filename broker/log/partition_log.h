@@ -85,7 +85,8 @@
  * deleteRetentionSizeBreachedSegments, then deleteRetentionMsBreachedSegments, each deleting
  * from the oldest while its rule holds, and only segments wholly below the high watermark.
  * Kafka deletes the active segment too: if it is not empty and every segment is deletable,
- * the log rolls first (deleteSegments) and only the new empty segment stays. The log start moves to the first kept segment's base.
+ * the log rolls first (deleteSegments) and only the new empty segment stays. The log start
+ * moves to the first kept segment's base.
  *
  * Errors are negative PLOG_E* codes (the table below: each is the Kafka error code, or the
  * exception, a Produce or Fetch answer turns it into) with a one-line message in `last_error`.
