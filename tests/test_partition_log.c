@@ -120,11 +120,12 @@ static const struct process_ops node_ops = {
 static void record_note(void *ctx, const struct trace_event *event)
 {
     struct notes *ns = ctx;
-    if (event->kind == TRACE_NOTE && strncmp(event->detail, "partition-log recover", 21) == 0 &&
+    const char *detail = trace_event_detail(event);
+    if (event->kind == TRACE_NOTE && strncmp(detail, "partition-log recover", 21) == 0 &&
         ns->count < NOTES_MAX) {
-        snprintf(ns->text[ns->count++], TRACE_DETAIL_MAX, "%s", event->detail);
+        snprintf(ns->text[ns->count++], TRACE_DETAIL_MAX, "%s", detail);
     }
-    if (event->kind == TRACE_DISK_FAULT && strncmp(event->detail, "read-corrupt file=", 18) == 0) {
+    if (event->kind == TRACE_DISK_FAULT && strncmp(detail, "read-corrupt file=", 18) == 0) {
         ns->read_faults++;
     }
 }
