@@ -1,4 +1,5 @@
-/* duration.c — "15" and "15s" are seconds; "ms", "us", "ns", "m" and "h" suffixes scale. */
+/* duration.c — "15" and "15s" are seconds; "ms", "us", "ns", "m" (or "min", as scenarios
+ * write minutes) and "h" suffixes scale. */
 #include "cli/duration.h"
 
 #include <stdint.h>
@@ -21,7 +22,8 @@ bool duration_parse(const char *text, size_t len, bool allow_zero, time_ns *out)
         const char *suffix;
         int64_t scale;
     } units[] = {{"", NS_PER_S},    {"s", NS_PER_S}, {"ms", NS_PER_MS},     {"us", NS_PER_US},
-                 {"ns", 1},         {"m", 60 * NS_PER_S}, {"h", 3600 * NS_PER_S}};
+                 {"ns", 1},         {"m", 60 * NS_PER_S}, {"min", 60 * NS_PER_S},
+                 {"h", 3600 * NS_PER_S}};
     size_t rest = len - digits;
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
         if (strlen(units[i].suffix) == rest && memcmp(text + digits, units[i].suffix, rest) == 0) {

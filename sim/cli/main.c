@@ -58,8 +58,9 @@ static const char usage_head[] =
     "  -s, --seed N           the run seed (default 1); the same seed gives the same run\n"
     "                         (decimal digits only, 0 to 18446744073709551615)\n"
     "  -S, --scenario NAME    a shipped scenario (default: the demo scenario)\n"
-    "  -d, --duration TIME    virtual time to run, e.g. 30s, 500ms, 2m (default: scenario's;\n"
-    "                         a scenario refuses one too short for its faults)\n"
+    "  -d, --duration TIME    virtual time to run, e.g. 30s, 500ms, 2m or 2min, 1h\n"
+    "                         (default: the scenario's; a scenario refuses one too short\n"
+    "                         for its faults)\n"
     "  -t, --trace[=KINDS]    print every trace event (time, host, kind, detail), or only\n"
     "                         those of KINDS, a comma-separated list of kinds (net-cut,\n"
     "                         became-leader, ...) and of these families:\n";
