@@ -453,10 +453,18 @@ static bool in_range(struct schema_range r, int16_t v) { return r.on && v >= r.l
 
 static void fill_struct(struct fill *f, const struct schema_struct *s, void *base);
 
+/* The fill code also serves --dump, outside Check's runner: plain abort() there. */
+static void *need(void *p)
+{
+    if (p == NULL) {
+        abort();
+    }
+    return p;
+}
+
 static const char *fill_text(struct fill *f, uint32_t n)
 {
-    char *s = wire_arena_alloc(f->arena, 16);
-    ck_assert_ptr_nonnull(s);
+    char *s = need(wire_arena_alloc(f->arena, 16));
     size_t len = 1 + n % 7;
     for (size_t i = 0; i < len; i++) {
         s[i] = (char)('a' + (n + i) % 26);
@@ -487,7 +495,7 @@ static void fill_value(struct fill *f, enum schema_type t, const struct schema_s
         break;
     }
     case SCHEMA_STRUCT: fill_struct(f, elem, p); break;
-    default: ck_abort_msg("unexpected type %d", (int)t); break;
+    default: abort();
     }
 }
 
@@ -501,8 +509,7 @@ static void fill_array(struct fill *f, const struct schema_field *fd, void *base
         return;
     }
     int32_t n = f->nulls ? 1 : 2;
-    unsigned char *p = wire_arena_alloc(f->arena, (size_t)n * fd->elem_size);
-    ck_assert_ptr_nonnull(p);
+    unsigned char *p = need(wire_arena_alloc(f->arena, (size_t)n * fd->elem_size));
     for (int32_t i = 0; i < n; i++) {
         void *e = p + (size_t)i * fd->elem_size;
         if (fd->elem != NULL) {
@@ -883,8 +890,113 @@ static Suite *schema_suite(void)
     return s;
 }
 
-int main(void)
+/* ---- Dump mode, for tests/schema_kafka_python_test ------------------------------------------ */
+
+static void dump_struct(const struct schema_struct *s, const void *base, int16_t v);
+
+static void dump_value(enum schema_type t, const struct schema_struct *elem, const void *p,
+                       int16_t v)
 {
+    switch (t) {
+    case SCHEMA_INT8: printf("%d", *(const int8_t *)p); break;
+    case SCHEMA_INT16: printf("%d", *(const int16_t *)p); break;
+    case SCHEMA_INT32: printf("%d", (int)*(const int32_t *)p); break;
+    case SCHEMA_INT64: printf("%lld", (long long)*(const int64_t *)p); break;
+    case SCHEMA_BOOL: printf("%s", *(const bool *)p ? "true" : "false"); break;
+    case SCHEMA_STRING: {
+        const char *str = *(const char *const *)p;
+        printf(str == NULL ? "null" : "\"%s\"", str); /* fill_text makes [a-z]+ only */
+        break;
+    }
+    case SCHEMA_BYTES:
+    case SCHEMA_RECORDS: {
+        const struct wire_bytes *b = p;
+        if (b->len < 0) {
+            printf("null");
+            break;
+        }
+        printf("\"");
+        for (int32_t i = 0; i < b->len; i++) {
+            printf("%02x", b->ptr[i]);
+        }
+        printf("\"");
+        break;
+    }
+    case SCHEMA_STRUCT: dump_struct(elem, p, v); break;
+    default: printf("\"%s?\"", schema_type_name(t)); break;
+    }
+}
+
+/* The values of a non-flexible version in wire order, as nested JSON lists. */
+static void dump_struct(const struct schema_struct *s, const void *base, int16_t v)
+{
+    const char *sep = "";
+    printf("[");
+    for (size_t i = 0; i < s->field_count; i++) {
+        const struct schema_field *fd = &s->fields[i];
+        if (!in_range(fd->versions, v)) {
+            continue;
+        }
+        printf("%s", sep);
+        sep = ", ";
+        if (fd->type != SCHEMA_ARRAY) {
+            dump_value(fd->type, fd->elem, (const unsigned char *)base + fd->offset, v);
+            continue;
+        }
+        int32_t n = *(const int32_t *)((const unsigned char *)base + fd->count_offset);
+        const void *const *slot = (const void *const *)((const unsigned char *)base + fd->offset);
+        const unsigned char *items = *slot;
+        printf(n < 0 ? "null" : "[");
+        for (int32_t k = 0; k < n; k++) {
+            printf("%s", k > 0 ? ", " : "");
+            dump_value(fd->elem_type, fd->elem, items + (size_t)k * fd->elem_size, v);
+        }
+        printf(n < 0 ? "" : "]");
+    }
+    printf("]");
+}
+
+/* test_schema --dump NAME VERSION [nulls]: the populated body in hex, then its values. */
+static int dump(int argc, char **argv)
+{
+    const struct schema_message *m = NULL;
+    for (size_t i = 0; i < schema_message_count() && argc >= 4; i++) {
+        if (strcmp(schema_message_at(i)->name, argv[2]) == 0) {
+            m = schema_message_at(i);
+        }
+    }
+    int16_t v = argc >= 4 ? (int16_t)atoi(argv[3]) : -1;
+    if (m == NULL || !schema_version_ok(m, v) || schema_flexible(m, v)) {
+        fprintf(stderr, "usage: test_schema --dump MESSAGE NON_FLEXIBLE_VERSION [nulls]\n");
+        return 2;
+    }
+    struct wire_arena a;
+    wire_arena_init(&a);
+    MESSAGE_BUF(msg);
+    schema_init(m, msg);
+    struct fill f = {.arena = &a, .version = v, .nulls = argc > 4, .next = 40};
+    fill_struct(&f, m->body, msg);
+    struct wire_writer w;
+    wire_writer_init(&w);
+    if (schema_encode(&w, m, msg, v) != 0) {
+        return 1;
+    }
+    for (size_t i = 0; i < w.len; i++) {
+        printf("%02x", w.bytes[i]);
+    }
+    printf("\n");
+    dump_struct(m->body, msg, v);
+    printf("\n");
+    wire_writer_free(&w);
+    wire_arena_free(&a);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "--dump") == 0) {
+        return dump(argc, argv);
+    }
     SRunner *sr = srunner_create(schema_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failures = srunner_ntests_failed(sr);
