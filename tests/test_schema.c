@@ -374,6 +374,74 @@ START_TEST(find_coordinator_v0_and_v4_golden)
 }
 END_TEST
 
+/* ---- The replica manager's use, end to end ---------------------------------------------- */
+
+/* A client frames a Produce v9 request; the broker decodes it, answers every partition from
+ * memory in its arena, and frames the response; the client reads it back. */
+START_TEST(produce_frame_round_trip_as_a_broker_uses_it)
+{
+    struct produce_request req;
+    struct produce_request_topic t;
+    struct produce_request_partition p;
+    produce_fixture(&req, &t, &p);
+    struct wire_writer w;
+    wire_writer_init(&w);
+    size_t mark = kheader_frame_begin(&w);
+    struct kheader_request h = {KAFKA_API_PRODUCE, 9, 42, "producer-1"};
+    ck_assert_int_eq(kheader_request_encode(&w, &h, kheader_request_version(0, 9)), 0);
+    ck_assert_int_eq(produce_request_encode(&w, &req, 9), 0);
+    kheader_frame_end(&w, mark);
+
+    struct wire_arena a; /* the broker's, for the request and its response */
+    wire_arena_init(&a);
+    struct kheader_request hdr;
+    struct wire_reader body;
+    ck_assert_int_eq(kheader_request_decode_frame(w.bytes, w.len, &a, &hdr, &body), 0);
+    const struct schema_message *m = schema_find(hdr.api_key, false);
+    ck_assert_ptr_eq(m, &produce_request_schema);
+    struct produce_request in;
+    ck_assert_int_eq(produce_request_decode(&body, hdr.api_version, &a, &in), 0);
+    ck_assert_uint_eq(wire_reader_remaining(&body), 0);
+
+    struct produce_response resp;
+    produce_response_init(&resp);
+    resp.topic_count = in.topic_count;
+    resp.topics = wire_arena_alloc(&a, sizeof *resp.topics * (size_t)in.topic_count);
+    for (int32_t i = 0; i < in.topic_count; i++) {
+        struct produce_response_topic *rt = &resp.topics[i];
+        produce_response_topic_init(rt);
+        rt->name = in.topics[i].name;
+        rt->partition_count = in.topics[i].partition_count;
+        rt->partitions = wire_arena_alloc(&a, sizeof *rt->partitions * (size_t)rt->partition_count);
+        for (int32_t j = 0; j < rt->partition_count; j++) {
+            produce_response_partition_init(&rt->partitions[j]);
+            rt->partitions[j].index = in.topics[i].partitions[j].index;
+            rt->partitions[j].base_offset = 100 + j;
+        }
+    }
+    struct wire_writer out;
+    wire_writer_init(&out);
+    mark = kheader_frame_begin(&out);
+    struct kheader_response rh = {hdr.correlation_id};
+    ck_assert_int_eq(kheader_response_encode(&out, &rh, kheader_response_version(0, 9)), 0);
+    ck_assert_int_eq(produce_response_encode(&out, &resp, hdr.api_version), 0);
+    kheader_frame_end(&out, mark);
+
+    struct kheader_response got_h;
+    ck_assert_int_eq(kheader_response_decode_frame(out.bytes, out.len, 0, 9, &got_h, &body), 0);
+    ck_assert_int_eq(got_h.correlation_id, 42);
+    struct produce_response got;
+    ck_assert_int_eq(produce_response_decode(&body, 9, &a, &got), 0);
+    ck_assert_uint_eq(wire_reader_remaining(&body), 0);
+    ck_assert_str_eq(got.topics[0].name, "t");
+    ck_assert(got.topics[0].partitions[0].base_offset == 100);
+    ck_assert(got.topics[0].partitions[0].log_append_time_ms == -1);
+    wire_writer_free(&w);
+    wire_writer_free(&out);
+    wire_arena_free(&a);
+}
+END_TEST
+
 /* ---- Malformed input --------------------------------------------------------------------- */
 
 START_TEST(known_tag_must_fill_its_size_and_nulls_are_checked)
@@ -877,6 +945,7 @@ static Suite *schema_suite(void)
     tcase_add_test(golden, init_producer_id_v4_golden_with_a_tag_absent_and_present);
     tcase_add_test(golden, find_coordinator_v0_and_v4_golden);
     tcase_add_test(golden, every_type_round_trips_and_defaults_apply);
+    tcase_add_test(golden, produce_frame_round_trip_as_a_broker_uses_it);
     suite_add_tcase(s, golden);
     TCase *bad = tcase_create("bad input");
     tcase_add_test(bad, known_tag_must_fill_its_size_and_nulls_are_checked);
