@@ -37,6 +37,32 @@ struct node {
     bool stalled; /* a follower that sends no Fetch (a stuck fetcher thread) */
 };
 
+/* The replica's trace events (kind partition, field event=...), in order. */
+#define EVENTS_MAX 64
+static char events[EVENTS_MAX][TRACE_DETAIL_MAX];
+static int event_count;
+
+static void record_event(void *ctx, const struct trace_event *e)
+{
+    char what[32];
+    if (e->kind == TRACE_PARTITION && event_count < EVENTS_MAX &&
+        trace_event_field(e, "event", what, sizeof what)[0] != '\0') {
+        snprintf(events[event_count++], TRACE_DETAIL_MAX, "h%d %s", e->host,
+                 trace_event_detail(e));
+    }
+}
+
+/* Whether an event whose text holds `text` was traced. */
+static bool traced(const char *text)
+{
+    for (int i = 0; i < event_count; i++) {
+        if (strstr(events[i], text) != NULL) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static struct world *w;
 static time_ns request_timeout = REQUEST_TIMEOUT;
 static struct node nodes[NODES_MAX];
@@ -93,6 +119,7 @@ static void boot(int count, int min_insync)
     cfg.fsync_latency_max = 1 * MS;
     cfg.power_loss_keeps_none = true; /* a power failure keeps nothing unflushed */
     w = world_create(SEED, count, NULL, NULL, &cfg);
+    trace_add_sink(&w->trace, (struct trace_sink){.event = record_event, .ctx = NULL});
     node_count = count;
     for (int i = 0; i < count; i++) {
         nodes[i] = (struct node){.log_config = log_config_default(),
@@ -108,6 +135,7 @@ static void teardown(void)
     world_destroy(w);
     w = NULL;
     request_timeout = REQUEST_TIMEOUT;
+    event_count = 0;
 }
 
 static struct node *node(int i)
@@ -524,6 +552,7 @@ START_TEST(acks_1_loses_an_acknowledged_write_when_the_leader_crashes_before_a_f
     ck_assert_int_eq(round_trip(0), REPLICA_SEND_FETCH);
     ck_assert_int_eq(leo_of(0), 3);
     ck_assert_int_eq(epoch_at(0, acked), 2); /* offset 2 holds the new leader's record */
+    ck_assert(traced("h0 tp=foo-0 event=truncate from=3 to=2 reason=diverging-epoch"));
     ck_assert(same_log(0, 1));
 }
 END_TEST
@@ -601,6 +630,45 @@ START_TEST(isr_shrinks_after_30_s_of_a_stalled_follower_and_expands_when_it_catc
     ck_assert_int_eq(accept_alter(0), 3);
     ck_assert(replica_in_isr(&node(0)->rp, 3));
     ck_assert_int_eq(node(0)->rp.partition_epoch, 3);
+    ck_assert(traced("h0 tp=foo-0 event=isr-shrink-proposed isr=1,2 leader_epoch=1 "
+                     "partition_epoch=1"));
+    ck_assert(traced("h0 tp=foo-0 event=isr-committed isr=1,2,3 leader_epoch=1 "
+                     "partition_epoch=3"));
+}
+END_TEST
+
+START_TEST(an_isr_shrink_that_bumps_the_leader_epoch_commits_through_metadata_only)
+{
+    /* Before metadata.version 3.6 the controller bumps the leader epoch on a shrink: the
+     * answer's epoch is not the leader's, so the proposal stays pending until the metadata
+     * makes it leader of the new epoch (same leader: the followers' state is kept). */
+    boot(3, 1);
+    elect(1, 1, 1, ISR_123, 3);
+    run_for(1 * S);
+    nodes[2].stalled = true;
+    produce_ok(0, 1, 2);
+    run_for(45 * S);
+    ck_assert(node(0)->out.send_alter);
+    const struct replica_alter *a = &node(0)->out.alter;
+    struct replica_alter_answer bumped = {.id = a->id, .error = KAFKA_NONE, .leader_id = 1,
+                                          .leader_epoch = 2, .partition_epoch = 2,
+                                          .isr_count = 2, .isr = {1, 2}};
+    replica_on_alter_partition(&node(0)->rp, &bumped, now_of(0), &node(0)->out);
+    ck_assert(node(0)->rp.alter_in_flight);
+    ck_assert_int_eq(node(0)->rp.isr_count, 3);
+    ck_assert_int_eq(hw_of(0), 0);
+    struct replica_registration r = reg(1, 2, 2, ISR_12, 2);
+    ck_assert(replica_make_leader(&node(0)->rp, &r, now_of(0), &node(0)->out));
+    ck_assert(!node(0)->rp.alter_in_flight);
+    ck_assert_int_eq(node(0)->rp.epoch_start_offset, 2);
+    ck_assert_int_eq(partition_log_latest_epoch(&node(0)->log), 2);
+    ck_assert_int_eq(hw_of(0), 2); /* broker 2's LEO was kept across the epoch */
+    /* Broker 2 still fetches with epoch 1 until its metadata catches up: fenced. */
+    round_trip(1);
+    ck_assert_int_eq(node(1)->rp.fetch_state, REPLICA_FETCH_IDLE);
+    replica_make_follower(&node(1)->rp, &r, now_of(1), &node(1)->out);
+    ck_assert_int_eq(round_trip(1), REPLICA_SEND_FETCH);
+    ck_assert_int_eq(node(1)->rp.fetch_state, REPLICA_FETCH_FETCHING);
 }
 END_TEST
 
@@ -932,6 +1000,7 @@ static Suite *replica_suite(void)
     tcase_add_test(tc, isr_shrinks_after_30_s_of_a_stalled_follower_and_expands_when_it_catches_up);
     tcase_add_test(tc, a_follower_always_a_batch_behind_stays_in_sync_by_the_previous_fetch_rule);
     tcase_add_test(tc, the_hw_waits_for_a_caught_up_follower_outside_the_isr_and_for_a_pending_one);
+    tcase_add_test(tc, an_isr_shrink_that_bumps_the_leader_epoch_commits_through_metadata_only);
     tcase_add_test(tc, one_alter_partition_in_flight_and_a_refused_one_reverts_to_the_last_isr);
     tcase_add_test(tc, fetch_errors_by_current_leader_epoch_role_and_offset);
     tcase_add_test(tc, diverging_epoch_answers_where_the_followers_last_epoch_ends_on_the_leader);

@@ -239,7 +239,8 @@ struct replica_partition {
     bool request_in_flight;
     int32_t request_epoch;    /* CurrentLeaderEpoch of the request in flight */
     time_ns backoff_until;
-    int64_t broker_epoch;     /* this broker's epoch, sent in Fetch (ReplicaState) */
+    int64_t broker_epoch;     /* this broker's epoch (BrokerRegistration's answer), sent in
+                               * Fetch and AlterPartition; -1 until the caller sets it */
 };
 
 /* Binds the replica to its opened log; it leads nothing and follows nobody yet. */
