@@ -213,7 +213,7 @@ static void carry_fetch(int i, int l, const struct replica_next *next)
 {
     struct replica_fetch_response resp;
     replica_fetch(&nodes[l].rp, &next->fetch, now_of(l), &nodes[l].out, &resp);
-    replica_on_fetch_response(&nodes[i].rp, &resp, now_of(i));
+    replica_on_fetch_response(&nodes[i].rp, next->id, &resp, now_of(i));
     replica_fetch_response_free(&resp);
 }
 
@@ -230,11 +230,11 @@ static enum replica_next_kind round_trip(int i)
     if (!nodes[l].up) {
         struct replica_fetch_response fail = {.error = KAFKA_NOT_LEADER_OR_FOLLOWER};
         if (kind == REPLICA_SEND_FETCH) {
-            replica_on_fetch_response(&nodes[i].rp, &fail, now_of(i));
+            replica_on_fetch_response(&nodes[i].rp, next.id, &fail, now_of(i));
         } else if (kind == REPLICA_SEND_OFFSETS_FOR_LEADER_EPOCH) {
-            replica_on_offset_for_epoch(&nodes[i].rp, fail.error, -1, -1, now_of(i));
+            replica_on_offset_for_epoch(&nodes[i].rp, next.id, fail.error, -1, -1, now_of(i));
         } else {
-            replica_on_leader_offsets(&nodes[i].rp, fail.error, -1, -1, now_of(i));
+            replica_on_leader_offsets(&nodes[i].rp, next.id, fail.error, -1, -1, now_of(i));
         }
         return REPLICA_SEND_NOTHING;
     }
@@ -245,11 +245,12 @@ static enum replica_next_kind round_trip(int i)
         int64_t end;
         int16_t err = replica_offset_for_epoch(&nodes[l].rp, next.current_leader_epoch,
                                                next.epoch, &epoch, &end);
-        replica_on_offset_for_epoch(&nodes[i].rp, err, epoch, end, now_of(i));
+        replica_on_offset_for_epoch(&nodes[i].rp, next.id, err, epoch, end, now_of(i));
     } else {
         struct partition_log *ll = &nodes[l].log;
-        replica_on_leader_offsets(&nodes[i].rp, KAFKA_NONE, partition_log_start_offset(ll),
-                                  partition_log_end_offset(ll), now_of(i));
+        replica_on_leader_offsets(&nodes[i].rp, next.id, KAFKA_NONE,
+                                  partition_log_start_offset(ll), partition_log_end_offset(ll),
+                                  now_of(i));
     }
     ck_assert(replica_check(&nodes[i].rp) && replica_check(&nodes[l].rp));
     return kind;
@@ -953,6 +954,30 @@ START_TEST(follower_hw_follows_the_leader_and_a_fenced_epoch_stops_fetching)
 }
 END_TEST
 
+START_TEST(an_answer_to_a_request_from_before_a_new_leader_epoch_is_dropped)
+{
+    boot(2, 1);
+    elect(1, 1, 1, ISR_12, 2);
+    produce_ok(0, 1, 2);
+    struct replica_next old, fresh;
+    ck_assert_int_eq(replica_next_fetch(&node(1)->rp, now_of(1), &old), REPLICA_SEND_FETCH);
+    ck_assert_int_eq(replica_next_fetch(&node(1)->rp, now_of(1), &fresh),
+                     REPLICA_SEND_NOTHING); /* one in flight */
+    struct replica_fetch_response resp;
+    replica_fetch(&node(0)->rp, &old.fetch, now_of(0), &node(0)->out, &resp);
+    elect(1, 2, 2, ISR_12, 2); /* the answer is still on its way */
+    ck_assert_int_eq(replica_next_fetch(&node(1)->rp, now_of(1), &fresh), REPLICA_SEND_FETCH);
+    replica_on_fetch_response(&node(1)->rp, old.id, &resp, now_of(1));
+    replica_fetch_response_free(&resp);
+    ck_assert_int_eq(leo_of(1), 0); /* dropped */
+    ck_assert(node(1)->rp.request_in_flight);
+    replica_fetch(&node(0)->rp, &fresh.fetch, now_of(0), &node(0)->out, &resp);
+    replica_on_fetch_response(&node(1)->rp, fresh.id, &resp, now_of(1));
+    replica_fetch_response_free(&resp);
+    ck_assert_int_eq(leo_of(1), 2);
+}
+END_TEST
+
 START_TEST(offset_out_of_range_asks_the_leaders_offsets_and_truncates_to_its_end)
 {
     /* An unclean election: broker 2, behind, leads; broker 1 is ahead and has no epochs
@@ -1008,6 +1033,7 @@ static Suite *replica_suite(void)
     tcase_add_test(tc, epoch_truncation_keeps_them_consistent_through_offsets_for_leader_epoch);
     tcase_add_test(tc, last_fetched_epoch_keeps_them_consistent_through_diverging_epoch);
     tcase_add_test(tc, follower_hw_follows_the_leader_and_a_fenced_epoch_stops_fetching);
+    tcase_add_test(tc, an_answer_to_a_request_from_before_a_new_leader_epoch_is_dropped);
     tcase_add_test(tc, offset_out_of_range_asks_the_leaders_offsets_and_truncates_to_its_end);
     suite_add_tcase(s, tc);
     return s;

@@ -864,18 +864,18 @@ enum replica_next_kind replica_next_fetch(struct replica_partition *p, time_ns n
             .max_bytes = (uint32_t)p->cfg.replica_fetch_max_bytes};
     }
     p->request_in_flight = true;
-    p->request_epoch = p->leader_epoch;
+    next->id = ++p->request_id;
     return next->kind;
 }
 
-/* True when an answer belongs to the request in flight for the current leader epoch. */
-static bool take_answer(struct replica_partition *p)
+/* True when an answer is the one to the request in flight (a new leader epoch forgets it). */
+static bool take_answer(struct replica_partition *p, uint64_t id)
 {
-    if (p->role != REPLICA_FOLLOWER || !p->request_in_flight) {
+    if (p->role != REPLICA_FOLLOWER || !p->request_in_flight || id != p->request_id) {
         return false;
     }
     p->request_in_flight = false;
-    return p->request_epoch == p->leader_epoch;
+    return true;
 }
 
 static void back_off(struct replica_partition *p, time_ns now)
@@ -933,10 +933,10 @@ static void append_fetched(struct replica_partition *p, const struct replica_fet
     p->fetch_offset = leo(p);
 }
 
-void replica_on_fetch_response(struct replica_partition *p,
+void replica_on_fetch_response(struct replica_partition *p, uint64_t id,
                                const struct replica_fetch_response *resp, time_ns now)
 {
-    if (!take_answer(p) || p->fetch_state != REPLICA_FETCH_FETCHING) {
+    if (!take_answer(p, id) || p->fetch_state != REPLICA_FETCH_FETCHING) {
         return;
     }
     switch (resp->error) {
@@ -961,10 +961,10 @@ void replica_on_fetch_response(struct replica_partition *p,
     }
 }
 
-void replica_on_offset_for_epoch(struct replica_partition *p, int16_t error, int32_t epoch,
-                                 int64_t end_offset, time_ns now)
+void replica_on_offset_for_epoch(struct replica_partition *p, uint64_t id, int16_t error,
+                                 int32_t epoch, int64_t end_offset, time_ns now)
 {
-    if (!take_answer(p) || p->fetch_state != REPLICA_FETCH_TRUNCATING) {
+    if (!take_answer(p, id) || p->fetch_state != REPLICA_FETCH_TRUNCATING) {
         return;
     }
     if (error == KAFKA_NONE) {
@@ -976,10 +976,10 @@ void replica_on_offset_for_epoch(struct replica_partition *p, int16_t error, int
     }
 }
 
-void replica_on_leader_offsets(struct replica_partition *p, int16_t error,
+void replica_on_leader_offsets(struct replica_partition *p, uint64_t id, int16_t error,
                                int64_t leader_start, int64_t leader_end, time_ns now)
 {
-    if (!take_answer(p) || p->fetch_state != REPLICA_FETCH_OFFSETS) {
+    if (!take_answer(p, id) || p->fetch_state != REPLICA_FETCH_OFFSETS) {
         return;
     }
     if (error != KAFKA_NONE) {

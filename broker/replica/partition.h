@@ -237,7 +237,7 @@ struct replica_partition {
     enum replica_fetch_state fetch_state;
     int64_t fetch_offset;     /* the offset the next Fetch asks for */
     bool request_in_flight;
-    int32_t request_epoch;    /* CurrentLeaderEpoch of the request in flight */
+    uint64_t request_id;      /* of the request in flight; ascending */
     time_ns backoff_until;
     int64_t broker_epoch;     /* this broker's epoch (BrokerRegistration's answer), sent in
                                * Fetch and AlterPartition; -1 until the caller sets it */
@@ -339,6 +339,7 @@ enum replica_next_kind {
 
 struct replica_next {
     enum replica_next_kind kind;
+    uint64_t id; /* hand it back with the answer: an answer to an older request is dropped */
     int32_t leader_id;
     struct replica_fetch_request fetch;
     int32_t current_leader_epoch;
@@ -346,20 +347,22 @@ struct replica_next {
 };
 
 /* Follower: the next request to its leader, if one is due at `now` (none is in flight and
- * no backoff runs). Marks it in flight: its answer (or a failure, as an error) must come back
- * through the matching replica_on_* call. */
+ * no backoff runs). Marks it in flight: its answer (or a failure, as an error: a refused
+ * connection or a timeout is NOT_LEADER_OR_FOLLOWER / REQUEST_TIMED_OUT, which back off) must
+ * come back with next->id through the matching replica_on_* call; until then nothing else is
+ * sent. A new leader epoch (replica_make_follower) forgets the request in flight. */
 enum replica_next_kind replica_next_fetch(struct replica_partition *p, time_ns now,
                                           struct replica_next *next);
 /* Follower: the answer to the Fetch from replica_next_fetch (records borrowed). */
-void replica_on_fetch_response(struct replica_partition *p,
+void replica_on_fetch_response(struct replica_partition *p, uint64_t id,
                                const struct replica_fetch_response *resp, time_ns now);
 /* Follower: the OffsetsForLeaderEpoch answer (error, and the leader's epoch and end offset,
  * -1 when undefined). */
-void replica_on_offset_for_epoch(struct replica_partition *p, int16_t error, int32_t epoch,
-                                 int64_t end_offset, time_ns now);
+void replica_on_offset_for_epoch(struct replica_partition *p, uint64_t id, int16_t error,
+                                 int32_t epoch, int64_t end_offset, time_ns now);
 /* Follower: the leader's earliest and latest offsets (ListOffsets), after OFFSET_OUT_OF_RANGE;
  * error != NONE backs off and asks again. */
-void replica_on_leader_offsets(struct replica_partition *p, int16_t error,
+void replica_on_leader_offsets(struct replica_partition *p, uint64_t id, int16_t error,
                                int64_t leader_start, int64_t leader_end, time_ns now);
 
 /* Leader: the maximal ISR (the committed one, plus the follower a pending expansion adds). */
