@@ -18,6 +18,7 @@
 #define MS NS_PER_MS
 #define S NS_PER_S
 #define SEED 11
+#define SWEEP_SEEDS 200
 #define NODES_MAX 3
 #define RECORDS_MAX 8
 #define REQUEST_TIMEOUT (30 * S) /* the producer's request.timeout.ms: 30000 */
@@ -64,6 +65,7 @@ static bool traced(const char *text)
 }
 
 static struct world *w;
+static uint64_t world_seed = SEED;
 static time_ns request_timeout = REQUEST_TIMEOUT;
 static struct node nodes[NODES_MAX];
 static int node_count;
@@ -118,7 +120,7 @@ static void boot(int count, int min_insync)
     cfg.fsync_latency_min = 1 * MS;
     cfg.fsync_latency_max = 1 * MS;
     cfg.power_loss_keeps_none = true; /* a power failure keeps nothing unflushed */
-    w = world_create(SEED, count, NULL, NULL, &cfg);
+    w = world_create(world_seed, count, NULL, NULL, &cfg);
     trace_add_sink(&w->trace, (struct trace_sink){.event = record_event, .ctx = NULL});
     node_count = count;
     for (int i = 0; i < count; i++) {
@@ -136,6 +138,7 @@ static void teardown(void)
     w = NULL;
     request_timeout = REQUEST_TIMEOUT;
     event_count = 0;
+    world_seed = SEED;
 }
 
 static struct node *node(int i)
@@ -1009,6 +1012,254 @@ START_TEST(offset_out_of_range_asks_the_leaders_offsets_and_truncates_to_its_end
 }
 END_TEST
 
+/* ---- a sweep: random crashes, power failures and stalls against a playing controller ----- */
+
+/* The controller's view of foo-0 (PartitionRegistration), and the acknowledged writes. */
+struct sweep {
+    uint64_t rng;
+    int32_t leader; /* -1: offline */
+    int32_t leader_epoch;
+    int32_t partition_epoch;
+    int32_t isr[NODES_MAX];
+    int isr_count;
+    int16_t acks;
+    bool power; /* power failures among the faults, not only crashes */
+    int64_t acked_offset[512]; /* base offset and epoch of each acknowledged batch */
+    int32_t acked_epoch[512];
+    int acked;
+    uint64_t pending_ctx[512]; /* acks=-1 produces waiting, with their batch */
+    int64_t pending_offset[512];
+    int32_t pending_epoch[512];
+    int pending;
+};
+
+static uint64_t sweep_next(struct sweep *s)
+{
+    uint64_t z = (s->rng += UINT64_C(0x9e3779b97f4a7c15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return (z ^ (z >> 31)) % 1000;
+}
+
+static void sweep_publish(struct sweep *s)
+{
+    if (s->leader > 0) {
+        elect(s->leader, s->leader_epoch, s->partition_epoch, s->isr, s->isr_count);
+    }
+}
+
+/* The controller fences a broker that went down: out of the ISR (the last member stays, as
+ * KRaft keeps it), and a new leader from the ISR if it led; offline if none is up. */
+static void sweep_fence(struct sweep *s, int32_t id)
+{
+    int kept = 0;
+    for (int i = 0; i < s->isr_count; i++) {
+        if (s->isr[i] != id || s->isr_count == 1) {
+            s->isr[kept++] = s->isr[i];
+        }
+    }
+    s->isr_count = kept;
+    s->partition_epoch++;
+    if (s->leader == id || s->leader < 0) {
+        s->leader = -1;
+        for (int i = 0; i < s->isr_count; i++) {
+            if (nodes[s->isr[i] - 1].up) {
+                s->leader = s->isr[i];
+            }
+        }
+        s->leader_epoch++;
+    }
+    sweep_publish(s);
+}
+
+/* The controller answers the leader's AlterPartition: applied when it is based on the current
+ * epochs and names only live brokers. */
+static void sweep_alter(struct sweep *s)
+{
+    struct node *n = &nodes[s->leader - 1];
+    if (!n->out.send_alter) {
+        return;
+    }
+    const struct replica_alter *a = &n->out.alter;
+    struct replica_alter_answer ans = {.id = a->id, .error = KAFKA_NONE,
+                                       .leader_id = s->leader,
+                                       .leader_epoch = s->leader_epoch};
+    bool live = true;
+    for (int i = 0; i < a->isr_count; i++) {
+        live = live && nodes[a->isr[i] - 1].up;
+    }
+    if (a->leader_epoch != s->leader_epoch || a->partition_epoch != s->partition_epoch) {
+        ans.error = KAFKA_INVALID_UPDATE_VERSION;
+    } else if (!live) {
+        ans.error = KAFKA_INELIGIBLE_REPLICA;
+    } else {
+        s->isr_count = a->isr_count;
+        memcpy(s->isr, a->isr, sizeof s->isr);
+        ans.partition_epoch = ++s->partition_epoch;
+        ans.isr_count = a->isr_count;
+        memcpy(ans.isr, a->isr, sizeof ans.isr);
+    }
+    n->out.send_alter = false;
+    replica_on_alter_partition(&n->rp, &ans, now_of(s->leader - 1), &n->out);
+    if (ans.error == KAFKA_NONE) {
+        sweep_publish(s);
+    }
+}
+
+/* Acknowledged: the producer saw NONE for the batch at (offset, epoch). */
+static void sweep_ack(struct sweep *s, int64_t offset, int32_t epoch)
+{
+    ck_assert_int_lt(s->acked, 512);
+    s->acked_offset[s->acked] = offset;
+    s->acked_epoch[s->acked++] = epoch;
+}
+
+static void sweep_completions(struct sweep *s)
+{
+    for (int i = 0; i < node_count; i++) {
+        struct replica_out *o = &nodes[i].out;
+        for (uint32_t k = 0; nodes[i].up && k < o->done_count; k++) {
+            for (int j = 0; j < s->pending; j++) {
+                if (s->pending_ctx[j] == o->done[k].ctx && o->done[k].error == KAFKA_NONE) {
+                    sweep_ack(s, s->pending_offset[j], s->pending_epoch[j]);
+                }
+            }
+        }
+        if (nodes[i].up) {
+            o->done_count = 0;
+        }
+    }
+}
+
+static void sweep_produce(struct sweep *s)
+{
+    int l = s->leader - 1;
+    if (l < 0 || !nodes[l].up || s->pending >= 512) {
+        return;
+    }
+    struct replica_produce_result r;
+    bool done = produce(l, s->acks, 1, &r);
+    if (done && r.error == KAFKA_NONE) {
+        sweep_ack(s, r.base_offset, nodes[l].rp.leader_epoch);
+    } else if (!done) {
+        s->pending_ctx[s->pending] = r.ctx;
+        s->pending_offset[s->pending] = r.base_offset;
+        s->pending_epoch[s->pending++] = nodes[l].rp.leader_epoch;
+    }
+}
+
+/* One random fault or repair. */
+static void sweep_fault(struct sweep *s)
+{
+    uint64_t pick = sweep_next(s);
+    int i = (int)(sweep_next(s) % (uint64_t)node_count);
+    if (pick < 30 && nodes[i].up) {
+        pick < 10 && s->power ? host_power_fail(world_host(w, i))
+                              : host_crash(world_host(w, i));
+        sweep_fence(s, i + 1);
+    } else if (pick < 80 && !nodes[i].up) {
+        restart(i);
+        if (s->leader < 0) { /* the last ISR member is back: it leads */
+            s->leader = s->isr[0];
+            s->leader_epoch++;
+            s->partition_epoch++;
+        }
+        sweep_publish(s);
+    } else if (pick < 100) {
+        nodes[i].stalled = !nodes[i].stalled;
+    }
+}
+
+/* Returns how many acknowledged batches some replica lacks once every broker is back. */
+static int sweep_run(uint64_t seed, int16_t acks, int min_insync, bool power, bool flush_each)
+{
+    world_seed = seed;
+    boot(3, min_insync);
+    for (int i = 0; i < node_count && flush_each; i++) { /* flush.messages=1 */
+        nodes[i].log_config.flush_messages = 1;
+        nodes[i].log.config.flush_messages = 1;
+    }
+    struct sweep s = {.rng = seed, .leader = 1, .leader_epoch = 1, .partition_epoch = 1,
+                      .isr = {1, 2, 3}, .isr_count = 3, .acks = acks, .power = power};
+    sweep_publish(&s);
+    for (int step = 0; step < 300; step++) {
+        if (sweep_next(&s) < 600) {
+            sweep_produce(&s);
+        }
+        sweep_fault(&s);
+        run_for(FETCH_EVERY);
+        if (s.leader > 0 && nodes[s.leader - 1].up) {
+            sweep_alter(&s);
+        }
+        sweep_completions(&s);
+    }
+    for (int i = 0; i < node_count; i++) { /* heal: every broker back, fetching */
+        nodes[i].stalled = false;
+        if (!nodes[i].up) {
+            restart(i);
+        }
+    }
+    if (s.leader < 0) {
+        s.leader = s.isr[0];
+        s.leader_epoch++;
+        s.partition_epoch++;
+    }
+    sweep_publish(&s);
+    for (int k = 0; k < 120; k++) {
+        run_for(FETCH_EVERY);
+        sweep_alter(&s);
+    }
+    int lost = 0;
+    for (int a = 0; a < s.acked; a++) {
+        for (int i = 0; i < node_count; i++) {
+            const struct partition_log_batch *b =
+                partition_log_batch_at(&node(i)->log, s.acked_offset[a]);
+            lost += b == NULL || b->base_offset != s.acked_offset[a] ||
+                    b->epoch != s.acked_epoch[a];
+        }
+    }
+    ck_assert_msg(same_log(0, 1) && same_log(1, 2), "seed %llu: replicas differ",
+                  (unsigned long long)seed);
+    ck_assert_int_gt(s.acked, 0);
+    teardown();
+    return lost;
+}
+
+START_TEST(sweep_acks_all_min_insync_2_rf_3_loses_no_acknowledged_write)
+{
+    for (uint64_t seed = 1; seed <= SWEEP_SEEDS; seed++) {
+        int lost = sweep_run(seed, -1, 2, false, false);
+        ck_assert_msg(lost == 0, "seed %llu lost %d acknowledged batch copies",
+                      (unsigned long long)seed, lost);
+    }
+}
+END_TEST
+
+START_TEST(sweep_acks_1_loses_acknowledged_writes_on_some_seed)
+{
+    int losing = 0;
+    for (uint64_t seed = 1; seed <= SWEEP_SEEDS; seed++) {
+        losing += sweep_run(seed, 1, 1, false, false) > 0;
+    }
+    ck_assert_int_gt(losing, 0);
+}
+END_TEST
+
+START_TEST(sweep_power_failures_lose_acknowledged_writes_unless_flush_messages_is_1)
+{
+    /* acks=all does not fsync: power failures that reach every ISR member in turn (each one
+     * fenced and the last one kept as KRaft keeps it) lose what was only in page caches. */
+    int losing = 0;
+    for (uint64_t seed = 1; seed <= SWEEP_SEEDS; seed++) {
+        losing += sweep_run(seed, -1, 2, true, false) > 0;
+        int lost = sweep_run(seed, -1, 2, true, true);
+        ck_assert_msg(lost == 0, "seed %llu with flush.messages=1 lost %d batch copies",
+                      (unsigned long long)seed, lost);
+    }
+    ck_assert_int_gt(losing, 0);
+}
+END_TEST
+
 static Suite *replica_suite(void)
 {
     Suite *s = suite_create("replica");
@@ -1036,6 +1287,13 @@ static Suite *replica_suite(void)
     tcase_add_test(tc, an_answer_to_a_request_from_before_a_new_leader_epoch_is_dropped);
     tcase_add_test(tc, offset_out_of_range_asks_the_leaders_offsets_and_truncates_to_its_end);
     suite_add_tcase(s, tc);
+    TCase *sweep = tcase_create("sweep");
+    tcase_set_timeout(sweep, 300);
+    tcase_add_checked_fixture(sweep, NULL, teardown);
+    tcase_add_test(sweep, sweep_acks_all_min_insync_2_rf_3_loses_no_acknowledged_write);
+    tcase_add_test(sweep, sweep_acks_1_loses_acknowledged_writes_on_some_seed);
+    tcase_add_test(sweep, sweep_power_failures_lose_acknowledged_writes_unless_flush_messages_is_1);
+    suite_add_tcase(s, sweep);
     return s;
 }
 

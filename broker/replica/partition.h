@@ -30,8 +30,12 @@
  * Effects go into struct replica_out: produce completions (request context, error, base offset)
  * and at most one AlterPartition to send to the active controller. The caller owns the wire:
  * it frames the Fetch/Produce answers, aggregates a multi-partition Produce's completions into
- * one response, and sends the AlterPartition. Nothing here waits for a disk write: Kafka
- * answers a produce without an fsync (flush policy in partition_log.h), so neither do we.
+ * one response, and sends the AlterPartition. Nothing here waits for a disk write: by default
+ * Kafka answers a produce without an fsync (flush policy in partition_log.h). When the flush
+ * policy flushes inside an append (flush.messages reached), Kafka's append blocks on that
+ * fsync, so its Produce answer (acks 1) and a follower's next Fetch (which reports the LEO the
+ * HW is built from) leave only once the data is durable: the caller holds them until the
+ * log's recovery point covers the appended offsets (persist before send).
  *
  * The leader (Partition.scala). makeLeader assigns (leader epoch, LEO) in the epoch cache when
  * the epoch is new and resets each follower's state (ReplicaState: LEO unknown; last caught up
