@@ -18,7 +18,11 @@
 #define MS NS_PER_MS
 #define S NS_PER_S
 #define SEED 11
+#ifdef KRAFTSIM_SANITIZE
+#define SWEEP_SEEDS 40 /* the optimised build runs them all */
+#else
 #define SWEEP_SEEDS 200
+#endif
 #define NODES_MAX 3
 #define RECORDS_MAX 8
 #define REQUEST_TIMEOUT (30 * S) /* the producer's request.timeout.ms: 30000 */
