@@ -37,6 +37,22 @@
  * HW is built from) leave only once the data is durable: the caller holds them until the
  * log's recovery point covers the appended offsets (persist before send).
  *
+ * What a per-broker layer (ReplicaManager, with node.c) does around it, not modelled here:
+ *   - one isr-expiration timer for every partition, every replica.lag.time.max.ms / 2 from
+ *     startup; replica_tick at replica_next_deadline;
+ *   - DelayedFetch: replica_fetch answers at once; a Fetch with too few bytes for its
+ *     MinBytes (replica.fetch.min.bytes = 1 for followers) waits up to its MaxWaitMs
+ *     (replica.fetch.wait.max.ms = 500) for an append (or, consumers, a HW move), then is
+ *     read again without updating the follower's state a second time;
+ *   - one Fetch per leader broker for all the partitions it follows there (ReplicaFetcher-
+ *     Thread per source broker, num.replica.fetchers = 1), built from replica_next_fetch;
+ *   - replication-offset-checkpoint every replica.high.watermark.checkpoint.interval.ms
+ *     (5000) from the logs' HWs, recovery-point-offset-checkpoint every
+ *     log.flush.offset.checkpoint.interval.ms (60000);
+ *   - after every replica_make_leader, replica_set_broker for each follower from the metadata
+ *     image (fenced, in controlled shutdown, broker epoch), and p->broker_epoch once this
+ *     broker is registered.
+ *
  * The leader (Partition.scala). makeLeader assigns (leader epoch, LEO) in the epoch cache when
  * the epoch is new and resets each follower's state (ReplicaState: LEO unknown; last caught up
  * now if in the ISR, else 0). The high watermark (maybeIncrementLeaderHW) is the smallest LEO
