@@ -131,7 +131,8 @@ enum trace_field_type {
 };
 
 struct trace_field {
-    const char *key; /* NULL: the value alone */
+    const char *key; /* a string literal (the trace remembers a key's hash by its address);
+                      * NULL: the value alone */
     enum trace_field_type type;
     union {
         int64_t i;

@@ -18,6 +18,12 @@ static const char *kv(const char *detail, const char *key, char *buf, size_t cap
     return buf;
 }
 
+static const char *column_text(sqlite3_stmt *s, int col)
+{
+    const unsigned char *t = sqlite3_column_text(s, col);
+    return t != NULL ? (const char *)t : "";
+}
+
 /* One event as a sentence into buf, or false if the story leaves it out. */
 static bool sentence(const char *node, const char *kind, const char *detail, char *buf,
                      size_t cap)
@@ -94,9 +100,10 @@ int story_tell(sqlite3 *db, FILE *out)
     while (sqlite3_step(s) == SQLITE_ROW) {
         time_ns t = sqlite3_column_int64(s, 0);
         int src = sqlite3_column_int(s, 1);
-        const char *node = (const char *)sqlite3_column_text(s, 3);
-        const char *kind = (const char *)sqlite3_column_text(s, 4);
-        const char *detail = (const char *)sqlite3_column_text(s, 5);
+        /* A damaged file may hold NULLs anywhere: read them as empty. */
+        const char *node = column_text(s, 3);
+        const char *kind = column_text(s, 4);
+        const char *detail = column_text(s, 5);
         char buf[1024];
         if (src == 1) {
             time_ns end = strtoll(detail, NULL, 10);

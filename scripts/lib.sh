@@ -11,8 +11,9 @@ packages=(gcc make cmake pkg-config check libsqlite3-dev liblua5.4-dev libgraphv
 # "${fuzz_packages[@]}". libclang-rt-dev is only a recommendation of clang, which we skip.
 fuzz_packages=(clang libclang-rt-dev)
 # scripts/test also renders the HTML report in a real browser (tests/report_test): Debian's
-# headless-capable Chromium.
-test_packages=(chromium)
+# headless-capable Chromium; and reads the schema codec's frames back with kafka-python's
+# protocol classes (tests/schema_kafka_python_test).
+test_packages=(chromium python3-kafka)
 
 # install_deps [extra packages...]: `packages` and the extras, whichever are missing.
 install_deps() {

@@ -67,6 +67,19 @@ START_TEST(a_finished_run_is_complete_and_queryable)
     uint64_t hash = small_run(d, 10);
     run_db_fault(d, "partition", "kafka-1 | kafka-2", NS_PER_S, -1);
     run_db_violation(d, "raft", NS_PER_S, "election-safety: two leaders in epoch 2");
+    /* A client history: a send invoked, acknowledged at an offset, and a poll that read it. */
+    run_db_op(d, &(struct run_db_op){.time = 10, .process = "producer-1", .type = "invoke",
+                                     .f = "send", .topic = "orders", .partition = 2,
+                                     .offset = -1, .has_value = true, .value = 41});
+    run_db_op(d, &(struct run_db_op){.time = 20, .process = "producer-1", .type = "ok",
+                                     .f = "send", .topic = "orders", .partition = 2,
+                                     .offset = 7, .has_value = true, .value = 41});
+    run_db_op(d, &(struct run_db_op){.time = 30, .process = "consumer-1", .type = "ok",
+                                     .f = "poll", .topic = "orders", .partition = 2,
+                                     .offset = 7, .has_value = true, .value = 41,
+                                     .detail = "records=1"});
+    run_db_op(d, &(struct run_db_op){.time = 40, .process = "consumer-1", .type = "info",
+                                     .f = "commit", .offset = -1});
     ck_assert(run_db_finish(d, hash, "FAIL", 1, 2 * NS_PER_S, 5, false, err, sizeof err));
     run_db_close(d);
     sqlite3 *db = run_db_open_read(path, err, sizeof err);
@@ -97,6 +110,14 @@ START_TEST(a_finished_run_is_complete_and_queryable)
                                    "role = 'Leader' AND epoch = 2 AND to_ns IS NOT NULL"), 1);
     ck_assert_int_eq(query_int(db, "SELECT count(*) FROM fault WHERE end_ns IS NULL"), 1);
     ck_assert_int_eq(query_int(db, "SELECT count(*) FROM violation"), 1);
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM op"), 4);
+    ck_assert_int_eq(query_int(db, "SELECT offset FROM op WHERE process = 'consumer-1' AND"
+                                   " f = 'poll' AND value = 41 AND topic = 'orders' AND"
+                                   " partition = 2 AND detail = 'records=1'"), 7);
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM op WHERE type = 'invoke' AND"
+                                   " offset IS NULL"), 1);
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM op WHERE f = 'commit' AND"
+                                   " topic IS NULL AND partition IS NULL AND value IS NULL"), 1);
     sqlite3_close(db);
 }
 END_TEST

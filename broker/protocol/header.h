@@ -40,6 +40,7 @@
     X(KAFKA_API_FIND_COORDINATOR, 10, "FindCoordinator", 3)                                    \
     X(KAFKA_API_JOIN_GROUP, 11, "JoinGroup", 6)                                                \
     X(KAFKA_API_HEARTBEAT, 12, "Heartbeat", 4)                                                 \
+    X(KAFKA_API_LEAVE_GROUP, 13, "LeaveGroup", 4)                                              \
     X(KAFKA_API_SYNC_GROUP, 14, "SyncGroup", 4)                                                \
     X(KAFKA_API_API_VERSIONS, 18, "ApiVersions", 3)                                            \
     X(KAFKA_API_CREATE_TOPICS, 19, "CreateTopics", 5)                                          \

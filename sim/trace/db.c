@@ -56,8 +56,9 @@ static const char schema[] =
     " end_ns INTEGER);\n"
     "CREATE TABLE violation (checker TEXT, time_ns INTEGER, evidence TEXT NOT NULL);\n"
     "CREATE TABLE note (time_ns INTEGER NOT NULL, text TEXT NOT NULL, node TEXT, seq INTEGER);\n"
-    "CREATE TABLE op (process INTEGER, type TEXT, key TEXT, value TEXT, offset_ INTEGER,"
-    " time_ns INTEGER);\n"
+    "CREATE TABLE op (time_ns INTEGER NOT NULL, process TEXT NOT NULL, type TEXT NOT NULL,"
+    " f TEXT NOT NULL, topic TEXT, partition INTEGER, offset INTEGER, value INTEGER,"
+    " detail TEXT);\n"
     /* The whole trace in order: a frame's send and its delivery are its message row's. */
     "CREATE VIEW trace AS " EVENT_ROWS
     " UNION ALL SELECT send_seq, sent_ns, from_node, 'net-send', " FRAME_DETAIL
@@ -78,6 +79,7 @@ enum stmt {
     ST_VIOLATION,
     ST_NODE,
     ST_PROGRESS,
+    ST_OP,
     ST_COUNT
 };
 
@@ -99,6 +101,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_VIOLATION] = "INSERT INTO violation (checker, time_ns, evidence) VALUES (?, ?, ?)",
     [ST_NODE] = "INSERT OR REPLACE INTO node (host, name) VALUES (?, ?)",
     [ST_PROGRESS] = "UPDATE run SET recorded_seq = ?",
+    [ST_OP] = "INSERT INTO op (time_ns, process, type, f, topic, partition, offset, value, detail)"
+              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 };
 
 #define DB_HOSTS 64
@@ -764,6 +768,25 @@ void run_db_fault(struct run_db *d, const char *kind, const char *targets, time_
     bind_text(s, 2, targets);
     sqlite3_bind_int64(s, 3, start);
     bind_int_or_null(s, 4, end >= 0, end);
+    step(d, s);
+}
+
+void run_db_op(struct run_db *d, const struct run_db_op *op)
+{
+    if (d->recorded != NULL) {
+        return;
+    }
+    KS_ASSERT(op->process != NULL && op->type != NULL && op->f != NULL);
+    sqlite3_stmt *s = d->st[ST_OP];
+    sqlite3_bind_int64(s, 1, op->time);
+    bind_text(s, 2, op->process);
+    bind_text(s, 3, op->type);
+    bind_text(s, 4, op->f);
+    bind_text(s, 5, op->topic);
+    bind_int_or_null(s, 6, op->topic != NULL, op->partition);
+    bind_int_or_null(s, 7, op->offset >= 0, op->offset);
+    bind_int_or_null(s, 8, op->has_value, op->value);
+    bind_text(s, 9, op->detail);
     step(d, s);
 }
 

@@ -50,6 +50,23 @@ void run_db_host_name(struct run_db *db, int host, const char *name);
 void run_db_fault(struct run_db *db, const char *kind, const char *targets, time_ns start,
                   time_ns end);
 void run_db_violation(struct run_db *db, const char *checker, time_ns at, const char *text);
+/* One operation of a client's history, Jepsen style: `type` is invoke, ok, fail or info; `f`
+ * what was asked (send, poll, commit, assign); a partition's topic (NULL: none), the offset
+ * (-1: none) and the value (has_value) when the operation has them; `detail` anything more
+ * (NULL: nothing). Process names are the clients' own (producer-1, consumer-2). */
+struct run_db_op {
+    time_ns time;
+    const char *process;
+    const char *type;
+    const char *f;
+    const char *topic;
+    int32_t partition;
+    int64_t offset;
+    bool has_value;
+    int64_t value;
+    const char *detail;
+};
+void run_db_op(struct run_db *db, const struct run_db_op *op);
 /* The end: trace hash, verdict ("PASS", "FAIL", "INTERRUPTED"), virtual end; complete = 1
  * unless `interrupted`. Returns false with one line in err if the file could not be written. */
 bool run_db_finish(struct run_db *db, uint64_t trace_hash, const char *verdict,

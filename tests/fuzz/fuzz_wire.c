@@ -9,6 +9,7 @@
 #include "protocol/fetch.h"
 #include "protocol/header.h"
 #include "protocol/kraft_rpc.h"
+#include "protocol/schema.h"
 #include "protocol/wire.h"
 
 /*
@@ -21,6 +22,9 @@
  *   1. the decoded header and message re-encode (the encoder accepts what the decoder made);
  *   2. the re-encoded frame decodes again, to its last byte;
  *   3. and re-encodes to the same bytes.
+ * APIs without a hand-written codec go to the descriptor-driven one (schema.h), which knows
+ * Produce, ListOffsets, the group RPCs and the rest of data_rpc.h and group_rpc.h.
+ *
  * The first decode need not re-encode byte for byte: a bool reads any non-zero byte as true,
  * unknown tagged fields are skipped and varints may be over-long (all as Kafka's Java
  * readers do), so the encoder's output is the canonical form, and property 3 pins that.
@@ -139,10 +143,15 @@ static int decode_frame(const uint8_t *frame, size_t len, int direction, int16_t
         version = d->request.api_version;
     }
     const struct codec *c = codec_find(api_key, direction);
-    if (c == NULL) {
+    if (c != NULL) {
+        return c->decode(&d->body, version, &d->arena, d->message);
+    }
+    const struct schema_message *m = schema_find(api_key, direction == 1);
+    if (m == NULL) {
         return -WIRE_EUNKNOWN_API;
     }
-    return c->decode(&d->body, version, &d->arena, d->message);
+    fuzz_require(m->body->size <= MESSAGE_BYTES, "wire", "a described message fits");
+    return schema_decode(&d->body, m, version, &d->arena, d->message);
 }
 
 /* Encodes the decoded header and message as one frame. */
@@ -159,8 +168,11 @@ static int encode_frame(struct wire_writer *w, int direction, int16_t api_key, i
         err = kheader_response_encode(w, &d->response,
                                       kheader_response_version(api_key, version));
     }
-    if (err == 0) {
-        err = codec_find(api_key, direction)->encode(w, d->message, version);
+    const struct codec *c = codec_find(api_key, direction);
+    if (err == 0 && c != NULL) {
+        err = c->encode(w, d->message, version);
+    } else if (err == 0) {
+        err = schema_encode(w, schema_find(api_key, direction == 1), d->message, version);
     }
     kheader_frame_end(w, mark);
     return err != 0 ? err : w->err;
