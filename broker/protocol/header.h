@@ -99,12 +99,20 @@ int kafka_api_flexible_version(int16_t api_key);
       "that the broker is not a replica of the topic partition.")                              \
     X(KAFKA_REQUEST_TIMED_OUT, 7, "REQUEST_TIMED_OUT", "The request timed out.")               \
     X(KAFKA_BROKER_NOT_AVAILABLE, 8, "BROKER_NOT_AVAILABLE", "The broker is not available.")   \
+    X(KAFKA_MESSAGE_TOO_LARGE, 10, "MESSAGE_TOO_LARGE",                                        \
+      "The request included a message larger than the max message size the server will "       \
+      "accept.")                                                                               \
     X(KAFKA_INVALID_TOPIC_EXCEPTION, 17, "INVALID_TOPIC_EXCEPTION",                            \
       "The request attempted to perform an operation on an invalid topic.")                    \
+    X(KAFKA_RECORD_LIST_TOO_LARGE, 18, "RECORD_LIST_TOO_LARGE",                                \
+      "The request included message batch larger than the configured segment size on the "     \
+      "server.")                                                                               \
     X(KAFKA_NOT_ENOUGH_REPLICAS, 19, "NOT_ENOUGH_REPLICAS",                                    \
       "Messages are rejected since there are fewer in-sync replicas than required.")           \
     X(KAFKA_NOT_ENOUGH_REPLICAS_AFTER_APPEND, 20, "NOT_ENOUGH_REPLICAS_AFTER_APPEND",          \
       "Messages are written to the log, but to fewer in-sync replicas than required.")         \
+    X(KAFKA_INVALID_REQUIRED_ACKS, 21, "INVALID_REQUIRED_ACKS",                                \
+      "Produce request specified an invalid value for required acks.")                         \
     X(KAFKA_UNSUPPORTED_VERSION, 35, "UNSUPPORTED_VERSION",                                    \
       "The version of API is not supported.")                                                  \
     X(KAFKA_TOPIC_ALREADY_EXISTS, 36, "TOPIC_ALREADY_EXISTS",                                  \
