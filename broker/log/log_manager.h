@@ -83,7 +83,7 @@ struct log_manager {
     int64_t broker_epoch;        /* for the marker */
     time_ns next_retention, next_flush, next_checkpoint[LM_FILE_COUNT];
     enum log_manager_state state;
-    char last_error[256];
+    char last_error[CHECKPOINT_PATH_MAX + 128]; /* a path and what went wrong with it */
 };
 
 /* Loads the log dir (see "Start"). Returns 0, or -PLOG_ESTORAGE with last_error set (a corrupt
