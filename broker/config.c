@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "text.h"
+
 /* ---------------------------------------------------------------------------------------- */
 /* Errors                                                                                   */
 
@@ -1889,40 +1891,13 @@ void config_defaults(struct kafka_config *cfg, const struct kafka_release *relea
     KS_ASSERT(rc == CONFIG_OK);
 }
 
-/* Levenshtein distance, for "did you mean"; keys longer than 95 bytes get no suggestion. */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a);
-    size_t lb = strlen(b);
-    size_t row[96];
-    if (la >= 96 || lb >= 96) {
-        return SIZE_MAX;
-    }
-    for (size_t j = 0; j <= lb; j++) {
-        row[j] = j;
-    }
-    for (size_t i = 1; i <= la; i++) {
-        size_t diagonal = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t above = row[j];
-            size_t best = diagonal + (a[i - 1] != b[j - 1]);
-            best = above + 1 < best ? above + 1 : best;
-            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
-            row[j] = best;
-            diagonal = above;
-        }
-    }
-    return row[lb];
-}
-
 /* The nearest known key within 2 edits (the first in table order on a tie), or NULL. */
 static const char *suggest_key(const char *key)
 {
     const char *best = NULL;
     size_t best_distance = 3;
     for (size_t i = 0; i < KEY_COUNT; i++) {
-        size_t d = edit_distance(key, config_key_table[i].name);
+        size_t d = text_edit_distance(key, config_key_table[i].name);
         if (d < best_distance) {
             best = config_key_table[i].name;
             best_distance = d;

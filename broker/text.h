@@ -25,4 +25,9 @@ void text_printf(struct text *t, const char *fmt, ...) __attribute__((format(pri
 /* True if everything appended so far is in the buffer, untruncated. */
 bool text_fits(const struct text *t);
 
+/* Levenshtein distance between two names, for "did you mean"; SIZE_MAX when either is longer
+ * than TEXT_EDIT_MAX bytes (no suggestion is better than a slow one). */
+#define TEXT_EDIT_MAX 127
+size_t text_edit_distance(const char *a, const char *b);
+
 #endif

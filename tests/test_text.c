@@ -1,6 +1,7 @@
 /* test_text.c — text built piece by piece never passes its buffer, and says when it did not fit;
  * the scenarios' generated server.properties fail cleanly when a value is too long. */
 #include <check.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "scenario/scenario.h"
@@ -45,6 +46,22 @@ END_TEST
 
 /* A kafka.version of 600 or 700 characters (the CLI refuses it first; this is the depth
  * below): once a stack write past the quorum scenario's buffer and a read past the cluster's. */
+/* The distance "did you mean" ranks keys by: insertions, deletions and substitutions. */
+START_TEST(edit_distance_counts_single_character_edits)
+{
+    ck_assert_uint_eq(text_edit_distance("linger.ms", "linger.ms"), 0);
+    ck_assert_uint_eq(text_edit_distance("lingr.ms", "linger.ms"), 1);
+    ck_assert_uint_eq(text_edit_distance("linger.ns", "linger.ms"), 1);
+    ck_assert_uint_eq(text_edit_distance("acks", "acks.all"), 4);
+    ck_assert_uint_eq(text_edit_distance("", "acks"), 4);
+    ck_assert_uint_eq(text_edit_distance("kitten", "sitting"), 3);
+    char longer[TEXT_EDIT_MAX + 2];
+    memset(longer, 'a', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    ck_assert_uint_eq(text_edit_distance(longer, "a"), SIZE_MAX);
+}
+END_TEST
+
 START_TEST(overlong_kafka_version_is_a_clean_config_error_in_every_scenario)
 {
     static char version[701];
@@ -78,6 +95,7 @@ static Suite *text_suite(void)
     Suite *s = suite_create("text");
     TCase *tc = tcase_create("text");
     tcase_add_test(tc, text_that_fits_is_exact_and_says_so);
+    tcase_add_test(tc, edit_distance_counts_single_character_edits);
     tcase_add_test(tc, text_that_overflows_stops_at_the_buffer_and_counts_what_it_needed);
     tcase_add_test(tc, overlong_kafka_version_is_a_clean_config_error_in_every_scenario);
     suite_add_tcase(s, tc);

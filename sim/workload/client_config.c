@@ -384,33 +384,6 @@ static bool parse_java_integer(const char *text, int64_t lo, int64_t hi, int64_t
     return true;
 }
 
-/* Levenshtein distance; SIZE_MAX when either text is over 127 bytes. */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a);
-    size_t lb = strlen(b);
-    size_t row[128];
-    if (la >= 128 || lb >= 128) {
-        return SIZE_MAX;
-    }
-    for (size_t j = 0; j <= lb; j++) {
-        row[j] = j;
-    }
-    for (size_t i = 1; i <= la; i++) {
-        size_t diagonal = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t above = row[j];
-            size_t best = diagonal + (a[i - 1] != b[j - 1]);
-            best = above + 1 < best ? above + 1 : best;
-            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
-            row[j] = best;
-            diagonal = above;
-        }
-    }
-    return row[lb];
-}
-
 /* The known key of the release nearest to `name` (the first in table order on a tie). */
 static const char *nearest_key(enum client_kind kind, const struct kafka_release *release,
                                const char *name)
@@ -420,7 +393,7 @@ static const char *nearest_key(enum client_kind kind, const struct kafka_release
     const char *best = NULL;
     size_t best_distance = SIZE_MAX;
     for (size_t i = 0; i < count; i++) {
-        size_t d = edit_distance(name, keys[i].name);
+        size_t d = text_edit_distance(name, keys[i].name);
         if (client_config_key_in(&keys[i], release) && (best == NULL || d < best_distance)) {
             best = keys[i].name;
             best_distance = d;
