@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
+
 #define OFFSET_DIGITS 20 /* LogFileUtils.filenamePrefixFromOffset: %020d */
 #define LOG_SUFFIX ".log"
 #define INDEX_SUFFIX ".index"
@@ -57,20 +59,6 @@ static int fail(struct partition_log *l, int err, const char *fmt, ...)
     va_end(ap);
     l->last_error_code = err;
     return err;
-}
-
-/* Makes room for one more element. Out of memory is not an operating error we model. */
-static void *grow(void *items, uint32_t count, uint32_t *capacity, size_t size)
-{
-    if (count < *capacity) {
-        return items;
-    }
-    uint32_t grown = *capacity == 0 ? 8 : *capacity * 2;
-    KS_ASSERT(grown > *capacity);
-    void *moved = realloc(items, (size_t)grown * size);
-    KS_ASSERT(moved != NULL);
-    *capacity = grown;
-    return moved;
 }
 
 void partition_log_file_name(const struct partition_log *l, int64_t base_offset,
@@ -212,7 +200,7 @@ static uint64_t fsync_issue(struct partition_log *l, const char *file,
 {
     KS_ASSERT(l->fsync_count < PARTITION_LOG_TOKEN_SEQ_MASK);
     f.seq = l->seq_next++;
-    l->fsyncs = grow(l->fsyncs, l->fsync_count, &l->fsync_capacity, sizeof *l->fsyncs);
+    l->fsyncs = array_grow(l->fsyncs, l->fsync_count, &l->fsync_capacity, sizeof *l->fsyncs);
     l->fsyncs[l->fsync_count++] = f;
     uint64_t token = token_of(l, f.seq);
     if (file != NULL) {
@@ -264,7 +252,7 @@ static void epoch_assign(struct partition_log *l, int32_t epoch, int64_t start)
                                   l->epochs[l->epoch_count - 1].start_offset >= start)) {
         l->epoch_count--;
     }
-    l->epochs = grow(l->epochs, l->epoch_count, &l->epoch_capacity, sizeof *l->epochs);
+    l->epochs = array_grow(l->epochs, l->epoch_count, &l->epoch_capacity, sizeof *l->epochs);
     l->epochs[l->epoch_count++] = (struct checkpoint_epoch){.epoch = epoch, .start_offset = start};
     l->epochs_dirty = true;
 }
@@ -345,7 +333,7 @@ static int segment_create(struct partition_log *l, int64_t base)
                         env_err_message(rc));
         }
     }
-    l->segments = grow(l->segments, l->segment_count, &l->segment_capacity,
+    l->segments = array_grow(l->segments, l->segment_count, &l->segment_capacity,
                        sizeof *l->segments);
     int64_t now = now_ms(l);
     l->segments[l->segment_count++] = (struct partition_log_segment){
@@ -410,7 +398,7 @@ static void index_files_write(struct partition_log *l, struct partition_log_segm
 static void index_append(struct partition_log_segment *s, int64_t offset, uint32_t position)
 {
     KS_ASSERT(s->index_count == 0 || offset > s->index[s->index_count - 1].offset);
-    s->index = grow(s->index, s->index_count, &s->index_capacity, sizeof *s->index);
+    s->index = array_grow(s->index, s->index_count, &s->index_capacity, sizeof *s->index);
     s->index[s->index_count++] = (struct partition_log_index_entry){offset, position};
 }
 
@@ -423,7 +411,7 @@ static bool time_index_maybe_append(struct partition_log_segment *s, int64_t tim
     if (timestamp <= last) {
         return false;
     }
-    s->time_index = grow(s->time_index, s->time_count, &s->time_capacity,
+    s->time_index = array_grow(s->time_index, s->time_count, &s->time_capacity,
                          sizeof *s->time_index);
     s->time_index[s->time_count++] = (struct partition_log_time_entry){timestamp, offset};
     return true;
@@ -637,7 +625,7 @@ static int write_batches(struct partition_log *l, const uint8_t *bytes, size_t l
     uint32_t time_before = s->time_count;
     uint64_t position = s->size;
     for (uint32_t i = 0; i < n; i++) {
-        l->batches = grow(l->batches, l->batch_count, &l->batch_capacity, sizeof *l->batches);
+        l->batches = array_grow(l->batches, l->batch_count, &l->batch_capacity, sizeof *l->batches);
         struct partition_log_batch *b = &l->batches[l->batch_count++];
         *b = (struct partition_log_batch){.base_offset = p[i].base_offset,
                                           .last_offset = p[i].last_offset,
@@ -688,7 +676,7 @@ static int scan_input(struct partition_log *l, const uint8_t *bytes, size_t len,
             return fail(l, -PLOG_ECORRUPT, "batch at byte %zu: bad LastOffsetDelta %" PRId32,
                         pos, rb.last_offset_delta);
         }
-        p = grow(p, n, &cap, sizeof *p);
+        p = array_grow(p, n, &cap, sizeof *p);
         p[n++] = (struct pending){.base_offset = rb.base_offset,
                                   .last_offset = rb.base_offset + rb.last_offset_delta,
                                   .max_timestamp = rb.max_timestamp,
@@ -1169,15 +1157,15 @@ static void list_one(void *arg, const char *name)
         return;
     }
     if (parse_offset_name(p, LOG_SUFFIX, &base)) {
-        ls->bases = grow(ls->bases, ls->count, &ls->capacity, sizeof *ls->bases);
+        ls->bases = array_grow(ls->bases, ls->count, &ls->capacity, sizeof *ls->bases);
         ls->bases[ls->count++] = base; /* byte order of names is offset order */
     } else if (parse_offset_name(p, INDEX_SUFFIX, &base) ||
                parse_offset_name(p, TIME_INDEX_SUFFIX, &base)) {
-        ls->index_bases = grow(ls->index_bases, ls->index_count, &ls->index_capacity,
+        ls->index_bases = array_grow(ls->index_bases, ls->index_count, &ls->index_capacity,
                                sizeof *ls->index_bases);
         ls->index_bases[ls->index_count++] = base;
     } else if (ends_with(p, CHECKPOINT_TMP_SUFFIX) && strlen(name) < NAME_MAX_LEN) {
-        ls->strays = grow(ls->strays, ls->stray_count, &ls->stray_capacity,
+        ls->strays = array_grow(ls->strays, ls->stray_count, &ls->stray_capacity,
                           sizeof *ls->strays);
         memcpy(ls->strays[ls->stray_count++], name, strlen(name) + 1);
     }
@@ -1205,7 +1193,7 @@ static int64_t read_stable(struct partition_log *l, const char *name, uint8_t **
 /* A segment already on the disk, indexed in memory with nothing yet. */
 static struct partition_log_segment *segment_push(struct partition_log *l, int64_t base)
 {
-    l->segments = grow(l->segments, l->segment_count, &l->segment_capacity,
+    l->segments = array_grow(l->segments, l->segment_count, &l->segment_capacity,
                        sizeof *l->segments);
     int64_t now = now_ms(l);
     struct partition_log_segment *s = &l->segments[l->segment_count++];
@@ -1289,7 +1277,7 @@ static uint64_t scan_batches(struct partition_log *l, struct partition_log_segme
         if (*why != NULL) {
             return pos;
         }
-        l->batches = grow(l->batches, l->batch_count, &l->batch_capacity, sizeof *l->batches);
+        l->batches = array_grow(l->batches, l->batch_count, &l->batch_capacity, sizeof *l->batches);
         struct partition_log_batch *b = &l->batches[l->batch_count++];
         *b = (struct partition_log_batch){.base_offset = rb.base_offset,
                                           .last_offset = rb.base_offset + rb.last_offset_delta,

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
+
 #define PARTITION_DIR "__cluster_metadata-0" /* topic __cluster_metadata, partition 0 */
 #define SEGMENT_SUFFIX ".log"
 #define OFFSET_DIGITS 20 /* LogFileUtils.filenamePrefixFromOffset: %020d */
@@ -37,20 +39,6 @@ static int fail(struct raft_log *l, enum raft_log_err_source source, int err, co
 }
 
 /* ---- growable arrays ---------------------------------------------------------------------- */
-
-/* Makes room for one more element. Out of memory is not an operating error we model. */
-static void *grow(void *items, uint32_t count, uint32_t *capacity, size_t size)
-{
-    if (count < *capacity) {
-        return items;
-    }
-    uint32_t grown = *capacity == 0 ? 8 : *capacity * 2;
-    KS_ASSERT(grown > *capacity);
-    void *moved = realloc(items, (size_t)grown * size);
-    KS_ASSERT(moved != NULL);
-    *capacity = grown;
-    return moved;
-}
 
 /* ---- lookups ------------------------------------------------------------------------------ */
 
@@ -205,7 +193,7 @@ static void segment_name(const struct raft_log *l, int64_t base_offset, char *ou
 static struct raft_log_segment *segment_push(struct raft_log *l, int64_t base_offset)
 {
     KS_ASSERT(l->segment_count == 0 || l->segments[l->segment_count - 1].size > 0);
-    l->segments = grow(l->segments, l->segment_count, &l->segment_capacity,
+    l->segments = array_grow(l->segments, l->segment_count, &l->segment_capacity,
                        sizeof *l->segments);
     struct raft_log_segment *s = &l->segments[l->segment_count++];
     *s = (struct raft_log_segment){.base_offset = base_offset};
@@ -221,10 +209,10 @@ static void index_push(struct raft_log *l, const struct raft_log_batch *b)
     KS_ASSERT(b->base_offset == l->end_offset);
     KS_ASSERT(b->last_offset >= b->base_offset);
     KS_ASSERT(b->epoch >= raft_log_last_epoch(l));
-    l->batches = grow(l->batches, l->batch_count, &l->batch_capacity, sizeof *l->batches);
+    l->batches = array_grow(l->batches, l->batch_count, &l->batch_capacity, sizeof *l->batches);
     l->batches[l->batch_count++] = *b;
     if (l->epoch_count == 0 || b->epoch > l->epochs[l->epoch_count - 1].epoch) {
-        l->epochs = grow(l->epochs, l->epoch_count, &l->epoch_capacity, sizeof *l->epochs);
+        l->epochs = array_grow(l->epochs, l->epoch_count, &l->epoch_capacity, sizeof *l->epochs);
         l->epochs[l->epoch_count++] = (struct raft_log_epoch){b->epoch, b->base_offset};
     }
     l->end_offset = b->last_offset + 1;
@@ -545,7 +533,7 @@ void raft_log_flush(struct raft_log *l)
         }
         KS_ASSERT(l->flush_token_next < RAFT_LOG_TOKEN_FLAG);
         uint64_t token = RAFT_LOG_TOKEN_FLAG | l->flush_token_next++;
-        l->fsyncs = grow(l->fsyncs, l->fsync_count, &l->fsync_capacity, sizeof *l->fsyncs);
+        l->fsyncs = array_grow(l->fsyncs, l->fsync_count, &l->fsync_capacity, sizeof *l->fsyncs);
         l->fsyncs[l->fsync_count++] = (struct raft_log_fsync){.token = token,
                                                               .end_offset = l->end_offset,
                                                               .segment_base = s->base_offset,
@@ -636,7 +624,7 @@ static void snapshot_latest_update(struct raft_log *l)
 static void snapshot_insert(struct raft_log *l, struct raft_log_snapshot_id id)
 {
     KS_ASSERT(snapshot_index(l, id) == l->snapshot_count);
-    l->snapshots = grow(l->snapshots, l->snapshot_count, &l->snapshot_capacity,
+    l->snapshots = array_grow(l->snapshots, l->snapshot_count, &l->snapshot_capacity,
                         sizeof *l->snapshots);
     uint32_t at = l->snapshot_count;
     while (at > 0 && snapshot_id_cmp(l->snapshots[at - 1], id) > 0) {
@@ -922,7 +910,7 @@ int raft_log_snapshot_freeze(struct raft_log *l, bool install)
     /* FileRawSnapshotWriter.freeze: channel.force(true) before the atomic move. */
     KS_ASSERT(l->flush_token_next < RAFT_LOG_TOKEN_FLAG);
     uint64_t token = RAFT_LOG_TOKEN_FLAG | l->flush_token_next++;
-    l->fsyncs = grow(l->fsyncs, l->fsync_count, &l->fsync_capacity, sizeof *l->fsyncs);
+    l->fsyncs = array_grow(l->fsyncs, l->fsync_count, &l->fsync_capacity, sizeof *l->fsyncs);
     l->fsyncs[l->fsync_count++] = (struct raft_log_fsync){.token = token,
                                                           .end_offset = l->end_offset,
                                                           .segment_base = -1,
@@ -1118,12 +1106,12 @@ static void list_snapshot(struct listing *ls, const char *name)
     struct raft_log_snapshot_id id;
     enum snapshot_file kind = parse_snapshot_name(name, ls, &id);
     if (kind == SNAPSHOT_FILE_FROZEN) {
-        ls->snapshots = grow(ls->snapshots, ls->snapshot_count, &ls->snapshot_capacity,
+        ls->snapshots = array_grow(ls->snapshots, ls->snapshot_count, &ls->snapshot_capacity,
                              sizeof *ls->snapshots);
         ls->snapshots[ls->snapshot_count++] = id;
     } else if (kind == SNAPSHOT_FILE_STRAY) {
         KS_ASSERT(strlen(name) < sizeof ls->strays[0]);
-        ls->strays = grow(ls->strays, ls->stray_count, &ls->stray_capacity,
+        ls->strays = array_grow(ls->strays, ls->stray_count, &ls->stray_capacity,
                           sizeof *ls->strays);
         memcpy(ls->strays[ls->stray_count++], name, strlen(name) + 1);
     }
@@ -1138,7 +1126,7 @@ static void list_one(void *arg, const char *name)
         return;
     }
     KS_ASSERT(ls->count == 0 || base > ls->bases[ls->count - 1]); /* byte order = offset order */
-    ls->bases = grow(ls->bases, ls->count, &ls->capacity, sizeof *ls->bases);
+    ls->bases = array_grow(ls->bases, ls->count, &ls->capacity, sizeof *ls->bases);
     ls->bases[ls->count++] = base;
 }
 
