@@ -397,7 +397,7 @@ START_TEST(the_trace_filter_prints_less_and_hashes_the_same)
     ck_assert_ptr_nonnull(strstr(some, " note             fault ")); /* the fault log's notes */
     /* Both start with the legend that maps frame details' h<index> to names. */
     const char *legend = "# hosts: h0=kafka-1 h1=kafka-2 h2=kafka-3 h3=broker-4 h4=broker-5 "
-                         "h5=admin\n";
+                         "h5=admin h6=client-1 h7=client-2\n";
     ck_assert_int_eq(strncmp(all, legend, strlen(legend)), 0);
     ck_assert_int_eq(strncmp(some, legend, strlen(legend)), 0);
     ck_assert_ptr_nonnull(strstr(all, "  kafka-1       host-start       name=kafka-1"));

@@ -79,3 +79,11 @@ function check.liveness(opts)
   if not wait_until(check._settled_at, within, 100 * ms) then check._liveness_failed(within) end
   return true
 end
+
+-- q:drain(timeout): wait until the consumer has read up to the high watermarks its next answers
+-- report (every partition's end when it was called); true, or nil after timeout (default 60 s).
+local client = methods._client_methods
+function client.drain(q, timeout)
+  q:_drain_begin()
+  return wait_until(function() return q:_drained() end, timeout or 60 * s, 10 * ms)
+end

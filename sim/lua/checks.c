@@ -54,7 +54,19 @@ static int l_safety(lua_State *L)
     ask(L, &c->raft_result);
     ask(L, &c->parts_result);
     ask(L, &c->fencing_result);
+    if (lua_clients_any(c)) {
+        lua_clients_check(c);
+        ask(L, &c->history_result);
+    }
     return ask(L, &c->liveness_result);
+}
+
+/* check.history(): the clients stop, the history is judged (see clients.c). */
+static int l_history(lua_State *L)
+{
+    struct lua_cluster *c = the_cluster(L, "check.history");
+    lua_clients_check(c);
+    return ask(L, &c->history_result);
 }
 
 /* check.expect(cond, message, ...): the scenario's own claim about the run (a lesson's
@@ -122,6 +134,7 @@ void lua_checks_register(lua_State *L)
     static const luaL_Reg fns[] = {{"raft", l_raft},
                                    {"partitions", l_partitions},
                                    {"fencing", l_fencing},
+                                   {"history", l_history},
                                    {"all", l_safety},
                                    {"expect", l_expect},
                                    {"_recover", l_recover},

@@ -427,7 +427,7 @@ static void reconfigure_node(lua_State *L, struct lua_cluster *c, int i, int opt
 }
 
 struct shape {
-    int combined, controllers, brokers;
+    int combined, controllers, brokers, clients;
 };
 
 
@@ -554,15 +554,16 @@ static void after_step(void *ctx, int host)
 static struct shape read_shape(lua_State *L, const char **version)
 {
     static const char *const known[] = {"combined", "controllers", "brokers", "kafka_version",
-                                        "config", "nodes", NULL};
+                                        "config", "nodes", "clients", NULL};
     const char *bad = lua_cluster_unknown_key(L, 1, "kraft.cluster", known);
     if (bad != NULL) {
         lua_run_error(L, "kraft.cluster: unknown field %s (it takes combined, controllers, "
-                      "brokers, kafka_version, config and nodes)", bad);
+                      "brokers, clients, kafka_version, config and nodes)", bad);
     }
     struct shape s = {int_field(L, 1, "combined", 0, 0, 9),
                       int_field(L, 1, "controllers", 0, 0, 9),
-                      int_field(L, 1, "brokers", 0, 0, LUA_CLUSTER_NODES_MAX)};
+                      int_field(L, 1, "brokers", 0, 0, LUA_CLUSTER_NODES_MAX),
+                      int_field(L, 1, "clients", 2, 0, LUA_CLUSTER_CLIENTS_MAX)};
     int total = s.combined + s.controllers + s.brokers;
     if (s.combined + s.controllers == 0 || total > LUA_CLUSTER_NODES_MAX) {
         lua_run_error(L, "kraft.cluster: a cluster needs 1 to 9 voters (combined or "
@@ -597,6 +598,11 @@ static void name_nodes(struct lua_cluster *c, const struct shape *s)
     c->node_count = total;
     c->host_names[total] = "admin";
     c->admin_host = total;
+    c->client_count = s->clients;
+    for (int k = 0; k < s->clients; k++) {
+        snprintf(c->client_names[k], sizeof c->client_names[k], "client-%d", k + 1);
+        c->host_names[total + 1 + k] = c->client_names[k];
+    }
 }
 
 /* nodes = { [4] = {...}, ["broker-5"] = {...} } names only nodes the cluster has. */
@@ -664,7 +670,8 @@ static void configure_nodes(lua_State *L, struct lua_cluster *c, const char *ver
 /* The world, its processes, and the checkers that watch every step. */
 static void build_world(struct lua_cluster *c, struct lua_run *r)
 {
-    c->w = world_create(r->opts->seed, c->node_count + 1, c->host_names, NULL, NULL);
+    int hosts = c->node_count + 1 + c->client_count;
+    c->w = world_create(r->opts->seed, hosts, c->host_names, NULL, NULL);
     r->world = c->w;
     r->cluster = c;
     raft_checker_init(&c->raft, c->w, &c->raft_result);
@@ -694,7 +701,7 @@ static void build_world(struct lua_cluster *c, struct lua_run *r)
     scenario_trace_console(r->opts, &c->w->trace, &c->console); /* --trace[=KINDS] */
     trace_add_sink(&c->w->trace, (struct trace_sink){on_trace, c});
     if (r->opts->db != NULL) {
-        for (int i = 0; i <= c->node_count; i++) {
+        for (int i = 0; i < hosts; i++) {
             run_db_host_name(r->opts->db, i, c->host_names[i]);
         }
         trace_add_sink(&c->w->trace, run_db_sink(r->opts->db));
@@ -1564,14 +1571,6 @@ static int l_admin_busy(lua_State *L)
     return 1;
 }
 
-/* c:producer / c:consumer: the data path comes with partition replication. */
-static int l_no_data_path(lua_State *L)
-{
-    return lua_run_error(L, "producers and consumers need partition logs, which kraftsim does "
-                         "not model yet (they come with the data path); the metadata quorum, "
-                         "brokers and topics are here");
-}
-
 static int cluster_gc(lua_State *L)
 {
     struct lua_cluster **p = luaL_checkudata(L, 1, cluster_mt);
@@ -1601,8 +1600,7 @@ void lua_cluster_open(lua_State *L)
         {"link", l_link},           {"slow", l_slow},         {"drift", l_drift},
         {"jump", l_jump},           {"disk", l_disk},         {"recover", l_recover},
         {"_admin", l_admin},        {"_admin_done", l_admin_done},
-        {"_admin_busy", l_admin_busy}, {"producer", l_no_data_path},
-        {"consumer", l_no_data_path}, {NULL, NULL}};
+        {"_admin_busy", l_admin_busy}, {NULL, NULL}};
     luaL_newmetatable(L, cluster_mt);
     lua_newtable(L);
     luaL_setfuncs(L, methods, 0);
@@ -1616,6 +1614,7 @@ void lua_cluster_open(lua_State *L)
     lua_views_seed_register(L);
     lua_nemesis_register(L);
     lua_workload_register(L);
+    lua_clients_register(L);
     lua_pop(L, 2);
     lua_getglobal(L, "kraft");
     lua_pushcfunction(L, l_cluster);
@@ -1659,6 +1658,8 @@ void lua_cluster_finish(struct lua_run *r)
     }
     FILE *out = r->opts->out;
     struct run_result *res = r->result;
+    lua_clients_free(c); /* judges a history check.history() did not */
+    add_result(res, &c->history_result);
     add_result(res, &c->raft_result);
     add_result(res, &c->parts_result);
     add_result(res, &c->fencing_result);

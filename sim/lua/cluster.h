@@ -10,7 +10,9 @@
  * broker-5). Every node gets a server.properties an operator would write (its roles, node.id,
  * listeners, controller.quorum.voters, log.dirs), then the scenario's `config` keys, then the
  * node's own; kafka-storage.sh format runs on each at c:start(). An admin client lives on one
- * more host, "admin".
+ * more host, "admin", and producers and consumers on the hosts after it, client-1 .. client-N
+ * (kraft.cluster{ clients = N }, default 2): c:producer{} and c:consumer{} take the first free
+ * one, in that order (clients.c).
  *
  * The checkers (Raft safety, partition leadership, fencing) run after every step of every
  * node, each into its own result, so check.raft() can ask one of them.
@@ -33,6 +35,8 @@
 #include "tools/kafka_storage.h"
 
 #define LUA_CLUSTER_NODES_MAX 15
+#define LUA_CLUSTER_CLIENTS_MAX 8 /* kraft.cluster{ clients = N }: client-1..N */
+#define LUA_CLUSTER_HOSTS_MAX (LUA_CLUSTER_NODES_MAX + 1 + LUA_CLUSTER_CLIENTS_MAX)
 
 struct lua_node {
     int32_t id;
@@ -74,8 +78,11 @@ struct lua_cluster {
     int node_count;
     int voter_count;
     int admin_host;
+    int client_count; /* client hosts, after admin: client-1 is host admin_host + 1 */
     struct lua_node nodes[LUA_CLUSTER_NODES_MAX];
-    const char *host_names[LUA_CLUSTER_NODES_MAX + 1];
+    const char *host_names[LUA_CLUSTER_HOSTS_MAX];
+    char client_names[LUA_CLUSTER_CLIENTS_MAX][16];
+    struct lua_clients *clients; /* clients.c: the producers, consumers and their history */
     char cluster_id[KAFKA_STORAGE_UUID_TEXT];
     char switches[512];
     int release; /* kafka_release.number of the first node */
@@ -91,6 +98,7 @@ struct lua_cluster {
     struct run_result parts_result;
     struct run_result fencing_result;
     struct run_result liveness_result;
+    struct run_result history_result;
     struct fault_log faults; /* every fault injected, as the summary lists them */
     struct trace_console console; /* --trace's printer, with its filter */
     struct lua_nemesis nemesis;
@@ -131,5 +139,10 @@ void lua_nemesis_register(lua_State *L); /* nemesis.c: c:nemesis{...} */
 void lua_nemesis_stop(struct lua_cluster *c);
 void lua_workload_register(lua_State *L); /* workload.c: c:metadata_client{...} */
 void lua_views_quorum_register(lua_State *L); /* views.c: converged, image_brokers ... */
+void lua_clients_register(lua_State *L); /* clients.c: c:producer{}, c:consumer{} */
+/* check.history(): stops every client, judges the history (once) into history_result. */
+void lua_clients_check(struct lua_cluster *c);
+bool lua_clients_any(const struct lua_cluster *c);
+void lua_clients_free(struct lua_cluster *c); /* the end of the run */
 
 #endif
