@@ -81,7 +81,7 @@ struct lua_cluster {
     int client_count; /* client hosts, after admin: client-1 is host admin_host + 1 */
     struct lua_node nodes[LUA_CLUSTER_NODES_MAX];
     const char *host_names[LUA_CLUSTER_HOSTS_MAX];
-    char client_names[LUA_CLUSTER_CLIENTS_MAX][16];
+    char client_names[LUA_CLUSTER_CLIENTS_MAX][24];
     struct lua_clients *clients; /* clients.c: the producers, consumers and their history */
     char cluster_id[KAFKA_STORAGE_UUID_TEXT];
     char switches[512];
