@@ -578,6 +578,33 @@ START_TEST(ambiguous_is_info_and_definite_is_fail)
 }
 END_TEST
 
+/* A leader that loses its tail (an unclean election): the consumer past the new end gets
+ * OFFSET_OUT_OF_RANGE, resets to earliest (a seek in the history) and reads the new value at
+ * the old offset: the checker reports inconsistent offsets. */
+START_TEST(offset_out_of_range_resets_and_the_checker_sees_the_truncation)
+{
+    const char *const kv[] = {"acks", "1", "enable.idempotence", "false", NULL};
+    start(8, kv, earliest);
+    send_values(6); /* t-0 holds 1000 and 1003 */
+    run_for(NS_PER_S);
+    ck_assert_int_eq(consumer_position(consumer(), 0), 2);
+    fake.end[0] = 1; /* 1003 is gone */
+    run_for(NS_PER_S);
+    ck_assert_uint_eq(consumer_stats(consumer()).resets, 1);
+    send_values(3); /* 1006 lands at t-0 offset 1 */
+    run_for(NS_PER_S);
+    ck_assert_int_eq(fake.log[0][1], 1006);
+    ck_assert_int_eq(finish(true), 1);
+    ck_assert_msg(strstr(findings[0], "t-0 offset 1 holds value 1003") != NULL, "%s",
+                  findings[0]);
+    struct history_summary sum = history_summary(h);
+    ck_assert_uint_eq(sum.count[HISTORY_INCONSISTENT_OFFSETS], 1);
+    ck_assert_uint_eq(sum.count[HISTORY_LOST_WRITE], 0); /* 1003 was read before it went */
+    ck_assert_uint_eq(sum.count[HISTORY_NONMONOTONIC_POLL], 0); /* the seek forgave the re-read */
+    stop();
+}
+END_TEST
+
 /* Rate-driven values from the producer's own counter; same seed, same trace hash. */
 static uint64_t rate_run(uint64_t seed)
 {
@@ -647,6 +674,7 @@ int main(void)
     tcase_add_test(t, retry_with_idempotence_is_written_once);
     tcase_add_test(t, consumer_reads_everything_and_the_checker_finds_nothing);
     tcase_add_test(t, ambiguous_is_info_and_definite_is_fail);
+    tcase_add_test(t, offset_out_of_range_resets_and_the_checker_sees_the_truncation);
     tcase_add_test(t, same_seed_same_hash);
     tcase_add_test(t, rate_sends_by_itself_and_stop_stops);
     tcase_add_test(t, unknown_setting_is_an_error_naming_it);
