@@ -605,6 +605,27 @@ START_TEST(offset_out_of_range_resets_and_the_checker_sees_the_truncation)
 }
 END_TEST
 
+/* An idempotent batch that fails for good leaves a hole in its sequence: the producer takes a
+ * new producer id and starts its sequences again, and later sends are written. */
+START_TEST(idempotent_failure_takes_a_new_producer_id)
+{
+    const char *const kv[] = {"enable.idempotence", "true", NULL};
+    start(10, kv, NULL);
+    fake.fatal = KAFKA_MESSAGE_TOO_LARGE;
+    send_values(1);
+    run_for(NS_PER_S);
+    ck_assert_int_eq(ops.fail, 1);
+    ck_assert_int_eq(fake.next_producer_id, 2);
+    fake.fatal = KAFKA_NONE;
+    send_values(3);
+    run_for(NS_PER_S);
+    ck_assert_int_eq(ops.ok, 3);
+    ck_assert_int_eq(fake.seen[1][0].producer_id, 1002); /* the new id, sequence 0 */
+    ck_assert_int_eq(fake.seen[1][0].sequence, 0);
+    stop();
+}
+END_TEST
+
 /* Rate-driven values from the producer's own counter; same seed, same trace hash. */
 static uint64_t rate_run(uint64_t seed)
 {
@@ -675,6 +696,7 @@ int main(void)
     tcase_add_test(t, consumer_reads_everything_and_the_checker_finds_nothing);
     tcase_add_test(t, ambiguous_is_info_and_definite_is_fail);
     tcase_add_test(t, offset_out_of_range_resets_and_the_checker_sees_the_truncation);
+    tcase_add_test(t, idempotent_failure_takes_a_new_producer_id);
     tcase_add_test(t, same_seed_same_hash);
     tcase_add_test(t, rate_sends_by_itself_and_stop_stops);
     tcase_add_test(t, unknown_setting_is_an_error_naming_it);

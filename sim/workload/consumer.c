@@ -18,7 +18,7 @@
 #define CONSUMER_REPLICA_ID (-1)
 #define POLL_RECORDS_MAX 4096
 
-enum { TOKEN_META = 1, TOKEN_WAKE = 2, TOKEN_REQUEST = 16 };
+enum { TOKEN_META = 1, TOKEN_WAKE = 2, TOKEN_AGE = 3, TOKEN_REQUEST = 16 };
 
 struct part {
     int64_t position; /* next offset to read, -1 unknown */
@@ -47,7 +47,7 @@ struct consumer {
     int slot_count;
     int32_t correlation_next;
     int32_t meta_correlation; /* in flight; -1 a backoff timer; 0 none */
-    uint64_t meta_timer, wake_timer;
+    uint64_t meta_timer, wake_timer, age_timer;
     bool draining;
     struct consumer_stats stats;
 };
@@ -106,6 +106,9 @@ static void on_metadata(struct consumer *c, const uint8_t *bytes, size_t len)
     if (!again) {
         bool first = c->topic.partition_count == 0;
         c->topic = t;
+        c->env->ops->timer_cancel(c->env->ctx, c->age_timer);
+        c->age_timer = c->env->ops->timer_set(c->env->ctx, ms(c->s->metadata_max_age_ms),
+                                              TOKEN_AGE);
         for (int32_t i = 0; i < t.partition_count; i++) {
             again = again || t.leader_host[i] < 0;
             if (first && hist(c) != NULL) {
@@ -457,6 +460,9 @@ static void consumer_step(void *proc, const struct env_event *e)
         refresh(c);
     } else if (e->kind == ENV_EVENT_TIMER && e->u.timer.token == TOKEN_WAKE) {
         c->wake_timer = 0;
+    } else if (e->kind == ENV_EVENT_TIMER && e->u.timer.token == TOKEN_AGE) {
+        c->age_timer = 0;
+        refresh(c);
     } else if (e->kind == ENV_EVENT_TIMER) {
         abandon(c, (int32_t)(e->u.timer.token - TOKEN_REQUEST), -1);
     }

@@ -9,7 +9,8 @@
  *               is no group coordinator yet, so group.id is accepted (client_config checks it)
  *               but joins nothing and commits nothing; the history registers the consumer with
  *               no group. Metadata from the bootstrap host at start and after
- *               NOT_LEADER_OR_FOLLOWER and friends, a timeout or a reset.
+ *               NOT_LEADER_OR_FOLLOWER and friends, a timeout or a reset, and every
+ *               metadata.max.age.ms.
  *   position    ListOffsets v7 to each partition's leader for auto.offset.reset (earliest: -2,
  *               latest: -1; none is refused at start by this consumer, since nothing was
  *               committed); OFFSET_OUT_OF_RANGE resets the same way and is a history_seek.

@@ -22,6 +22,7 @@ enum {
     TOKEN_TICK = 1,     /* the rate's next value */
     TOKEN_WAKE = 2,     /* the sender looks again (linger, backoff, delivery timeout) */
     TOKEN_META = 3,     /* Metadata or InitProducerId unanswered */
+    TOKEN_AGE = 4,      /* metadata.max.age.ms since the last answer */
     TOKEN_REQUEST = 16  /* + correlation id: a Produce unanswered */
 };
 
@@ -59,7 +60,7 @@ struct producer {
     int32_t correlation_next;
     int32_t meta_correlation; /* Metadata or InitProducerId in flight, 0 none */
     int16_t meta_api;
-    uint64_t meta_timer, wake_timer, tick_timer;
+    uint64_t meta_timer, wake_timer, tick_timer, age_timer;
     time_ns wake_at;
     bool stopped;
     struct producer_stats stats;
@@ -156,6 +157,9 @@ static void on_meta_response(struct producer *p, const uint8_t *bytes, size_t le
         int16_t e = client_metadata_response(p->env, bytes, len, metadata_version(p), &t);
         if (e == KAFKA_NONE && t.partition_count > 0) {
             p->topic = t;
+            p->env->ops->timer_cancel(p->env->ctx, p->age_timer);
+            p->age_timer = p->env->ops->timer_set(
+                p->env->ctx, (time_ns)p->s->metadata_max_age_ms * NS_PER_MS, TOKEN_AGE);
             for (int32_t i = 0; i < t.partition_count; i++) {
                 again = again || t.leader_host[i] < 0;
             }
@@ -280,9 +284,29 @@ static void complete_ok(struct producer *p, struct batch *b, int64_t base_offset
     batch_unlink(p, b);
 }
 
+/*
+ * An idempotent batch that ends without an offset leaves a hole in its partition's sequence,
+ * which the leader would refuse (OUT_OF_ORDER_SEQUENCE_NUMBER) from then on. Kafka's
+ * TransactionManager bumps the epoch and starts every sequence again (KIP-360); here the
+ * producer asks for a new producer id, and batches not sent yet take new sequences.
+ */
+static void reset_sequences(struct producer *p)
+{
+    p->producer_id = -1;
+    p->producer_epoch = -1;
+    memset(p->sequence, 0, sizeof p->sequence);
+    for (struct batch *q = p->head; q != NULL; q = q->next) {
+        if (!q->in_flight) {
+            q->base_sequence = -1;
+        }
+    }
+    refresh(p);
+}
+
 /* The batch ends without an offset: fail if no attempt may have appended, else info. */
 static void complete_failed(struct producer *p, struct batch *b, const char *why)
 {
+    bool hole = p->s->idempotent && b->base_sequence >= 0;
     bool unknown = b->ambiguous || p->s->acks == CLIENT_ACKS_NONE;
     for (int32_t i = 0; i < b->count; i++) {
         if (hist(p) != NULL) {
@@ -297,6 +321,9 @@ static void complete_failed(struct producer *p, struct batch *b, const char *why
     }
     p->stats.open -= (uint32_t)b->count;
     batch_unlink(p, b);
+    if (hole) {
+        reset_sequences(p);
+    }
 }
 
 static time_ns backoff(const struct producer *p, int attempts)
@@ -625,6 +652,9 @@ static void on_timer(struct producer *p, uint64_t token)
         tick(p);
     } else if (token == TOKEN_WAKE) {
         p->wake_timer = 0;
+    } else if (token == TOKEN_AGE) {
+        p->age_timer = 0;
+        refresh(p);
     } else if (token == TOKEN_META) {
         p->meta_timer = 0;
         p->meta_correlation = 0; /* unanswered, or the backoff is over: ask again */

@@ -7,7 +7,8 @@
  *
  *   metadata    Metadata for its topic from the bootstrap host at start, and again after
  *               NOT_LEADER_OR_FOLLOWER and friends (client_error_stale_metadata), a timeout
- *               or a reset connection. Nothing is sent before the first answer.
+ *               or a reset connection, and every metadata.max.age.ms. Nothing is sent before
+ *               the first answer.
  *   values      each send is one record whose value is the decimal text of a unique int64
  *               (value_base + a per-producer counter, or the caller's in producer_send), key
  *               null. Partition: round robin over the topic's partitions, record by record
@@ -24,7 +25,10 @@
  *               the batch was created has not passed.
  *   idempotence when client_config says so: InitProducerId first (to the bootstrap host), then
  *               every batch carries the producer id, epoch and a base sequence per partition;
- *               a retry resends the same sequence, so the leader can drop the duplicate.
+ *               a retry resends the same sequence, so the leader can drop the duplicate. A
+ *               batch that ends without an offset leaves a hole in its sequence: the producer
+ *               then takes a new producer id and starts every sequence at 0 again (what
+ *               KIP-360's epoch bump achieves), so later batches are not refused.
  *
  * The history, Jepsen style (jepsen.tests.kafka), one operation per value:
  *   invoke  when the value enters the accumulator;
