@@ -365,8 +365,12 @@ Agraph_t *timeline_build(sqlite3 *db, struct timeline_window window, char *err, 
     title(c, db);
     double violations_y = lane(c, "violations", "violations");
     sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(db, "SELECT name FROM node WHERE name <> 'admin' ORDER BY host", -1,
-                           &s, NULL) == SQLITE_OK) {
+    /* A lane per node; a client host only if a client ran on it (a cluster has spares). */
+    static const char lanes[] =
+        "SELECT name FROM node n WHERE name <> 'admin' AND (name NOT LIKE 'client-%'"
+        " OR EXISTS (SELECT 1 FROM event e WHERE e.node = n.name AND e.kind = 'host-start'))"
+        " ORDER BY host";
+    if (sqlite3_prepare_v2(db, lanes, -1, &s, NULL) == SQLITE_OK) {
         while (sqlite3_step(s) == SQLITE_ROW) {
             lane(c, text_col(s, 0), text_col(s, 0));
         }
