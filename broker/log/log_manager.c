@@ -267,7 +267,9 @@ static int open_listed(struct log_manager *m, const struct dir_list *ls,
         char topic[CHECKPOINT_TOPIC_MAX + 16];
         int32_t partition;
         snprintf(topic, sizeof topic, "%s", ls->names[i]);
-        if (parse_partition_dir(topic, &partition) &&
+        /* The metadata log shares the dir when metadata.log.dir is unset: it is the raft
+         * client's, not a partition's (LogManager.loadLogs skips KafkaRaftServer's topic). */
+        if (parse_partition_dir(topic, &partition) && strcmp(topic, "__cluster_metadata") != 0 &&
             open_log(m, topic, partition, KUUID_ZERO, NULL, c) == NULL) {
             return -PLOG_ESTORAGE;
         }
