@@ -17,6 +17,7 @@
 #include "replica/replica_manager.h"
 #include "tools/admin.h"
 #include "tools/kafka_storage.h"
+#include "world/net.h"
 #include "world/world.h"
 
 #define VOTERS 3
@@ -341,6 +342,97 @@ START_TEST(a_leader_crash_loses_no_acknowledged_record)
 }
 END_TEST
 
+/* acks=1's classic window: the leader answers once it has the record, is cut off from its
+ * followers and crashes before either fetched it; a follower becomes leader without it, and
+ * the old leader, back, truncates it away (its offset now holds the new leader's record). */
+START_TEST(acks_1_loses_a_write_in_the_classic_window)
+{
+    struct node_config cfg[HOSTS];
+    struct world *w = cluster(cfg);
+    world_run_until(w, 6 * NS_PER_S);
+    create_topic(w, host_of_broker(4));
+    int32_t leader = image_partition(w, 4)->leader;
+    ck_assert_int_eq(produce(w, leader, -1, "a"), 0);
+    world_run_until(w, world_now(w) + 2 * NS_PER_S);
+    int32_t f1 = other_follower(image_partition(w, leader), leader, -1);
+    int32_t f2 = other_follower(image_partition(w, leader), leader, f1);
+    int lone[] = {host_of_broker(leader)};
+    int rest[] = {host_of_broker(f1), host_of_broker(f2)};
+    net_partition(&w->net, lone, 1, rest, 2);
+    ck_assert_int_eq(produce(w, leader, 1, "lost"), 1); /* acknowledged by the leader alone */
+    host_crash(world_host(w, host_of_broker(leader)));
+    net_heal(&w->net);
+    world_run_until(w, world_now(w) + 15 * NS_PER_S);
+    int32_t next = image_partition(w, f1)->leader;
+    ck_assert(next == f1 || next == f2);
+    ck_assert_int_eq(produce(w, next, -1, "kept"), 1);
+    ck_assert(host_start(world_host(w, host_of_broker(leader))));
+    world_run_until(w, world_now(w) + 20 * NS_PER_S);
+    const struct replica_partition *old = replica_of(w, leader);
+    ck_assert_int_eq(partition_log_end_offset(old->log), 2);
+    const struct partition_log_batch *b = partition_log_batch_at(old->log, 1);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_int_eq(b->epoch, replica_of(w, next)->leader_epoch);
+    ck_assert(world_check(w));
+    world_destroy(w);
+}
+END_TEST
+
+/* Deleting the topic stops every replica and removes its log; a Produce then finds no
+ * partition. */
+START_TEST(deleting_the_topic_removes_every_replica)
+{
+    struct node_config cfg[HOSTS];
+    struct world *w = cluster(cfg);
+    world_run_until(w, 6 * NS_PER_S);
+    create_topic(w, host_of_broker(4));
+    int32_t leader = image_partition(w, 4)->leader;
+    ck_assert_int_eq(produce(w, leader, -1, "gone"), 0);
+    struct admin_call c = {.api_key = KAFKA_API_DELETE_TOPICS, .to_host = host_of_broker(4)};
+    snprintf(c.topic, sizeof c.topic, "t");
+    admin_start(world_host(w, ADMIN)->proc, &c);
+    world_run_until(w, world_now(w) + 3 * NS_PER_S);
+    ck_assert_int_eq(admin_outcome(world_host(w, ADMIN)->proc)->error, KAFKA_NONE);
+    for (int32_t id = 4; id <= 6; id++) {
+        struct replica_manager *rm = node_replica_manager(world_host(w, host_of_broker(id))->proc);
+        ck_assert_ptr_null(rm_partition_find(rm, "t", 0));
+        ck_assert_ptr_null(log_manager_get(&rm->logs, "t", 0));
+    }
+    struct client *cl = client_of(w);
+    client_produce(cl, host_of_broker(leader), -1, "late");
+    world_run_until(w, world_now(w) + NS_PER_S);
+    ck_assert(cl->answered);
+    ck_assert_int_eq(cl->error, KAFKA_UNKNOWN_TOPIC_OR_PARTITION);
+    ck_assert(world_check(w));
+    world_destroy(w);
+}
+END_TEST
+
+/* Produce, replicate, crash a follower: the trace hash of two runs is the same. */
+static uint64_t short_run(void)
+{
+    struct node_config cfg[HOSTS];
+    struct world *w = cluster(cfg);
+    world_run_until(w, 6 * NS_PER_S);
+    create_topic(w, host_of_broker(4));
+    int32_t leader = image_partition(w, 4)->leader;
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(produce(w, leader, -1, "d"), i);
+    }
+    host_crash(world_host(w, host_of_broker(other_follower(image_partition(w, leader), leader,
+                                                          -1))));
+    world_run_until(w, world_now(w) + 40 * NS_PER_S);
+    uint64_t hash = trace_hash(&w->trace);
+    world_destroy(w);
+    return hash;
+}
+
+START_TEST(two_runs_have_the_same_trace_hash)
+{
+    ck_assert_uint_eq(short_run(), short_run());
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("data_path");
@@ -348,6 +440,9 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, acks_all_replicates_and_the_isr_follows_a_crashed_follower);
     tcase_add_test(tc, a_leader_crash_loses_no_acknowledged_record);
+    tcase_add_test(tc, acks_1_loses_a_write_in_the_classic_window);
+    tcase_add_test(tc, deleting_the_topic_removes_every_replica);
+    tcase_add_test(tc, two_runs_have_the_same_trace_hash);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -331,6 +331,17 @@ static void apply_partition(struct replica_manager *rm, const struct metadata_im
     }
 }
 
+/* The topic is gone or the replica moved away (StopReplica with deletion): pending produces
+ * complete NOT_LEADER_OR_FOLLOWER, the log and its files go. */
+static void remove_part(struct replica_manager *rm, struct rm_partition *p, struct rm_out *out)
+{
+    replica_stop(&p->replica, &rm->rout);
+    drain(rm, p, out);
+    log_manager_remove(&rm->logs, p->replica.log);
+    replica_free(&p->replica);
+    free(p);
+}
+
 void rm_apply_image(struct replica_manager *rm, const struct metadata_image *img,
                     struct rm_out *out)
 {
@@ -354,17 +365,16 @@ void rm_apply_image(struct replica_manager *rm, const struct metadata_image *img
             }
         }
     }
+    uint32_t kept = 0;
     for (uint32_t i = 0; i < rm->part_count; i++) {
         struct rm_partition *p = rm->parts[i];
-        if (!p->seen && p->replica.role != REPLICA_NONE) {
-            /* The topic is gone or the replica moved away: StopReplica. The log stays on the
-             * disk (the log manager cannot drop one yet). */
-            replica_stop(&p->replica, &rm->rout);
-            p->fetch_id = 0;
-            p->partition_epoch = -1;
-            drain(rm, p, out);
+        if (p->seen) {
+            rm->parts[kept++] = p;
+        } else {
+            remove_part(rm, p, out);
         }
     }
+    rm->part_count = kept;
 }
 
 void rm_set_broker_epoch(struct replica_manager *rm, int64_t broker_epoch)
