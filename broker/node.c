@@ -11,6 +11,7 @@
 #include "lifecycle.h"
 #include "protocol/admin_rpc.h"
 #include "protocol/controller_rpc.h"
+#include "protocol/fetch.h"
 #include "protocol/header.h"
 #include "raft/listener.h"
 #include "raft/log.h"
@@ -1363,6 +1364,10 @@ static void start_broker_storage(struct node *n)
                                          ? n->cfg.replication.min_insync_replicas
                                          : rc.replica.min_insync_replicas;
     rc.alter_partition_version = n->cfg.api.alter_partition_version_max;
+    /* The release's Fetch version: its replica fetcher speaks what its raft client does. */
+    int16_t fv = n->cfg.quorum.fetch_version;
+    rc.fetch_version = fv < FETCH_VERSION_MIN ? FETCH_VERSION_MIN
+                                              : fv > FETCH_VERSION_MAX ? FETCH_VERSION_MAX : fv;
     rm_out_init(&n->rm_out);
     n->rm_broker_epoch = -1;
     if (rm_open(&n->rm, n->env, &rc) != 0) {
