@@ -28,6 +28,7 @@
 #define CLUSTER "MkU3OEVBNTcwNTJENDM2Qk"
 #define PRODUCE_VERSION 9
 #define FETCH_VERSION 12
+#define LIST_OFFSETS_VERSION 4
 
 static const char *const names[] = {"controller-1", "controller-2", "controller-3", "broker-4",
                                     "broker-5",     "broker-6",     "admin",        "client"};
@@ -43,6 +44,7 @@ struct client {
     int64_t base_offset;  /* Produce */
     int64_t hw;           /* Fetch */
     int32_t batches;      /* Fetch: record batches read */
+    int64_t offset;       /* ListOffsets */
 };
 
 static void *client_start(const struct env *env, const void *config)
@@ -82,6 +84,18 @@ static void client_on_fetch(struct client *c, struct wire_reader *body, struct w
     }
 }
 
+static void client_on_list_offsets(struct client *c, struct wire_reader *body,
+                                   struct wire_arena *a)
+{
+    struct list_offsets_response r;
+    if (list_offsets_response_decode(body, LIST_OFFSETS_VERSION, a, &r) == 0 &&
+        r.topic_count == 1 && r.topics[0].partition_count == 1) {
+        c->error = r.topics[0].partitions[0].error_code;
+        c->offset = r.topics[0].partitions[0].offset;
+        c->answered = true;
+    }
+}
+
 static void client_step(void *proc, const struct env_event *e)
 {
     struct client *c = proc;
@@ -95,13 +109,16 @@ static void client_step(void *proc, const struct env_event *e)
     struct wire_reader body;
     struct wire_arena a;
     wire_arena_init(&a);
-    int16_t v = c->api_key == KAFKA_API_PRODUCE ? PRODUCE_VERSION : FETCH_VERSION;
+    int16_t v = c->api_key == KAFKA_API_PRODUCE ? PRODUCE_VERSION
+                : c->api_key == KAFKA_API_FETCH ? FETCH_VERSION : LIST_OFFSETS_VERSION;
     if (kheader_response_decode_frame(e->u.message.bytes, e->u.message.len, c->api_key, v, &h,
                                       &body) == 0) {
         if (c->api_key == KAFKA_API_PRODUCE) {
             client_on_produce(c, &body, &a);
-        } else {
+        } else if (c->api_key == KAFKA_API_FETCH) {
             client_on_fetch(c, &body, &a);
+        } else {
+            client_on_list_offsets(c, &body, &a);
         }
     }
     wire_arena_free(&a);
@@ -181,6 +198,24 @@ static void client_fetch(struct client *c, int to_host, int64_t offset)
     wire_writer_init(&body);
     ck_assert_int_eq(fetch_request_encode(&body, &req, FETCH_VERSION), 0);
     client_send(c, to_host, KAFKA_API_FETCH, FETCH_VERSION, &body);
+}
+
+/* A consumer's ListOffsets for t-0 at `timestamp` (-2 earliest, -1 latest). */
+static void client_list_offsets(struct client *c, int to_host, int64_t timestamp)
+{
+    struct list_offsets_partition lp;
+    list_offsets_partition_init(&lp);
+    lp.timestamp = timestamp;
+    struct list_offsets_topic lt = {.name = "t", .partition_count = 1, .partitions = &lp};
+    struct list_offsets_request req;
+    list_offsets_request_init(&req);
+    req.replica_id = -1;
+    req.topic_count = 1;
+    req.topics = &lt;
+    struct wire_writer body;
+    wire_writer_init(&body);
+    ck_assert_int_eq(list_offsets_request_encode(&body, &req, LIST_OFFSETS_VERSION), 0);
+    client_send(c, to_host, KAFKA_API_LIST_OFFSETS, LIST_OFFSETS_VERSION, &body);
 }
 
 /* ---- the cluster ------------------------------------------------------------------------- */
@@ -308,6 +343,17 @@ START_TEST(acks_all_replicates_and_the_isr_follows_a_crashed_follower)
     ck_assert_int_eq(c->error, KAFKA_NONE);
     ck_assert_int_eq(c->hw, 3);
     ck_assert_int_eq(c->batches, 3);
+    int64_t want[][2] = {{-2, 0}, {-1, 3}, {0, 0}}; /* earliest, latest (the HW), time 0 */
+    for (int i = 0; i < 3; i++) {
+        client_list_offsets(c, host_of_broker(leader), want[i][0]);
+        world_run_until(w, world_now(w) + NS_PER_S);
+        ck_assert(c->answered);
+        ck_assert_int_eq(c->error, KAFKA_NONE);
+        ck_assert_int_eq(c->offset, want[i][1]);
+    }
+    client_list_offsets(c, host_of_broker(follower), -1); /* only the leader answers */
+    world_run_until(w, world_now(w) + NS_PER_S);
+    ck_assert_int_eq(c->error, KAFKA_NOT_LEADER_OR_FOLLOWER);
     ck_assert(world_check(w));
     world_destroy(w);
 }
