@@ -11,10 +11,12 @@
 #include "lifecycle.h"
 #include "protocol/admin_rpc.h"
 #include "protocol/controller_rpc.h"
+#include "protocol/fetch.h"
 #include "protocol/header.h"
 #include "raft/listener.h"
 #include "raft/log.h"
 #include "release.h"
+#include "replica/replica_manager.h"
 #include "storage.h"
 #include "text.h"
 
@@ -90,6 +92,12 @@ struct node {
     char clean_shutdown_file[280];
     bool clean_shutdown_written;
     bool raft_shutdown_begun; /* quorum_shutdown called: the last step of a clean stop */
+    /* The data path (a broker with cfg.data_path): partition replicas and their log dir. */
+    bool data_path;
+    struct replica_manager rm;
+    struct rm_out rm_out;
+    uint64_t rm_image_records; /* the image's records_applied rm last saw */
+    int64_t rm_broker_epoch;
 };
 
 void node_config_default(struct node_config *c, int32_t node_id)
@@ -114,6 +122,7 @@ void node_config_default(struct node_config *c, int32_t node_id)
         .isr_shrink_bumps_leader_epoch = false, .unclean_election_config = true,
         .registration_amend = true, .mv_level = METADATA_MV_LATEST};
     c->auto_create_topics_enable = true;
+    c->data_path = true;
     c->bootstrap_metadata = true;
     c->metadata_max_idle_interval = 500 * NS_PER_MS;
     c->forward_timeout = 30000 * NS_PER_MS;
@@ -563,6 +572,10 @@ static time_ns next_deadline(const struct node *n)
         time_ns f = forwards_deadline(n);
         due = f < due ? f : due;
     }
+    if (n->data_path) {
+        time_ns d = rm_next_deadline(&n->rm);
+        due = d < due ? d : due;
+    }
     return due;
 }
 
@@ -648,9 +661,13 @@ static int64_t read_clean_shutdown(struct node *n)
                                  size < (int64_t)sizeof text - 1 ? (size_t)size
                                                                  : sizeof text - 1);
     text[got > 0 ? got : 0] = '\0';
-    ops->disk_remove(n->env->ctx, n->clean_shutdown_file);
-    const char *at = strstr(text, "\"BrokerEpoch\":");
-    return at != NULL ? strtoll(at + strlen("\"BrokerEpoch\":"), NULL, 10) : -1;
+    if (!n->data_path) {
+        ops->disk_remove(n->env->ctx, n->clean_shutdown_file); /* else the log manager does */
+    }
+    /* The log manager writes LogManager's marker ("brokerEpoch"), the node its own. */
+    const char *key = n->data_path ? "\"brokerEpoch\":" : "\"BrokerEpoch\":";
+    const char *at = strstr(text, key);
+    return at != NULL ? strtoll(at + strlen(key), NULL, 10) : -1;
 }
 
 /* ---- events ------------------------------------------------------------------------------- */
@@ -665,6 +682,60 @@ static void begin_raft_shutdown(struct node *n, time_ns now)
     quorum_shutdown(&n->quorum, now, RAFT_SHUTDOWN_TIMEOUT, &n->out);
 }
 
+static int host_of_leader(const struct node *n);
+
+/* The replica manager's frames go out behind any held quorum-state write, as every frame. */
+static void data_path_send(struct node *n)
+{
+    for (uint32_t i = 0; i < n->rm_out.count; i++) {
+        struct rm_frame *f = &n->rm_out.frames[i];
+        struct wire_writer w = {.bytes = f->bytes, .len = f->len, .cap = f->len,
+                                .growable = true};
+        send_or_hold(n, f->to_host, f->channel, &w);
+        f->bytes = NULL;
+    }
+    rm_out_reset(&n->rm_out);
+}
+
+/* The image's changes (applyDelta), this broker's epoch, and the replica manager's timers. */
+static void data_path_poll(struct node *n)
+{
+    if (!n->data_path) {
+        return;
+    }
+    const struct metadata_image *img = &n->listener.image;
+    if (n->lifecycle.broker_epoch != n->rm_broker_epoch) {
+        n->rm_broker_epoch = n->lifecycle.broker_epoch;
+        rm_set_broker_epoch(&n->rm, n->rm_broker_epoch);
+    }
+    if (img->records_applied != n->rm_image_records) {
+        n->rm_image_records = img->records_applied;
+        rm_apply_image(&n->rm, img, &n->rm_out);
+    }
+    rm_poll(&n->rm, img, host_of_leader(n), &n->rm_out);
+    data_path_send(n);
+}
+
+/* The broker's controlled shutdown ends with its logs: the log manager flushes them, writes
+ * the checkpoints and the clean shutdown marker; then the raft client stops. */
+static void broker_shutdown_poll(struct node *n, time_ns now)
+{
+    if (n->lifecycle.state != LIFECYCLE_SHUTTING_DOWN) {
+        return;
+    }
+    if (!n->clean_shutdown_written) {
+        if (n->data_path) {
+            rm_shutdown(&n->rm, n->lifecycle.broker_epoch);
+            n->clean_shutdown_written = true;
+        } else {
+            write_clean_shutdown(n);
+        }
+    }
+    if (!n->raft_shutdown_begun && (!n->data_path || rm_shutdown_done(&n->rm))) {
+        begin_raft_shutdown(n, now);
+    }
+}
+
 /* After every event: the listener catches up with what is committed, then the controller and
  * the broker lifecycle act on it, then every effect goes out in order. */
 static void poll_components(struct node *n)
@@ -676,12 +747,8 @@ static void poll_components(struct node *n)
     }
     if (n->is_broker) {
         lifecycle_poll(&n->lifecycle, now, &n->quorum, n->listener.applied_offset, &n->out);
-        if (n->lifecycle.state == LIFECYCLE_SHUTTING_DOWN && !n->clean_shutdown_written) {
-            write_clean_shutdown(n);
-        }
-        if (n->lifecycle.state == LIFECYCLE_SHUTTING_DOWN && !n->raft_shutdown_begun) {
-            begin_raft_shutdown(n, now);
-        }
+        data_path_poll(n);
+        broker_shutdown_poll(n, now);
     }
     apply(n);
     if (n->is_broker && n->forward_count > 0) {
@@ -1042,6 +1109,16 @@ static void answer_metadata(struct node *n, struct wire_reader *body, int16_t ve
     send_or_hold(n, (int)(reply_ctx >> 32), ENV_CHANNEL_RESPONSE, &w);
 }
 
+/* KafkaApis' data-path requests; a Fetch of __cluster_metadata stays the quorum's. */
+static bool data_request(int16_t api_key, int16_t version, const struct wire_reader *body)
+{
+    if (api_key == KAFKA_API_FETCH) {
+        return rm_fetch_is_data(body->bytes + body->pos, body->len - body->pos, version);
+    }
+    return api_key == KAFKA_API_PRODUCE || api_key == KAFKA_API_LIST_OFFSETS ||
+           api_key == KAFKA_API_OFFSET_FOR_LEADER_EPOCH;
+}
+
 static void on_request_frame(struct node *n, int from_host, const uint8_t *bytes, size_t len)
 {
     struct wire_arena a;
@@ -1062,6 +1139,10 @@ static void on_request_frame(struct node *n, int from_host, const uint8_t *bytes
         }
     } else if (admin) {
         forward_add(n, from_host, bytes + 4, len - 4); /* the frame without its size */
+        poll_components(n);
+    } else if (n->data_path && data_request(h.api_key, h.api_version, &body)) {
+        rm_handle_request(&n->rm, h.api_key, h.api_version, body.bytes + body.pos,
+                          body.len - body.pos, reply_ctx, &n->rm_out);
         poll_components(n);
     } else if (h.api_key == KAFKA_API_METADATA) {
         if (n->is_broker) {
@@ -1103,6 +1184,10 @@ static void on_response_frame(struct node *n, int from_host, const uint8_t *byte
     if (on_lifecycle_response(n, from_host, bytes, len)) {
         return;
     }
+    if (n->data_path && rm_on_response(&n->rm, from_host, bytes, len, &n->rm_out)) {
+        poll_components(n);
+        return;
+    }
     if (on_forward_response(n, from_host, bytes, len)) {
         poll_components(n);
         return;
@@ -1140,6 +1225,10 @@ static void on_response_frame(struct node *n, int from_host, const uint8_t *byte
  * channel and forwarded requests keep their own timeouts. */
 static void on_reset(struct node *n, int host)
 {
+    if (n->data_path) {
+        rm_on_reset(&n->rm, host, &n->rm_out);
+        poll_components(n);
+    }
     for (int i = 0; i < n->cfg.voter_count; i++) {
         if (n->voter_hosts[i] != host) {
             continue;
@@ -1159,6 +1248,11 @@ static void on_reset(struct node *n, int host)
 
 static void on_disk(struct node *n, uint64_t token, int err)
 {
+    if (n->data_path && partition_log_token_id(token) >= 0) {
+        rm_on_disk(&n->rm, token, err);
+        poll_components(n);
+        return;
+    }
     if (raft_log_on_flushed(&n->log, token, err)) {
         struct quorum_event ev = {.kind = QUORUM_EVENT_FLUSHED};
         quorum_event(n, &ev);
@@ -1211,6 +1305,11 @@ static void node_destroy(void *proc)
     controller_free(&n->controller);
     raft_listener_free(&n->listener);
     raft_log_close(&n->log);
+    if (n->data_path) {
+        rm_free(&n->rm);
+        rm_out_reset(&n->rm_out);
+        free(n->rm_out.frames);
+    }
     for (uint32_t i = 0; i < n->held_count; i++) {
         free(n->held[i].bytes);
     }
@@ -1246,6 +1345,34 @@ static void lifecycle_from_config(struct lifecycle *l, const struct node_config 
     l->heartbeat_version = c->api.broker_heartbeat_version_max;
     l->features = c->broker_features;
     l->feature_count = c->broker_feature_count;
+}
+
+/* The previous broker epoch from the clean shutdown marker, then LogManager.startup, which
+ * comes before the broker registers (BrokerServer.startup). A log dir that does not load
+ * leaves the broker without its data path, and says so. */
+static void start_broker_storage(struct node *n)
+{
+    n->data_path = n->is_broker && n->cfg.data_path && n->cfg.log_dir_count > 0;
+    if (n->is_broker) {
+        n->lifecycle.previous_broker_epoch = read_clean_shutdown(n);
+    }
+    if (!n->data_path) {
+        return;
+    }
+    struct rm_config rc = rm_config_default(n->cfg.node_id, n->cfg.log_dirs[0]);
+    rc.replica.min_insync_replicas = n->cfg.replication.min_insync_replicas > 0
+                                         ? n->cfg.replication.min_insync_replicas
+                                         : rc.replica.min_insync_replicas;
+    rc.alter_partition_version = n->cfg.api.alter_partition_version_max;
+    /* The release's Fetch version: its replica fetcher speaks what its raft client does. */
+    int16_t fv = n->cfg.quorum.fetch_version;
+    rc.fetch_version = fv < FETCH_VERSION_MIN ? FETCH_VERSION_MIN
+                                              : fv > FETCH_VERSION_MAX ? FETCH_VERSION_MAX : fv;
+    rm_out_init(&n->rm_out);
+    n->rm_broker_epoch = -1;
+    if (rm_open(&n->rm, n->env, &rc) != 0) {
+        env_tracef(n->env, TRACE_NODE_REFUSE, "reason=log-dir %s", n->rm.logs.last_error);
+    }
 }
 
 static void *node_start(const struct env *env, const void *config)
@@ -1314,9 +1441,7 @@ static void *node_start(const struct env *env, const void *config)
     lifecycle_from_config(&n->lifecycle, &n->cfg);
     snprintf(n->clean_shutdown_file, sizeof n->clean_shutdown_file, "%s/.kafka_cleanshutdown",
              n->cfg.log_dir_count > 0 ? n->cfg.log_dirs[0] : n->cfg.metadata_log_dir);
-    if (n->is_broker) {
-        n->lifecycle.previous_broker_epoch = read_clean_shutdown(n);
-    }
+    start_broker_storage(n);
     poll_components(n);
     return n;
 }
@@ -1372,6 +1497,12 @@ bool node_shutdown_done(void *proc)
 {
     const struct node *n = proc;
     return n->raft_shutdown_begun && quorum_shutdown_done(&n->quorum);
+}
+
+struct replica_manager *node_replica_manager(void *proc)
+{
+    struct node *n = proc;
+    return n->data_path ? &n->rm : NULL;
 }
 
 const struct metadata_image *node_controller_image(void *proc)

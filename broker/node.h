@@ -67,6 +67,10 @@ struct node_config {
     int quorum_state_version; /* the file's data_version: 0 (static voters) or 1 */
     struct replication_config replication; /* topics and leaders, on the active controller */
     bool auto_create_topics_enable;        /* auto.create.topics.enable */
+    /* A broker hosts the partition replicas the metadata assigns it (replica/replica_manager.h):
+     * Produce, Fetch, ListOffsets, OffsetForLeaderEpoch, follower fetchers, AlterPartition, and
+     * its log dir (the first log.dirs) opened before it registers. */
+    bool data_path;
     /* kafka-storage.sh format wrote bootstrap metadata (3.3+): the first active controller
      * writes it (FeatureLevelRecords) before anything else. */
     bool bootstrap_metadata;
@@ -119,6 +123,9 @@ void node_begin_shutdown(void *proc);
 /* Whether the clean stop is over and the process may exit: the broker's controlled shutdown
  * is done and the raft client's shutdown completed or timed out. */
 bool node_shutdown_done(void *proc);
+/* The broker's replica manager (replica/replica_manager.h), or NULL without a data path. */
+struct replica_manager;
+struct replica_manager *node_replica_manager(void *proc);
 /* The active controller's own image (NULL unless this node is the active controller). */
 const struct metadata_image *node_controller_image(void *proc);
 

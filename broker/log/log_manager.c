@@ -94,12 +94,15 @@ static void write_checkpoint(struct log_manager *m, enum log_manager_file f)
     struct partition_log **sorted = malloc((m->log_count + 1) * sizeof *sorted);
     struct checkpoint_offset *entries = malloc((m->log_count + 1) * sizeof *entries);
     KS_ASSERT(sorted != NULL && entries != NULL);
+    uint32_t live = 0;
     for (uint32_t i = 0; i < m->log_count; i++) {
-        sorted[i] = m->logs[i];
+        if (m->logs[i] != NULL) { /* NULL: removed */
+            sorted[live++] = m->logs[i];
+        }
     }
-    qsort(sorted, m->log_count, sizeof *sorted, by_topic_partition); /* keys are unique */
+    qsort(sorted, live, sizeof *sorted, by_topic_partition); /* keys are unique */
     uint32_t count = 0;
-    for (uint32_t i = 0; i < m->log_count; i++) {
+    for (uint32_t i = 0; i < live; i++) {
         struct checkpoint_offset *e = &entries[count];
         if (offset_of(f, sorted[i], &e->offset)) {
             snprintf(e->topic, sizeof e->topic, "%s", sorted[i]->topic);
@@ -267,7 +270,9 @@ static int open_listed(struct log_manager *m, const struct dir_list *ls,
         char topic[CHECKPOINT_TOPIC_MAX + 16];
         int32_t partition;
         snprintf(topic, sizeof topic, "%s", ls->names[i]);
-        if (parse_partition_dir(topic, &partition) &&
+        /* The metadata log shares the dir when metadata.log.dir is unset: it is the raft
+         * client's, not a partition's (LogManager.loadLogs skips KafkaRaftServer's topic). */
+        if (parse_partition_dir(topic, &partition) && strcmp(topic, "__cluster_metadata") != 0 &&
             open_log(m, topic, partition, KUUID_ZERO, NULL, c) == NULL) {
             return -PLOG_ESTORAGE;
         }
@@ -319,8 +324,10 @@ int log_manager_open(struct log_manager *m, const struct env *env,
 void log_manager_close(struct log_manager *m)
 {
     for (uint32_t i = 0; i < m->log_count; i++) {
-        partition_log_close(m->logs[i]);
-        free(m->logs[i]);
+        if (m->logs[i] != NULL) {
+            partition_log_close(m->logs[i]);
+            free(m->logs[i]);
+        }
     }
     free(m->logs);
     m->logs = NULL;
@@ -331,7 +338,8 @@ struct partition_log *log_manager_get(struct log_manager *m, const char *topic,
                                       int32_t partition)
 {
     for (uint32_t i = 0; i < m->log_count; i++) {
-        if (m->logs[i]->partition == partition && strcmp(m->logs[i]->topic, topic) == 0) {
+        if (m->logs[i] != NULL && m->logs[i]->partition == partition &&
+            strcmp(m->logs[i]->topic, topic) == 0) {
             return m->logs[i];
         }
     }
@@ -356,13 +364,17 @@ void log_manager_tick(struct log_manager *m)
     time_ns now = env_now(m->env);
     if (now >= m->next_retention) {
         for (uint32_t i = 0; i < m->log_count; i++) {
-            partition_log_delete_old_segments(m->logs[i]);
+            if (m->logs[i] != NULL) {
+                partition_log_delete_old_segments(m->logs[i]);
+            }
         }
         m->next_retention = after_ms(now, m->cfg.retention_check_ms);
     }
     if (now >= m->next_flush) {
         for (uint32_t i = 0; i < m->log_count; i++) {
-            partition_log_flush_if_due(m->logs[i]);
+            if (m->logs[i] != NULL) {
+                partition_log_flush_if_due(m->logs[i]);
+            }
         }
         m->next_flush = after_ms(now, m->cfg.flush_check_ms);
     }
@@ -403,7 +415,7 @@ static void advance_shutdown(struct log_manager *m)
 {
     if (m->state == LM_SHUTDOWN_FLUSH) {
         for (uint32_t i = 0; i < m->log_count; i++) {
-            if (partition_log_flush_in_flight(m->logs[i])) {
+            if (m->logs[i] != NULL && partition_log_flush_in_flight(m->logs[i])) {
                 return;
             }
         }
@@ -430,7 +442,9 @@ void log_manager_shutdown(struct log_manager *m, int64_t broker_epoch)
     m->broker_epoch = broker_epoch;
     m->state = LM_SHUTDOWN_FLUSH;
     for (uint32_t i = 0; i < m->log_count; i++) {
-        partition_log_flush(m->logs[i]); /* log.flush(true): up to the log end */
+        if (m->logs[i] != NULL) {
+            partition_log_flush(m->logs[i]); /* log.flush(true): up to the log end */
+        }
     }
     advance_shutdown(m);
 }
@@ -458,7 +472,7 @@ bool log_manager_on_disk(struct log_manager *m, uint64_t token, int err)
         if (m->rewrite[which]) {
             write_checkpoint(m, (enum log_manager_file)which);
         }
-    } else if ((uint64_t)id < m->log_count) {
+    } else if ((uint64_t)id < m->log_count && m->logs[id] != NULL) {
         if (!partition_log_on_disk(m->logs[id], token, err)) {
             return false;
         }
@@ -467,4 +481,13 @@ bool log_manager_on_disk(struct log_manager *m, uint64_t token, int err)
     }
     advance_shutdown(m);
     return true;
+}
+
+void log_manager_remove(struct log_manager *m, struct partition_log *l)
+{
+    KS_ASSERT(l->id < m->log_count && m->logs[l->id] == l);
+    uint32_t id = l->id;
+    partition_log_remove(l);
+    free(l);
+    m->logs[id] = NULL; /* ids stay where they are: fsyncs in flight still name them */
 }

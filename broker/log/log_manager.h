@@ -102,6 +102,11 @@ struct partition_log *log_manager_get_or_create(struct log_manager *m, const cha
                                                 int32_t partition, struct kuuid topic_id,
                                                 const struct log_config *config);
 
+/* LogManager.asyncDelete (topic deletion, a replica moved away): the log's files and memory go
+ * (partition_log_remove); its slot stays empty, so its id is never reused and its late fsyncs
+ * are dropped. `l` is invalid afterwards. */
+void log_manager_remove(struct log_manager *m, struct partition_log *l);
+
 /* Runs the periodic tasks that are due at the local time now. */
 void log_manager_tick(struct log_manager *m);
 /* When log_manager_tick next has work (local time), or TIME_NS_MAX. */
