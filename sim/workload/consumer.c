@@ -26,6 +26,7 @@ struct part {
     int64_t drain_target; /* -1: no answer since consumer_drain */
     int32_t list_correlation;
     uint64_t list_timer;
+    time_ns list_not_before; /* a ListOffsets abandoned waits retry.backoff.ms to go again */
     int32_t history_tp;
 };
 
@@ -363,7 +364,11 @@ static void consumer_run(struct consumer *c)
     for (int32_t i = 0; i < c->topic.partition_count; i++) {
         int host = c->topic.leader_host[i];
         if (host >= 0 && c->parts[i].position < 0 && c->parts[i].list_correlation == 0) {
-            send_list_offsets(c, i, host);
+            if (now < c->parts[i].list_not_before) {
+                wake_after(c, c->parts[i].list_not_before - now);
+            } else {
+                send_list_offsets(c, i, host);
+            }
         }
     }
     for (int32_t i = 0; i < c->topic.partition_count; i++) {
@@ -434,6 +439,7 @@ static void abandon(struct consumer *c, int32_t corr, int host)
                                          (host >= 0 && c->topic.leader_host[i] == host))) {
             c->env->ops->timer_cancel(c->env->ctx, p->list_timer);
             p->list_correlation = 0;
+            p->list_not_before = env_now(c->env) + ms(c->s->retry_backoff_ms);
         }
     }
     for (int i = 0; i < c->slot_count; i++) {

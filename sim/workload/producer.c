@@ -494,24 +494,24 @@ static void send_batch(struct producer *p, struct batch *b, int host)
         TOKEN_REQUEST + (uint64_t)b->correlation_id);
 }
 
-static int in_flight_to(const struct producer *p, int host)
-{
-    int n = 0;
-    for (const struct batch *b = p->head; b != NULL; b = b->next) {
-        n += b->in_flight && b->host == host;
-    }
-    return n;
-}
+/* What one pass of the sender knows, so a batch's turn costs O(1), not a walk of the list:
+ * which partitions already have an older batch waiting, and how many requests each host has
+ * in flight. A long outage queues thousands of batches; a walk per batch made a pass
+ * quadratic in them. */
+#define PASS_HOSTS 64
+struct sender_pass {
+    bool waiting[CLIENT_PARTITIONS_MAX];
+    int in_flight[PASS_HOSTS];
+};
 
-/* Whether `b` is the oldest batch of its partition not in flight. */
-static bool first_waiting(const struct producer *p, const struct batch *b)
+static void pass_init(const struct producer *p, struct sender_pass *pass)
 {
-    for (const struct batch *q = p->head; q != b; q = q->next) {
-        if (q->partition == b->partition && !q->in_flight) {
-            return false;
+    memset(pass, 0, sizeof *pass);
+    for (const struct batch *b = p->head; b != NULL; b = b->next) {
+        if (b->in_flight && b->host >= 0 && b->host < PASS_HOSTS) {
+            pass->in_flight[b->host]++;
         }
     }
-    return true;
 }
 
 static void wake_at(struct producer *p, time_ns when)
@@ -525,9 +525,14 @@ static void wake_at(struct producer *p, time_ns when)
     p->wake_timer = p->env->ops->timer_set(p->env->ctx, p->wake_at - now, TOKEN_WAKE);
 }
 
-/* One batch's turn: expire it, send it, or say when to look again (0: nothing to wait for). */
-static time_ns consider(struct producer *p, struct batch *b, time_ns now)
+/* One batch's turn: expire it, send it, or say when to look again (0: nothing to wait for).
+ * The oldest batch of its partition not in flight is the only one that may go (a partition's
+ * batches leave in order): a batch that stays queued holds back the later ones of its
+ * partition for the rest of the pass; one sent or expired does not. */
+static time_ns consider(struct producer *p, struct batch *b, time_ns now,
+                        struct sender_pass *pass)
 {
+    bool first = !pass->waiting[b->partition];
     time_ns linger_end = b->created + p->s->linger_ms * NS_PER_MS;
     if (!b->closed && now >= linger_end) {
         b->closed = true;
@@ -537,6 +542,7 @@ static time_ns consider(struct producer *p, struct batch *b, time_ns now)
         complete_failed(p, b, "delivery.timeout.ms expired");
         return 0;
     }
+    pass->waiting[b->partition] = true;
     if (!b->closed) {
         return linger_end;
     }
@@ -544,23 +550,28 @@ static time_ns consider(struct producer *p, struct batch *b, time_ns now)
         return b->not_before;
     }
     int host = p->topic.leader_host[b->partition];
-    if (!ready(p) || host < 0 || !first_waiting(p, b) ||
-        in_flight_to(p, host) >= p->s->max_in_flight_requests_per_connection) {
+    KS_ASSERT(host < PASS_HOSTS);
+    if (!ready(p) || host < 0 || !first ||
+        pass->in_flight[host] >= p->s->max_in_flight_requests_per_connection) {
         return delivery_deadline(p, b);
     }
+    pass->waiting[b->partition] = false;
     send_batch(p, b, host);
+    pass->in_flight[host]++;
     return 0;
 }
 
 static void sender_run(struct producer *p)
 {
     time_ns now = env_now(p->env), next = TIME_NS_MAX;
+    struct sender_pass pass;
+    pass_init(p, &pass);
     for (struct batch *b = p->head, *after; b != NULL; b = after) {
         after = b->next;
         if (b->in_flight) {
             continue;
         }
-        time_ns t = consider(p, b, now);
+        time_ns t = consider(p, b, now, &pass);
         if (t > 0 && t < next) {
             next = t;
         }
