@@ -212,7 +212,7 @@ static int split_list(const char *text, bool keep_empty,
  * Java's Long.parseLong / Integer.parseInt / Short.parseShort on an already trimmed text:
  * an optional sign and at least one decimal digit, within [min, max].
  */
-static bool parse_decimal(const char *text, int64_t min, int64_t max, int64_t *out)
+bool config_parse_integer(const char *text, int64_t min, int64_t max, int64_t *out)
 {
     const char *p = text;
     bool negative = *p == '-';
@@ -759,7 +759,7 @@ static enum host_port split_host_port(const char *address, bool signed_port, cha
     if (*digits == '\0') {
         return HOST_PORT_NO_MATCH;
     }
-    if (!parse_decimal(colon + 1, INT32_MIN, INT32_MAX, port)) {
+    if (!config_parse_integer(colon + 1, INT32_MIN, INT32_MAX, port)) {
         return HOST_PORT_BAD_PORT;
     }
     return copy_span(host, host_cap, h, (size_t)(h_end - h)) ? HOST_PORT_OK
@@ -846,7 +846,7 @@ static int voter_item(void *arg, const char *item, size_t len)
     int64_t port;
     char host[CONFIG_HOST_BYTES];
     bool id_fits = copy_span(id_text, sizeof id_text, entry, (size_t)(at - entry));
-    if (!id_fits || !parse_decimal(id_text, INT32_MIN, INT32_MAX, &id)) {
+    if (!id_fits || !config_parse_integer(id_text, INT32_MIN, INT32_MAX, &id)) {
         return set_fail(ctx->msg, ctx->cap, CONFIG_EVALUE,
                         "Failed to parse voter ID as an integer from %.*s", (int)(at - entry),
                         entry);
@@ -1346,7 +1346,7 @@ static int set_log_flush_interval_ms(struct kafka_config *cfg, const char *value
     int64_t parsed = -1;
     if (value != NULL) {
         bool fits = copy_trimmed(text, sizeof text, value);
-        if (!fits || !parse_decimal(text, INT64_MIN, INT64_MAX, &parsed)) {
+        if (!fits || !config_parse_integer(text, INT64_MIN, INT64_MAX, &parsed)) {
             return set_fail(msg, cap, CONFIG_EVALUE,
                             "Invalid value %s for configuration log.flush.interval.ms: Not a "
                             "number of type LONG",
@@ -1744,7 +1744,7 @@ static int check_value(const struct config_key *k, const char *value, int64_t *n
     case CONFIG_TYPE_SHORT:
     case CONFIG_TYPE_INT:
     case CONFIG_TYPE_LONG:
-        if (!fits || !parse_decimal(text, lows[k->type], highs[k->type], number)) {
+        if (!fits || !config_parse_integer(text, lows[k->type], highs[k->type], number)) {
             return set_fail(msg, cap, CONFIG_EVALUE,
                             "Invalid value %s for configuration %s: Not a number of type %s",
                             value, k->name, type_names[k->type]);

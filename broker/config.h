@@ -360,6 +360,9 @@ void config_defaults(struct kafka_config *cfg, const struct kafka_release *relea
  * kafka-server-start.sh --override does). Applies defaults, kafka.version, types, ranges,
  * kraftsim.switch.*, then config_validate(). On error `out` is unspecified.
  */
+/* Integer.parseInt / Long.parseLong, as Kafka's ConfigDef reads a number: an optional sign,
+ * then at least one ASCII digit, within [min, max]. False for anything else. */
+bool config_parse_integer(const char *text, int64_t min, int64_t max, int64_t *out);
 int config_parse(const char *text, size_t len, const char *filename, struct kafka_config *out,
                  struct config_error *err);
 int config_parse_overrides(const char *text, size_t len, const char *filename,

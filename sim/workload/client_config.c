@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config.h"
 #include "env.h"
 
 /*
@@ -353,37 +354,6 @@ static bool copy_trimmed(char *out, size_t cap, const char *text)
     return true;
 }
 
-/* Integer.parseInt / Long.parseLong: an optional sign, then at least one ASCII digit. */
-static bool parse_java_integer(const char *text, int64_t lo, int64_t hi, int64_t *out)
-{
-    const char *p = text;
-    bool negative = *p == '-';
-    p += *p == '-' || *p == '+';
-    if (*p == '\0') {
-        return false;
-    }
-    uint64_t magnitude = 0;
-    for (; *p != '\0'; p++) {
-        if (*p < '0' || *p > '9') {
-            return false;
-        }
-        uint64_t digit = (uint64_t)(*p - '0');
-        if (magnitude > (UINT64_C(9223372036854775808) - digit) / 10) {
-            return false;
-        }
-        magnitude = magnitude * 10 + digit;
-    }
-    if (!negative && magnitude > (uint64_t)INT64_MAX) {
-        return false;
-    }
-    int64_t value = negative ? (int64_t)(0 - magnitude) : (int64_t)magnitude;
-    if (value < lo || value > hi) {
-        return false;
-    }
-    *out = value;
-    return true;
-}
-
 /* The known key of the release nearest to `name` (the first in table order on a tie). */
 static const char *nearest_key(enum client_kind kind, const struct kafka_release *release,
                                const char *name)
@@ -527,7 +497,7 @@ static int parse_number(struct client_config *cfg, const struct client_config_ke
 {
     bool is_int = k->type == CLIENT_VALUE_INT;
     int64_t n;
-    if (!parse_java_integer(trimmed, is_int ? INT32_MIN : INT64_MIN,
+    if (!config_parse_integer(trimmed, is_int ? INT32_MIN : INT64_MIN,
                             is_int ? INT32_MAX : INT64_MAX, &n)) {
         return FAIL(err, CLIENT_CONFIG_EVALUE,
                     "Invalid value %s for configuration %s: Not a number of type %s", raw,
