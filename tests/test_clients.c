@@ -15,6 +15,7 @@
 #include "trace/db.h"
 #include "world/world.h"
 #include "workload/consumer.h"
+#include "workload/partitioner.h"
 #include "workload/producer.h"
 
 /* ---- the fake broker: one node (id 1, host "broker"), leader of every partition of "t" ----- */
@@ -367,11 +368,26 @@ static void on_op(void *ctx, const struct run_db_op *op)
     }
 }
 
+#define ROUND_ROBIN "org.apache.kafka.clients.producer.RoundRobinPartitioner"
+
+/* The fake-broker tests place records by RoundRobinPartitioner, so each test knows where a
+ * value lands (the built-in sticky partitioner has its own tests below), unless the test
+ * names partitioner.class itself ("" keeps Kafka's default). */
 static void settings(struct client_config *cfg, enum client_kind kind, const char *const *kv)
 {
     char err[256];
     client_config_init(cfg, kind, NULL);
+    bool own = false;
+    for (const char *const *k = kv; k != NULL && k[0] != NULL; k += 2) {
+        own = own || strcmp(k[0], "partitioner.class") == 0;
+    }
+    if (kind == CLIENT_PRODUCER && !own) {
+        ck_assert(client_config_set(cfg, "partitioner.class", ROUND_ROBIN, err, sizeof err) == 0);
+    }
     for (; kv != NULL && kv[0] != NULL; kv += 2) {
+        if (strcmp(kv[0], "partitioner.class") == 0 && kv[1][0] == '\0') {
+            continue;
+        }
         ck_assert_msg(client_config_set(cfg, kv[0], kv[1], err, sizeof err) == 0, "%s", err);
     }
     ck_assert_msg(client_config_finish(cfg, err, sizeof err) == 0, "%s", err);
@@ -684,6 +700,140 @@ START_TEST(unknown_setting_is_an_error_naming_it)
 }
 END_TEST
 
+/* ---- the partitioners (partitioner.c) ---------------------------------------------------- */
+
+static uint64_t test_random_state;
+static uint64_t test_random(void *ctx)
+{
+    (void)ctx;
+    test_random_state = test_random_state * 6364136223846793005u + 1442695040888963407u;
+    return test_random_state >> 11;
+}
+static const struct env_ops test_random_ops = {.random = test_random};
+static const struct env test_random_env = {.ops = &test_random_ops};
+
+struct pt_world {
+    int leader_host[CLIENT_PARTITIONS_MAX];
+    int32_t queue_length[CLIENT_PARTITIONS_MAX];
+    bool accepting[CLIENT_PARTITIONS_MAX];
+    struct partitioner_view view;
+};
+
+static void pt_world_init(struct pt_world *pw, int32_t partitions)
+{
+    memset(pw, 0, sizeof *pw);
+    pw->view = (struct partitioner_view){.partition_count = partitions,
+                                         .leader_host = pw->leader_host,
+                                         .queue_length = pw->queue_length,
+                                         .accepting = pw->accepting};
+    test_random_state = 42;
+}
+
+static struct partitioner pt_make(enum client_partitioner kind, bool adaptive, int32_t batch)
+{
+    return (struct partitioner){.kind = kind, .adaptive = adaptive, .batch_size = batch,
+                                .sticky = -1};
+}
+
+/* BuiltInPartitioner: one partition until batch.size bytes went to it with its batch full. */
+START_TEST(builtin_partitioner_sticks_for_a_batch_then_switches)
+{
+    struct pt_world pw;
+    pt_world_init(&pw, 6);
+    struct partitioner pt = pt_make(CLIENT_PARTITIONER_BUILTIN, true, 1000);
+    int32_t first = partitioner_choose(&pt, &pw.view, &test_random_env);
+    pw.accepting[first] = true; /* its batch has room */
+    for (int i = 0; i < 9; i++) {
+        ck_assert_int_eq(partitioner_choose(&pt, &pw.view, &test_random_env), first);
+        partitioner_appended(&pt, &pw.view, first, 100, &test_random_env);
+    }
+    /* 1,100 bytes with the batch still open: no switch (RecordAccumulator's enableSwitch) */
+    partitioner_appended(&pt, &pw.view, first, 200, &test_random_env);
+    ck_assert_int_eq(partitioner_choose(&pt, &pw.view, &test_random_env), first);
+    /* the batch filled: the next record switches */
+    pw.accepting[first] = false;
+    ck_assert_int_ne(partitioner_choose(&pt, &pw.view, &test_random_env), first);
+    int seen[6] = {0};
+    for (int i = 0; i < 600; i++) {
+        int32_t part = partitioner_choose(&pt, &pw.view, &test_random_env);
+        seen[part]++;
+        partitioner_appended(&pt, &pw.view, part, 100, &test_random_env);
+    }
+    for (int i = 0; i < 6; i++) {
+        ck_assert_int_gt(seen[i], 0); /* 60 switches reach every partition */
+        ck_assert_int_eq(seen[i] % 10, 0); /* each stay is 1,000 bytes: ten records */
+    }
+}
+END_TEST
+
+/* Adaptive: a partition with a long queue is chosen less often; no leader, never. */
+START_TEST(builtin_partitioner_avoids_long_queues_and_leaderless_partitions)
+{
+    struct pt_world pw;
+    pt_world_init(&pw, 3);
+    pw.leader_host[2] = -1; /* partition 2 has no leader */
+    pw.queue_length[0] = 9; /* weights: 1 for partition 0, 10 for partition 1 */
+    int count[3] = {0};
+    for (int i = 0; i < 1100; i++) {
+        struct partitioner pt = pt_make(CLIENT_PARTITIONER_BUILTIN, true, 1000);
+        count[partitioner_choose(&pt, &pw.view, &test_random_env)]++;
+    }
+    ck_assert_int_eq(count[2], 0);
+    ck_assert_int_gt(count[1], 5 * count[0]);
+    ck_assert_int_gt(count[0], 0);
+    /* without adaptive partitioning the draw is uniform over partitions with a leader */
+    memset(count, 0, sizeof count);
+    for (int i = 0; i < 1000; i++) {
+        struct partitioner pt = pt_make(CLIENT_PARTITIONER_BUILTIN, false, 1000);
+        count[partitioner_choose(&pt, &pw.view, &test_random_env)]++;
+    }
+    ck_assert_int_eq(count[2], 0);
+    ck_assert_int_gt(count[0], 400);
+    ck_assert_int_gt(count[1], 400);
+}
+END_TEST
+
+/* DefaultPartitioner (to 3.2): a new batch moves it to another partition; RoundRobin cycles. */
+START_TEST(sticky_partitioner_moves_on_a_new_batch_and_round_robin_cycles)
+{
+    struct pt_world pw;
+    pt_world_init(&pw, 4);
+    struct partitioner pt = pt_make(CLIENT_PARTITIONER_DEFAULT, true, 1000);
+    int32_t p0 = partitioner_choose(&pt, &pw.view, &test_random_env);
+    pw.accepting[p0] = true;
+    ck_assert_int_eq(partitioner_choose(&pt, &pw.view, &test_random_env), p0);
+    pw.accepting[p0] = false; /* the batch was sent: the next record opens a new one */
+    int32_t p1 = partitioner_choose(&pt, &pw.view, &test_random_env);
+    ck_assert_int_ne(p1, p0);
+    struct partitioner rr = pt_make(CLIENT_PARTITIONER_ROUND_ROBIN, false, 1000);
+    pw.leader_host[1] = -1;
+    int32_t expect[] = {0, 2, 3, 0, 2, 3};
+    for (int i = 0; i < 6; i++) {
+        ck_assert_int_eq(partitioner_choose(&rr, &pw.view, &test_random_env), expect[i]);
+    }
+}
+END_TEST
+
+/* Through the producer: the built-in partitioner sends a stream in few Produce requests. */
+START_TEST(builtin_partitioner_sends_a_stream_in_few_requests)
+{
+    static const char *const kv[] = {"partitioner.class", "", "linger.ms", "5", NULL};
+    start(9, kv, NULL);
+    ck_assert_int_eq(pcfg.settings.partitioner_class, CLIENT_PARTITIONER_BUILTIN);
+    int before = fake.produce_requests;
+    send_values(60); /* one a millisecond: a batch every linger.ms, all to one partition */
+    run_for(NS_PER_S);
+    ck_assert_int_eq(ops.ok, 60);
+    ck_assert_int_le(fake.produce_requests - before, 14);
+    int used = 0;
+    for (int p = 0; p < FAKE_PARTITIONS; p++) {
+        used += fake.end[p] > 0;
+    }
+    ck_assert_int_eq(used, 1); /* 60 small records are far from batch.size */
+    stop();
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("clients");
@@ -700,6 +850,10 @@ int main(void)
     tcase_add_test(t, same_seed_same_hash);
     tcase_add_test(t, rate_sends_by_itself_and_stop_stops);
     tcase_add_test(t, unknown_setting_is_an_error_naming_it);
+    tcase_add_test(t, builtin_partitioner_sticks_for_a_batch_then_switches);
+    tcase_add_test(t, builtin_partitioner_avoids_long_queues_and_leaderless_partitions);
+    tcase_add_test(t, sticky_partitioner_moves_on_a_new_batch_and_round_robin_cycles);
+    tcase_add_test(t, builtin_partitioner_sends_a_stream_in_few_requests);
     suite_add_tcase(s, t);
     SRunner *r = srunner_create(s);
     srunner_run_all(r, CK_NORMAL);

@@ -245,6 +245,10 @@ static struct rm_partition *create_part(struct replica_manager *rm,
     config_int(img, t->name, "retention.bytes", &lc.retention_bytes);
     config_int(img, t->name, "flush.messages", &lc.flush_messages);
     config_int(img, t->name, "flush.ms", &lc.flush_ms);
+    config_int(img, t->name, "segment.ms", &lc.segment_ms);
+    int64_t max_message = lc.max_message_bytes;
+    config_int(img, t->name, "max.message.bytes", &max_message);
+    lc.max_message_bytes = (int32_t)max_message;
     struct partition_log *log = log_manager_get_or_create(&rm->logs, t->name, partition, t->id,
                                                           &lc);
     if (log == NULL) {
@@ -252,6 +256,11 @@ static struct rm_partition *create_part(struct replica_manager *rm,
                    "partition=%d", t->name, partition);
         return NULL;
     }
+    /* A log loaded from disk at startup opened with the broker's defaults, before the metadata
+     * image named its topic's overrides; the image's overrides apply now, as LogManager's
+     * startup(topicConfigOverrides) and updateTopicConfig give a loaded log its topic config
+     * (without this a restarted broker would keep 1 GiB segments and no retention.bytes). */
+    log->config = lc;
     struct replica_config rc = rm->cfg.replica;
     int64_t min_isr = rc.min_insync_replicas;
     config_int(img, t->name, "min.insync.replicas", &min_isr);

@@ -256,7 +256,8 @@ static void set_int(lua_State *L, const char *k, uint64_t v)
     lua_setfield(L, -2, k);
 }
 
-/* p:stats(): { invoked, ok, failed, unknown, open, retries } / q:stats(): { records, ... } */
+/* p:stats(): { invoked, ok, failed, unknown, open, retries, attempts (Produce requests) } /
+ * q:stats(): { records, ... } */
 static int l_stats(lua_State *L)
 {
     void *proc;
@@ -270,6 +271,7 @@ static int l_stats(lua_State *L)
         set_int(L, "unknown", s.unknown);
         set_int(L, "open", s.open);
         set_int(L, "retries", s.retries);
+        set_int(L, "attempts", s.attempts);
     } else if (proc != NULL) {
         struct consumer_stats s = consumer_stats(proc);
         set_int(L, "records", s.records);

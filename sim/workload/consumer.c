@@ -315,6 +315,11 @@ static bool on_fetch_partition(struct consumer *c, const struct fetch_response_p
         history_tp(c, i);
     }
     take_records(c, i, fp->records);
+    if (hist(c) != NULL && fp->log_start_offset > 0) {
+        /* Retention deleted what lies below: no replica the leader's Fetch reads from holds
+         * it, so the checker judges those offsets now and forgets them (bounded memory). */
+        history_log_start(hist(c), c->parts[i].history_tp, fp->log_start_offset);
+    }
     c->parts[i].high_watermark = fp->high_watermark;
     if (c->draining && c->parts[i].drain_target < 0) {
         c->parts[i].drain_target = fp->high_watermark;

@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "check/history.h"
 #include "protocol/data_rpc.h"
 #include "protocol/header.h"
 #include "protocol/record_batch.h"
 #include "trace/db.h"
+#include "workload/partitioner.h"
 
 /* Error codes header.h does not name (Errors.java). */
 #define ERROR_NETWORK_EXCEPTION 13
@@ -27,7 +29,7 @@ enum {
 };
 
 struct batch {
-    struct batch *next;
+    struct batch *next; /* the next batch of its partition */
     int32_t partition;
     int32_t count, cap;
     int64_t *values;
@@ -49,11 +51,19 @@ struct producer {
     struct producer_config cfg;
     const struct client_config *s;
     struct client_topic topic;
-    struct batch *head, *tail; /* every open batch, oldest first */
-    struct batch *open[CLIENT_PARTITIONS_MAX];
+    /* Each partition's batches, oldest first, as RecordAccumulator keeps one deque per
+     * partition: a sender pass looks at the front of each, never at the whole backlog (a
+     * leader outage queues a batch per record for delivery.timeout.ms). */
+    struct batch_queue {
+        struct batch *head, *tail;
+    } queue[CLIENT_PARTITIONS_MAX];
+    int32_t queue_length[CLIENT_PARTITIONS_MAX];
+    struct batch *open[CLIENT_PARTITIONS_MAX]; /* the batch taking appends, NULL: a new one */
+    struct partitioner partitioner;
+    struct batch **flight; /* the batches in flight, in no order (found by correlation id) */
+    uint32_t flight_count, flight_cap;
     int32_t sequence[CLIENT_PARTITIONS_MAX];
     int32_t history_tp[CLIENT_PARTITIONS_MAX];
-    int32_t next_partition;
     int64_t counter;
     int64_t producer_id;
     int16_t producer_epoch;
@@ -195,13 +205,24 @@ static struct batch *batch_new(struct producer *p, int32_t partition)
     b->created = env_now(p->env);
     b->base_sequence = -1;
     b->bytes = RECORD_BATCH_HEADER_SIZE;
-    if (p->tail != NULL) {
-        p->tail->next = b;
+    struct batch_queue *q = &p->queue[partition];
+    if (q->tail != NULL) {
+        q->tail->next = b;
     } else {
-        p->head = b;
+        q->head = b;
     }
-    p->tail = b;
+    q->tail = b;
+    p->queue_length[partition]++;
     return b;
+}
+
+static int32_t decimal_digits(int64_t v)
+{
+    int32_t n = v < 0 ? 2 : 1;
+    for (uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v; u >= 10; u /= 10) {
+        n++;
+    }
+    return n;
 }
 
 static void batch_append(struct batch *b, int64_t value)
@@ -212,7 +233,7 @@ static void batch_append(struct batch *b, int64_t value)
         KS_ASSERT(b->values != NULL);
     }
     b->values[b->count++] = value;
-    b->bytes += RECORD_OVERHEAD + (int32_t)snprintf(NULL, 0, "%lld", (long long)value);
+    b->bytes += RECORD_OVERHEAD + decimal_digits(value);
 }
 
 static int32_t history_tp(struct producer *p, int32_t partition)
@@ -229,8 +250,15 @@ bool producer_send(void *proc, int64_t value)
     if (!ready(p) || p->stopped) {
         return false;
     }
-    int32_t part = p->next_partition++ % p->topic.partition_count;
-    p->next_partition %= p->topic.partition_count;
+    bool accepting[CLIENT_PARTITIONS_MAX];
+    for (int32_t i = 0; i < p->topic.partition_count; i++) {
+        accepting[i] = p->open[i] != NULL;
+    }
+    struct partitioner_view view = {.partition_count = p->topic.partition_count,
+                                    .leader_host = p->topic.leader_host,
+                                    .queue_length = p->queue_length,
+                                    .accepting = accepting};
+    int32_t part = partitioner_choose(&p->partitioner, &view, p->env);
     p->stats.invoked++;
     p->stats.open++;
     if (hist(p) != NULL) {
@@ -241,28 +269,56 @@ bool producer_send(void *proc, int64_t value)
     if (b == NULL) {
         b = p->open[part] = batch_new(p, part);
     }
+    int32_t before = b->count > 0 ? b->bytes : 0;
     batch_append(b, value);
     if (b->bytes >= p->s->batch_size) {
         b->closed = true;
         p->open[part] = NULL;
+        accepting[part] = false;
     }
+    partitioner_appended(&p->partitioner, &view, part, b->bytes - before, p->env);
     sender_run(p);
     return true;
 }
 
 /* ---- completions --------------------------------------------------------------------------- */
 
+static void flight_add(struct producer *p, struct batch *b)
+{
+    p->flight = array_grow(p->flight, p->flight_count, &p->flight_cap, sizeof *p->flight);
+    p->flight[p->flight_count++] = b;
+    b->in_flight = true;
+}
+
+static void flight_remove(struct producer *p, struct batch *b)
+{
+    if (!b->in_flight) {
+        return;
+    }
+    for (uint32_t i = 0; i < p->flight_count; i++) {
+        if (p->flight[i] == b) {
+            p->flight[i] = p->flight[--p->flight_count];
+            b->in_flight = false;
+            return;
+        }
+    }
+    KS_ASSERT(!"an in-flight batch is in the flight list");
+}
+
 static void batch_unlink(struct producer *p, struct batch *b)
 {
-    struct batch **at = &p->head, *prev = NULL;
+    flight_remove(p, b);
+    struct batch_queue *q = &p->queue[b->partition];
+    struct batch **at = &q->head, *prev = NULL;
     while (*at != b) {
         prev = *at;
         at = &(*at)->next;
     }
     *at = b->next;
-    if (p->tail == b) {
-        p->tail = prev;
+    if (q->tail == b) {
+        q->tail = prev;
     }
+    p->queue_length[b->partition]--;
     if (p->open[b->partition] == b) {
         p->open[b->partition] = NULL;
     }
@@ -295,9 +351,11 @@ static void reset_sequences(struct producer *p)
     p->producer_id = -1;
     p->producer_epoch = -1;
     memset(p->sequence, 0, sizeof p->sequence);
-    for (struct batch *q = p->head; q != NULL; q = q->next) {
-        if (!q->in_flight) {
-            q->base_sequence = -1;
+    for (int32_t part = 0; part < CLIENT_PARTITIONS_MAX; part++) {
+        for (struct batch *q = p->queue[part].head; q != NULL; q = q->next) {
+            if (!q->in_flight) {
+                q->base_sequence = -1;
+            }
         }
     }
     refresh(p);
@@ -345,7 +403,7 @@ static time_ns delivery_deadline(const struct producer *p, const struct batch *b
 /* A retriable outcome of an attempt: again after the backoff, or the end of the batch. */
 static void retry_or_fail(struct producer *p, struct batch *b, int16_t error, const char *why)
 {
-    b->in_flight = false;
+    flight_remove(p, b);
     b->correlation_id = 0;
     p->env->ops->timer_cancel(p->env->ctx, b->timer);
     b->timer = 0;
@@ -388,7 +446,6 @@ static void on_partition_answer(struct producer *p, struct batch *b, int16_t err
     }
     b->ambiguous = b->ambiguous || may_have_appended(error);
     if (!retriable(error)) {
-        b->in_flight = false;
         complete_failed(p, b, kafka_error_name(error));
         return;
     }
@@ -397,9 +454,9 @@ static void on_partition_answer(struct producer *p, struct batch *b, int16_t err
 
 static struct batch *by_correlation(struct producer *p, int32_t corr)
 {
-    for (struct batch *b = p->head; b != NULL; b = b->next) {
-        if (b->in_flight && b->correlation_id == corr) {
-            return b;
+    for (uint32_t i = 0; i < p->flight_count; i++) {
+        if (p->flight[i]->correlation_id == corr) {
+            return p->flight[i];
         }
     }
     return NULL;
@@ -488,27 +545,24 @@ static void send_batch(struct producer *p, struct batch *b, int host)
         complete_failed(p, b, "acks=0: no answer"); /* info: nobody will ever know */
         return;
     }
-    b->in_flight = true;
+    flight_add(p, b);
     b->timer = p->env->ops->timer_set(
         p->env->ctx, (time_ns)p->s->request_timeout_ms * NS_PER_MS,
         TOKEN_REQUEST + (uint64_t)b->correlation_id);
 }
 
-/* What one pass of the sender knows, so a batch's turn costs O(1), not a walk of the list:
- * which partitions already have an older batch waiting, and how many requests each host has
- * in flight. A long outage queues thousands of batches; a walk per batch made a pass
- * quadratic in them. */
+/* How many requests each host has in flight: the sender's one pass over the flight list. */
 #define PASS_HOSTS 64
 struct sender_pass {
-    bool waiting[CLIENT_PARTITIONS_MAX];
     int in_flight[PASS_HOSTS];
 };
 
 static void pass_init(const struct producer *p, struct sender_pass *pass)
 {
     memset(pass, 0, sizeof *pass);
-    for (const struct batch *b = p->head; b != NULL; b = b->next) {
-        if (b->in_flight && b->host >= 0 && b->host < PASS_HOSTS) {
+    for (uint32_t i = 0; i < p->flight_count; i++) {
+        const struct batch *b = p->flight[i];
+        if (b->host >= 0 && b->host < PASS_HOSTS) {
             pass->in_flight[b->host]++;
         }
     }
@@ -525,14 +579,13 @@ static void wake_at(struct producer *p, time_ns when)
     p->wake_timer = p->env->ops->timer_set(p->env->ctx, p->wake_at - now, TOKEN_WAKE);
 }
 
-/* One batch's turn: expire it, send it, or say when to look again (0: nothing to wait for).
- * The oldest batch of its partition not in flight is the only one that may go (a partition's
- * batches leave in order): a batch that stays queued holds back the later ones of its
- * partition for the rest of the pass; one sent or expired does not. */
+/* The oldest batch of its partition not in flight: expire it, send it, or say when to look
+ * again (0: it left, look at the next one). Only this batch may go, since a partition's
+ * batches leave in order; as in RecordAccumulator.ready, only its linger counts (a later
+ * batch fills up to batch.size meanwhile), and no later batch expires before it does. */
 static time_ns consider(struct producer *p, struct batch *b, time_ns now,
                         struct sender_pass *pass)
 {
-    bool first = !pass->waiting[b->partition];
     time_ns linger_end = b->created + p->s->linger_ms * NS_PER_MS;
     if (!b->closed && now >= linger_end) {
         b->closed = true;
@@ -542,7 +595,6 @@ static time_ns consider(struct producer *p, struct batch *b, time_ns now,
         complete_failed(p, b, "delivery.timeout.ms expired");
         return 0;
     }
-    pass->waiting[b->partition] = true;
     if (!b->closed) {
         return linger_end;
     }
@@ -551,13 +603,29 @@ static time_ns consider(struct producer *p, struct batch *b, time_ns now,
     }
     int host = p->topic.leader_host[b->partition];
     KS_ASSERT(host < PASS_HOSTS);
-    if (!ready(p) || host < 0 || !first ||
+    if (!ready(p) || host < 0 ||
         pass->in_flight[host] >= p->s->max_in_flight_requests_per_connection) {
         return delivery_deadline(p, b);
     }
-    pass->waiting[b->partition] = false;
     send_batch(p, b, host);
     pass->in_flight[host]++;
+    return 0;
+}
+
+/* One partition's turn: batches leave from the front until one has to wait. */
+static time_ns sender_partition(struct producer *p, int32_t part, time_ns now,
+                                struct sender_pass *pass)
+{
+    for (struct batch *b = p->queue[part].head, *after; b != NULL; b = after) {
+        after = b->next;
+        if (b->in_flight) {
+            continue;
+        }
+        time_ns t = consider(p, b, now, pass);
+        if (t > 0) {
+            return t;
+        }
+    }
     return 0;
 }
 
@@ -566,12 +634,8 @@ static void sender_run(struct producer *p)
     time_ns now = env_now(p->env), next = TIME_NS_MAX;
     struct sender_pass pass;
     pass_init(p, &pass);
-    for (struct batch *b = p->head, *after; b != NULL; b = after) {
-        after = b->next;
-        if (b->in_flight) {
-            continue;
-        }
-        time_ns t = consider(p, b, now, &pass);
+    for (int32_t part = 0; part < CLIENT_PARTITIONS_MAX; part++) {
+        time_ns t = p->queue[part].head != NULL ? sender_partition(p, part, now, &pass) : 0;
         if (t > 0 && t < next) {
             next = t;
         }
@@ -603,6 +667,7 @@ static void *producer_boot(const struct env *env, const void *config)
     p->cfg = *(const struct producer_config *)config;
     p->s = &p->cfg.settings;
     KS_ASSERT(p->s->finished && p->s->kind == CLIENT_PRODUCER);
+    partitioner_init(&p->partitioner, p->s);
     p->producer_id = -1;
     p->producer_epoch = -1;
     for (int i = 0; i < CLIENT_PARTITIONS_MAX; i++) {
@@ -618,21 +683,25 @@ static void *producer_boot(const struct env *env, const void *config)
 static void producer_destroy(void *proc)
 {
     struct producer *p = proc;
-    while (p->head != NULL) {
-        struct batch *b = p->head;
-        p->head = b->next;
-        free(b->values);
-        free(b);
+    for (int32_t part = 0; part < CLIENT_PARTITIONS_MAX; part++) {
+        while (p->queue[part].head != NULL) {
+            struct batch *b = p->queue[part].head;
+            p->queue[part].head = b->next;
+            free(b->values);
+            free(b);
+        }
     }
+    free(p->flight);
     free(p);
 }
 
 static void on_message(struct producer *p, const struct env_event *e)
 {
     if (e->u.message.channel == ENV_CHANNEL_RESET) {
-        for (struct batch *b = p->head, *after; b != NULL; b = after) {
-            after = b->next;
-            if (b->in_flight && b->host == e->u.message.from_host) {
+        /* retry_or_fail takes the batch out of the flight list: walk it from the end */
+        for (uint32_t i = p->flight_count; i-- > 0;) {
+            struct batch *b = p->flight[i];
+            if (b->host == e->u.message.from_host) {
                 b->ambiguous = true; /* it may have arrived before the reset */
                 retry_or_fail(p, b, ERROR_NETWORK_EXCEPTION, "connection reset");
             }
