@@ -1369,6 +1369,67 @@ static bool render_log_flush_interval_ms(const struct kafka_config *cfg, char *b
     return cfg->log_flush_interval_ms >= 0;
 }
 
+/* LONG keys whose default is null: one setter and renderer each, over a shared pair. */
+#define MIN_NONE_LONG INT64_MIN
+static int set_nullable_long(int64_t *field, const char *key, int64_t min, const char *value,
+                             char *msg, size_t cap)
+{
+    char text[32];
+    int64_t parsed = CONFIG_NULL_LONG;
+    if (value != NULL) {
+        bool fits = copy_trimmed(text, sizeof text, value);
+        if (!fits || !config_parse_integer(text, INT64_MIN + 1, INT64_MAX, &parsed)) {
+            return set_fail(msg, cap, CONFIG_EVALUE,
+                            "Invalid value %s for configuration %s: Not a number of type LONG",
+                            value, key);
+        }
+        if (min != MIN_NONE_LONG && parsed < min) {
+            return set_fail(msg, cap, CONFIG_EVALUE,
+                            "Invalid value %" PRId64 " for configuration %s: Value must be at "
+                            "least %" PRId64, parsed, key, min);
+        }
+    }
+    *field = parsed;
+    return CONFIG_OK;
+}
+
+static bool render_nullable_long(int64_t v, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%" PRId64, v);
+    return v != CONFIG_NULL_LONG;
+}
+
+#define NULLABLE_LONG(fn, key, field, min)                                                     \
+    static int set_##fn(struct kafka_config *cfg, const char *value, char *msg, size_t cap)    \
+    {                                                                                          \
+        return set_nullable_long(&cfg->field, key, min, value, msg, cap);                      \
+    }                                                                                          \
+    static bool render_##fn(const struct kafka_config *cfg, char *buf, size_t cap)             \
+    {                                                                                          \
+        return render_nullable_long(cfg->field, buf, cap);                                     \
+    }
+NULLABLE_LONG(log_retention_minutes, "log.retention.minutes", log_retention_minutes,
+              MIN_NONE_LONG)
+NULLABLE_LONG(log_retention_ms, "log.retention.ms", log_retention_ms, MIN_NONE_LONG)
+NULLABLE_LONG(log_roll_ms, "log.roll.ms", log_roll_ms, 1)
+
+int64_t config_log_retention_ms(const struct kafka_config *cfg)
+{
+    if (cfg->log_retention_ms != CONFIG_NULL_LONG) {
+        return cfg->log_retention_ms;
+    }
+    if (cfg->log_retention_minutes != CONFIG_NULL_LONG) {
+        return cfg->log_retention_minutes * 60000;
+    }
+    return (int64_t)cfg->log_retention_hours * 3600000;
+}
+
+int64_t config_log_roll_ms(const struct kafka_config *cfg)
+{
+    return cfg->log_roll_ms != CONFIG_NULL_LONG ? cfg->log_roll_ms
+                                                : (int64_t)cfg->log_roll_hours * 3600000;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* The key table, sorted by name                                                            */
 
@@ -1507,28 +1568,35 @@ static const struct config_key config_key_table[] = {
     CUSTOM("log.flush.interval.ms", LONG, NULL, HIGH, 0, set_log_flush_interval_ms,
            render_log_flush_interval_ms,
            "fsync a partition this long after its last flush; null: the scheduler interval."),
-    ACCEPT("log.flush.offset.checkpoint.interval.ms", INT, "60000", HIGH, 0, 0,
-           "Recovery point checkpoint period."),
+    SCALAR("log.flush.offset.checkpoint.interval.ms", INT, log_flush_offset_checkpoint_interval_ms,
+           "60000", HIGH, 0, 0, false, "Recovery point checkpoint period."),
     SCALAR("log.flush.scheduler.interval.ms", LONG, log_flush_scheduler_interval_ms,
            "9223372036854775807", HIGH, 0, 0, true, "How often the log flusher checks logs."),
-    ACCEPT("log.index.interval.bytes", INT, "4096", MEDIUM, 0, 0, "Offset index density."),
-    ACCEPT("log.index.size.max.bytes", INT, "10485760", MEDIUM, 0, 4, "Offset index size."),
+    SCALAR("log.index.interval.bytes", INT, log_index_interval_bytes, "4096", MEDIUM, 0, 0, false,
+           "Offset index density."),
+    SCALAR("log.index.size.max.bytes", INT, log_index_size_max_bytes, "10485760", MEDIUM, 0, 4,
+           false, "Offset index size."),
     ACCEPT("log.message.timestamp.difference.max.ms", LONG, "9223372036854775807", MEDIUM, 0,
            0, "Deprecated by KIP-937 (3.6); Kafka 4.0 drops it."),
     ACCEPT("log.message.timestamp.type", STRING, "CreateTime", MEDIUM, 0, MIN_NONE,
            "CreateTime or LogAppendTime."),
     ACCEPT("log.preallocate", BOOLEAN, "false", MEDIUM, 0, MIN_NONE,
            "Preallocate segment files."),
-    ACCEPT("log.retention.bytes", LONG, "-1", HIGH, 0, MIN_NONE, "Size-based retention."),
-    ACCEPT("log.retention.check.interval.ms", LONG, "300000", MEDIUM, 0, 1,
-           "Retention check period."),
-    ACCEPT("log.retention.hours", INT, "168", HIGH, 0, MIN_NONE, "Time-based retention."),
-    ACCEPT("log.retention.minutes", INT, NULL, HIGH, 0, MIN_NONE, "Time-based retention."),
-    ACCEPT("log.retention.ms", LONG, NULL, HIGH, 0, MIN_NONE, "Time-based retention."),
-    ACCEPT("log.roll.hours", INT, "168", HIGH, 0, 1, "Segment roll time."),
+    SCALAR("log.retention.bytes", LONG, log_retention_bytes, "-1", HIGH, 0, MIN_NONE, false,
+           "Size-based retention."),
+    SCALAR("log.retention.check.interval.ms", LONG, log_retention_check_interval_ms, "300000",
+           MEDIUM, 0, 1, false, "Retention check period."),
+    SCALAR("log.retention.hours", INT, log_retention_hours, "168", HIGH, 0, MIN_NONE, false,
+           "Time-based retention."),
+    CUSTOM("log.retention.minutes", INT, NULL, HIGH, 0, set_log_retention_minutes,
+           render_log_retention_minutes, "Time-based retention; null: log.retention.hours."),
+    CUSTOM("log.retention.ms", LONG, NULL, HIGH, 0, set_log_retention_ms, render_log_retention_ms,
+           "Time-based retention (-1: none); null: log.retention.minutes."),
+    SCALAR("log.roll.hours", INT, log_roll_hours, "168", HIGH, 0, 1, false, "Segment roll time."),
     ACCEPT("log.roll.jitter.hours", INT, "0", HIGH, 0, 0, "Segment roll jitter."),
     ACCEPT("log.roll.jitter.ms", LONG, NULL, HIGH, 0, MIN_NONE, "Segment roll jitter."),
-    ACCEPT("log.roll.ms", LONG, NULL, HIGH, 0, MIN_NONE, "Segment roll time."),
+    CUSTOM("log.roll.ms", LONG, NULL, HIGH, 0, set_log_roll_ms, render_log_roll_ms,
+           "Segment roll time; null: log.roll.hours."),
     SCALAR("log.segment.bytes", INT, log_segment_bytes, "1073741824", HIGH, 0, 14, false,
            "Segment size of data partitions (at least LegacyRecord.RECORD_OVERHEAD_V0)."),
     ACCEPT("log.segment.delete.delay.ms", LONG, "60000", HIGH, 0, 0,
@@ -1598,17 +1666,18 @@ static const struct config_key config_key_table[] = {
            "Removed in 3.0 (KAFKA-12591); later Kafka ignores it with a warning."),
     ACCEPT("quota.producer.default", LONG, "9223372036854775807", HIGH, 0, MIN_NONE,
            "Removed in 3.0 (KAFKA-12591); later Kafka ignores it with a warning."),
-    ACCEPT("replica.fetch.backoff.ms", INT, "1000", MEDIUM, 0, 0,
-           "Follower fetcher sleep after a fetch error."),
+    SCALAR("replica.fetch.backoff.ms", INT, replica_fetch_backoff_ms, "1000", MEDIUM, 0, 0,
+           false, "Follower fetcher sleep after a fetch error."),
     SCALAR("replica.fetch.max.bytes", INT, replica_fetch_max_bytes, "1048576", MEDIUM, 0, 0,
            false, "Bytes a follower asks for per partition."),
-    ACCEPT("replica.fetch.min.bytes", INT, "1", HIGH, 0, MIN_NONE,
-           "Bytes a follower fetch waits for."),
-    ACCEPT("replica.fetch.response.max.bytes", INT, "10485760", MEDIUM, 0, 0,
-           "Bytes of a whole follower fetch response."),
+    SCALAR("replica.fetch.min.bytes", INT, replica_fetch_min_bytes, "1", HIGH, 0, MIN_NONE,
+           false, "Bytes a follower fetch waits for."),
+    SCALAR("replica.fetch.response.max.bytes", INT, replica_fetch_response_max_bytes,
+           "10485760", MEDIUM, 0, 0, false, "Bytes of a whole follower fetch response."),
     SCALAR("replica.fetch.wait.max.ms", INT, replica_fetch_wait_max_ms, "500", HIGH, 0, 0, true,
            "MaxWaitMs of follower fetches; <= replica.lag.time.max.ms."),
-    ACCEPT("replica.high.watermark.checkpoint.interval.ms", LONG, "5000", HIGH, 0, MIN_NONE,
+    SCALAR("replica.high.watermark.checkpoint.interval.ms", LONG,
+           replica_high_watermark_checkpoint_interval_ms, "5000", HIGH, 0, MIN_NONE, false,
            "High watermark checkpoint period."),
     SCALAR("replica.lag.time.max.ms", LONG, replica_lag_time_max_ms, "30000", HIGH, 0, 1, true,
            "A follower not caught up for this long leaves the ISR (10000 in 2.4)."),

@@ -336,6 +336,20 @@ struct kafka_config {
     int64_t log_flush_scheduler_interval_ms;
     int32_t log_segment_bytes;
     int32_t message_max_bytes;
+    int64_t log_retention_bytes;             /* -1: none */
+    int64_t log_retention_check_interval_ms;
+    int32_t log_retention_hours;
+    int64_t log_retention_minutes;           /* CONFIG_NULL_LONG: null (hours rule) */
+    int64_t log_retention_ms;                /* CONFIG_NULL_LONG: null (minutes rule) */
+    int32_t log_roll_hours;
+    int64_t log_roll_ms;                     /* CONFIG_NULL_LONG: null (hours rule) */
+    int32_t log_index_interval_bytes;
+    int32_t log_index_size_max_bytes;
+    int32_t log_flush_offset_checkpoint_interval_ms;
+    int32_t replica_fetch_backoff_ms;
+    int32_t replica_fetch_min_bytes;
+    int32_t replica_fetch_response_max_bytes;
+    int64_t replica_high_watermark_checkpoint_interval_ms;
 
     /* Internal topics (GroupCoordinatorConfig.java, TransactionLogConfig.java) */
     int16_t offsets_topic_replication_factor;
@@ -351,6 +365,14 @@ struct kafka_config {
     /* Every property as written (file, then overrides): for lines in messages and rendering. */
     struct config_properties source;
 };
+
+/* A LONG key whose Kafka default is null (log.retention.ms, log.roll.ms, ...). */
+#define CONFIG_NULL_LONG INT64_MIN
+
+/* The effective retention and roll times of the log.* keys, with Kafka's precedence
+ * (LogConfig: log.retention.ms, else minutes, else hours; log.roll.ms, else hours). */
+int64_t config_log_retention_ms(const struct kafka_config *cfg);
+int64_t config_log_roll_ms(const struct kafka_config *cfg);
 
 /* trunk's defaults, then `release`'s (NULL: trunk). Nothing is marked as set. */
 void config_defaults(struct kafka_config *cfg, const struct kafka_release *release);

@@ -112,6 +112,7 @@ void node_config_default(struct node_config *c, int32_t node_id)
     c->metadata_log_segment_bytes = UINT64_C(1073741824);
     c->metadata_log_max_record_bytes_between_snapshots = 20971520;
     c->metadata_max_retention_bytes = 104857600;
+    c->data = rm_config_default(node_id, NULL);
     c->broker_heartbeat_interval = 2000 * NS_PER_MS;
     c->broker_session_timeout = 9000 * NS_PER_MS;
     c->listener_port = 9092;
@@ -198,6 +199,39 @@ static void listener_from_kafka(struct node_config *c, const struct kafka_config
     }
 }
 
+/* server.properties' log.* and replica.* keys: the defaults of every partition log (topic
+ * configs override them, ReplicaManager's LogConfig) and the replica manager's own settings. */
+static void data_from_kafka(struct node_config *c, const struct kafka_config *k)
+{
+    struct rm_config *d = &c->data;
+    struct log_config *l = &d->logs.defaults;
+    l->segment_bytes = k->log_segment_bytes;
+    l->segment_ms = config_log_roll_ms(k);
+    l->retention_bytes = k->log_retention_bytes;
+    l->retention_ms = config_log_retention_ms(k);
+    l->flush_messages = k->log_flush_interval_messages;
+    /* log.flush.interval.ms null: LogConfig falls back to log.flush.scheduler.interval.ms */
+    l->flush_ms = k->log_flush_interval_ms >= 0 ? k->log_flush_interval_ms
+                                                : k->log_flush_scheduler_interval_ms;
+    l->index_interval_bytes = k->log_index_interval_bytes;
+    l->segment_index_bytes = k->log_index_size_max_bytes;
+    l->max_message_bytes = k->message_max_bytes;
+    d->logs.retention_check_ms = k->log_retention_check_interval_ms;
+    d->logs.flush_check_ms = k->log_flush_scheduler_interval_ms;
+    d->logs.recovery_checkpoint_ms = k->log_flush_offset_checkpoint_interval_ms;
+    d->logs.hw_checkpoint_ms = k->replica_high_watermark_checkpoint_interval_ms;
+    d->replica.min_insync_replicas = k->min_insync_replicas;
+    d->replica.replica_lag_time_max = (time_ns)k->replica_lag_time_max_ms * NS_PER_MS;
+    d->replica.replica_fetch_backoff = (time_ns)k->replica_fetch_backoff_ms * NS_PER_MS;
+    d->replica.replica_fetch_max_bytes = k->replica_fetch_max_bytes;
+    d->replica.leader_epoch_truncation = k->switches.replication_leader_epoch_truncation;
+    d->replica.hw_frozen_below_min_isr = k->switches.replication_hw_frozen_below_min_isr;
+    d->fetch_wait_max_ms = k->replica_fetch_wait_max_ms;
+    d->fetch_min_bytes = k->replica_fetch_min_bytes;
+    d->fetch_response_max_bytes = k->replica_fetch_response_max_bytes;
+    d->socket_timeout = (time_ns)k->replica_socket_timeout_ms * NS_PER_MS;
+}
+
 static void replication_from_kafka(struct node_config *c, const struct kafka_config *k)
 {
     c->metadata_max_idle_interval = (time_ns)k->metadata_max_idle_interval_ms * NS_PER_MS;
@@ -273,6 +307,7 @@ int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
     c->broker_session_timeout = k->broker_session_timeout_ms * NS_PER_MS;
     listener_from_kafka(c, k);
     replication_from_kafka(c, k);
+    data_from_kafka(c, k);
     c->voter_count = (int)k->controller_quorum_voters_count;
     for (int i = 0; i < c->voter_count; i++) {
         const struct config_voter *v = &k->controller_quorum_voters[i];
@@ -1359,7 +1394,9 @@ static void start_broker_storage(struct node *n)
     if (!n->data_path) {
         return;
     }
-    struct rm_config rc = rm_config_default(n->cfg.node_id, n->cfg.log_dirs[0]);
+    struct rm_config rc = n->cfg.data;
+    rc.broker_id = rc.replica.broker_id = n->cfg.node_id;
+    rc.log_dir = rc.logs.log_dir = n->cfg.log_dirs[0];
     rc.replica.min_insync_replicas = n->cfg.replication.min_insync_replicas > 0
                                          ? n->cfg.replication.min_insync_replicas
                                          : rc.replica.min_insync_replicas;

@@ -38,6 +38,7 @@
 #include "env.h"
 #include "raft/quorum.h"
 #include "release.h"
+#include "replica/replica_manager.h"
 #include "replication.h"
 
 #define NODE_HOST_MAX 64
@@ -71,6 +72,9 @@ struct node_config {
      * Produce, Fetch, ListOffsets, OffsetForLeaderEpoch, follower fetchers, AlterPartition, and
      * its log dir (the first log.dirs) opened before it registers. */
     bool data_path;
+    /* The broker's log.* and replica.* settings and the release's replication switches, for
+     * its replica manager (log_dir is filled in at open, from log_dirs[0]). */
+    struct rm_config data;
     /* kafka-storage.sh format wrote bootstrap metadata (3.3+): the first active controller
      * writes it (FeatureLevelRecords) before anything else. */
     bool bootstrap_metadata;

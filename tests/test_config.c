@@ -1242,6 +1242,33 @@ START_TEST(render_of_a_zookeeper_2_4_broker_parses_back)
 }
 END_TEST
 
+/* The log.* keys a broker's partition logs use, with LogConfig's precedence: log.retention.ms,
+ * else .minutes, else .hours; log.roll.ms, else log.roll.hours. */
+START_TEST(log_retention_and_roll_take_the_most_precise_key)
+{
+    ck_parse_ok(parse(KRAFT_NODE_1));
+    ck_assert_int_eq(config_log_retention_ms(&cfg), INT64_C(168) * 3600000);
+    ck_assert_int_eq(config_log_roll_ms(&cfg), INT64_C(168) * 3600000);
+    ck_assert_int_eq(cfg.log_retention_bytes, -1);
+    ck_assert_int_eq(cfg.log_retention_check_interval_ms, 300000);
+    ck_parse_ok(parse(KRAFT_NODE_1 "log.retention.hours=2\nlog.retention.minutes=5\n"
+                                  "log.roll.hours=3\nlog.retention.bytes=1048576\n"
+                                  "log.retention.check.interval.ms=30000\n"));
+    ck_assert_int_eq(config_log_retention_ms(&cfg), 300000);
+    ck_assert_int_eq(config_log_roll_ms(&cfg), INT64_C(3) * 3600000);
+    ck_assert_int_eq(cfg.log_retention_bytes, 1048576);
+    ck_assert_int_eq(cfg.log_retention_check_interval_ms, 30000);
+    ck_parse_ok(parse(KRAFT_NODE_1 "log.retention.minutes=5\nlog.retention.ms=-1\n"
+                                  "log.roll.ms=60000\n"));
+    ck_assert_int_eq(config_log_retention_ms(&cfg), -1); /* -1: keep everything */
+    ck_assert_int_eq(config_log_roll_ms(&cfg), 60000);
+    ck_assert_int_eq(parse(KRAFT_NODE_1 "log.roll.ms=0\n"), CONFIG_EVALUE);
+    ck_assert_ptr_nonnull(strstr(err.message, "log.roll.ms"));
+    ck_assert_int_eq(parse(KRAFT_NODE_1 "log.retention.ms=soon\n"), CONFIG_EVALUE);
+    ck_assert_ptr_nonnull(strstr(err.message, "log.retention.ms"));
+}
+END_TEST
+
 /* ---------------------------------------------------------------------------------------- */
 
 static Suite *config_suite(void)
@@ -1308,6 +1335,7 @@ static Suite *config_suite(void)
     tcase_add_test(releases, follower_best_node_from_3_9_and_observer_fetch_timer_through_4_1);
     tcase_add_test(releases, render_is_sorted_and_parses_back_to_the_same_text);
     tcase_add_test(releases, render_of_a_zookeeper_2_4_broker_parses_back);
+    tcase_add_test(releases, log_retention_and_roll_take_the_most_precise_key);
     suite_add_tcase(s, releases);
     return s;
 }

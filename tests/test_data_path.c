@@ -220,11 +220,15 @@ static void client_list_offsets(struct client *c, int to_host, int64_t timestamp
 
 /* ---- the cluster ------------------------------------------------------------------------- */
 
-static struct world *cluster(struct node_config *cfg)
+/* The cluster, each node's config from node_config_default and then `tweak` (NULL: none). */
+static struct world *cluster_with(struct node_config *cfg, void (*tweak)(struct node_config *))
 {
     struct world *w = world_create(7, HOSTS, names, NULL, NULL);
     for (int i = 0; i < VOTERS + BROKERS; i++) {
         node_config_default(&cfg[i], i + 1);
+        if (tweak != NULL) {
+            tweak(&cfg[i]);
+        }
         snprintf(cfg[i].roles, sizeof cfg[i].roles, "%s", i < VOTERS ? "controller" : "broker");
         cfg[i].voter_count = VOTERS;
         for (int k = 0; k < VOTERS; k++) {
@@ -244,6 +248,8 @@ static struct world *cluster(struct node_config *cfg)
     ck_assert(host_start(world_host(w, CLIENT)));
     return w;
 }
+
+static struct world *cluster(struct node_config *cfg) { return cluster_with(cfg, NULL); }
 
 static int host_of_broker(int32_t id) { return id - 1; }
 
@@ -455,6 +461,43 @@ START_TEST(deleting_the_topic_removes_every_replica)
 END_TEST
 
 /* Produce, replicate, crash a follower: the trace hash of two runs is the same. */
+/* server.properties' log.retention.bytes=1048576, as node_config_from_kafka would set it. */
+static void retention_1mib(struct node_config *c)
+{
+    c->data.logs.defaults.retention_bytes = 1048576;
+}
+
+/* The topic's overrides reach every replica's log, also one a restarted broker loads from its
+ * disk before its metadata image names them; the broker's own log.* settings are the base. */
+START_TEST(a_restarted_broker_keeps_the_topic_config_of_its_logs)
+{
+    struct node_config cfg[HOSTS];
+    struct world *w = cluster_with(cfg, retention_1mib);
+    world_run_until(w, 6 * NS_PER_S);
+    struct admin_call c = {.api_key = KAFKA_API_CREATE_TOPICS, .to_host = host_of_broker(4),
+                           .partitions = 1, .replication_factor = 3};
+    snprintf(c.topic, sizeof c.topic, "t");
+    snprintf(c.configs, sizeof c.configs, "min.insync.replicas=2,segment.bytes=65536");
+    admin_start(world_host(w, ADMIN)->proc, &c);
+    world_run_until(w, world_now(w) + 3 * NS_PER_S);
+    ck_assert_int_eq(admin_outcome(world_host(w, ADMIN)->proc)->error, KAFKA_NONE);
+    int32_t leader = image_partition(w, 4)->leader;
+    ck_assert_int_eq(produce(w, leader, -1, "x"), 0);
+    int32_t follower = other_follower(image_partition(w, leader), leader, -1);
+    ck_assert_int_eq(replica_of(w, follower)->log->config.segment_bytes, 65536);
+    ck_assert_int_eq(replica_of(w, follower)->log->config.retention_bytes, 1048576);
+    host_crash(world_host(w, host_of_broker(follower)));
+    world_run_until(w, world_now(w) + 2 * NS_PER_S);
+    ck_assert(host_start(world_host(w, host_of_broker(follower))));
+    world_run_until(w, world_now(w) + 20 * NS_PER_S);
+    const struct replica_partition *r = replica_of(w, follower);
+    ck_assert_int_eq(r->log->config.segment_bytes, 65536);
+    ck_assert_int_eq(r->log->config.retention_bytes, 1048576);
+    ck_assert(world_check(w));
+    world_destroy(w);
+}
+END_TEST
+
 static uint64_t short_run(void)
 {
     struct node_config cfg[HOSTS];
@@ -488,6 +531,7 @@ int main(void)
     tcase_add_test(tc, a_leader_crash_loses_no_acknowledged_record);
     tcase_add_test(tc, acks_1_loses_a_write_in_the_classic_window);
     tcase_add_test(tc, deleting_the_topic_removes_every_replica);
+    tcase_add_test(tc, a_restarted_broker_keeps_the_topic_config_of_its_logs);
     tcase_add_test(tc, two_runs_have_the_same_trace_hash);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

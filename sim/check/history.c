@@ -286,13 +286,15 @@ static struct value_entry *value_find(struct history *h, int64_t value)
     }
 }
 
-static void table_place(struct value_entry *table, uint64_t cap, const struct value_entry *e)
+static struct value_entry *table_place(struct value_entry *table, uint64_t cap,
+                                       const struct value_entry *e)
 {
     uint64_t i = mix(e->value) & (cap - 1);
     while (table[i].state != V_EMPTY) {
         i = (i + 1) & (cap - 1);
     }
     table[i] = *e;
+    return &table[i];
 }
 
 /* A new entry for `value`, which must not be in the table. */
@@ -314,14 +316,12 @@ static struct value_entry *value_add(struct history *h, int64_t value)
     struct value_entry e = {.value = value, .offset = -1, .dup_offset = -1, .tp = -1,
                             .dup_tp = -1, .send_tp = -1, .producer = -1, .who = -1,
                             .state = V_UNSENT};
-    table_place(h->table, h->table_cap, &e);
+    struct value_entry *placed = table_place(h->table, h->table_cap, &e);
     h->table_count++;
     if (h->table_count > h->stats.values_peak) {
         h->stats.values_peak = h->table_count;
     }
-    struct value_entry *found = value_find(h, value);
-    KS_ASSERT(found != NULL);
-    return found;
+    return placed;
 }
 
 /* Removes `e` and closes the hole (backward shift), so lookups never need tombstones. */

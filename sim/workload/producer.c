@@ -225,6 +225,23 @@ static int32_t decimal_digits(int64_t v)
     return n;
 }
 
+/* `v` in decimal, as "%lld" writes it, into `out` (24 bytes); returns its length. A batch
+ * encodes every value it carries, and snprintf was a tenth of a producer's time. */
+static int decimal_text(int64_t v, char out[24])
+{
+    int n = (int)decimal_digits(v);
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    out[n] = '\0';
+    for (int i = n - 1; i >= (v < 0 ? 1 : 0); i--) {
+        out[i] = (char)('0' + u % 10);
+        u /= 10;
+    }
+    if (v < 0) {
+        out[0] = '-';
+    }
+    return n;
+}
+
 static void batch_append(struct batch *b, int64_t value)
 {
     if (b->count == b->cap) {
@@ -491,7 +508,7 @@ static void encode_batch(const struct producer *p, const struct batch *b, struct
     char (*text)[24] = calloc((size_t)b->count, sizeof *text);
     KS_ASSERT(recs != NULL && text != NULL);
     for (int32_t i = 0; i < b->count; i++) {
-        int n = snprintf(text[i], sizeof text[i], "%lld", (long long)b->values[i]);
+        int n = decimal_text(b->values[i], text[i]);
         recs[i] = (struct record_batch_record){.offset_delta = i, .key = {NULL, -1},
                                                .value = {(const uint8_t *)text[i], n}};
     }
@@ -634,7 +651,7 @@ static void sender_run(struct producer *p)
     time_ns now = env_now(p->env), next = TIME_NS_MAX;
     struct sender_pass pass;
     pass_init(p, &pass);
-    for (int32_t part = 0; part < CLIENT_PARTITIONS_MAX; part++) {
+    for (int32_t part = 0; part < p->topic.partition_count; part++) {
         time_ns t = p->queue[part].head != NULL ? sender_partition(p, part, now, &pass) : 0;
         if (t > 0 && t < next) {
             next = t;
