@@ -262,12 +262,24 @@ static void finding_n(struct history *h, enum history_class cls, uint64_t n, con
 
 /* ---- the value table ------------------------------------------------------------------------ */
 
-static uint64_t mix(int64_t value)
+static uint64_t splitmix(uint64_t z)
 {
-    uint64_t z = (uint64_t)value + 0x9e3779b97f4a7c15u;
+    z += 0x9e3779b97f4a7c15u;
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
     return z ^ (z >> 31);
+}
+
+/* A value's home slot. Producers send consecutive values (value_base + n), and a partition's
+ * reads and acknowledgements come in runs of them, so a run of VALUE_RUN consecutive values
+ * keeps consecutive homes (neighbours in memory: a lookup after its neighbour finds the cache
+ * warm) while runs are scattered by a full mix. A mix of every value made each of the ~5
+ * lookups a record costs a cache miss: a tenth of a data workload's time. */
+#define VALUE_RUN 16
+static uint64_t mix(int64_t value)
+{
+    uint64_t v = (uint64_t)value;
+    return splitmix(v / VALUE_RUN) + v % VALUE_RUN;
 }
 
 static struct value_entry *value_find(struct history *h, int64_t value)

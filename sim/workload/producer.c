@@ -286,7 +286,8 @@ bool producer_send(void *proc, int64_t value)
     if (b == NULL) {
         b = p->open[part] = batch_new(p, part);
     }
-    int32_t before = b->count > 0 ? b->bytes : 0;
+    bool fresh = b->count == 0;
+    int32_t before = fresh ? 0 : b->bytes;
     batch_append(b, value);
     if (b->bytes >= p->s->batch_size) {
         b->closed = true;
@@ -294,7 +295,11 @@ bool producer_send(void *proc, int64_t value)
         accepting[part] = false;
     }
     partitioner_appended(&p->partitioner, &view, part, b->bytes - before, p->env);
-    sender_run(p);
+    if (fresh || b->closed) {
+        /* A record added to a batch still lingering changes nothing the sender waits on (its
+         * wake-up is set for that batch's linger): only a new batch or a full one does. */
+        sender_run(p);
+    }
     return true;
 }
 
@@ -746,8 +751,10 @@ static void on_message(struct producer *p, const struct env_event *e)
 static void on_timer(struct producer *p, uint64_t token)
 {
     if (token == TOKEN_TICK) {
-        tick(p);
-    } else if (token == TOKEN_WAKE) {
+        tick(p); /* producer_send runs the sender when the record changes what it waits on */
+        return;
+    }
+    if (token == TOKEN_WAKE) {
         p->wake_timer = 0;
     } else if (token == TOKEN_AGE) {
         p->age_timer = 0;
