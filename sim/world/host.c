@@ -96,6 +96,9 @@ time_ns host_local_now(const struct host *h)
 {
     time_ns elapsed = sched_now(h->sched) - h->clock_base_global;
     KS_ASSERT(elapsed >= 0);
+    if (h->clock_rate_ppm == RATE_EXACT) {
+        return h->clock_base_local + elapsed; /* no drift: the same value, no 128-bit divide */
+    }
     __int128 scaled = (__int128)elapsed * h->clock_rate_ppm / RATE_EXACT;
     return h->clock_base_local + (time_ns)scaled;
 }
@@ -105,6 +108,9 @@ time_ns host_local_now(const struct host *h)
 static time_ns global_delay(const struct host *h, time_ns local_delay)
 {
     KS_ASSERT(local_delay >= 0);
+    if (h->clock_rate_ppm == RATE_EXACT) {
+        return local_delay;
+    }
     __int128 d = ((__int128)local_delay * RATE_EXACT + h->clock_rate_ppm - 1) / h->clock_rate_ppm;
     return d > TIME_NS_MAX ? TIME_NS_MAX : (time_ns)d;
 }
