@@ -251,10 +251,7 @@ static const struct switch_info switch_infos[SWITCH_COUNT] = {
  * it is listed here.
  */
 static const char *const switch_unmodelled[SWITCH_COUNT] = {
-    [SWITCH_REPLICATION_HW_FROZEN_BELOW_MIN_ISR] =
-        "partition replication (followers fetching, high watermarks)",
-    [SWITCH_REPLICATION_LEADER_EPOCH_TRUNCATION] =
-        "partition replication (followers fetching, truncation)",
+    NULL, /* every switch is modelled since the data path landed (broker/replica/partition.c) */
 };
 
 bool switch_modelled(size_t index)

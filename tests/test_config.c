@@ -1046,7 +1046,8 @@ START_TEST(describe_line_is_exact)
         "kafka.version=3.4 pre.vote=off check.quorum=off lost.election.backoff=exponential "
         "voted.state=on voter.set.check=on begin.quorum.resend=unacknowledged "
         "fetch.high.watermark=off rpc=Vote:0,BeginQuorumEpoch:0,EndQuorumEpoch:0,"
-        "DescribeQuorum:1,FetchSnapshot:0,Fetch:13 elr=off isr.shrink.bumps.leader.epoch=on "
+        "DescribeQuorum:1,FetchSnapshot:0,Fetch:13 hw.frozen.below.min.isr=off "
+        "leader.epoch.truncation=on elr=off isr.shrink.bumps.leader.epoch=on "
         "offset.zero.snapshot=off unclean.election.config=off registration.amend=off "
         "follower.best.node=off observer.fetch.timeout=on";
     ck_assert_str_eq(line, expect);
@@ -1063,7 +1064,8 @@ START_TEST(describe_line_is_exact)
                      "lost.election.backoff=exponential* voted.state=off voter.set.check=off "
                      "begin.quorum.resend=lagging fetch.high.watermark=off* "
                      "rpc=Vote:2,BeginQuorumEpoch:1,EndQuorumEpoch:1,DescribeQuorum:2,"
-                     "FetchSnapshot:1,Fetch:17* elr=on isr.shrink.bumps.leader.epoch=off "
+                     "FetchSnapshot:1,Fetch:17* hw.frozen.below.min.isr=on "
+                     "leader.epoch.truncation=on elr=on isr.shrink.bumps.leader.epoch=off "
                      "offset.zero.snapshot=on unclean.election.config=on "
                      "registration.amend=on follower.best.node=on observer.fetch.timeout=off");
     s = switches_from_release(release_find("2.4"));
@@ -1076,42 +1078,35 @@ END_TEST
 /* Switches nothing reads yet (replication.hw.frozen.below.min.isr, KAFKA-15583's
  * Partition.maybeIncrementLeaderHW, and replication.leader.epoch.truncation, KIP-101) are not
  * printed, not rendered, and refused when set: a setting that changes nothing would mislead. */
-START_TEST(unmodelled_switches_are_neither_printed_nor_settable)
+/* Every switch is modelled now (the data path reads the last two): each is printed on the
+ * release line and settable, and the replication switches reach a broker's partitions. */
+START_TEST(every_switch_is_printed_and_settable)
 {
     size_t count;
     const struct switch_info *list = switches_list(&count);
-    size_t unmodelled = 0;
-    char line[1024], value[32];
+    char line[1024];
     struct kafka_switches s = switches_from_release(release_default());
     switches_describe(&s, line, sizeof line);
     for (size_t i = 0; i < count; i++) {
-        char shown[64];
-        snprintf(shown, sizeof shown, " %s=", list[i].short_name);
-        if (!switch_modelled(i)) {
-            unmodelled++;
-            ck_assert_ptr_null(strstr(line, shown));
-            ck_assert(!switch_value(&s, i, value, sizeof value));
-        }
+        ck_assert(switch_modelled(i));
     }
-    ck_assert_uint_eq(unmodelled, 2);
-    ck_assert_ptr_null(strstr(line, "hw.frozen.below.min.isr"));
-    ck_assert_ptr_null(strstr(line, "leader.epoch.truncation"));
-    ck_assert(s.replication_hw_frozen_below_min_isr); /* the release's value is kept */
+    ck_assert_ptr_nonnull(strstr(line, " hw.frozen.below.min.isr=on"));
+    ck_assert_ptr_nonnull(strstr(line, " leader.epoch.truncation=on"));
     ck_assert_int_eq(switch_set(&s, "replication.hw.frozen.below.min.isr", "false", &err),
-                     CONFIG_ESWITCH);
-    ck_assert_str_eq(err.message,
-                     "kraftsim.switch.replication.hw.frozen.below.min.isr is not modelled yet: "
-                     "it waits for partition replication (followers fetching, high "
-                     "watermarks), and setting it would change nothing");
-    ck_assert(s.replication_hw_frozen_below_min_isr);
-    ck_assert_uint_eq(s.overridden, 0);
-    static const char *const extra[] = {"kraftsim.switch.replication.leader.epoch.truncation=on"};
-    ck_assert_int_eq(parse_with(KRAFT_NODE_1, extra, 1), CONFIG_ESWITCH);
-    ck_assert_ptr_nonnull(strstr(err.message, "leader.epoch.truncation is not modelled yet"));
-    /* A modelled switch still is settable, and printed. */
-    ck_assert_int_eq(switch_set(&s, "replication.elr", "off", &err), CONFIG_OK);
+                     CONFIG_OK);
+    ck_assert(!s.replication_hw_frozen_below_min_isr);
     switches_describe(&s, line, sizeof line);
-    ck_assert_ptr_nonnull(strstr(line, " elr=off*"));
+    ck_assert_ptr_nonnull(strstr(line, " hw.frozen.below.min.isr=off*"));
+    (void)list;
+    static const char *const extra[] = {"kraftsim.switch.replication.leader.epoch.truncation=off"};
+    ck_parse_ok(parse_with(KRAFT_NODE_1, extra, 1));
+    ck_assert(!cfg.switches.replication_leader_epoch_truncation);
+    struct node_config nc;
+    char msg[256];
+    ck_assert_int_eq(node_config_from_kafka(&nc, &cfg, "MkU3OEVBNTcwNTJENDM2Qk", msg, sizeof msg),
+                     0);
+    ck_assert(!nc.data.replica.leader_epoch_truncation);
+    ck_assert(nc.data.replica.hw_frozen_below_min_isr); /* trunk's, not set here */
 }
 END_TEST
 
@@ -1329,7 +1324,7 @@ static Suite *config_suite(void)
     tcase_add_test(releases, a_switch_override_beats_the_release);
     tcase_add_test(releases, describe_line_is_exact);
     tcase_add_test(releases, begin_quorum_resend_is_per_release_and_the_old_bool_still_works);
-    tcase_add_test(releases, unmodelled_switches_are_neither_printed_nor_settable);
+    tcase_add_test(releases, every_switch_is_printed_and_settable);
     tcase_add_test(releases, each_release_sends_its_own_request_versions_and_features);
     tcase_add_test(releases, fetch_high_watermark_off_fetches_at_v17);
     tcase_add_test(releases, follower_best_node_from_3_9_and_observer_fetch_timer_through_4_1);
