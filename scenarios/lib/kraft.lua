@@ -87,3 +87,11 @@ function client.drain(q, timeout)
   q:_drain_begin()
   return wait_until(function() return q:_drained() end, timeout or 60 * s, 10 * ms)
 end
+
+-- p:flush(timeout): wait until every send has completed (acknowledged, failed or unknown), as
+-- KafkaProducer.flush() blocks; true, or nil after timeout (default 150 s: past
+-- delivery.timeout.ms, 120 s, every send has completed one way or another).
+function client.flush(p, timeout)
+  if p:stats().open == nil then error("flush: a producer's verb (this is a consumer)", 2) end
+  return wait_until(function() return p:stats().open == 0 end, timeout or 150 * s, 10 * ms)
+end

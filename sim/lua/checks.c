@@ -69,6 +69,20 @@ static int l_history(lua_State *L)
     return ask(L, &c->history_result);
 }
 
+/* check.history_summary(): "lost-write=0 duplicate=2 ..." for every class (judging the
+ * history first, as check.history() does); nil when the run has no clients. */
+static int l_history_summary(lua_State *L)
+{
+    struct lua_cluster *c = the_cluster(L, "check.history_summary");
+    if (!lua_clients_any(c)) {
+        lua_pushnil(L);
+        return 1;
+    }
+    char buf[512];
+    lua_pushstring(L, lua_clients_summary(c, buf, sizeof buf));
+    return 1;
+}
+
 /* check.expect(cond, message, ...): the scenario's own claim about the run (a lesson's
  * outcome, a measured bound); false records "expect: message" as a violation and fails. */
 static int l_expect(lua_State *L)
@@ -135,6 +149,7 @@ void lua_checks_register(lua_State *L)
                                    {"partitions", l_partitions},
                                    {"fencing", l_fencing},
                                    {"history", l_history},
+                                   {"history_summary", l_history_summary},
                                    {"all", l_safety},
                                    {"expect", l_expect},
                                    {"_recover", l_recover},

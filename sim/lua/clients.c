@@ -329,6 +329,12 @@ static void to_violation(void *ctx, enum history_class k, const char *text)
 
 bool lua_clients_any(const struct lua_cluster *c) { return c->clients != NULL; }
 
+const char *lua_clients_summary(struct lua_cluster *c, char *buf, size_t cap)
+{
+    lua_clients_check(c);
+    return history_summary_text(c->clients->history, buf, cap);
+}
+
 void lua_clients_check(struct lua_cluster *c)
 {
     struct lua_clients *cs = c->clients;
