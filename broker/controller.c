@@ -11,6 +11,7 @@
 #include "metadata/records.h"
 #include "protocol/admin_rpc.h"
 #include "protocol/controller_rpc.h"
+#include "protocol/data_rpc.h"
 #include "protocol/header.h"
 
 struct controller_reply {
@@ -70,7 +71,8 @@ bool controller_active(const struct controller *c)
 bool controller_handles(int16_t api_key)
 {
     return api_key == KAFKA_API_BROKER_REGISTRATION || api_key == KAFKA_API_BROKER_HEARTBEAT ||
-           api_key == KAFKA_API_ALTER_PARTITION || api_key == KAFKA_API_ENVELOPE;
+           api_key == KAFKA_API_ALTER_PARTITION || api_key == KAFKA_API_ENVELOPE ||
+           api_key == KAFKA_API_ALLOCATE_PRODUCER_IDS;
 }
 
 const struct metadata_image *controller_image(const struct controller *c)
@@ -650,6 +652,57 @@ static void do_alter_partition(struct controller *c, struct controller_reply *r,
     alter_partition_response_encode(&r->lost, &lost, v);
 }
 
+/* ProducerIdControlManager.generateNextProducerId: checkBrokerEpoch, then the next block of
+ * ProducerIdsBlock.PRODUCER_ID_BLOCK_SIZE ids, answered once its ProducerIdsRecord commits. */
+#define PRODUCER_ID_BLOCK_SIZE 1000
+static int16_t allocate_producer_ids(struct controller *c,
+                                     const struct allocate_producer_ids_request *req,
+                                     struct allocate_producer_ids_response *resp)
+{
+    const struct image_broker *b = metadata_image_broker(&c->work, req->broker_id);
+    if (b == NULL) {
+        return KAFKA_BROKER_ID_NOT_REGISTERED;
+    }
+    if (b->epoch != req->broker_epoch) {
+        return KAFKA_STALE_BROKER_EPOCH;
+    }
+    int64_t first = c->work.next_producer_id >= 0 ? c->work.next_producer_id : 0;
+    if (first > INT64_MAX - PRODUCER_ID_BLOCK_SIZE) {
+        return KAFKA_UNKNOWN_SERVER_ERROR; /* "Exhausted all producerIds" */
+    }
+    struct metadata_record rec;
+    metadata_record_init(&rec, METADATA_PRODUCER_IDS, 0);
+    rec.u.producer_ids = (struct metadata_producer_ids){
+        .broker_id = req->broker_id, .broker_epoch = req->broker_epoch,
+        .next_producer_id = first + PRODUCER_ID_BLOCK_SIZE};
+    if (emit_record(c, &rec) < 0) {
+        return KAFKA_NOT_CONTROLLER;
+    }
+    resp->producer_id_start = first;
+    resp->producer_id_len = PRODUCER_ID_BLOCK_SIZE;
+    return KAFKA_NONE;
+}
+
+static void do_allocate_producer_ids(struct controller *c, struct controller_reply *r,
+                                     struct wire_reader *body, struct wire_arena *a, bool active)
+{
+    int16_t v = r->api_version;
+    struct allocate_producer_ids_request req;
+    struct allocate_producer_ids_response resp, lost;
+    allocate_producer_ids_response_init(&resp);
+    allocate_producer_ids_response_init(&lost);
+    int16_t err = KAFKA_NOT_CONTROLLER;
+    if (allocate_producer_ids_request_decode(body, v, a, &req) != 0) {
+        err = KAFKA_INVALID_REQUEST;
+    } else if (active) {
+        err = allocate_producer_ids(c, &req, &resp);
+    }
+    resp.error_code = err;
+    lost.error_code = KAFKA_NOT_CONTROLLER;
+    allocate_producer_ids_response_encode(&r->ok, &resp, v);
+    allocate_producer_ids_response_encode(&r->lost, &lost, v);
+}
+
 /* ElectLeaders (ControllerApis.handleElectLeaders -> QuorumController.electLeaders). */
 static void do_elect_leaders(struct controller *c, struct controller_reply *r,
                              struct wire_reader *body, struct wire_arena *a, bool active)
@@ -694,6 +747,9 @@ static void dispatch(struct controller *c, struct controller_reply *r, struct wi
         break;
     case KAFKA_API_ELECT_LEADERS:
         do_elect_leaders(c, r, body, a, active);
+        break;
+    case KAFKA_API_ALLOCATE_PRODUCER_IDS:
+        do_allocate_producer_ids(c, r, body, a, active);
         break;
     default:
         KS_ASSERT(!"controller_handle: an API the controller does not take");

@@ -1151,7 +1151,7 @@ static bool data_request(int16_t api_key, int16_t version, const struct wire_rea
         return rm_fetch_is_data(body->bytes + body->pos, body->len - body->pos, version);
     }
     return api_key == KAFKA_API_PRODUCE || api_key == KAFKA_API_LIST_OFFSETS ||
-           api_key == KAFKA_API_OFFSET_FOR_LEADER_EPOCH;
+           api_key == KAFKA_API_OFFSET_FOR_LEADER_EPOCH || api_key == KAFKA_API_INIT_PRODUCER_ID;
 }
 
 static void on_request_frame(struct node *n, int from_host, const uint8_t *bytes, size_t len)

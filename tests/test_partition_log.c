@@ -1225,6 +1225,91 @@ START_TEST(open_refuses_a_partition_metadata_with_another_topic_id)
 }
 END_TEST
 
+/* An idempotent producer's batch with sequence `seq` (count records) at epoch `pepoch`. */
+static int append_idempotent(int i, int32_t seq, int32_t count, int16_t pepoch,
+                             struct partition_log_append_info *info)
+{
+    struct produce p = produce_default(count);
+    p.producer_id = 42;
+    p.producer_epoch = pepoch;
+    p.base_sequence = seq;
+    struct wire_writer wr;
+    wire_writer_init(&wr);
+    encode(&wr, p);
+    int rc = partition_log_append_leader(log_of(i), wr.bytes, wr.len, 3, info);
+    wire_writer_free(&wr);
+    ck_assert(partition_log_check(log_of(i)));
+    return rc;
+}
+
+/* ProducerStateManager through the log: a retry is answered with its first offsets, a gap or
+ * an old epoch refused, a new epoch starts at 0; the state survives a restart (rebuilt from
+ * the log) and follows a truncation (the cut batch is new again). */
+START_TEST(leader_deduplicates_retries_and_checks_sequences_and_epochs)
+{
+    boot(1, log_config_default(), false);
+    struct partition_log_append_info info;
+    ck_assert_int_eq(append_idempotent(0, 0, 2, 0, &info), 0); /* offsets 0-1, seq 0-1 */
+    ck_assert_int_eq(append_idempotent(0, 2, 3, 0, &info), 0); /* offsets 2-4, seq 2-4 */
+    ck_assert_int_eq(append_idempotent(0, 0, 2, 0, &info), PLOG_DUPLICATE);
+    ck_assert_int_eq(info.first_offset, 0);
+    ck_assert_int_eq(info.last_offset, 1);
+    ck_assert_int_eq(partition_log_end_offset(log_of(0)), 5); /* nothing written twice */
+    ck_assert_int_eq(append_idempotent(0, 7, 1, 0, &info), -PLOG_EOUT_OF_ORDER_SEQUENCE);
+    ck_assert_str_eq(partition_log_err_name(-PLOG_EOUT_OF_ORDER_SEQUENCE),
+                     "OUT_OF_ORDER_SEQUENCE_NUMBER");
+    ck_assert_int_eq(append_idempotent(0, 3, 1, 1, &info), -PLOG_EOUT_OF_ORDER_SEQUENCE);
+    ck_assert_int_eq(append_idempotent(0, 0, 1, 1, &info), 0); /* epoch 1 from seq 0: offset 5 */
+    ck_assert_int_eq(append_idempotent(0, 1, 1, 0, &info), -PLOG_EINVALID_PRODUCER_EPOCH);
+    ck_assert_int_eq(partition_log_end_offset(log_of(0)), 6);
+    /* a crash: the state comes back from the log, so the retry is still recognised */
+    crash_and_restart(0);
+    ck_assert_int_eq(append_idempotent(0, 0, 1, 1, &info), PLOG_DUPLICATE);
+    ck_assert_int_eq(info.first_offset, 5);
+    ck_assert_int_eq(append_idempotent(0, 1, 1, 1, &info), 0); /* offset 6 */
+    /* truncated away, the batch is no longer known: its retry is appended again */
+    ck_assert_int_eq(partition_log_truncate_to(log_of(0), 6), 6);
+    ck_assert_int_eq(append_idempotent(0, 1, 1, 1, &info), 0);
+    ck_assert_int_eq(info.first_offset, 6);
+    const struct producer_entry *e = producer_state_find(&log_of(0)->producers, 42);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_int_eq(e->epoch, 1);
+    ck_assert_int_eq(e->batch_count, 2);
+}
+END_TEST
+
+/* Only the last five batches are remembered: a retry of the sixth-newest is out of order. */
+START_TEST(producer_state_keeps_five_batches_and_wraps_sequences)
+{
+    struct producer_state s;
+    producer_state_init(&s);
+    struct producer_batch_meta dup;
+    for (int32_t i = 0; i < 6; i++) {
+        ck_assert_int_eq(producer_state_check(&s, 9, 0, i, i, &dup), PRODUCER_APPEND);
+        struct producer_batch_meta m = {i, i, 100 + i, 100 + i};
+        producer_state_update(&s, 9, 0, &m);
+    }
+    ck_assert_int_eq(producer_state_check(&s, 9, 0, 1, 1, &dup), PRODUCER_DUPLICATE);
+    ck_assert_int_eq(dup.first_offset, 101);
+    ck_assert_int_eq(producer_state_check(&s, 9, 0, 0, 0, &dup), PRODUCER_OUT_OF_ORDER);
+    ck_assert_int_eq(producer_state_check(&s, 9, 0, 6, 8, &dup), PRODUCER_APPEND);
+    ck_assert_int_eq(producer_state_check(&s, 3, 0, 55, 55, &dup), PRODUCER_APPEND); /* unknown */
+    /* sequences wrap at INT32_MAX to 0 (DefaultRecordBatch.incrementSequence) */
+    ck_assert_int_eq(producer_last_seq(INT32_MAX - 1, 3), 1);
+    struct producer_batch_meta top = {INT32_MAX - 1, INT32_MAX, 200, 201};
+    producer_state_update(&s, 9, 0, &top);
+    ck_assert_int_eq(producer_state_check(&s, 9, 0, 0, 4, &dup), PRODUCER_APPEND);
+    /* entries stay sorted by producer id */
+    struct producer_batch_meta m = {0, 0, 1, 1};
+    producer_state_update(&s, 3, 0, &m);
+    producer_state_update(&s, 5, 0, &m);
+    ck_assert_uint_eq(s.count, 3);
+    ck_assert(s.entries[0].producer_id == 3 && s.entries[1].producer_id == 5 &&
+              s.entries[2].producer_id == 9);
+    producer_state_free(&s);
+}
+END_TEST
+
 static Suite *partition_log_suite(void)
 {
     Suite *s = suite_create("partition_log");
@@ -1257,6 +1342,8 @@ static Suite *partition_log_suite(void)
     tcase_add_test(tc, checkpoint_texts_match_kafka_byte_for_byte_and_parse_back);
     tcase_add_test(tc, a_checkpoint_replaced_only_once_its_fsync_is_back_survives_a_power_failure);
     tcase_add_test(tc, open_refuses_a_partition_metadata_with_another_topic_id);
+    tcase_add_test(tc, leader_deduplicates_retries_and_checks_sequences_and_epochs);
+    tcase_add_test(tc, producer_state_keeps_five_batches_and_wraps_sequences);
     suite_add_tcase(s, tc);
     return s;
 }

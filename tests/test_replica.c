@@ -12,6 +12,7 @@
 #include "protocol/header.h"
 #include "protocol/record_batch.h"
 #include "replica/partition.h"
+#include "replica/producer_ids.h"
 #include "world/host.h"
 #include "world/world.h"
 
@@ -1264,6 +1265,32 @@ START_TEST(sweep_power_failures_lose_acknowledged_writes_unless_flush_messages_i
 }
 END_TEST
 
+/* RPCProducerIdManager: no block at first (COORDINATOR_LOAD_IN_PROGRESS and a request), ids in
+ * order from a block, the next one asked for at 90%, a failed request retried after 50 ms. */
+START_TEST(producer_ids_come_in_blocks_prefetched_at_ninety_percent)
+{
+    struct producer_ids m;
+    producer_ids_init(&m);
+    ck_assert(producer_ids_generate(&m) == -1);
+    ck_assert(producer_ids_send(&m, 0));
+    ck_assert(!producer_ids_send(&m, 0)); /* one in flight */
+    producer_ids_on_answer(&m, KAFKA_STALE_BROKER_EPOCH, -1, 0, 10);
+    ck_assert(!producer_ids_send(&m, 10 + PRODUCER_IDS_RETRY_BACKOFF - 1));
+    ck_assert(producer_ids_send(&m, 10 + PRODUCER_IDS_RETRY_BACKOFF));
+    producer_ids_on_answer(&m, KAFKA_NONE, 0, 10, NS_PER_S);
+    for (int64_t id = 0; id < 9; id++) {
+        ck_assert(producer_ids_generate(&m) == id);
+        ck_assert(!producer_ids_send(&m, NS_PER_S)); /* below 90%: no request */
+    }
+    ck_assert(producer_ids_generate(&m) == 9); /* the 90% mark: ask for the next */
+    ck_assert(producer_ids_send(&m, NS_PER_S));
+    ck_assert(producer_ids_generate(&m) == -1); /* used up, the next not here yet */
+    producer_ids_on_answer(&m, KAFKA_NONE, 1000, 1000, 2 * NS_PER_S);
+    ck_assert(producer_ids_generate(&m) == 1000);
+    ck_assert(producer_ids_generate(&m) == 1001);
+}
+END_TEST
+
 static Suite *replica_suite(void)
 {
     Suite *s = suite_create("replica");
@@ -1290,6 +1317,7 @@ static Suite *replica_suite(void)
     tcase_add_test(tc, follower_hw_follows_the_leader_and_a_fenced_epoch_stops_fetching);
     tcase_add_test(tc, an_answer_to_a_request_from_before_a_new_leader_epoch_is_dropped);
     tcase_add_test(tc, offset_out_of_range_asks_the_leaders_offsets_and_truncates_to_its_end);
+    tcase_add_test(tc, producer_ids_come_in_blocks_prefetched_at_ninety_percent);
     suite_add_tcase(s, tc);
     TCase *sweep = tcase_create("sweep");
     tcase_set_timeout(sweep, 300);

@@ -51,7 +51,7 @@ static int decode_exact(const struct schema_message *m, int16_t v, const uint8_t
 
 START_TEST(every_table_passes_its_checks_and_matches_the_api_table)
 {
-    ck_assert_uint_eq(schema_message_count(), 22);
+    ck_assert_uint_eq(schema_message_count(), 24);
     for (size_t i = 0; i < schema_message_count(); i++) {
         const struct schema_message *m = schema_message_at(i);
         const char *err = schema_check(m);
@@ -351,6 +351,36 @@ START_TEST(init_producer_id_v4_golden_with_a_tag_absent_and_present)
     ck_assert(!out.enable_2pc);
     check_encodes_to(&init_producer_id_request_schema, &out, 4, absent, sizeof absent);
     wire_arena_free(&a);
+}
+END_TEST
+
+/* AllocateProducerIds v0 (flexible from 0): what a broker asks and the block it is given. */
+START_TEST(allocate_producer_ids_v0_golden)
+{
+    struct allocate_producer_ids_request req;
+    allocate_producer_ids_request_init(&req);
+    ck_assert(req.broker_epoch == -1);
+    req.broker_id = 4;
+    req.broker_epoch = 7;
+    const uint8_t want_req[] = {
+        0x00, 0x00, 0x00, 0x04,                         /* BrokerId 4 */
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07, /* BrokerEpoch 7 */
+        0x00,                                           /* tags: none */
+    };
+    check_encodes_to(&allocate_producer_ids_request_schema, &req, 0, want_req, sizeof want_req);
+    struct allocate_producer_ids_response resp;
+    allocate_producer_ids_response_init(&resp);
+    resp.producer_id_start = 1000;
+    resp.producer_id_len = 1000;
+    const uint8_t want_resp[] = {
+        0x00, 0x00, 0x00, 0x00,                         /* ThrottleTimeMs */
+        0x00, 0x00,                                     /* ErrorCode NONE */
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xe8, /* ProducerIdStart 1000 */
+        0x00, 0x00, 0x03, 0xe8,                         /* ProducerIdLen 1000 */
+        0x00,                                           /* tags: none */
+    };
+    check_encodes_to(&allocate_producer_ids_response_schema, &resp, 0, want_resp,
+                     sizeof want_resp);
 }
 END_TEST
 
@@ -944,6 +974,7 @@ static Suite *schema_suite(void)
     tcase_add_test(golden, list_offsets_request_v1_and_v7_golden);
     tcase_add_test(golden, init_producer_id_v4_golden_with_a_tag_absent_and_present);
     tcase_add_test(golden, find_coordinator_v0_and_v4_golden);
+    tcase_add_test(golden, allocate_producer_ids_v0_golden);
     tcase_add_test(golden, every_type_round_trips_and_defaults_apply);
     tcase_add_test(golden, produce_frame_round_trip_as_a_broker_uses_it);
     suite_add_tcase(s, golden);

@@ -588,10 +588,37 @@ struct pending {
     int64_t base_offset;
     int64_t last_offset;
     int64_t max_timestamp;
+    int64_t producer_id;
     int32_t epoch;
+    int32_t base_sequence;
+    int16_t producer_epoch;
     uint32_t size;
     int32_t records;
 };
+
+/* The producer-state entry of an indexed batch (producer_id >= 0). */
+static struct producer_batch_meta batch_meta(const struct partition_log_batch *b)
+{
+    return (struct producer_batch_meta){
+        .first_seq = b->base_sequence,
+        .last_seq = producer_last_seq(b->base_sequence, (int32_t)(b->last_offset - b->base_offset)),
+        .first_offset = b->base_offset,
+        .last_offset = b->last_offset};
+}
+
+/* The producer state from the retained batches (see producer_state.h: Kafka's snapshots and
+ * replay give the same entries). After a load, a truncation, a deletion of segments. */
+static void producers_rebuild(struct partition_log *l)
+{
+    producer_state_clear(&l->producers);
+    for (uint32_t i = 0; i < l->batch_count; i++) {
+        const struct partition_log_batch *b = &l->batches[i];
+        if (b->producer_id >= 0 && b->base_sequence >= 0) {
+            struct producer_batch_meta m = batch_meta(b);
+            producer_state_update(&l->producers, b->producer_id, b->producer_epoch, &m);
+        }
+    }
+}
 
 /* Writes validated batches (bytes final) at the end of the log with one disk write: roll
  * first if due, index each batch, assign its epoch, then the flush.messages check. */
@@ -630,10 +657,17 @@ static int write_batches(struct partition_log *l, const uint8_t *bytes, size_t l
         *b = (struct partition_log_batch){.base_offset = p[i].base_offset,
                                           .last_offset = p[i].last_offset,
                                           .max_timestamp = p[i].max_timestamp,
+                                          .producer_id = p[i].producer_id,
                                           .epoch = p[i].epoch,
+                                          .base_sequence = p[i].base_sequence,
+                                          .producer_epoch = p[i].producer_epoch,
                                           .position = (uint32_t)position,
                                           .size = p[i].size};
         s->batch_count++;
+        if (b->producer_id >= 0 && b->base_sequence >= 0) {
+            struct producer_batch_meta m = batch_meta(b);
+            producer_state_update(&l->producers, b->producer_id, b->producer_epoch, &m);
+        }
         segment_index_batch(l, s, b, false);
         position += p[i].size;
         if (p[i].epoch >= 0) {
@@ -680,7 +714,10 @@ static int scan_input(struct partition_log *l, const uint8_t *bytes, size_t len,
         p[n++] = (struct pending){.base_offset = rb.base_offset,
                                   .last_offset = rb.base_offset + rb.last_offset_delta,
                                   .max_timestamp = rb.max_timestamp,
+                                  .producer_id = rb.producer_id,
                                   .epoch = rb.partition_leader_epoch,
+                                  .base_sequence = rb.base_sequence,
+                                  .producer_epoch = rb.producer_epoch,
                                   .size = (uint32_t)size,
                                   .records = rb.record_count};
         pos += size;
@@ -725,6 +762,43 @@ static int validate_produced(struct partition_log *l, const struct pending *p, u
     return 0;
 }
 
+/* UnifiedLog.analyzeAndValidateProducerState for a client's batches: the first duplicate
+ * answers for the whole append (its offsets into *info); 0 to append; else the error. */
+static int check_producers(struct partition_log *l, const struct pending *p, uint32_t n,
+                           struct partition_log_append_info *info)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (p[i].producer_id < 0 || p[i].base_sequence < 0) {
+            continue;
+        }
+        int32_t last = producer_last_seq(p[i].base_sequence,
+                                         (int32_t)(p[i].last_offset - p[i].base_offset));
+        struct producer_batch_meta dup;
+        switch (producer_state_check(&l->producers, p[i].producer_id, p[i].producer_epoch,
+                                     p[i].base_sequence, last, &dup)) {
+        case PRODUCER_APPEND:
+            break;
+        case PRODUCER_DUPLICATE:
+            *info = (struct partition_log_append_info){
+                .first_offset = dup.first_offset, .last_offset = dup.last_offset,
+                .max_timestamp = NO_TIMESTAMP, .log_append_time = NO_TIMESTAMP,
+                .batch_count = 1,
+                .record_count = (int32_t)(dup.last_offset - dup.first_offset + 1)};
+            return PLOG_DUPLICATE;
+        case PRODUCER_OUT_OF_ORDER:
+            return fail(l, -PLOG_EOUT_OF_ORDER_SEQUENCE, "Out of order sequence number for "
+                        "producer %" PRId64 " in partition %s-%" PRId32 ": %" PRId32
+                        " (incoming seq. number)", p[i].producer_id, l->topic, l->partition,
+                        p[i].base_sequence);
+        case PRODUCER_FENCED_EPOCH:
+            return fail(l, -PLOG_EINVALID_PRODUCER_EPOCH, "Epoch of producer %" PRId64 " in "
+                        "%s-%" PRId32 " is %d, which is smaller than the last seen epoch",
+                        p[i].producer_id, l->topic, l->partition, p[i].producer_epoch);
+        }
+    }
+    return 0;
+}
+
 int partition_log_append_leader(struct partition_log *l, const uint8_t *bytes, size_t len,
                                 int32_t leader_epoch, struct partition_log_append_info *info)
 {
@@ -738,6 +812,13 @@ int partition_log_append_leader(struct partition_log *l, const uint8_t *bytes, s
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
         rc = validate_produced(l, p, (uint32_t)i);
+    }
+    if (rc == 0) {
+        rc = check_producers(l, p, (uint32_t)n, info);
+        if (rc == PLOG_DUPLICATE) {
+            free(p);
+            return rc;
+        }
     }
     int64_t append_time = l->config.log_append_time ? now_ms(l) : NO_TIMESTAMP;
     uint8_t *copy = rc == 0 ? malloc(len) : NULL;
@@ -940,6 +1021,7 @@ void partition_log_truncate_fully(struct partition_log *l, int64_t offset)
     l->high_watermark = offset;
     l->recovery_point = offset;
     epochs_write(l);
+    producers_rebuild(l);
     env_tracef(l->env, TRACE_NOTE, "partition-log truncate-fully dir=%s offset=%" PRId64, l->dir,
                offset);
     KS_ASSERT(partition_log_check(l));
@@ -975,6 +1057,7 @@ int64_t partition_log_truncate_to(struct partition_log *l, int64_t offset)
         l->log_start_offset = end; /* logStartOffset = min(targetOffset, logStartOffset) */
     }
     epochs_write(l);
+    producers_rebuild(l);
     env_tracef(l->env, TRACE_NOTE, "partition-log truncate dir=%s offset=%" PRId64
                " end=%" PRId64, l->dir, offset, end);
     KS_ASSERT(partition_log_check(l));
@@ -1026,6 +1109,7 @@ static void segments_drop_head(struct partition_log *l, uint32_t count)
     for (uint32_t i = 0; i < l->segment_count; i++) {
         l->segments[i].first_batch -= batches;
     }
+    producers_rebuild(l); /* a producer with no batch left is evicted, as Kafka evicts it */
 }
 
 enum retention_rule { RULE_LOG_START, RULE_SIZE, RULE_TIME };
@@ -1282,7 +1366,10 @@ static uint64_t scan_batches(struct partition_log *l, struct partition_log_segme
         *b = (struct partition_log_batch){.base_offset = rb.base_offset,
                                           .last_offset = rb.base_offset + rb.last_offset_delta,
                                           .max_timestamp = rb.max_timestamp,
+                                          .producer_id = rb.producer_id,
                                           .epoch = rb.partition_leader_epoch,
+                                          .base_sequence = rb.base_sequence,
+                                          .producer_epoch = rb.producer_epoch,
                                           .position = (uint32_t)pos,
                                           .size = (uint32_t)size};
         s->batch_count++;
@@ -1527,6 +1614,7 @@ int partition_log_open(struct partition_log *l, const struct env *env,
         l->recovery_point = l->log_start_offset;
     }
     partition_log_set_high_watermark(l, a->high_watermark);
+    producers_rebuild(l);
     env_tracef(env, TRACE_NOTE, "partition-log open dir=%s segments=%" PRIu32 " start=%" PRId64
                " end=%" PRId64 " recovery_point=%" PRId64 " epoch=%" PRId32 " clean=%d", l->dir,
                l->segment_count, l->log_start_offset, l->end_offset, l->recovery_point,
@@ -1544,6 +1632,7 @@ void partition_log_close(struct partition_log *l)
     free(l->batches);
     free(l->epochs);
     free(l->fsyncs);
+    producer_state_free(&l->producers);
     const struct env *env = l->env;
     memset(l, 0, sizeof *l);
     l->env = env;

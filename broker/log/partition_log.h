@@ -98,6 +98,7 @@
 
 #include "env.h"
 #include "log/checkpoint.h"
+#include "log/producer_state.h"
 #include "protocol/record_batch.h"
 
 #define PARTITION_LOG_ERRORS(X)                                                                \
@@ -109,7 +110,13 @@
     X(PLOG_EOUT_OF_RANGE, "OFFSET_OUT_OF_RANGE")                                               \
     X(PLOG_EUNEXPECTED_OFFSET, "UnexpectedAppendOffsetException")                              \
     X(PLOG_EOUT_OF_ORDER, "OffsetsOutOfOrderException")                                        \
-    X(PLOG_ESTORAGE, "KAFKA_STORAGE_ERROR")
+    X(PLOG_ESTORAGE, "KAFKA_STORAGE_ERROR")                                                    \
+    X(PLOG_EOUT_OF_ORDER_SEQUENCE, "OUT_OF_ORDER_SEQUENCE_NUMBER")                             \
+    X(PLOG_EINVALID_PRODUCER_EPOCH, "INVALID_PRODUCER_EPOCH")
+
+/* partition_log_append_leader's answer for a retried batch: nothing appended, `info` holds the
+ * offsets it was first written at. */
+#define PLOG_DUPLICATE 1
 
 enum partition_log_err {
 #define PLOG_ERR_ENUM(name, kafka) name,
@@ -172,7 +179,10 @@ struct partition_log_batch {
     int64_t base_offset;
     int64_t last_offset;
     int64_t max_timestamp;
-    int32_t epoch; /* PartitionLeaderEpoch */
+    int64_t producer_id; /* -1: not an idempotent producer's */
+    int32_t epoch;       /* PartitionLeaderEpoch */
+    int32_t base_sequence;
+    int16_t producer_epoch;
     uint32_t position;
     uint32_t size;
 };
@@ -246,6 +256,7 @@ struct partition_log {
     struct checkpoint_file epoch_file;
     bool epochs_dirty; /* the cache changed since the write in flight (or last) began */
     struct checkpoint_file metadata_file;
+    struct producer_state producers; /* rebuilt from `batches` after a load or a cut */
     int last_error_code; /* the negative PLOG_E code last returned, 0 if none */
     char last_error[256];
 };
@@ -308,6 +319,10 @@ struct partition_log_append_info {
  * (a frame or CRC error), -PLOG_EINVALID_RECORD (base offset, count), -PLOG_ETOO_LARGE (a
  * batch over max.message.bytes), -PLOG_EBATCH_TOO_LARGE (an append over segment.bytes), or
  * -PLOG_ESTORAGE (a full disk). Nothing is appended on error.
+ * An idempotent producer's batch is first checked against the producer state (see
+ * producer_state.h): a retried one returns PLOG_DUPLICATE with the offsets it was written at
+ * (nothing appended), an out-of-order one -PLOG_EOUT_OF_ORDER_SEQUENCE, an old epoch's
+ * -PLOG_EINVALID_PRODUCER_EPOCH.
  */
 int partition_log_append_leader(struct partition_log *l, const uint8_t *bytes, size_t len,
                                 int32_t leader_epoch, struct partition_log_append_info *info);

@@ -7,7 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-void metadata_image_init(struct metadata_image *img) { memset(img, 0, sizeof *img); }
+void metadata_image_init(struct metadata_image *img)
+{
+    memset(img, 0, sizeof *img);
+    img->next_producer_id = -1;
+}
 
 static void ints_free(struct image_ints *v)
 {
@@ -41,7 +45,7 @@ void metadata_image_free(struct metadata_image *img)
     free(img->brokers);
     free(img->configs);
     free(img->features);
-    memset(img, 0, sizeof *img);
+    metadata_image_init(img);
 }
 
 /* ---- sorted arrays: find the slot, open a gap, close one ------------------------------------ */
@@ -396,8 +400,20 @@ int metadata_image_apply(struct metadata_image *img, const struct metadata_recor
     case METADATA_FEATURE_LEVEL:
         apply_feature(img, &r->u.feature_level);
         break;
+    case METADATA_PRODUCER_IDS:
+        /* ProducerIdControlManager.replay: each block's end is above the last */
+        if (r->u.producer_ids.next_producer_id <= img->next_producer_id) {
+            snprintf(err, err_cap, "Next Producer ID from replayed record (%lld) is not greater "
+                     "than current next Producer ID (%lld)",
+                     (long long)r->u.producer_ids.next_producer_id,
+                     (long long)img->next_producer_id);
+            rc = -1;
+        } else {
+            img->next_producer_id = r->u.producer_ids.next_producer_id;
+        }
+        break;
     default:
-        break; /* NoOp, transaction markers, producer ids, controllers: nothing to keep yet */
+        break; /* NoOp, transaction markers, controllers: nothing to keep yet */
     }
     if (rc == 0) {
         img->records_applied++;
@@ -464,6 +480,9 @@ uint64_t metadata_image_hash(const struct metadata_image *img)
         const struct image_config *c = &img->configs[i];
         h = mix_text(mix_text(mix_text(mix(h, (uint64_t)c->resource_type), c->resource_name),
                               c->name), c->value);
+    }
+    if (img->next_producer_id >= 0) { /* only once used: older images hash as they did */
+        h = mix(h, (uint64_t)img->next_producer_id);
     }
     return h;
 }
@@ -595,6 +614,11 @@ void metadata_image_records(const struct metadata_image *img,
         metadata_record_init(&r, METADATA_CONFIG, version_for(METADATA_CONFIG, mv));
         r.u.config = (struct metadata_config){c->resource_type, c->resource_name, c->name,
                                               c->value};
+        each(arg, &r);
+    }    if (img->next_producer_id >= 0) { /* ProducerIdsImage.write */
+        metadata_record_init(&r, METADATA_PRODUCER_IDS, version_for(METADATA_PRODUCER_IDS, mv));
+        r.u.producer_ids = (struct metadata_producer_ids){
+            .broker_id = -1, .broker_epoch = -1, .next_producer_id = img->next_producer_id};
         each(arg, &r);
     }
 }

@@ -91,6 +91,9 @@ struct metadata_image {
     uint32_t topic_count;
     struct image_config *configs;
     uint32_t config_count;
+    /* ProducerIdsImage: the first id of the next block the controller hands out; -1 before
+     * any ProducerIdsRecord (ProducerIdsBlock.EMPTY: the first block starts at 0). */
+    int64_t next_producer_id;
     uint64_t records_applied;
 };
 

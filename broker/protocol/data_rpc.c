@@ -245,6 +245,44 @@ const struct schema_message init_producer_id_response_schema = {
     .body = &init_producer_id_response_desc,
 };
 
+/* ---- AllocateProducerIdsRequest.json, AllocateProducerIdsResponse.json --------------------- */
+
+static const struct schema_field allocate_producer_ids_request_fields[] = {
+    SCHEMA_FIELD(struct allocate_producer_ids_request, broker_id, "BrokerId", SCHEMA_INT32,
+                 FROM(0)),
+    SCHEMA_FIELD(struct allocate_producer_ids_request, broker_epoch, "BrokerEpoch", SCHEMA_INT64,
+                 FROM(0), .def = -1),
+};
+static const struct schema_struct allocate_producer_ids_request_desc =
+    SCHEMA_STRUCT_DESC(struct allocate_producer_ids_request, "AllocateProducerIdsRequest",
+                       allocate_producer_ids_request_fields);
+
+const struct schema_message allocate_producer_ids_request_schema = {
+    .name = "AllocateProducerIdsRequest", .api_key = KAFKA_API_ALLOCATE_PRODUCER_IDS,
+    .response = false, .version_min = 0, .version_max = 0, .flexible_min = 0,
+    .body = &allocate_producer_ids_request_desc,
+};
+
+static const struct schema_field allocate_producer_ids_response_fields[] = {
+    SCHEMA_FIELD(struct allocate_producer_ids_response, throttle_time_ms, "ThrottleTimeMs",
+                 SCHEMA_INT32, FROM(0)),
+    SCHEMA_FIELD(struct allocate_producer_ids_response, error_code, "ErrorCode", SCHEMA_INT16,
+                 FROM(0)),
+    SCHEMA_FIELD(struct allocate_producer_ids_response, producer_id_start, "ProducerIdStart",
+                 SCHEMA_INT64, FROM(0)),
+    SCHEMA_FIELD(struct allocate_producer_ids_response, producer_id_len, "ProducerIdLen",
+                 SCHEMA_INT32, FROM(0)),
+};
+static const struct schema_struct allocate_producer_ids_response_desc =
+    SCHEMA_STRUCT_DESC(struct allocate_producer_ids_response, "AllocateProducerIdsResponse",
+                       allocate_producer_ids_response_fields);
+
+const struct schema_message allocate_producer_ids_response_schema = {
+    .name = "AllocateProducerIdsResponse", .api_key = KAFKA_API_ALLOCATE_PRODUCER_IDS,
+    .response = true, .version_min = 0, .version_max = 0, .flexible_min = 0,
+    .body = &allocate_producer_ids_response_desc,
+};
+
 /* ---- OffsetForLeaderEpochRequest.json -------------------------------------------------------- */
 
 static const struct schema_field offset_for_leader_partition_fields[] = {
@@ -345,5 +383,7 @@ SCHEMA_MESSAGE_DEFINE(list_offsets_request)
 SCHEMA_MESSAGE_DEFINE(list_offsets_response)
 SCHEMA_MESSAGE_DEFINE(init_producer_id_request)
 SCHEMA_MESSAGE_DEFINE(init_producer_id_response)
+SCHEMA_MESSAGE_DEFINE(allocate_producer_ids_request)
+SCHEMA_MESSAGE_DEFINE(allocate_producer_ids_response)
 SCHEMA_MESSAGE_DEFINE(offset_for_leader_epoch_request)
 SCHEMA_MESSAGE_DEFINE(offset_for_leader_epoch_response)

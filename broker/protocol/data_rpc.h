@@ -14,6 +14,7 @@
  *                                                  LeaderEpoch; v10 TimeoutMs
  *   InitProducerId         22  0-6       2+        v3 ProducerId/Epoch; v6 2PC (KIP-939)
  *   OffsetForLeaderEpoch   23  2-4       4+        v3 ReplicaId
+ *   AllocateProducerIds    67  0         0+        (controller listener)
  *
  * Usage (replica manager): decode a ProduceRequest body with produce_request_decode(r,
  * version, arena, &req) and read req.topics[i].partitions[j].records; build a ProduceResponse
@@ -157,6 +158,21 @@ struct init_producer_id_response {
     int16_t ongoing_txn_producer_epoch; /* v6+ [-1] */
 };
 
+/* ---- AllocateProducerIds (AllocateProducerIds{Request,Response}.json, v0, flexible) ---------
+ * A broker's RPCProducerIdManager asks the active controller for a block of producer ids. */
+
+struct allocate_producer_ids_request {
+    int32_t broker_id;
+    int64_t broker_epoch; /* [-1] */
+};
+
+struct allocate_producer_ids_response {
+    int32_t throttle_time_ms;
+    int16_t error_code;
+    int64_t producer_id_start;
+    int32_t producer_id_len;
+};
+
 /* ---- OffsetForLeaderEpoch (OffsetForLeaderEpoch{Request,Response}.json) ---------------------- */
 
 struct offset_for_leader_partition {
@@ -218,6 +234,8 @@ SCHEMA_MESSAGE_DECLARE(list_offsets_request);
 SCHEMA_MESSAGE_DECLARE(list_offsets_response);
 SCHEMA_MESSAGE_DECLARE(init_producer_id_request);
 SCHEMA_MESSAGE_DECLARE(init_producer_id_response);
+SCHEMA_MESSAGE_DECLARE(allocate_producer_ids_request);
+SCHEMA_MESSAGE_DECLARE(allocate_producer_ids_response);
 SCHEMA_MESSAGE_DECLARE(offset_for_leader_epoch_request);
 SCHEMA_MESSAGE_DECLARE(offset_for_leader_epoch_response);
 

@@ -58,6 +58,7 @@
     X(KAFKA_API_BROKER_REGISTRATION, 62, "BrokerRegistration", 0)                              \
     X(KAFKA_API_BROKER_HEARTBEAT, 63, "BrokerHeartbeat", 0)                                    \
     X(KAFKA_API_UNREGISTER_BROKER, 64, "UnregisterBroker", 0)                                  \
+    X(KAFKA_API_ALLOCATE_PRODUCER_IDS, 67, "AllocateProducerIds", 0)                           \
     X(KAFKA_API_CONTROLLER_REGISTRATION, 70, "ControllerRegistration", 0)                      \
     X(KAFKA_API_ADD_RAFT_VOTER, 80, "AddRaftVoter", 0)                                         \
     X(KAFKA_API_REMOVE_RAFT_VOTER, 81, "RemoveRaftVoter", 0)                                   \
@@ -102,6 +103,8 @@ int kafka_api_flexible_version(int16_t api_key);
     X(KAFKA_MESSAGE_TOO_LARGE, 10, "MESSAGE_TOO_LARGE",                                        \
       "The request included a message larger than the max message size the server will "       \
       "accept.")                                                                               \
+    X(KAFKA_COORDINATOR_LOAD_IN_PROGRESS, 14, "COORDINATOR_LOAD_IN_PROGRESS",                  \
+      "The coordinator is loading and hence can't process requests.")                          \
     X(KAFKA_INVALID_TOPIC_EXCEPTION, 17, "INVALID_TOPIC_EXCEPTION",                            \
       "The request attempted to perform an operation on an invalid topic.")                    \
     X(KAFKA_RECORD_LIST_TOO_LARGE, 18, "RECORD_LIST_TOO_LARGE",                                \
@@ -128,6 +131,12 @@ int kafka_api_flexible_version(int16_t api_key);
     X(KAFKA_INVALID_REQUEST, 42, "INVALID_REQUEST",                                            \
       "This most likely occurs because of a request being malformed by the client library or " \
       "the message was sent to an incompatible broker. See the broker logs for more details.") \
+    X(KAFKA_OUT_OF_ORDER_SEQUENCE_NUMBER, 45, "OUT_OF_ORDER_SEQUENCE_NUMBER",                  \
+      "The broker received an out of order sequence number.")                                  \
+    X(KAFKA_DUPLICATE_SEQUENCE_NUMBER, 46, "DUPLICATE_SEQUENCE_NUMBER",                        \
+      "The broker received a duplicate sequence number.")                                      \
+    X(KAFKA_INVALID_PRODUCER_EPOCH, 47, "INVALID_PRODUCER_EPOCH",                              \
+      "Producer attempted to produce with an old epoch.")                                      \
     X(KAFKA_OPERATION_NOT_ATTEMPTED, 55, "OPERATION_NOT_ATTEMPTED",                            \
       "The broker did not attempt to execute this operation. This may happen for batched "     \
       "RPCs where some operations in the batch failed, causing the broker to respond without " \

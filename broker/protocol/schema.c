@@ -476,6 +476,8 @@ static const struct schema_message *const messages[] = {
     &init_producer_id_response_schema,
     &offset_for_leader_epoch_request_schema,
     &offset_for_leader_epoch_response_schema,
+    &allocate_producer_ids_request_schema,
+    &allocate_producer_ids_response_schema,
 };
 
 size_t schema_message_count(void) { return sizeof messages / sizeof messages[0]; }

@@ -590,6 +590,8 @@ static int16_t append_error(int rc)
     case PLOG_EBATCH_TOO_LARGE: return KAFKA_RECORD_LIST_TOO_LARGE;
     case PLOG_EOUT_OF_RANGE: return KAFKA_OFFSET_OUT_OF_RANGE;
     case PLOG_ESTORAGE: return KAFKA_KAFKA_STORAGE_ERROR;
+    case PLOG_EOUT_OF_ORDER_SEQUENCE: return KAFKA_OUT_OF_ORDER_SEQUENCE_NUMBER;
+    case PLOG_EINVALID_PRODUCER_EPOCH: return KAFKA_INVALID_PRODUCER_EPOCH;
     default: return KAFKA_UNKNOWN_SERVER_ERROR;
     }
 }
@@ -625,6 +627,8 @@ bool replica_produce(struct replica_partition *p, const uint8_t *records, size_t
         result->error = append_error(rc);
         return true;
     }
+    /* A retried idempotent batch (rc PLOG_DUPLICATE) answers as its first append did: NONE
+     * and its base offset, once the HW covers it (acks=all), like any append. */
     result->base_offset = info.first_offset;
     result->log_append_time = info.log_append_time;
     if (maybe_increment_hw(p, now)) { /* the ISR may be the leader alone */

@@ -828,6 +828,78 @@ static void handle_offset_for_epoch(struct replica_manager *rm, int16_t version,
     response_end(out, &w, mark, reply_ctx);
 }
 
+static bool decode_answer(const uint8_t *frame, size_t len, int16_t key, int16_t version,
+                          struct wire_reader *body)
+{
+    struct kheader_response h;
+    return kheader_response_decode_frame(frame, len, key, version, &h, body) == 0;
+}
+
+/* ---- InitProducerId, AllocateProducerIds ----------------------------------------------------- */
+
+/* TransactionCoordinator.handleInitProducerId for a null transactional id: a fresh id, epoch 0.
+ * Transactions are not modelled: a transactional id is refused (the clients never send one). */
+static void handle_init_producer_id(struct replica_manager *rm, int16_t version,
+                                    struct wire_reader *r, uint64_t reply_ctx,
+                                    struct wire_arena *a, struct rm_out *out)
+{
+    struct init_producer_id_request req;
+    struct init_producer_id_response resp;
+    init_producer_id_response_init(&resp);
+    if (init_producer_id_request_decode(r, version, a, &req) != 0 ||
+        req.transactional_id != NULL) {
+        resp.error_code = KAFKA_INVALID_REQUEST;
+    } else {
+        int64_t id = producer_ids_generate(&rm->producer_ids);
+        resp.error_code = id >= 0 ? KAFKA_NONE : KAFKA_COORDINATOR_LOAD_IN_PROGRESS;
+        resp.producer_id = id;
+        resp.producer_epoch = id >= 0 ? 0 : -1;
+    }
+    struct wire_writer w;
+    size_t mark = response_begin(&w, reply_ctx, KAFKA_API_INIT_PRODUCER_ID, version);
+    init_producer_id_response_encode(&w, &resp, version);
+    response_end(out, &w, mark, reply_ctx);
+}
+
+static void poll_producer_ids(struct replica_manager *rm, int controller_host,
+                              struct rm_out *out)
+{
+    time_ns now = now_of(rm);
+    if (rm->producer_ids_corr != 0 && now - rm->producer_ids_sent_at >= rm->cfg.socket_timeout) {
+        rm->producer_ids_corr = 0; /* no answer: as a failed request */
+        producer_ids_on_answer(&rm->producer_ids, KAFKA_REQUEST_TIMED_OUT, -1, 0, now);
+    }
+    if (controller_host < 0 || rm->broker_epoch < 0 ||
+        !producer_ids_send(&rm->producer_ids, now)) {
+        return;
+    }
+    struct allocate_producer_ids_request req = {.broker_id = rm->cfg.broker_id,
+                                                .broker_epoch = rm->broker_epoch};
+    struct wire_writer w;
+    size_t mark = request_begin(rm, &w, KAFKA_API_ALLOCATE_PRODUCER_IDS, 0,
+                                &rm->producer_ids_corr);
+    allocate_producer_ids_request_encode(&w, &req, 0);
+    kheader_frame_end(&w, mark);
+    push_frame(out, controller_host, ENV_CHANNEL_REQUEST, &w);
+    rm->producer_ids_host = controller_host;
+    rm->producer_ids_sent_at = now;
+}
+
+static void on_producer_ids_answer(struct replica_manager *rm, const uint8_t *frame, size_t len)
+{
+    struct wire_reader body;
+    struct wire_arena a;
+    wire_arena_init(&a);
+    struct allocate_producer_ids_response r;
+    bool ok = decode_answer(frame, len, KAFKA_API_ALLOCATE_PRODUCER_IDS, 0, &body) &&
+              allocate_producer_ids_response_decode(&body, 0, &a, &r) == 0;
+    rm->producer_ids_corr = 0;
+    producer_ids_on_answer(&rm->producer_ids, ok ? r.error_code : KAFKA_CORRUPT_MESSAGE,
+                           ok ? r.producer_id_start : -1, ok ? r.producer_id_len : 0,
+                           now_of(rm));
+    wire_arena_free(&a);
+}
+
 bool rm_handle_request(struct replica_manager *rm, int16_t api_key, int16_t version,
                        const uint8_t *body, size_t len, uint64_t reply_ctx,
                        struct rm_out *out)
@@ -852,6 +924,9 @@ bool rm_handle_request(struct replica_manager *rm, int16_t api_key, int16_t vers
         break;
     case KAFKA_API_OFFSET_FOR_LEADER_EPOCH:
         handle_offset_for_epoch(rm, version, &r, reply_ctx, &a, out);
+        break;
+    case KAFKA_API_INIT_PRODUCER_ID:
+        handle_init_producer_id(rm, version, &r, reply_ctx, &a, out);
         break;
     default:
         taken = false;
@@ -1181,12 +1256,6 @@ static void poll_alter(struct replica_manager *rm, int controller_host, struct r
 
 /* ---- responses, resets, disk ------------------------------------------------------------- */
 
-static bool decode_answer(const uint8_t *frame, size_t len, int16_t key, int16_t version,
-                          struct wire_reader *body)
-{
-    struct kheader_response h;
-    return kheader_response_decode_frame(frame, len, key, version, &h, body) == 0;
-}
 
 bool rm_on_response(struct replica_manager *rm, int from_host, const uint8_t *frame,
                     size_t len, struct rm_out *out)
@@ -1198,6 +1267,9 @@ bool rm_on_response(struct replica_manager *rm, int from_host, const uint8_t *fr
     struct wire_reader body;
     struct wire_arena a;
     wire_arena_init(&a);
+    if (corr == rm->producer_ids_corr && from_host == rm->producer_ids_host) {
+        on_producer_ids_answer(rm, frame, len);
+    }
     if (corr == rm->alter_corr && from_host == rm->alter_host) {
         struct alter_partition_response r;
         int16_t v = rm->cfg.alter_partition_version;
@@ -1276,6 +1348,7 @@ void rm_poll(struct replica_manager *rm, const struct metadata_image *img, int c
     poll_waits(rm, out);
     poll_fetchers(rm, img, out);
     poll_alter(rm, controller_host, out);
+    poll_producer_ids(rm, controller_host, out);
     poll_waits(rm, out); /* a follower's answer may have moved a leader's HW */
 }
 

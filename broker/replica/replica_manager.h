@@ -54,6 +54,7 @@
 #include "log/log_manager.h"
 #include "metadata/image.h"
 #include "replica/partition.h"
+#include "replica/producer_ids.h"
 
 struct rm_config {
     int32_t broker_id;
@@ -126,6 +127,10 @@ struct replica_manager {
     int alter_host;
     time_ns alter_sent_at;
     time_ns alter_retry_at;
+    struct producer_ids producer_ids; /* InitProducerId's blocks from the controller */
+    int32_t producer_ids_corr;        /* the AllocateProducerIds in flight; 0 none */
+    int producer_ids_host;
+    time_ns producer_ids_sent_at;
     int32_t correlation_next;
     time_ns next_isr_expiration;
     struct replica_out rout;

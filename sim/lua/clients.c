@@ -141,16 +141,6 @@ static void read_settings(lua_State *L, struct lua_cluster *c, const char *verb,
     if (client_config_finish(cfg, err, sizeof err) != CLIENT_CONFIG_OK) {
         lua_run_error(L, "%s: %s", verb, err);
     }
-    /* An idempotent producer starts with InitProducerId, which needs the brokers' producer id
-     * blocks from the controller (AllocateProducerIds) and the leader's sequence checks: until
-     * those land, say so rather than run a producer that can never send, or one whose retries
-     * a real broker would have deduplicated. */
-    if (!cl->consumer && cfg->idempotent) {
-        lua_run_error(L, "%s: an idempotent producer (enable.idempotence, on by default in "
-                      "Kafka %s) is not modelled yet: brokers do not answer InitProducerId; "
-                      "set [\"enable.idempotence\"] = \"false\"", verb,
-                      c->release_name);
-    }
 }
 
 static int free_slot(lua_State *L, struct lua_cluster *c, const char *verb)

@@ -37,6 +37,7 @@ struct batch {
     time_ns created;
     time_ns not_before; /* retry backoff */
     int32_t base_sequence;
+    int64_t producer_id; /* the id its sequence belongs to (idempotent, once sent) */
     int attempts;
     bool closed;
     bool ambiguous; /* some attempt may have appended */
@@ -375,8 +376,8 @@ static void reset_sequences(struct producer *p)
     memset(p->sequence, 0, sizeof p->sequence);
     for (int32_t part = 0; part < CLIENT_PARTITIONS_MAX; part++) {
         for (struct batch *q = p->queue[part].head; q != NULL; q = q->next) {
-            if (!q->in_flight) {
-                q->base_sequence = -1;
+            if (!q->in_flight && q->attempts == 0) {
+                q->base_sequence = -1; /* never sent: it takes the new id's sequences */
             }
         }
     }
@@ -386,7 +387,7 @@ static void reset_sequences(struct producer *p)
 /* The batch ends without an offset: fail if no attempt may have appended, else info. */
 static void complete_failed(struct producer *p, struct batch *b, const char *why)
 {
-    bool hole = p->s->idempotent && b->base_sequence >= 0;
+    bool hole = p->s->idempotent && b->base_sequence >= 0 && b->producer_id == p->producer_id;
     bool unknown = b->ambiguous || p->s->acks == CLIENT_ACKS_NONE;
     for (int32_t i = 0; i < b->count; i++) {
         if (hist(p) != NULL) {
@@ -537,6 +538,7 @@ static void encode_batch(const struct producer *p, const struct batch *b, struct
 static void send_batch(struct producer *p, struct batch *b, int host)
 {
     if (p->s->idempotent && b->base_sequence < 0) {
+        b->producer_id = p->producer_id;
         b->base_sequence = p->sequence[b->partition];
         p->sequence[b->partition] += b->count;
     }
@@ -622,6 +624,13 @@ static time_ns consider(struct producer *p, struct batch *b, time_ns now,
     }
     if (b->not_before > now) {
         return b->not_before;
+    }
+    if (p->s->idempotent && b->base_sequence >= 0 && b->producer_id != p->producer_id) {
+        /* Sent under a producer id since replaced: TransactionManager.canRetry refuses to
+         * retry it (its sequence means nothing to the new id), and a retry under the new id
+         * would be written twice if the first attempt landed. It ends, maybe written. */
+        complete_failed(p, b, "producer id changed");
+        return 0;
     }
     int host = p->topic.leader_host[b->partition];
     KS_ASSERT(host < PASS_HOSTS);
