@@ -453,11 +453,13 @@ static bool retriable(int16_t e)
            e == ERROR_NETWORK_EXCEPTION || e == ERROR_OUT_OF_ORDER_SEQUENCE;
 }
 
-/* Errors after which the leader may have appended the batch all the same. */
+/* Errors after which the leader may have appended the batch all the same. NOT_LEADER_OR_FOLLOWER
+ * too: DelayedProduce answers it when leadership moves after the append, and that write may
+ * survive on the old leader's followers (the client cannot tell it from a refusal). */
 static bool may_have_appended(int16_t e)
 {
     return e == KAFKA_REQUEST_TIMED_OUT || e == KAFKA_NOT_ENOUGH_REPLICAS_AFTER_APPEND ||
-           e == ERROR_NETWORK_EXCEPTION;
+           e == ERROR_NETWORK_EXCEPTION || e == KAFKA_NOT_LEADER_OR_FOLLOWER;
 }
 
 static void on_partition_answer(struct producer *p, struct batch *b, int16_t error,
@@ -629,6 +631,7 @@ static time_ns consider(struct producer *p, struct batch *b, time_ns now,
         /* Sent under a producer id since replaced: TransactionManager.canRetry refuses to
          * retry it (its sequence means nothing to the new id), and a retry under the new id
          * would be written twice if the first attempt landed. It ends, maybe written. */
+        b->ambiguous = true; /* an earlier attempt may have been written */
         complete_failed(p, b, "producer id changed");
         return 0;
     }
