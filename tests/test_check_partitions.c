@@ -476,6 +476,48 @@ START_TEST(elr_member_elected_is_clean_last_known_leader_is_unclean_but_allowed)
 }
 END_TEST
 
+/* Seen on workload seeds 42 and 91: orders-0 has ISR [] and ELR [2], last known leader 3; 2
+ * re-registers after an unclean shutdown, and one record both drops it from the ELR and brings
+ * back 3 (PartitionChangeBuilder empties the target ELR before it elects). That is the
+ * last-known-leader election, allowed with unclean.leader.election.enable=false. */
+START_TEST(last_known_leader_elected_in_the_record_that_empties_the_elr)
+{
+    struct feed f;
+    feed_init(&f, false);
+    cluster(&f);
+    struct metadata_record r = change_of(0);
+    r.u.partition_change.leader = METADATA_NO_LEADER;
+    r.u.partition_change.isr = EMPTY;
+    r.u.partition_change.eligible_leader_replicas = LIST(2);
+    r.u.partition_change.last_known_elr = LIST(3);
+    feed(&f, &r);
+    r = change_of(0);
+    r.u.partition_change.leader = 3;
+    r.u.partition_change.isr = LIST(3);
+    r.u.partition_change.eligible_leader_replicas = EMPTY;
+    r.u.partition_change.last_known_elr = EMPTY;
+    r.u.partition_change.leader_recovery_state = METADATA_LRS_RECOVERING;
+    feed(&f, &r);
+    ck_assert_uint_eq(f.result.violations, 0);
+    ck_assert_uint_eq(f.pc.unclean_elections, 1);
+    /* The same election with the ELR left as it was ([2]) is not the last known leader's. */
+    r = change_of(1);
+    r.u.partition_change.leader = METADATA_NO_LEADER;
+    r.u.partition_change.isr = EMPTY;
+    r.u.partition_change.eligible_leader_replicas = LIST(1);
+    r.u.partition_change.last_known_elr = LIST(3);
+    feed(&f, &r);
+    r = change_of(1);
+    r.u.partition_change.leader = 3;
+    r.u.partition_change.isr = LIST(3);
+    r.u.partition_change.leader_recovery_state = METADATA_LRS_RECOVERING;
+    feed(&f, &r);
+    ck_assert_uint_eq(f.result.violations, 1);
+    ck_last(&f, "unclean-election: orders-1 elects broker 3 from outside isr [] and elr [1]");
+    feed_free(&f);
+}
+END_TEST
+
 START_TEST(out_of_order_offsets_are_ignored_and_control_records_advance)
 {
     struct feed f;
@@ -622,6 +664,7 @@ int main(void)
     tcase_add_test(tc, unclean_election_enabled_by_topic_config_must_still_flag_recovering);
     tcase_add_test(tc, unclean_election_config_precedence_topic_then_cluster_then_default);
     tcase_add_test(tc, elr_member_elected_is_clean_last_known_leader_is_unclean_but_allowed);
+    tcase_add_test(tc, last_known_leader_elected_in_the_record_that_empties_the_elr);
     suite_add_tcase(s, tc);
     TCase *feeding = tcase_create("feeding");
     tcase_add_test(feeding, out_of_order_offsets_are_ignored_and_control_records_advance);

@@ -272,16 +272,25 @@ enum election {
     ELECTION_UNCLEAN     /* from anywhere else */
 };
 
-static enum election classify(const struct image_partition *p, int32_t leader)
+/* How the controller chose `leader`. Kafka's PartitionChangeBuilder.build first moves replicas
+ * from the ELR (maybePopulateTargetElr: a broker that shut down uncleanly leaves it) and only
+ * then elects, so the last-known-leader rule (canElectLastKnownLeader) sees the *target* ELR:
+ * the record's own list when it carries one. Judging it by the previous ELR would call that
+ * election unclean. A null list in the record leaves the ELR as it was. */
+static enum election classify(const struct image_partition *p,
+                              const struct metadata_partition_change *c)
 {
     KS_ASSERT(p != NULL);
+    int32_t leader = c->leader;
     if (leader < 0 || leader == p->leader) {
         return ELECTION_NONE;
     }
     if (ints_has(&p->isr, leader) || ints_has(&p->elr, leader)) {
         return ELECTION_CLEAN;
     }
-    if (p->isr.count <= 0 && p->elr.count <= 0 && p->last_known_elr.count == 1 &&
+    int32_t target_elr = c->eligible_leader_replicas.count >= 0 ? c->eligible_leader_replicas.count
+                                                                 : p->elr.count;
+    if (p->isr.count <= 0 && target_elr <= 0 && p->last_known_elr.count == 1 &&
         p->last_known_elr.items[0] == leader) {
         return ELECTION_LAST_KNOWN;
     }
@@ -290,10 +299,11 @@ static enum election classify(const struct image_partition *p, int32_t leader)
 
 /* unclean-election, before the record: is it allowed at all. */
 static void check_unclean_allowed(struct partition_checker *pc, const char *topic,
-                                  const struct image_partition *p, int32_t leader,
-                                  const char *where)
+                                  const struct image_partition *p,
+                                  const struct metadata_partition_change *c, const char *where)
 {
-    KS_ASSERT(classify(p, leader) == ELECTION_UNCLEAN);
+    KS_ASSERT(classify(p, c) == ELECTION_UNCLEAN);
+    int32_t leader = c->leader;
     if (unclean_enabled(pc, topic)) {
         return;
     }
@@ -329,12 +339,12 @@ static void partition_change(struct partition_checker *pc, const struct metadata
         return;
     }
     struct epochs was = epochs_of(p);
-    enum election e = classify(p, c->leader);
+    enum election e = classify(p, c);
     if (c->leader != METADATA_NO_LEADER_CHANGE) {
         check_new_leader(pc, t->name, p->id, c->leader, was.leader_epoch + 1, where);
     }
     if (e == ELECTION_UNCLEAN) {
-        check_unclean_allowed(pc, t->name, p, c->leader, where);
+        check_unclean_allowed(pc, t->name, p, c, where);
     }
     *rc = metadata_image_apply(&pc->shadow, r, err, err_cap);
     KS_ASSERT(*rc == 0); /* the partition exists: a change to it always fits */
