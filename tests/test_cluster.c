@@ -254,9 +254,9 @@ START_TEST(planted_observer_fetching_only_its_leader_is_caught_fenced_while_reac
                   "%s", v);
     ck_assert_msg(strstr(v, "by the active controller kafka-") != NULL, "%s", v);
     ck_assert_msg(strstr(v, OBSERVER_VICTIM " (node id") == NULL, "%s", v); /* not the dead one */
-    const char *at = strstr(v, " uncut at ");
+    const char *at = strstr(v, " lossless at ");
     ck_assert_ptr_nonnull(at);
-    double when = strtod(at + strlen(" uncut at "), NULL);
+    double when = strtod(at + strlen(" lossless at "), NULL);
     /* a new controller 2-4 s after the kill, then a full session */
     ck_assert_msg(when > 8 + 9 + 1.4 && when < 8 + 9 + 4, "%s", v);
     /* Without the bug, the same seed fences no live broker it could reach. */

@@ -299,6 +299,32 @@ START_TEST(loss_1000000_ppm_drops_every_frame)
 }
 END_TEST
 
+/* Network chaos is the network's: a combined node's broker heartbeating its own controller
+ * rides loopback, which a lossy "every link" fault must not touch (nor isolation). */
+START_TEST(lossy_every_link_leaves_loopback_lossless)
+{
+    world_init(5, 2);
+    struct net_link_cfg cfg = exact_link(NS_PER_MS);
+    cfg.drop_ppm = 1000000;
+    net_set_all_links(&w.n, &cfg);
+    ck_assert_uint_eq(net_link_cfg(&w.n, 0, 1)->drop_ppm, 1000000);
+    ck_assert_uint_eq(net_link_cfg(&w.n, 1, 0)->drop_ppm, 1000000);
+    ck_assert_uint_eq(net_link_cfg(&w.n, 0, 0)->drop_ppm, 0);
+    for (int i = 0; i < 10; i++) {
+        send_tag(0, 0, (uint8_t)i);
+        send_tag(0, 1, (uint8_t)i);
+    }
+    run_all();
+    ck_assert_int_eq(w.delivery_count, 10);
+    ck_assert_uint_eq(w.n.dropped_count, 10);
+    for (int i = 0; i < 10; i++) {
+        ck_assert_int_eq(w.deliveries[i].to, 0);
+        ck_assert_int_eq(w.deliveries[i].tag, i);
+    }
+    world_free();
+}
+END_TEST
+
 START_TEST(duplicate_1000000_ppm_delivers_every_frame_twice)
 {
     world_init(6, 2);
@@ -639,6 +665,7 @@ static Suite *net_suite(void)
     suite_add_tcase(suite, timing);
     TCase *faults = tcase_create("faults");
     tcase_add_test(faults, loss_1000000_ppm_drops_every_frame);
+    tcase_add_test(faults, lossy_every_link_leaves_loopback_lossless);
     tcase_add_test(faults, duplicate_1000000_ppm_delivers_every_frame_twice);
     tcase_add_test(faults, reorder_lets_a_frame_on_a_faster_link_overtake);
     suite_add_tcase(suite, faults);

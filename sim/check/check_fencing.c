@@ -61,6 +61,17 @@ static void watch(void *ctx, const struct trace_event *e)
     case TRACE_NET_HEAL:
         sample(ctx, e->time);
         break;
+    case TRACE_NET_DROP: {
+        /* A frame lost on a lossy link: a heartbeat or its answer may have been it, so the
+         * path counts as bad at that moment (cheap: drops happen only under faults). */
+        struct fencing_checker *fc = ctx;
+        int64_t from = -1, to = -1;
+        if (trace_event_int(e, "from", &from) && trace_event_int(e, "to", &to) && from >= 0 &&
+            to >= 0 && from < fc->host_count && to < fc->host_count) {
+            fc->link_bad_last[from][to] = e->time;
+        }
+        break;
+    }
     default:
         break;
     }
@@ -166,7 +177,7 @@ void fencing_checker_record(struct fencing_checker *fc, const struct metadata_im
     violation(fc, now, "fenced-while-reachable: %s (node id %d) fenced (broker epoch %" PRId64
               ") by the active controller %s (node id %d), although for the whole "
               "broker.session.timeout.ms (%" PRId64 " ms) before, both hosts were up and the "
-              "links between them uncut", fc->names[b], id, epoch, fc->names[c],
+              "links between them uncut and lossless", fc->names[b], id, epoch, fc->names[c],
               fc->node_ids[c], fc->session_timeout / NS_PER_MS);
     KS_ASSERT(fencing_checker_check(fc));
 }

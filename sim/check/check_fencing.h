@@ -10,7 +10,8 @@
  *                           Fenced=1, for B's current broker epoch) that is not B's own
  *                           controlled shutdown, although for the whole broker.session.timeout.ms
  *                           before it B's host and the active controller's host were up (not
- *                           crashed, stopped or paused) and neither link between them was cut.
+ *                           crashed, stopped or paused), neither link between them was cut
+ *                           and no frame on them was lost.
  *
  * Such a broker lost its session only because it did not heartbeat to the controller it could
  * reach: it did not know who the controller was (a broker finds it as the leader of the
@@ -21,7 +22,8 @@
  * The checker watches the world through its trace: at every host-start, -stop, -crash,
  * -power-fail, -pause, -resume and net-cut, net-heal event (each emitted after the change) it
  * looks at every host's state and every link's cut flag and remembers, per host and per link,
- * when it was last seen bad. The cost is one look at the world per fault, nothing per message.
+ * when it was last seen bad; a net-drop marks its link bad at that moment. The cost is one look
+ * at the world per fault and one per lost frame, nothing per delivered message.
  * Fences come from the harness, which feeds each committed metadata record once, with the
  * shadow image as it was before the record (the partition checker's).
  */

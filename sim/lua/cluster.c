@@ -1183,6 +1183,9 @@ static int l_link(lua_State *L)
     }
     for (int i = 0; i < an; i++) {
         for (int k = 0; k < bn; k++) {
+            if (a[i] == b[k]) {
+                continue; /* loopback is not the network (net_set_all_links) */
+            }
             net_set_link(&c->w->net, a[i], b[k], &cfg);
             net_set_link(&c->w->net, b[k], a[i], &cfg);
         }

@@ -6,8 +6,9 @@
  * The model, as a contract.
  *
  * Hosts are numbered 0..host_count-1. Every ordered pair (from, to) is a link with its own
- * settings. A frame handed to net_send is copied; the sender never learns its fate (as with a
- * real socket write that returned).
+ * settings. A host's link to itself is loopback: the faults that stand for the network
+ * (net_set_all_links, net_isolate) leave it alone. A frame handed to net_send is copied; the
+ * sender never learns its fate (as with a real socket write that returned).
  *
  * A link behaves like one TCP connection carried over a network:
  * - Delivery is in order (FIFO per link): a frame is never delivered before a frame sent earlier
@@ -98,6 +99,7 @@ void net_init(struct net *n, struct sched *sched, struct trace *trace, uint64_t 
 void net_free(struct net *n);
 
 void net_set_link(struct net *n, int from, int to, const struct net_link_cfg *cfg);
+/* Every link between two different hosts; a host's loopback link keeps its settings. */
 void net_set_all_links(struct net *n, const struct net_link_cfg *cfg);
 const struct net_link_cfg *net_link_cfg(const struct net *n, int from, int to);
 
