@@ -296,6 +296,36 @@ START_TEST(end_offset_for_epoch_over_batches_of_epochs_1_1_3_3_5)
 }
 END_TEST
 
+static int64_t truncation(const struct raft_log *l, int64_t end_offset, int32_t epoch)
+{
+    return raft_log_truncation_offset(l, (struct raft_log_snapshot_id){end_offset, epoch});
+}
+
+/* RaftLog.truncateToEndOffset over epochs 1 [0,4), 3 [4,8), 5 [8,10). The case that matters: a
+ * follower holding entries of an epoch the leader never had (5 here) and a leader whose epoch 3
+ * ran longer than ours (to 12): we cut where our epoch 3 ends, 8, not at the leader's 12,
+ * which lies past our end and would change nothing (the follower fetched the same divergence
+ * forever: workload seed 920). */
+START_TEST(truncation_offset_on_a_diverging_epoch_follows_our_own_end_for_that_epoch)
+{
+    boot(1, SEGMENT_BYTES_BIG, false);
+    struct raft_log *l = log_of(0);
+    const int32_t epochs[] = {1, 1, 3, 3, 5};
+    for (int i = 0; i < 5; i++) {
+        ck_assert_int_eq(append(0, epochs[i], 2, false), 2 * i);
+    }
+    ck_assert_int_eq(truncation(l, 12, 3), 8);  /* our epoch 3 ends first */
+    ck_assert_int_eq(truncation(l, 6, 3), 6);   /* the leader's epoch 3 ends first */
+    ck_assert_int_eq(truncation(l, 7, 2), 4);   /* no epoch 2 here: where our epoch 1 ends */
+    ck_assert_int_eq(truncation(l, 3, 0), 3);   /* epoch 0: min(leader's, our end) */
+    ck_assert_int_eq(truncation(l, 30, 0), 10);
+    ck_assert_int_eq(truncation(l, 9, 5), 9);
+    /* applying it: the next fetch from the cut continues a log the leader agrees with */
+    ck_assert_int_eq(raft_log_truncate_to(l, truncation(l, 12, 3)), 8);
+    ck_assert_int_eq(raft_log_last_epoch(l), 3);
+}
+END_TEST
+
 START_TEST(read_with_max_bytes_below_one_batch_returns_exactly_one_batch)
 {
     boot(1, SEGMENT_BYTES_BIG, false);
@@ -1695,6 +1725,7 @@ int main(void)
     tcase_add_checked_fixture(tc, NULL, teardown);
     tcase_add_test(tc, leader_appends_control_and_data_batches_and_reads_them_back_decoded);
     tcase_add_test(tc, end_offset_for_epoch_over_batches_of_epochs_1_1_3_3_5);
+    tcase_add_test(tc, truncation_offset_on_a_diverging_epoch_follows_our_own_end_for_that_epoch);
     tcase_add_test(tc, read_with_max_bytes_below_one_batch_returns_exactly_one_batch);
     suite_add_tcase(s, tc);
     tc = tcase_create("follower appends");

@@ -180,6 +180,23 @@ struct raft_log_snapshot_id raft_log_end_offset_for_epoch(const struct raft_log 
     return found;
 }
 
+/* RaftLog.truncateToEndOffset's choice: the leader's (end offset, epoch) is its view; where our
+ * own log ends that epoch decides, or a follower whose extra entries come from an epoch the
+ * leader never had would truncate to an offset past its end and fetch the same divergence
+ * forever. */
+int64_t raft_log_truncation_offset(const struct raft_log *l, struct raft_log_snapshot_id end)
+{
+    KS_ASSERT(l != NULL);
+    if (end.epoch == 0) {
+        return end.end_offset < l->end_offset ? end.end_offset : l->end_offset;
+    }
+    struct raft_log_snapshot_id local = raft_log_end_offset_for_epoch(l, end.epoch);
+    if (local.epoch != end.epoch) {
+        return local.end_offset;
+    }
+    return local.end_offset < end.end_offset ? local.end_offset : end.end_offset;
+}
+
 /* ---- the in-memory index ------------------------------------------------------------------ */
 
 static void segment_name(const struct raft_log *l, int64_t base_offset, char *out, size_t cap)

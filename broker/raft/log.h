@@ -232,6 +232,11 @@ int32_t raft_log_last_epoch(const struct raft_log *l);
 struct raft_log_snapshot_id raft_log_end_offset_for_epoch(const struct raft_log *l,
                                                           int32_t epoch);
 
+/* Where a follower truncates on a Fetch response's DivergingEpoch `end` (RaftLog.
+ * truncateToEndOffset): epoch 0 takes min(end offset, our end); otherwise our own end offset for
+ * that epoch, capped by the leader's when we hold the same epoch. Never past our end. */
+int64_t raft_log_truncation_offset(const struct raft_log *l, struct raft_log_snapshot_id end);
+
 /* Leader append: one batch of `count` records at the end offset, with PartitionLeaderEpoch =
  * epoch, base timestamp `timestamp_ms`, and the control bit if `control`. Records carry only
  * key and value; offset and timestamp deltas are filled in. Returns the base offset or a

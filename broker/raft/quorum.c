@@ -1680,12 +1680,14 @@ static void apply_fetch_partition(struct quorum *q, const struct fetch_response_
         return;
     }
     if (p->diverging_epoch.epoch >= 0) {
-        int64_t target = p->diverging_epoch.end_offset;
-        if (q->high_watermark >= 0 && target < q->high_watermark) {
+        struct raft_log_snapshot_id end = {p->diverging_epoch.end_offset,
+                                           p->diverging_epoch.epoch};
+        if (q->high_watermark >= 0 && end.end_offset < q->high_watermark) {
             /* Kafka treats this as fatal: committed data would be lost. */
             trace(out, TRACE_RAFT_ERROR, "truncate-below-high-watermark to=%" PRId64
-                  " hw=%" PRId64, target, q->high_watermark);
+                  " hw=%" PRId64, end.end_offset, q->high_watermark);
         }
+        int64_t target = raft_log_truncation_offset(q->log, end);
         if (target < raft_log_start_offset(q->log)) {
             trace(out, TRACE_RAFT_ERROR, "truncate-below-log-start to=%" PRId64 " start=%" PRId64,
                   target, raft_log_start_offset(q->log));
