@@ -48,6 +48,7 @@ static struct fake {
     int drop_produce;       /* the next N Produce requests: appended, never answered */
     int timed_out;          /* the next N: appended, answered REQUEST_TIMED_OUT */
     int16_t fatal;          /* every Produce answered with it, nothing appended */
+    int drop_metadata;      /* the next N Metadata requests: counted, never answered */
     int produce_requests, metadata_requests;
     int64_t next_producer_id;
     struct fake_fetch fetch;
@@ -250,7 +251,7 @@ static void fake_fetch(int from, int32_t corr, struct wire_reader *body, int16_t
 {
     struct fetch_request req;
     ck_assert_int_eq(fetch_request_decode(body, v, a, &req), 0);
-    ck_assert(!fake.fetch.parked);
+    /* A parked Fetch still here belongs to a connection reset since: the new one replaces it. */
     struct fake_fetch *f = &fake.fetch;
     *f = (struct fake_fetch){.from = from, .correlation = corr};
     bool data = false;
@@ -280,6 +281,8 @@ static void fake_request(int from, const uint8_t *bytes, size_t len)
     bool answer = true;
     if (h.api_key == KAFKA_API_METADATA) {
         fake_metadata(&out, h.api_version);
+        answer = fake.drop_metadata == 0;
+        fake.drop_metadata -= fake.drop_metadata > 0;
     } else if (h.api_key == KAFKA_API_PRODUCE) {
         answer = fake_produce(&body, h.api_version, &a, &out);
     } else if (h.api_key == KAFKA_API_LIST_OFFSETS) {
@@ -513,6 +516,40 @@ START_TEST(not_leader_refreshes_metadata_and_retries)
     ck_assert_int_eq(ops.ok, 1);
     ck_assert_int_eq(fake.end[0], 1);
     ck_assert_int_eq(producer_stats(producer()).retries, 1);
+    stop();
+}
+END_TEST
+
+/* A reset of the bootstrap broker's connection fails the Metadata request that rode it: the
+ * client asks again after retry.backoff.ms, not after request.timeout.ms (30 s), which left a
+ * consumer fetching from stale leaders until retention took what it had not read (workload
+ * seed 362). Each reset here finds one unanswered Metadata request in flight. */
+static void reset_twice_with_metadata_unanswered(int client_host)
+{
+    fake.drop_metadata = 2;
+    int meta = fake.metadata_requests;
+    net_reset(&w->net, 0, client_host); /* abandons what is out, asks for metadata (dropped) */
+    run_for(50 * NS_PER_MS);
+    ck_assert_int_eq(fake.metadata_requests, meta + 1);
+    net_reset(&w->net, 0, client_host); /* that request died with the connection */
+    run_for(NS_PER_S);
+    ck_assert_int_eq(fake.metadata_requests, meta + 2);
+    run_for(NS_PER_S); /* the second is unanswered too: its own 30 s timeout is what is left */
+    ck_assert_int_eq(fake.metadata_requests, meta + 2);
+}
+
+START_TEST(producer_asks_for_metadata_again_soon_after_a_reset_kills_the_request)
+{
+    start(3, NULL, NULL);
+    reset_twice_with_metadata_unanswered(1);
+    stop();
+}
+END_TEST
+
+START_TEST(consumer_asks_for_metadata_again_soon_after_a_reset_kills_the_request)
+{
+    start(3, NULL, earliest);
+    reset_twice_with_metadata_unanswered(2);
     stop();
 }
 END_TEST
@@ -841,6 +878,8 @@ int main(void)
     tcase_add_test(t, producer_history_has_the_offsets_the_log_has);
     tcase_add_test(t, linger_batches_records_into_one_request);
     tcase_add_test(t, not_leader_refreshes_metadata_and_retries);
+    tcase_add_test(t, producer_asks_for_metadata_again_soon_after_a_reset_kills_the_request);
+    tcase_add_test(t, consumer_asks_for_metadata_again_soon_after_a_reset_kills_the_request);
     tcase_add_test(t, retry_without_idempotence_duplicates);
     tcase_add_test(t, retry_with_idempotence_is_written_once);
     tcase_add_test(t, consumer_reads_everything_and_the_checker_finds_nothing);

@@ -314,12 +314,14 @@ static bool on_fetch_partition(struct consumer *c, const struct fetch_response_p
     if (hist(c) != NULL) {
         history_tp(c, i);
     }
-    take_records(c, i, fp->records);
     if (hist(c) != NULL && fp->log_start_offset > 0) {
         /* Retention deleted what lies below: no replica the leader's Fetch reads from holds
-         * it, so the checker judges those offsets now and forgets them (bounded memory). */
+         * it, so the checker judges those offsets now and forgets them (bounded memory). Before
+         * this response's records: a value retention took unread is unseen, not lost, though
+         * the records after the new log start read past it. */
         history_log_start(hist(c), c->parts[i].history_tp, fp->log_start_offset);
     }
+    take_records(c, i, fp->records);
     c->parts[i].high_watermark = fp->high_watermark;
     if (c->draining && c->parts[i].drain_target < 0) {
         c->parts[i].drain_target = fp->high_watermark;
@@ -454,6 +456,15 @@ static void abandon(struct consumer *c, int32_t corr, int host)
             s->correlation = 0;
             s->not_before = env_now(c->env) + ms(c->s->retry_backoff_ms);
         }
+    }
+    if (host >= 0 && host == c->cfg.bootstrap_host && c->meta_correlation > 0) {
+        /* The Metadata request rode that connection and died with it (NetworkClient.
+         * handleDisconnections): ask again after the backoff, not after request.timeout.ms,
+         * or a reset bootstrap broker leaves the consumer on stale leaders for 30 s. */
+        c->env->ops->timer_cancel(c->env->ctx, c->meta_timer);
+        c->meta_correlation = -1;
+        c->meta_timer = c->env->ops->timer_set(c->env->ctx, ms(c->s->retry_backoff_ms),
+                                               TOKEN_META);
     }
     refresh(c);
 }

@@ -740,6 +740,14 @@ static void on_message(struct producer *p, const struct env_event *e)
                 retry_or_fail(p, b, ERROR_NETWORK_EXCEPTION, "connection reset");
             }
         }
+        if (e->u.message.from_host == p->cfg.bootstrap_host && p->meta_correlation > 0) {
+            /* its Metadata or InitProducerId died with the connection: ask again after the
+             * backoff (NetworkClient.handleDisconnections), not after request.timeout.ms */
+            p->env->ops->timer_cancel(p->env->ctx, p->meta_timer);
+            p->meta_correlation = -1;
+            p->meta_timer = p->env->ops->timer_set(
+                p->env->ctx, (time_ns)p->s->retry_backoff_ms * NS_PER_MS, TOKEN_META);
+        }
         refresh(p);
         sender_run(p);
         return;
