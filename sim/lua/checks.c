@@ -5,6 +5,7 @@
 
 #include <lauxlib.h>
 
+#include "check/history.h"
 #include "lua/cluster.h"
 #include "text.h"
 #include "world/world.h"
@@ -61,10 +62,44 @@ static int l_safety(lua_State *L)
     return ask(L, &c->liveness_result);
 }
 
+/* check.history{ expect = { "lost-write", ... } }: the classes a lesson about an unsafe setting
+ * claims the checker finds, by their names in the summary. */
+static uint32_t expected_classes(lua_State *L, int index)
+{
+    luaL_checktype(L, index, LUA_TTABLE);
+    lua_getfield(L, index, "expect");
+    int list = lua_gettop(L);
+    if (lua_type(L, list) != LUA_TTABLE || lua_rawlen(L, list) == 0) {
+        lua_run_error(L, "check.history: expect wants a list of finding classes, as the "
+                      "summary names them (\"lost-write\", \"duplicate\", ...)");
+    }
+    uint32_t mask = 0;
+    for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, list); i++) {
+        lua_rawgeti(L, list, i);
+        const char *name = lua_tostring(L, -1);
+        int k = 0;
+        while (k < HISTORY_CLASSES && (name == NULL || strcmp(history_class_name(k), name))) {
+            k++;
+        }
+        if (k == HISTORY_CLASSES) {
+            lua_run_error(L, "check.history: expect: no finding class is called %s",
+                          name != NULL ? name : "(not a string)");
+        }
+        mask |= 1u << k;
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return mask;
+}
+
 /* check.history(): the clients stop, the history is judged (see clients.c). */
 static int l_history(lua_State *L)
 {
     struct lua_cluster *c = the_cluster(L, "check.history");
+    if (!lua_isnoneornil(L, 1) && !lua_clients_expect(c, expected_classes(L, 1))) {
+        return lua_run_error(L, "check.history: expect must come before the history is "
+                             "judged (check.history_summary or check.all judge it)");
+    }
     lua_clients_check(c);
     return ask(L, &c->history_result);
 }

@@ -49,6 +49,7 @@ struct lua_client {
 struct lua_clients {
     struct history *history;
     bool judged;
+    uint32_t expected; /* classes a lesson claims the checker finds (1u << class) */
     int producers, consumers;
     struct lua_client slot[LUA_CLUSTER_CLIENTS_MAX];
 };
@@ -307,15 +308,24 @@ static int l_tostring(lua_State *L)
 struct judge {
     struct lua_cluster *c;
     bool unseen_counts;
+    uint32_t expected;
 };
 
 static void to_violation(void *ctx, enum history_class k, const char *text)
 {
     struct judge *j = ctx;
+    if ((j->expected & (1u << k)) != 0) {
+        /* the finding a lesson set out to show: evidence, printed, not a violation */
+        trace_emitf(&j->c->w->trace, world_now(j->c->w), TRACE_HOST_NONE, TRACE_NOTE,
+                    "expected %s", text);
+        return;
+    }
     if (k != HISTORY_UNSEEN || j->unseen_counts) {
         scenario_violation(j->c->w, &j->c->history_result, "history", "%s", text);
     }
 }
+
+static void expected_found(struct lua_cluster *c);
 
 bool lua_clients_any(const struct lua_cluster *c) { return c->clients != NULL; }
 
@@ -331,7 +341,7 @@ void lua_clients_check(struct lua_cluster *c)
     if (cs == NULL || cs->judged) {
         return;
     }
-    struct judge j = {c, false};
+    struct judge j = {c, false, cs->expected};
     for (int k = 0; k < c->client_count; k++) {
         struct host *h = world_host(c->w, client_host(c, k));
         if (cs->slot[k].used && (h->state == HOST_UP || h->state == HOST_PAUSED)) {
@@ -342,6 +352,39 @@ void lua_clients_check(struct lua_cluster *c)
     history_finish(cs->history);
     cs->judged = true;
     history_write_findings(cs->history, to_violation, &j);
+    expected_found(c);
+}
+
+/* A lesson that claims a finding fails when the checker found none of the classes it named. */
+static void expected_found(struct lua_cluster *c)
+{
+    const struct lua_clients *cs = c->clients;
+    if (cs->expected == 0) {
+        return;
+    }
+    struct history_summary st = history_summary(cs->history);
+    char names[256];
+    struct text t = text_init(names, sizeof names);
+    for (int k = 0; k < HISTORY_CLASSES; k++) {
+        if ((cs->expected & (1u << k)) != 0) {
+            if (st.count[k] > 0) {
+                return;
+            }
+            text_printf(&t, "%s%s", t.len > 0 ? " or " : "", history_class_name(k));
+        }
+    }
+    scenario_violation(c->w, &c->history_result, "history",
+                       "expected %s, but the checker found none", names);
+}
+
+bool lua_clients_expect(struct lua_cluster *c, uint32_t classes)
+{
+    struct lua_clients *cs = clients_of(c);
+    if (cs->judged) {
+        return false;
+    }
+    cs->expected = classes;
+    return true;
 }
 
 void lua_clients_free(struct lua_cluster *c)

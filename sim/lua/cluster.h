@@ -143,6 +143,9 @@ void lua_clients_register(lua_State *L); /* clients.c: c:producer{}, c:consumer{
 /* check.history(): stops every client, judges the history (once) into history_result. */
 void lua_clients_check(struct lua_cluster *c);
 bool lua_clients_any(const struct lua_cluster *c);
+/* check.history{ expect = {...} }: findings of these classes (1u << class) are the lesson's
+ * evidence, not violations, and finding none of them is one. False once the history is judged. */
+bool lua_clients_expect(struct lua_cluster *c, uint32_t classes);
 /* The history's count per class, "lost-write=0 duplicate=2 ..." (judging it first). Only
  * when lua_clients_any. */
 const char *lua_clients_summary(struct lua_cluster *c, char *buf, size_t cap);
