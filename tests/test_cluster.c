@@ -1,7 +1,8 @@
 /* test_cluster.c — the seed deployment end to end (scenarios/cluster.lua, broker-failover.lua,
  * offline-partition.lua, unclean-election.lua): topics, leaders, broker failover, sweeps. The
  * scenarios check their own claims about every run (check.expect); these tests read what a
- * run printed, and plant bugs the checkers must catch. */
+ * run printed, and plant bugs the checkers must catch, on the data path too (the lesson
+ * acks-all-keeps-writes, which passes clean, run with a broken broker). */
 #define _GNU_SOURCE
 #include <check.h>
 #include <stdio.h>
@@ -265,6 +266,47 @@ START_TEST(planted_observer_fetching_only_its_leader_is_caught_fenced_while_reac
 }
 END_TEST
 
+/* A data-path bug planted in every broker turns the clean lesson acks-all-keeps-writes into a
+ * failure of the history class that bug breaks; the same seed without it passes. */
+static void planted_data_bug_is_caught(const char *bug, const char *const *classes)
+{
+    struct run_result res;
+    run(1, NULL, NULL, "acks-all-keeps-writes", &res);
+    ck_assert_msg(res.violations == 0, "%s", res.first_violation);
+    run(1, NULL, bug, "acks-all-keeps-writes", &res);
+    ck_assert_msg(res.violations > 0, "%s: the history checker found nothing", bug);
+    bool named = false;
+    for (int i = 0; classes[i] != NULL; i++) {
+        named = named || strncmp(res.first_violation, classes[i], strlen(classes[i])) == 0;
+    }
+    ck_assert_msg(named, "%s: %s", bug, res.first_violation);
+}
+
+/* acks=all waits for the ISR; a leader whose HW skips lagging ISR members acknowledges what
+ * only it holds, and the crash after the cut takes it. */
+START_TEST(planted_hw_past_lagging_isr_is_caught_as_lost_writes)
+{
+    const char *const classes[] = {"lost-write:", "inconsistent-offsets:", NULL};
+    planted_data_bug_is_caught("hw-past-lagging-isr", classes);
+}
+END_TEST
+
+START_TEST(planted_consumer_fetch_skipping_a_batch_is_caught_as_poll_skip)
+{
+    const char *const classes[] = {"poll-skip:", NULL};
+    planted_data_bug_is_caught("consumer-fetch-skips-batch", classes);
+}
+END_TEST
+
+/* Written, yet answered INVALID_RECORD: the producer records a definite failure, and the
+ * consumer reads the value. */
+START_TEST(planted_append_then_refuse_is_caught_as_aborted_read)
+{
+    const char *const classes[] = {"aborted-read:", NULL};
+    planted_data_bug_is_caught("append-then-refuse", classes);
+}
+END_TEST
+
 static void sweep(const char *version)
 {
     long leader_changes = 0, faults = 0, fences = 0, graceful = 0;
@@ -455,6 +497,9 @@ static Suite *cluster_suite(void)
     tcase_add_test(t, planted_fence_before_leader_moves_is_caught);
     tcase_add_test(t, controller_crash_every_live_broker_follows_the_new_leader_within_seconds);
     tcase_add_test(t, planted_observer_fetching_only_its_leader_is_caught_fenced_while_reachable);
+    tcase_add_test(t, planted_hw_past_lagging_isr_is_caught_as_lost_writes);
+    tcase_add_test(t, planted_consumer_fetch_skipping_a_batch_is_caught_as_poll_skip);
+    tcase_add_test(t, planted_append_then_refuse_is_caught_as_aborted_read);
     tcase_add_test(t, cluster_run_is_deterministic);
     tcase_add_test(t, every_kraft_release_runs_the_cluster_scenarios_clean);
     tcase_add_test(t, offline_partition_on_kafka_3_4_waits_for_its_last_isr_member);

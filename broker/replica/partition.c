@@ -220,6 +220,9 @@ static bool maybe_increment_hw(struct replica_partition *p, time_ns now)
         const struct replica_remote *r = &p->remotes[i];
         bool counts = in_maximal_isr(p, r->broker_id) ||
                       (caught_up(p, r, end, now) && isr_eligible(r));
+        if (p->cfg.planted_hw_past_lagging_isr && r->log_end_offset < end) {
+            counts = false; /* planted: acks=all then waits for nobody who lags */
+        }
         if (r->log_end_offset < next && counts) {
             next = r->log_end_offset;
         }
@@ -631,6 +634,13 @@ bool replica_produce(struct replica_partition *p, const uint8_t *records, size_t
      * and its base offset, once the HW covers it (acks=all), like any append. */
     result->base_offset = info.first_offset;
     result->log_append_time = info.log_append_time;
+    if (p->cfg.planted_append_then_refuse && rc != PLOG_DUPLICATE &&
+        info.first_offset % 10 == 0) {
+        /* planted: written, yet the producer is told, definitely, that it was not */
+        result->error = KAFKA_INVALID_RECORD;
+        result->base_offset = -1;
+        return true;
+    }
     if (maybe_increment_hw(p, now)) { /* the ISR may be the leader alone */
         try_complete_delayed(p, 0, now, out);
     }
@@ -782,6 +792,22 @@ static int16_t fetch_precheck(struct replica_partition *p,
     return KAFKA_NONE;
 }
 
+/* The planted consumer-fetch bug: drops the first whole batch when more follow it (a batch is
+ * BaseOffset int64, BatchLength int32, then BatchLength bytes). */
+static void skip_first_batch(uint8_t **buf, int64_t *n)
+{
+    if (*buf == NULL || *n < 12) {
+        return;
+    }
+    const uint8_t *b = *buf;
+    int64_t first = 12 + (int64_t)((uint32_t)b[8] << 24 | (uint32_t)b[9] << 16 |
+                                   (uint32_t)b[10] << 8 | (uint32_t)b[11]);
+    if (first < *n) {
+        memmove(*buf, *buf + first, (size_t)(*n - first));
+        *n -= first;
+    }
+}
+
 void replica_fetch(struct replica_partition *p, const struct replica_fetch_request *req,
                    time_ns now, struct replica_out *out, struct replica_fetch_response *resp)
 {
@@ -809,6 +835,9 @@ void replica_fetch(struct replica_partition *p, const struct replica_fetch_reque
         resp->error = n == -PLOG_EOUT_OF_RANGE ? KAFKA_OFFSET_OUT_OF_RANGE
                                                : KAFKA_KAFKA_STORAGE_ERROR;
         return;
+    }
+    if (p->cfg.planted_consumer_fetch_skips_batch && remote == NULL) {
+        skip_first_batch(&buf, &n); /* planted: a consumer never sees the first batch */
     }
     resp->records = buf;
     resp->records_len = (size_t)n;

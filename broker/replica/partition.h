@@ -138,6 +138,11 @@ struct replica_config {
                                    * OffsetsForLeaderEpoch round first. Needs the above. */
     bool hw_frozen_below_min_isr; /* KAFKA-15583 (3.7+): the leader's HW does not advance while
                                    * the ISR is below min ISR */
+    /* Planted bugs: compiled-in test hooks (sim/scenario/scenario.h names them) that no config
+     * reaches, each breaking a rule the history checker must catch. */
+    bool planted_hw_past_lagging_isr;      /* the HW ignores ISR members behind the leader */
+    bool planted_consumer_fetch_skips_batch; /* a consumer's Fetch loses its first batch */
+    bool planted_append_then_refuse;       /* every tenth append is answered INVALID_RECORD */
 };
 
 struct replica_config replica_config_default(int32_t broker_id);

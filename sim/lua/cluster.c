@@ -686,6 +686,10 @@ static void build_world(struct lua_cluster *c, struct lua_run *r)
         nc->planted_fence_before_leader_moves = planted(o, "fence-before-leader-moves");
         nc->quorum.planted_observer_fetches_leader_only =
             planted(o, "observer-fetches-leader-only");
+        nc->data.replica.planted_hw_past_lagging_isr = planted(o, "hw-past-lagging-isr");
+        nc->data.replica.planted_consumer_fetch_skips_batch =
+            planted(o, "consumer-fetch-skips-batch");
+        nc->data.replica.planted_append_then_refuse = planted(o, "append-then-refuse");
         struct host *h = world_host(c->w, i);
         host_install(h, &node_process, nc);
         h->after_step = after_step;

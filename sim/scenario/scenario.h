@@ -26,7 +26,8 @@ struct run_opts {
     /* Compiled-in test hook, never reachable from a config file or the CLI: the name of a
      * planted bug to switch on ("vote-without-log-check", "hw-on-minority",
      * "snapshot-drops-a-record", "ping-send-before-fsync", "fence-before-leader-moves",
-     * "observer-fetches-leader-only"), or NULL. */
+     * "observer-fetches-leader-only", and on the data path "hw-past-lagging-isr",
+     * "consumer-fetch-skips-batch", "append-then-refuse"), or NULL. */
     const char *planted_bug;
     const char *kafka_version; /* kafka.version for every node; NULL = the newest (trunk) */
     /* What the console trace shows (trace/filter.h); NULL = every event. Printing only. */
