@@ -225,6 +225,7 @@ static void data_from_kafka(struct node_config *c, const struct kafka_config *k)
     d->replica.replica_fetch_backoff = (time_ns)k->replica_fetch_backoff_ms * NS_PER_MS;
     d->replica.replica_fetch_max_bytes = k->replica_fetch_max_bytes;
     d->replica.leader_epoch_truncation = k->switches.replication_leader_epoch_truncation;
+    d->replica.last_fetched_epoch = k->switches.replication_last_fetched_epoch;
     d->replica.hw_frozen_below_min_isr = k->switches.replication_hw_frozen_below_min_isr;
     d->fetch_wait_max_ms = k->replica_fetch_wait_max_ms;
     d->fetch_min_bytes = k->replica_fetch_min_bytes;

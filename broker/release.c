@@ -58,6 +58,7 @@ enum switch_index {
     SWITCH_RAFT_RPC_FETCH_MAX,
     SWITCH_REPLICATION_HW_FROZEN_BELOW_MIN_ISR,
     SWITCH_REPLICATION_LEADER_EPOCH_TRUNCATION,
+    SWITCH_REPLICATION_LAST_FETCHED_EPOCH,
     SWITCH_REPLICATION_ELR,
     SWITCH_REPLICATION_ISR_SHRINK_BUMPS_LEADER_EPOCH,
     SWITCH_RAFT_OFFSET_ZERO_SNAPSHOT,
@@ -100,6 +101,8 @@ static const struct switch_field switch_fields[SWITCH_COUNT] = {
         FIELD(SWITCH_BOOL, replication_hw_frozen_below_min_isr, 0),
     [SWITCH_REPLICATION_LEADER_EPOCH_TRUNCATION] =
         FIELD(SWITCH_BOOL, replication_leader_epoch_truncation, 0),
+    [SWITCH_REPLICATION_LAST_FETCHED_EPOCH] =
+        FIELD(SWITCH_BOOL, replication_last_fetched_epoch, 0),
     [SWITCH_REPLICATION_ELR] = FIELD(SWITCH_BOOL, replication_elr, 0),
     [SWITCH_REPLICATION_ISR_SHRINK_BUMPS_LEADER_EPOCH] =
         FIELD(SWITCH_BOOL, replication_isr_shrink_bumps_leader_epoch, 0),
@@ -194,6 +197,13 @@ static const struct switch_info switch_infos[SWITCH_COUNT] = {
         "KIP-101 (KIP-279, KIP-320): followers truncate by leader epoch; off = the pre-0.11 "
         "truncation to the high watermark, which can lose or diverge acknowledged writes "
         "(for teaching)."},
+    [SWITCH_REPLICATION_LAST_FETCHED_EPOCH] = {
+        "replication.last.fetched.epoch", "last.fetched.epoch", "true|false",
+        "on: 3.1 and later (Kafka 2.7+, inter.broker.protocol.version 2.7-IV1)",
+        "KIP-320: a follower's Fetch carries LastFetchedEpoch and the leader answers "
+        "DivergingEpoch; off = an OffsetsForLeaderEpoch round after every leader change before "
+        "the follower fetches (Kafka 0.11-2.6, ReplicaFetcherThread.truncate). Needs "
+        "leader.epoch.truncation."},
     [SWITCH_REPLICATION_ELR] = {
         "replication.elr", "elr", "true|false", "on: 4.1, trunk (new clusters)",
         "KIP-966 eligible leader replicas: needs metadata.version 4.0-IV1; on by default for "
@@ -362,6 +372,7 @@ static const struct kafka_release releases[] = {
                   .raft_begin_quorum_resend = BEGIN_QUORUM_RESEND_UNACKNOWLEDGED,
                   .raft_rpc = RPC(0, 0, 0, 0, 0, 13),
                   .replication_leader_epoch_truncation = true,
+                  .replication_last_fetched_epoch = true,
                   .replication_isr_shrink_bumps_leader_epoch = true,
                   .raft_observer_fetch_timeout = true},
      .api = API(0, 0, 0, 0, 7, 6, 12, 3), .broker_features = features_none,
@@ -374,6 +385,7 @@ static const struct kafka_release releases[] = {
                   .raft_begin_quorum_resend = BEGIN_QUORUM_RESEND_UNACKNOWLEDGED,
                   .raft_rpc = RPC(0, 0, 0, 1, 0, 13),
                   .replication_leader_epoch_truncation = true,
+                  .replication_last_fetched_epoch = true,
                   .replication_isr_shrink_bumps_leader_epoch = true,
                   .raft_observer_fetch_timeout = true},
      .api = API(1, 0, 2, 0, 7, 6, 12, 3), .broker_features = features_3_4,
@@ -386,6 +398,7 @@ static const struct kafka_release releases[] = {
                   .raft_begin_quorum_resend = BEGIN_QUORUM_RESEND_UNACKNOWLEDGED,
                   .raft_rpc = RPC(0, 0, 0, 1, 0, 15),
                   .replication_leader_epoch_truncation = true,
+                  .replication_last_fetched_epoch = true,
                   .replication_isr_shrink_bumps_leader_epoch = true,
                   .raft_observer_fetch_timeout = true},
      .api = API(1, 0, 3, 0, 7, 6, 12, 3), .broker_features = features_3_5,
@@ -401,6 +414,7 @@ static const struct kafka_release releases[] = {
                   .raft_offset_zero_snapshot = true,
                   .replication_hw_frozen_below_min_isr = true,
                   .replication_leader_epoch_truncation = true,
+                  .replication_last_fetched_epoch = true,
                   .raft_observer_fetch_timeout = true},
      .api = API(3, 1, 3, 0, 7, 6, 12, 3), .broker_features = features_3_7,
      .notes = "Check quorum (KAFKA-15489); HW frozen below min ISR (KAFKA-15583)."},
@@ -413,6 +427,7 @@ static const struct kafka_release releases[] = {
                   .raft_offset_zero_snapshot = true,
                   .replication_hw_frozen_below_min_isr = true,
                   .replication_leader_epoch_truncation = true,
+                  .replication_last_fetched_epoch = true,
                   .replication_unclean_election_config = true,
                   .controller_registration_amend = true,
                   .raft_follower_best_node = true,
@@ -429,6 +444,7 @@ static const struct kafka_release releases[] = {
                   .raft_offset_zero_snapshot = true,
                   .replication_hw_frozen_below_min_isr = true,
                   .replication_leader_epoch_truncation = true,
+                  .replication_last_fetched_epoch = true,
                   .replication_unclean_election_config = true,
                   .controller_registration_amend = true,
                   .raft_follower_best_node = true,
@@ -447,6 +463,7 @@ static const struct kafka_release releases[] = {
                   .raft_offset_zero_snapshot = true,
                   .replication_hw_frozen_below_min_isr = true,
                   .replication_leader_epoch_truncation = true,
+                  .replication_last_fetched_epoch = true,
                   .replication_elr = true,
                   .replication_unclean_election_config = true,
                   .controller_registration_amend = true,
@@ -465,6 +482,7 @@ static const struct kafka_release releases[] = {
                   .raft_offset_zero_snapshot = true,
                   .replication_hw_frozen_below_min_isr = true,
                   .replication_leader_epoch_truncation = true,
+                  .replication_last_fetched_epoch = true,
                   .replication_elr = true,
                   .replication_unclean_election_config = true,
                   .controller_registration_amend = true,

@@ -139,6 +139,7 @@ struct kafka_switches {
     struct raft_rpc_versions raft_rpc;
     bool replication_hw_frozen_below_min_isr;
     bool replication_leader_epoch_truncation;
+    bool replication_last_fetched_epoch;
     bool replication_elr;
     bool replication_isr_shrink_bumps_leader_epoch;
     bool raft_offset_zero_snapshot;

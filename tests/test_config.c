@@ -939,7 +939,7 @@ START_TEST(every_release_is_consistent_and_every_switch_is_documented)
     }
     size_t count;
     const struct switch_info *list = switches_list(&count);
-    ck_assert_uint_eq(count, 22);
+    ck_assert_uint_eq(count, 23);
     /* ConfigurationControlManager.uncleanLeaderElectionEnabledForTopic reads the config from
      * 3.9 (KAFKA-12670); 3.1-3.7 return false. */
     static const char *const reads[] = {"3.9", "4.0", "4.1", "trunk"};
@@ -1039,7 +1039,7 @@ END_TEST
 
 START_TEST(describe_line_is_exact)
 {
-    char line[512];
+    char line[768];
     struct kafka_switches s = switches_from_release(release_find("3.4"));
     size_t n = switches_describe(&s, line, sizeof line);
     const char *expect =
@@ -1047,7 +1047,8 @@ START_TEST(describe_line_is_exact)
         "voted.state=on voter.set.check=on begin.quorum.resend=unacknowledged "
         "fetch.high.watermark=off rpc=Vote:0,BeginQuorumEpoch:0,EndQuorumEpoch:0,"
         "DescribeQuorum:1,FetchSnapshot:0,Fetch:13 hw.frozen.below.min.isr=off "
-        "leader.epoch.truncation=on elr=off isr.shrink.bumps.leader.epoch=on "
+        "leader.epoch.truncation=on last.fetched.epoch=on elr=off "
+        "isr.shrink.bumps.leader.epoch=on "
         "offset.zero.snapshot=off unclean.election.config=off registration.amend=off "
         "follower.best.node=off observer.fetch.timeout=on";
     ck_assert_str_eq(line, expect);
@@ -1065,12 +1066,14 @@ START_TEST(describe_line_is_exact)
                      "begin.quorum.resend=lagging fetch.high.watermark=off* "
                      "rpc=Vote:2,BeginQuorumEpoch:1,EndQuorumEpoch:1,DescribeQuorum:2,"
                      "FetchSnapshot:1,Fetch:17* hw.frozen.below.min.isr=on "
-                     "leader.epoch.truncation=on elr=on isr.shrink.bumps.leader.epoch=off "
+                     "leader.epoch.truncation=on last.fetched.epoch=on elr=on "
+                     "isr.shrink.bumps.leader.epoch=off "
                      "offset.zero.snapshot=on unclean.election.config=on "
                      "registration.amend=on follower.best.node=on observer.fetch.timeout=off");
     s = switches_from_release(release_find("2.4"));
     switches_describe(&s, line, sizeof line);
     ck_assert_ptr_nonnull(strstr(line, " rpc=Vote:none,"));
+    ck_assert_ptr_nonnull(strstr(line, " last.fetched.epoch=off")); /* KIP-320 is 2.7 */
     ck_assert_uint_eq(switches_describe(&s, NULL, 0), strlen(line)); /* the length it needs */
 }
 END_TEST

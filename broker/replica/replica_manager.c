@@ -51,7 +51,12 @@ struct rm_fetcher {
     int host;
     int32_t corr; /* 0: none in flight */
     time_ns sent_at;
+    bool epoch_round; /* the request out is OffsetsForLeaderEpoch, not Fetch */
 };
+
+/* The OffsetForLeaderEpoch version a follower sends (v4 in every modelled release that has a
+ * KRaft mode; the fetcher sends it only with last.fetched.epoch off). */
+#define RM_OFFSET_FOR_LEADER_EPOCH_VERSION 4
 
 struct rm_config rm_config_default(int32_t broker_id, const char *log_dir)
 {
@@ -955,9 +960,27 @@ static bool follows(const struct rm_partition *p, int32_t leader_id)
     return p->replica.role == REPLICA_FOLLOWER && p->replica.leader_id == leader_id;
 }
 
+/* Every partition of the fetcher's OffsetsForLeaderEpoch in flight fails with `error`. */
+static void fail_epoch_round(struct replica_manager *rm, struct rm_fetcher *f, int16_t error)
+{
+    f->corr = 0;
+    f->epoch_round = false;
+    for (uint32_t i = 0; i < rm->part_count; i++) {
+        struct rm_partition *p = rm->parts[i];
+        if (p->fetch_id != 0 && follows(p, f->leader_id)) {
+            replica_on_offset_for_epoch(&p->replica, p->fetch_id, error, -1, -1, now_of(rm));
+        }
+        p->fetch_id = follows(p, f->leader_id) ? 0 : p->fetch_id;
+    }
+}
+
 /* Every partition of the fetcher's Fetch in flight fails with `error` (it backs off). */
 static void fail_fetch(struct replica_manager *rm, struct rm_fetcher *f, int16_t error)
 {
+    if (f->epoch_round) {
+        fail_epoch_round(rm, f, error);
+        return;
+    }
     f->corr = 0;
     struct replica_fetch_response r = {.error = error, .high_watermark = -1,
                                        .last_stable_offset = -1, .log_start_offset = -1,
@@ -1022,8 +1045,92 @@ static bool fetch_due(const struct replica_manager *rm, int32_t leader_id)
     return false;
 }
 
+/* A partition of this fetcher due for its truncation round (no LastFetchedEpoch: KIP-320 off). */
+static bool truncation_due(const struct replica_manager *rm, const struct rm_partition *p,
+                           int32_t leader_id)
+{
+    const struct replica_partition *r = &p->replica;
+    return follows(p, leader_id) && !r->request_in_flight &&
+           r->fetch_state == REPLICA_FETCH_TRUNCATING && now_of(rm) >= r->backoff_until;
+}
+
+static void add_epoch_partition(struct offset_for_leader_epoch_request *req,
+                                struct wire_arena *a, int32_t cap, const struct rm_partition *p,
+                                const struct replica_next *n)
+{
+    struct offset_for_leader_topic *t = NULL;
+    for (int32_t i = 0; i < req->topic_count; i++) {
+        t = strcmp(req->topics[i].topic, p->topic) == 0 ? &req->topics[i] : t;
+    }
+    if (t == NULL) {
+        t = &req->topics[req->topic_count++];
+        t->topic = p->topic;
+        t->partitions = wire_arena_alloc(a, (size_t)cap * sizeof *t->partitions);
+    }
+    t->partitions[t->partition_count++] = (struct offset_for_leader_partition){
+        .partition = p->partition, .current_leader_epoch = n->current_leader_epoch,
+        .leader_epoch = n->epoch};
+}
+
+/* AbstractFetcherThread.maybeTruncate before KIP-320: one OffsetsForLeaderEpoch for every
+ * partition that must learn where the leader's epoch ended; their fetches wait for it. */
+static bool send_epoch_round(struct replica_manager *rm, struct rm_fetcher *f,
+                             struct rm_out *out)
+{
+    struct wire_arena a;
+    wire_arena_init(&a);
+    struct offset_for_leader_epoch_request req = {.replica_id = rm->cfg.broker_id};
+    int32_t cap = (int32_t)rm->part_count + 1;
+    req.topics = wire_arena_alloc(&a, (size_t)cap * sizeof *req.topics);
+    for (uint32_t i = 0; i < rm->part_count; i++) {
+        struct rm_partition *p = rm->parts[i];
+        struct replica_next n;
+        if (truncation_due(rm, p, f->leader_id) &&
+            replica_next_fetch(&p->replica, now_of(rm), &n) ==
+                REPLICA_SEND_OFFSETS_FOR_LEADER_EPOCH) {
+            p->fetch_id = n.id;
+            add_epoch_partition(&req, &a, cap, p, &n);
+        }
+    }
+    bool sent = req.topic_count > 0;
+    if (sent) {
+        int16_t v = RM_OFFSET_FOR_LEADER_EPOCH_VERSION;
+        struct wire_writer w;
+        size_t mark = request_begin(rm, &w, KAFKA_API_OFFSET_FOR_LEADER_EPOCH, v, &f->corr);
+        offset_for_leader_epoch_request_encode(&w, &req, v);
+        kheader_frame_end(&w, mark);
+        push_frame(out, f->host, ENV_CHANNEL_REQUEST, &w);
+        f->sent_at = now_of(rm);
+        f->epoch_round = true;
+    }
+    wire_arena_free(&a);
+    return sent;
+}
+
+static void on_epoch_answer(struct replica_manager *rm, struct rm_fetcher *f,
+                            const struct offset_for_leader_epoch_response *resp)
+{
+    for (int32_t t = 0; t < resp->topic_count; t++) {
+        const struct offset_for_leader_topic_result *rt = &resp->topics[t];
+        for (int32_t k = 0; k < rt->partition_count; k++) {
+            const struct epoch_end_offset *o = &rt->partitions[k];
+            struct rm_partition *p = rm_partition_find(rm, rt->topic, o->partition);
+            if (p == NULL || p->fetch_id == 0 || !follows(p, f->leader_id)) {
+                continue;
+            }
+            replica_on_offset_for_epoch(&p->replica, p->fetch_id, o->error_code,
+                                        o->leader_epoch, o->end_offset, now_of(rm));
+            p->fetch_id = 0;
+        }
+    }
+    fail_epoch_round(rm, f, KAFKA_UNKNOWN_SERVER_ERROR); /* those the answer left out */
+}
+
 static void send_fetch(struct replica_manager *rm, struct rm_fetcher *f, struct rm_out *out)
 {
+    if (send_epoch_round(rm, f, out)) {
+        return;
+    }
     struct wire_arena a;
     wire_arena_init(&a);
     struct fetch_request req;
@@ -1280,6 +1387,17 @@ bool rm_on_response(struct replica_manager *rm, int from_host, const uint8_t *fr
     for (uint32_t i = 0; i < rm->fetcher_count; i++) {
         struct rm_fetcher *f = &rm->fetchers[i];
         if (f->corr != corr || f->host != from_host) {
+            continue;
+        }
+        if (f->epoch_round) {
+            struct offset_for_leader_epoch_response er;
+            int16_t ev = RM_OFFSET_FOR_LEADER_EPOCH_VERSION;
+            if (decode_answer(frame, len, KAFKA_API_OFFSET_FOR_LEADER_EPOCH, ev, &body) &&
+                offset_for_leader_epoch_response_decode(&body, ev, &a, &er) == 0) {
+                on_epoch_answer(rm, f, &er);
+            } else {
+                fail_epoch_round(rm, f, KAFKA_CORRUPT_MESSAGE);
+            }
             continue;
         }
         struct fetch_response r;

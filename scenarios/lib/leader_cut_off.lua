@@ -7,9 +7,10 @@ local M = {}
 
 -- opts: acks ("all" or "1"), min_insync (nil: the broker default), why (the closing sentence,
 -- a format taking the writes sent and acknowledged), expect (nil: every acknowledged write must
--- be read back; else the finding classes the lesson claims the checker reports).
+-- be read back; else the finding classes the lesson claims the checker reports), config (the
+-- cluster's server.properties, switches included).
 function M.run(opts)
-  local c = kraft.cluster{ controllers = 3, brokers = 3 }
+  local c = kraft.cluster{ controllers = 3, brokers = 3, config = opts.config }
   c:start()
   L.ready(c)
   local config = opts.min_insync and { ["min.insync.replicas"] = opts.min_insync } or nil

@@ -84,7 +84,7 @@ struct lua_cluster {
     char client_names[LUA_CLUSTER_CLIENTS_MAX][24];
     struct lua_clients *clients; /* clients.c: the producers, consumers and their history */
     char cluster_id[KAFKA_STORAGE_UUID_TEXT];
-    char switches[512];
+    char switches[768];
     int release; /* kafka_release.number of the first node */
     const char *release_name; /* its name: "trunk", "3.4" */
     int16_t describe_quorum_version; /* the release's raft.rpc.describe.quorum.max */

@@ -56,7 +56,7 @@ struct run_result {
     uint64_t elections;     /* leaders elected (quorum scenarios) */
     int64_t committed;      /* the highest high watermark at the end (quorum scenarios) */
     char config_error[520]; /* set (and nothing run) when the scenario's config is bad */
-    char switches[512];     /* the release and switches the nodes ran with */
+    char switches[768];     /* the release and switches the nodes ran with */
     uint64_t faults;        /* faults the run injected (fault_log_total) */
     /* Violations by checker, in the order the checkers first found one; a checker past
      * RUN_CHECKERS_MAX counts into the last entry, renamed "other". */
