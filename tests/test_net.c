@@ -310,6 +310,9 @@ START_TEST(lossy_every_link_leaves_loopback_lossless)
     ck_assert_uint_eq(net_link_cfg(&w.n, 0, 1)->drop_ppm, 1000000);
     ck_assert_uint_eq(net_link_cfg(&w.n, 1, 0)->drop_ppm, 1000000);
     ck_assert_uint_eq(net_link_cfg(&w.n, 0, 0)->drop_ppm, 0);
+    /* and loopback keeps the quiet LAN's latency: never zero, so no frame loops in one instant */
+    ck_assert_int_eq(net_link_cfg(&w.n, 0, 0)->latency_min, net_link_default().latency_min);
+    ck_assert_int_gt(net_link_cfg(&w.n, 0, 0)->latency_min, 0);
     for (int i = 0; i < 10; i++) {
         send_tag(0, 0, (uint8_t)i);
         send_tag(0, 1, (uint8_t)i);
