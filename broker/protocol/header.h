@@ -105,6 +105,9 @@ int kafka_api_flexible_version(int16_t api_key);
       "accept.")                                                                               \
     X(KAFKA_COORDINATOR_LOAD_IN_PROGRESS, 14, "COORDINATOR_LOAD_IN_PROGRESS",                  \
       "The coordinator is loading and hence can't process requests.")                          \
+    X(KAFKA_COORDINATOR_NOT_AVAILABLE, 15, "COORDINATOR_NOT_AVAILABLE",                        \
+      "The coordinator is not available.")                                                     \
+    X(KAFKA_NOT_COORDINATOR, 16, "NOT_COORDINATOR", "This is not the correct coordinator.")    \
     X(KAFKA_INVALID_TOPIC_EXCEPTION, 17, "INVALID_TOPIC_EXCEPTION",                            \
       "The request attempted to perform an operation on an invalid topic.")                    \
     X(KAFKA_RECORD_LIST_TOO_LARGE, 18, "RECORD_LIST_TOO_LARGE",                                \
@@ -116,6 +119,20 @@ int kafka_api_flexible_version(int16_t api_key);
       "Messages are written to the log, but to fewer in-sync replicas than required.")         \
     X(KAFKA_INVALID_REQUIRED_ACKS, 21, "INVALID_REQUIRED_ACKS",                                \
       "Produce request specified an invalid value for required acks.")                         \
+    X(KAFKA_ILLEGAL_GENERATION, 22, "ILLEGAL_GENERATION",                                      \
+      "Specified group generation id is not valid.")                                           \
+    X(KAFKA_INCONSISTENT_GROUP_PROTOCOL, 23, "INCONSISTENT_GROUP_PROTOCOL",                    \
+      "The group member's supported protocols are incompatible with those of existing "        \
+      "members or first group member tried to join with empty protocol type or empty "         \
+      "protocol list.")                                                                        \
+    X(KAFKA_INVALID_GROUP_ID, 24, "INVALID_GROUP_ID", "The group id is invalid.")              \
+    X(KAFKA_UNKNOWN_MEMBER_ID, 25, "UNKNOWN_MEMBER_ID",                                        \
+      "The coordinator is not aware of this member.")                                          \
+    X(KAFKA_INVALID_SESSION_TIMEOUT, 26, "INVALID_SESSION_TIMEOUT",                            \
+      "The session timeout is not within the range allowed by the broker (as configured "      \
+      "by group.min.session.timeout.ms and group.max.session.timeout.ms).")                    \
+    X(KAFKA_REBALANCE_IN_PROGRESS, 27, "REBALANCE_IN_PROGRESS",                                \
+      "The group is rebalancing, so a rejoin is needed.")                                      \
     X(KAFKA_UNSUPPORTED_VERSION, 35, "UNSUPPORTED_VERSION",                                    \
       "The version of API is not supported.")                                                  \
     X(KAFKA_TOPIC_ALREADY_EXISTS, 36, "TOPIC_ALREADY_EXISTS",                                  \
@@ -152,6 +169,9 @@ int kafka_api_flexible_version(int16_t api_key);
     X(KAFKA_UNSUPPORTED_COMPRESSION_TYPE, 76, "UNSUPPORTED_COMPRESSION_TYPE",                  \
       "The requesting client does not support the compression type of given partition.")       \
     X(KAFKA_STALE_BROKER_EPOCH, 77, "STALE_BROKER_EPOCH", "Broker epoch has changed.")         \
+    X(KAFKA_MEMBER_ID_REQUIRED, 79, "MEMBER_ID_REQUIRED",                                      \
+      "The group member needs to have a valid member id before actually entering a "           \
+      "consumer group.")                                                                       \
     X(KAFKA_PREFERRED_LEADER_NOT_AVAILABLE, 80, "PREFERRED_LEADER_NOT_AVAILABLE",              \
       "The preferred leader was not available.")                                               \
     X(KAFKA_ELIGIBLE_LEADERS_NOT_AVAILABLE, 83, "ELIGIBLE_LEADERS_NOT_AVAILABLE",              \

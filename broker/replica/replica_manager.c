@@ -139,6 +139,11 @@ static void push_frame(struct rm_out *out, int host, int channel, struct wire_wr
     memset(w, 0, sizeof *w);
 }
 
+void rm_out_push(struct rm_out *out, int to_host, int channel, struct wire_writer *w)
+{
+    push_frame(out, to_host, channel, w);
+}
+
 static size_t response_begin(struct wire_writer *w, uint64_t reply_ctx, int16_t key,
                              int16_t version)
 {

@@ -145,6 +145,8 @@ void rm_free(struct replica_manager *rm);
 
 void rm_out_init(struct rm_out *out);
 void rm_out_reset(struct rm_out *out); /* frees frames not taken */
+/* Takes w's bytes as one more frame to `to_host` (w is left empty). */
+void rm_out_push(struct rm_out *out, int to_host, int channel, struct wire_writer *w);
 
 /* After the image changed (see "Metadata"). */
 void rm_apply_image(struct replica_manager *rm, const struct metadata_image *img,
