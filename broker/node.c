@@ -12,6 +12,7 @@
 #include "protocol/admin_rpc.h"
 #include "protocol/controller_rpc.h"
 #include "protocol/fetch.h"
+#include "protocol/group_rpc.h"
 #include "protocol/header.h"
 #include "raft/listener.h"
 #include "raft/log.h"
@@ -98,6 +99,7 @@ struct node {
     struct rm_out rm_out;
     uint64_t rm_image_records; /* the image's records_applied rm last saw */
     int64_t rm_broker_epoch;
+    struct group_coordinator gc; /* its groups: the __consumer_offsets partitions rm leads */
 };
 
 void node_config_default(struct node_config *c, int32_t node_id)
@@ -113,6 +115,8 @@ void node_config_default(struct node_config *c, int32_t node_id)
     c->metadata_log_max_record_bytes_between_snapshots = 20971520;
     c->metadata_max_retention_bytes = 104857600;
     c->data = rm_config_default(node_id, NULL);
+    c->group = gc_config_default(node_id);
+    c->offsets_topic_replication_factor = 3;
     c->broker_heartbeat_interval = 2000 * NS_PER_MS;
     c->broker_session_timeout = 9000 * NS_PER_MS;
     c->listener_port = 9092;
@@ -203,6 +207,9 @@ static void listener_from_kafka(struct node_config *c, const struct kafka_config
  * configs override them, ReplicaManager's LogConfig) and the replica manager's own settings. */
 static void data_from_kafka(struct node_config *c, const struct kafka_config *k)
 {
+    c->group.offsets_partitions = k->offsets_topic_num_partitions;
+    c->group.initial_rebalance_delay_ms = k->group_initial_rebalance_delay_ms;
+    c->offsets_topic_replication_factor = k->offsets_topic_replication_factor;
     struct rm_config *d = &c->data;
     struct log_config *l = &d->logs.defaults;
     l->segment_bytes = k->log_segment_bytes;
@@ -611,6 +618,8 @@ static time_ns next_deadline(const struct node *n)
     if (n->data_path) {
         time_ns d = rm_next_deadline(&n->rm);
         due = d < due ? d : due;
+        time_ns g = gc_next_deadline(&n->gc);
+        due = g < due ? g : due;
     }
     return due;
 }
@@ -733,6 +742,21 @@ static void data_path_send(struct node *n)
     rm_out_reset(&n->rm_out);
 }
 
+#define OFFSETS_TOPIC "__consumer_offsets"
+
+/* GroupCoordinator.onElection / onResignation: this broker coordinates the groups of the
+ * __consumer_offsets partitions it leads. */
+static void group_ownership(struct node *n)
+{
+    for (int32_t p = 0; p < n->gc.cfg.offsets_partitions; p++) {
+        const struct rm_partition *rp = rm_partition_find(&n->rm, OFFSETS_TOPIC, p);
+        bool leads = rp != NULL && rp->replica.role == REPLICA_LEADER;
+        if (leads != gc_owns(&n->gc, p)) {
+            gc_set_owned(&n->gc, p, leads, &n->rm_out);
+        }
+    }
+}
+
 /* The image's changes (applyDelta), this broker's epoch, and the replica manager's timers. */
 static void data_path_poll(struct node *n)
 {
@@ -747,8 +771,10 @@ static void data_path_poll(struct node *n)
     if (img->records_applied != n->rm_image_records) {
         n->rm_image_records = img->records_applied;
         rm_apply_image(&n->rm, img, &n->rm_out);
+        group_ownership(n);
     }
     rm_poll(&n->rm, img, host_of_leader(n), &n->rm_out);
+    gc_tick(&n->gc, env_now(n->env), &n->rm_out);
     data_path_send(n);
 }
 
@@ -1006,19 +1032,19 @@ static bool on_forward_response(struct node *n, int from_host, const uint8_t *by
     return true;
 }
 
-/* AutoTopicCreationManager: a CreateTopics of its own, num.partitions and
- * default.replication.factor, once per topic at a time. */
-static void auto_create(struct node *n, const char *topic)
+/* AutoTopicCreationManager: a CreateTopics of its own, once per topic at a time: num.partitions
+ * and default.replication.factor for a client's topic, offsets.topic.* for __consumer_offsets
+ * (createInternalTopic). */
+static void auto_create_with(struct node *n, const char *topic, int32_t partitions,
+                             int16_t replication_factor)
 {
     for (uint32_t i = 0; i < n->forward_count; i++) {
         if (strcmp(n->forwards[i].topic, topic) == 0) {
             return;
         }
     }
-    struct create_topics_topic t = {.name = topic,
-                                    .num_partitions = n->cfg.replication.num_partitions,
-                                    .replication_factor =
-                                        n->cfg.replication.default_replication_factor};
+    struct create_topics_topic t = {.name = topic, .num_partitions = partitions,
+                                    .replication_factor = replication_factor};
     struct create_topics_request req;
     create_topics_request_init(&req);
     req.topic_count = 1;
@@ -1037,8 +1063,81 @@ static void auto_create(struct node *n, const char *topic)
     snprintf(f->topic, sizeof f->topic, "%s", topic);
     wire_writer_free(&w);
     env_tracef(n->env, TRACE_BROKER_API, "auto-create topic=%s partitions=%d replication_factor=%d",
-               topic, n->cfg.replication.num_partitions,
-               n->cfg.replication.default_replication_factor);
+               topic, partitions, replication_factor);
+}
+
+static void auto_create(struct node *n, const char *topic)
+{
+    auto_create_with(n, topic, n->cfg.replication.num_partitions,
+                     (int16_t)n->cfg.replication.default_replication_factor);
+}
+
+/* FindCoordinator for a group: the leader of its __consumer_offsets partition, which is
+ * created on the first ask (COORDINATOR_NOT_AVAILABLE until it leads). Transactions have no
+ * coordinator here yet. */
+static void find_one(struct node *n, const char *key, int8_t key_type,
+                     struct find_coordinator_coordinator *c)
+{
+    *c = (struct find_coordinator_coordinator){.key = key, .node_id = -1, .host = "",
+                                               .port = -1,
+                                               .error_code = KAFKA_COORDINATOR_NOT_AVAILABLE};
+    const struct metadata_image *img = &n->listener.image;
+    const struct image_topic *t = metadata_image_topic(img, OFFSETS_TOPIC);
+    if (key_type != 0 || key == NULL) {
+        return;
+    }
+    if (t == NULL) {
+        auto_create_with(n, OFFSETS_TOPIC, n->cfg.group.offsets_partitions,
+                         n->cfg.offsets_topic_replication_factor);
+        return;
+    }
+    int32_t p = gc_partition_for(key, n->cfg.group.offsets_partitions);
+    const struct image_broker *b = NULL;
+    for (int32_t i = 0; i < t->partition_count; i++) {
+        if (t->partitions[i].id == p && t->partitions[i].leader >= 0) {
+            b = metadata_image_broker(img, t->partitions[i].leader);
+        }
+    }
+    if (b != NULL && b->host[0] != '\0') {
+        *c = (struct find_coordinator_coordinator){.key = key, .node_id = b->id,
+                                                   .host = b->host, .port = b->port,
+                                                   .error_code = KAFKA_NONE};
+    }
+}
+
+static void answer_find_coordinator(struct node *n, struct wire_reader *body, int16_t version,
+                                    uint64_t reply_ctx, struct wire_arena *a)
+{
+    struct find_coordinator_request req;
+    if (find_coordinator_request_decode(body, version, a, &req) != 0) {
+        return;
+    }
+    struct find_coordinator_response resp;
+    find_coordinator_response_init(&resp);
+    int32_t count = version >= 4 ? req.coordinator_key_count : 1;
+    struct find_coordinator_coordinator cs[count > 0 ? count : 1];
+    for (int32_t i = 0; i < count; i++) {
+        find_one(n, version >= 4 ? req.coordinator_keys[i] : req.key, req.key_type, &cs[i]);
+    }
+    if (version >= 4) {
+        resp.coordinator_count = count;
+        resp.coordinators = cs;
+    } else {
+        resp.error_code = cs[0].error_code;
+        resp.node_id = cs[0].node_id;
+        resp.host = cs[0].host;
+        resp.port = cs[0].port;
+    }
+    struct wire_writer w;
+    wire_writer_init(&w);
+    size_t mark = kheader_frame_begin(&w);
+    struct kheader_response h = {.correlation_id = (int32_t)(uint32_t)reply_ctx};
+    kheader_response_encode(&w, &h, kheader_response_version(KAFKA_API_FIND_COORDINATOR,
+                                                             version));
+    find_coordinator_response_encode(&w, &resp, version);
+    kheader_frame_end(&w, mark);
+    KS_ASSERT(w.err == 0);
+    send_or_hold(n, (int)(reply_ctx >> 32), ENV_CHANNEL_RESPONSE, &w);
 }
 
 static void fill_partition(struct metadata_response_partition *mp, const struct image_partition *p,
@@ -1053,10 +1152,14 @@ static void fill_partition(struct metadata_response_partition *mp, const struct 
     int32_t ni = p->isr.count < 0 ? 0 : p->isr.count;
     mp->replica_node_count = nr;
     mp->replica_nodes = wire_arena_alloc(a, sizeof(int32_t) * (size_t)(nr + 1));
-    memcpy(mp->replica_nodes, p->replicas.items, sizeof(int32_t) * (size_t)nr);
+    if (nr > 0) { /* an empty list has no items array: memcpy wants a pointer all the same */
+        memcpy(mp->replica_nodes, p->replicas.items, sizeof(int32_t) * (size_t)nr);
+    }
     mp->isr_node_count = ni;
     mp->isr_nodes = wire_arena_alloc(a, sizeof(int32_t) * (size_t)(ni + 1));
-    memcpy(mp->isr_nodes, p->isr.items, sizeof(int32_t) * (size_t)ni);
+    if (ni > 0) { /* an empty ISR (every member fenced, KIP-966) has no items */
+        memcpy(mp->isr_nodes, p->isr.items, sizeof(int32_t) * (size_t)ni);
+    }
     mp->offline_replicas = wire_arena_alloc(a, sizeof(int32_t) * (size_t)(nr + 1));
     for (int32_t k = 0; k < nr; k++) {
         const struct image_broker *b = metadata_image_broker(img, p->replicas.items[k]);
@@ -1175,6 +1278,13 @@ static void on_request_frame(struct node *n, int from_host, const uint8_t *bytes
         }
     } else if (admin) {
         forward_add(n, from_host, bytes + 4, len - 4); /* the frame without its size */
+        poll_components(n);
+    } else if (n->data_path && h.api_key == KAFKA_API_FIND_COORDINATOR) {
+        answer_find_coordinator(n, &body, h.api_version, reply_ctx, &a);
+        poll_components(n);
+    } else if (n->data_path && gc_handles(h.api_key)) {
+        gc_handle(&n->gc, env_now(n->env), h.api_key, h.api_version, h.client_id,
+                  body.bytes + body.pos, body.len - body.pos, reply_ctx, &n->rm_out);
         poll_components(n);
     } else if (n->data_path && data_request(h.api_key, h.api_version, &body)) {
         rm_handle_request(&n->rm, h.api_key, h.api_version, body.bytes + body.pos,
@@ -1342,6 +1452,7 @@ static void node_destroy(void *proc)
     raft_listener_free(&n->listener);
     raft_log_close(&n->log);
     if (n->data_path) {
+        gc_free(&n->gc);
         rm_free(&n->rm);
         rm_out_reset(&n->rm_out);
         free(n->rm_out.frames);
@@ -1408,6 +1519,9 @@ static void start_broker_storage(struct node *n)
                                               : fv > FETCH_VERSION_MAX ? FETCH_VERSION_MAX : fv;
     rm_out_init(&n->rm_out);
     n->rm_broker_epoch = -1;
+    struct gc_config gcc = n->cfg.group;
+    gcc.broker_id = n->cfg.node_id;
+    gc_init(&n->gc, &gcc);
     if (rm_open(&n->rm, n->env, &rc) != 0) {
         env_tracef(n->env, TRACE_NODE_REFUSE, "reason=log-dir %s", n->rm.logs.last_error);
     }

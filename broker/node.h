@@ -38,6 +38,7 @@
 #include "env.h"
 #include "raft/quorum.h"
 #include "release.h"
+#include "group/coordinator.h"
 #include "replica/replica_manager.h"
 #include "replication.h"
 
@@ -75,6 +76,9 @@ struct node_config {
     /* The broker's log.* and replica.* settings and the release's replication switches, for
      * its replica manager (log_dir is filled in at open, from log_dirs[0]). */
     struct rm_config data;
+    /* The group coordinator's offsets.topic.* and group.* settings. */
+    struct gc_config group;
+    int16_t offsets_topic_replication_factor; /* offsets.topic.replication.factor: 3 */
     /* kafka-storage.sh format wrote bootstrap metadata (3.3+): the first active controller
      * writes it (FeatureLevelRecords) before anything else. */
     bool bootstrap_metadata;

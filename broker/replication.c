@@ -1166,7 +1166,9 @@ void replication_alter_partition(struct replication *r, const struct alter_parti
                 op->leader_epoch = p->leader_epoch;
                 op->isr_count = p->isr.count < 0 ? 0 : p->isr.count;
                 op->isr = wire_arena_alloc(a, sizeof(int32_t) * (size_t)(op->isr_count + 1));
-                memcpy(op->isr, p->isr.items, sizeof(int32_t) * (size_t)op->isr_count);
+                if (op->isr_count > 0) {
+                    memcpy(op->isr, p->isr.items, sizeof(int32_t) * (size_t)op->isr_count);
+                }
                 op->leader_recovery_state = p->leader_recovery_state;
                 op->partition_epoch = p->partition_epoch;
                 if (p->leader != req->broker_id) {

@@ -194,7 +194,8 @@ static int start_client(lua_State *L, bool consumer)
         cl->cons = (struct consumer_config){
             .name = cl->name, .topic = cl->topic, .bootstrap_host = bootstrap_host(c),
             .settings = cfg, .sinks = sinks,
-            .history_id = history_consumer(cs->history, cl->name, NULL)};
+            .history_id = history_consumer(cs->history, cl->name,
+                                           cfg.group_id.set ? cfg.group_id.text : NULL)};
         host_install(h, &consumer_process, &cl->cons);
     } else {
         cl->producer = (struct producer_config){
@@ -268,6 +269,8 @@ static int l_stats(lua_State *L)
         set_int(L, "records", s.records);
         set_int(L, "fetches", s.fetches);
         set_int(L, "resets", s.resets);
+        set_int(L, "rebalances", s.rebalances);
+        set_int(L, "owned", (uint64_t)s.owned);
     }
     return 1;
 }

@@ -12,13 +12,14 @@
 #include "protocol/header.h"
 #include "protocol/record_batch.h"
 #include "trace/db.h"
+#include "workload/group_client.h"
 
 #define LATEST_TIMESTAMP (-1)   /* ListOffsetsRequest.LATEST_TIMESTAMP */
 #define EARLIEST_TIMESTAMP (-2) /* ListOffsetsRequest.EARLIEST_TIMESTAMP */
 #define CONSUMER_REPLICA_ID (-1)
 #define POLL_RECORDS_MAX 4096
 
-enum { TOKEN_META = 1, TOKEN_WAKE = 2, TOKEN_AGE = 3, TOKEN_REQUEST = 16 };
+enum { TOKEN_META = 1, TOKEN_WAKE = 2, TOKEN_AGE = 3, TOKEN_GROUP = 4, TOKEN_REQUEST = 16 };
 
 struct part {
     int64_t position; /* next offset to read, -1 unknown */
@@ -51,6 +52,11 @@ struct consumer {
     uint64_t meta_timer, wake_timer, age_timer;
     bool draining;
     struct consumer_stats stats;
+    /* group.id set: the group assigns the partitions (group_client.c); else every one. */
+    bool grouped;
+    struct group_client group;
+    uint64_t group_timer;
+    time_ns group_timer_due;
 };
 
 static struct history *hist(const struct consumer *c) { return c->cfg.sinks.history; }
@@ -107,6 +113,10 @@ static void on_metadata(struct consumer *c, const uint8_t *bytes, size_t len)
     if (!again) {
         bool first = c->topic.partition_count == 0;
         c->topic = t;
+        c->group.partition_count = t.partition_count;
+        if (c->grouped) {
+            group_client_set_hosts(&c->group, t.leader_host, t.partition_count);
+        }
         c->env->ops->timer_cancel(c->env->ctx, c->age_timer);
         c->age_timer = c->env->ops->timer_set(c->env->ctx, ms(c->s->metadata_max_age_ms),
                                               TOKEN_AGE);
@@ -116,7 +126,7 @@ static void on_metadata(struct consumer *c, const uint8_t *bytes, size_t len)
                 history_tp(c, i);
             }
         }
-        if (first) {
+        if (first && !c->grouped) {
             record_op(c, "ok", "assign", -1, -1, false, 0, "every partition (assign)");
         }
     }
@@ -181,6 +191,10 @@ static void on_list_offsets(struct consumer *c, int32_t partition, const uint8_t
     wire_arena_free(&arena);
     if (error == KAFKA_NONE && offset >= 0) {
         p->position = offset;
+        if (hist(c) != NULL && c->grouped) {
+            /* auto.offset.reset: the group may commit lower than it did before */
+            history_seek(hist(c), c->cfg.history_id, history_tp(c, partition));
+        }
         record_op(c, "info", "assign", partition, offset, false, 0,
                   c->s->auto_offset_reset == CLIENT_OFFSET_RESET_EARLIEST
                       ? "auto.offset.reset=earliest"
@@ -365,12 +379,89 @@ static void wake_after(struct consumer *c, time_ns delay)
     }
 }
 
+/* ---- the group (group.id set) -------------------------------------------------------------- */
+
+/* What the group's last answers changed: revoked partitions lose their positions, a new
+ * assignment starts at the committed offsets (else auto.offset.reset, by ListOffsets), and a
+ * successful commit goes to the history. */
+static void group_events(struct consumer *c)
+{
+    struct group_client *g = &c->group;
+    int32_t tps[CLIENT_PARTITIONS_MAX];
+    size_t n = 0;
+    if (g->revoked || g->assignment_ready) {
+        for (int32_t i = 0; i < c->topic.partition_count; i++) {
+            if (hist(c) != NULL) {
+                tps[n++] = history_tp(c, i);
+            }
+            c->parts[i].position = -1;
+        }
+        if (hist(c) != NULL && n > 0) {
+            history_rebalance(hist(c), c->cfg.history_id, tps, n);
+        }
+        if (g->revoked) {
+            record_op(c, "info", "rebalance", -1, -1, false, 0, "every partition revoked");
+        }
+        g->revoked = false;
+    }
+    if (g->assignment_ready) {
+        g->assignment_ready = false;
+        for (int32_t i = 0; i < c->topic.partition_count; i++) {
+            c->parts[i].position = g->assigned[i] && g->committed[i] >= 0 ? g->committed[i] : -1;
+            if (g->assigned[i]) {
+                record_op(c, "ok", "assign", i, g->committed[i], false, 0,
+                          g->committed[i] >= 0 ? "committed offset" : "no committed offset");
+            }
+        }
+    }
+    if (g->commit_done) {
+        g->commit_done = false;
+        for (int32_t i = 0; i < c->topic.partition_count && hist(c) != NULL; i++) {
+            if (g->commit_sent[i] >= 0) {
+                history_commit(hist(c), c->cfg.history_id, history_tp(c, i), g->commit_sent[i]);
+            }
+        }
+    }
+}
+
+static bool assigned(const struct consumer *c, int32_t partition)
+{
+    return !c->grouped ||
+           (c->group.phase == GROUP_CLIENT_STABLE && c->group.assigned[partition]);
+}
+
+static void group_run(struct consumer *c)
+{
+    if (!c->grouped || c->topic.partition_count == 0) {
+        return;
+    }
+    int64_t positions[CLIENT_PARTITIONS_MAX];
+    for (int32_t i = 0; i < CLIENT_PARTITIONS_MAX; i++) {
+        positions[i] = i < c->topic.partition_count ? c->parts[i].position : -1;
+    }
+    group_client_poll(&c->group, positions);
+    group_events(c);
+    time_ns due = group_client_next_deadline(&c->group);
+    if (due != c->group_timer_due || c->group_timer == 0) {
+        c->env->ops->timer_cancel(c->env->ctx, c->group_timer);
+        c->group_timer = 0;
+        c->group_timer_due = due;
+        if (due != TIME_NS_MAX) {
+            time_ns now = env_now(c->env);
+            c->group_timer = c->env->ops->timer_set(c->env->ctx, due > now ? due - now : 0,
+                                                    TOKEN_GROUP);
+        }
+    }
+}
+
 static void consumer_run(struct consumer *c)
 {
     time_ns now = env_now(c->env);
+    group_run(c);
     for (int32_t i = 0; i < c->topic.partition_count; i++) {
         int host = c->topic.leader_host[i];
-        if (host >= 0 && c->parts[i].position < 0 && c->parts[i].list_correlation == 0) {
+        if (host >= 0 && c->parts[i].position < 0 && c->parts[i].list_correlation == 0 &&
+            assigned(c, i)) {
             if (now < c->parts[i].list_not_before) {
                 wake_after(c, c->parts[i].list_not_before - now);
             } else {
@@ -409,6 +500,20 @@ static void *consumer_boot(const struct env *env, const void *config)
         c->parts[i] = (struct part){.position = -1, .high_watermark = -1, .drain_target = -1,
                                     .history_tp = -1};
     }
+    c->grouped = c->s->group_id.set && c->s->group_id.text[0] != '\0';
+    if (c->grouped) {
+        struct group_client_config gc = {
+            .group_id = c->s->group_id.text, .client_id = c->cfg.name, .topic = c->cfg.topic,
+            .bootstrap_host = c->cfg.bootstrap_host,
+            .session_timeout_ms = c->s->session_timeout_ms,
+            .rebalance_timeout_ms = c->s->max_poll_interval_ms,
+            .heartbeat_interval_ms = c->s->heartbeat_interval_ms,
+            .retry_backoff_ms = (int32_t)c->s->retry_backoff_ms,
+            .request_timeout_ms = c->s->request_timeout_ms,
+            .auto_commit = c->s->enable_auto_commit,
+            .auto_commit_interval_ms = c->s->auto_commit_interval_ms};
+        group_client_init(&c->group, env, &gc, &c->correlation_next);
+    }
     refresh(c);
     return c;
 }
@@ -424,6 +529,9 @@ static void on_response(struct consumer *c, const uint8_t *bytes, size_t len)
     if (corr == c->meta_correlation) {
         on_metadata(c, bytes, len);
         return;
+    }
+    if (c->grouped && group_client_on_response(&c->group, corr, bytes, len)) {
+        return; /* consumer_run takes its events */
     }
     for (int32_t i = 0; i < c->topic.partition_count; i++) {
         if (c->parts[i].list_correlation == corr) {
@@ -475,11 +583,16 @@ static void consumer_step(void *proc, const struct env_event *e)
     if (e->kind == ENV_EVENT_MESSAGE && e->u.message.channel == ENV_CHANNEL_RESPONSE) {
         on_response(c, e->u.message.bytes, e->u.message.len);
     } else if (e->kind == ENV_EVENT_MESSAGE && e->u.message.channel == ENV_CHANNEL_RESET) {
+        if (c->grouped) {
+            group_client_on_reset(&c->group, e->u.message.from_host);
+        }
         abandon(c, 0, e->u.message.from_host);
     } else if (e->kind == ENV_EVENT_TIMER && e->u.timer.token == TOKEN_META) {
         c->meta_timer = 0;
         c->meta_correlation = 0;
         refresh(c);
+    } else if (e->kind == ENV_EVENT_TIMER && e->u.timer.token == TOKEN_GROUP) {
+        c->group_timer = 0;
     } else if (e->kind == ENV_EVENT_TIMER && e->u.timer.token == TOKEN_WAKE) {
         c->wake_timer = 0;
     } else if (e->kind == ENV_EVENT_TIMER && e->u.timer.token == TOKEN_AGE) {
@@ -513,9 +626,12 @@ bool consumer_drained(const void *proc)
     if (!c->draining || c->topic.partition_count == 0) {
         return false;
     }
+    if (c->grouped && c->group.phase != GROUP_CLIENT_STABLE) {
+        return false; /* a rebalance is no place to stop */
+    }
     for (int32_t i = 0; i < c->topic.partition_count; i++) {
         const struct part *p = &c->parts[i];
-        if (p->drain_target < 0 || p->position < p->drain_target) {
+        if (assigned(c, i) && (p->drain_target < 0 || p->position < p->drain_target)) {
             return false;
         }
     }
@@ -526,9 +642,15 @@ struct consumer_stats consumer_stats(const void *proc)
 {
     const struct consumer *c = proc;
     struct consumer_stats s = c->stats;
-    s.assigned = c->topic.partition_count > 0;
+    s.assigned = c->topic.partition_count > 0 &&
+                 (!c->grouped || c->group.phase == GROUP_CLIENT_STABLE);
     for (int32_t i = 0; i < c->topic.partition_count; i++) {
-        s.assigned = s.assigned && c->parts[i].position >= 0;
+        s.assigned = s.assigned && (!assigned(c, i) || c->parts[i].position >= 0);
+    }
+    s.rebalances = c->grouped ? c->group.rebalances : 0;
+    s.owned = 0;
+    for (int32_t i = 0; i < c->topic.partition_count; i++) {
+        s.owned += assigned(c, i) ? 1 : 0;
     }
     return s;
 }

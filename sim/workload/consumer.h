@@ -45,7 +45,10 @@ struct consumer_config {
 
 struct consumer_stats {
     uint64_t records, fetches, resets, metadata_requests;
-    bool assigned; /* metadata known and every partition has a position */
+    bool assigned; /* metadata known (and the group stable) and every owned partition has a
+                    * position */
+    uint64_t rebalances; /* the group's rejoins (group.id set) */
+    int32_t owned;       /* partitions it reads: every one, or the group's assignment */
 };
 
 extern const struct process_ops consumer_process;
