@@ -748,11 +748,46 @@ static void data_path_send(struct node *n)
  * __consumer_offsets partitions it leads. */
 static void group_ownership(struct node *n)
 {
+    bool was_owned[n->gc.cfg.offsets_partitions];
+    for (int32_t p = 0; p < n->gc.cfg.offsets_partitions; p++) {
+        was_owned[p] = gc_owns(&n->gc, p);
+    }
     for (int32_t p = 0; p < n->gc.cfg.offsets_partitions; p++) {
         const struct rm_partition *rp = rm_partition_find(&n->rm, OFFSETS_TOPIC, p);
         bool leads = rp != NULL && rp->replica.role == REPLICA_LEADER;
         if (leads != gc_owns(&n->gc, p)) {
             gc_set_owned(&n->gc, p, leads, &n->rm_out);
+        }
+        if (leads && !was_owned[p]) {
+            uint8_t *log = NULL; /* loadGroupsAndOffsets: the partition's log to its end */
+            int64_t len = rm_read_log(&n->rm, OFFSETS_TOPIC, p, 0, &log);
+            if (len > 0) {
+                gc_load(&n->gc, p, log, (size_t)len);
+            }
+            free(log);
+        }
+    }
+}
+
+/* offsets.commit.timeout.ms: how long a commit's records may take to replicate. */
+#define OFFSETS_COMMIT_TIMEOUT (5000 * NS_PER_MS)
+
+/* The coordinator's commits go to the replica manager as appends; their ends come back. */
+static void group_io(struct node *n)
+{
+    struct gc_append ap[8];
+    uint32_t k;
+    while ((k = gc_take_appends(&n->gc, ap, 8)) > 0) {
+        for (uint32_t i = 0; i < k; i++) {
+            rm_append_internal(&n->rm, OFFSETS_TOPIC, ap[i].partition, ap[i].bytes, ap[i].len,
+                               OFFSETS_COMMIT_TIMEOUT, ap[i].token, &n->rm_out);
+            free(ap[i].bytes);
+        }
+    }
+    struct rm_internal_result done[8];
+    while ((k = rm_take_internal_done(&n->rm, done, 8)) > 0) {
+        for (uint32_t i = 0; i < k; i++) {
+            gc_on_append(&n->gc, done[i].token, done[i].error, &n->rm_out);
         }
     }
 }
@@ -773,8 +808,10 @@ static void data_path_poll(struct node *n)
         rm_apply_image(&n->rm, img, &n->rm_out);
         group_ownership(n);
     }
+    group_io(n);
     rm_poll(&n->rm, img, host_of_leader(n), &n->rm_out);
     gc_tick(&n->gc, env_now(n->env), &n->rm_out);
+    group_io(n);
     data_path_send(n);
 }
 

@@ -2,6 +2,7 @@
  * wire format: joins, the leader's assignment, heartbeats, expiry, commits, ownership. */
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "group/coordinator.h"
@@ -32,8 +33,12 @@ static void setup(void)
     next_corr = 0;
 }
 
+static struct gc_append last_append;
+
 static void teardown(void)
 {
+    free(last_append.bytes);
+    memset(&last_append, 0, sizeof last_append);
     rm_out_reset(&out);
     wire_arena_free(&arena);
     gc_free(&gc);
@@ -257,14 +262,61 @@ static uint32_t commit(const char *group, const char *member, int32_t generation
     return send(KAFKA_API_OFFSET_COMMIT, COMMIT_V, &w, now);
 }
 
+/* The commit's records, as node.c would append them: replicated (`append_error` NONE) or not.
+ * A refused commit has none and is answered at once. */
+static bool appended(int16_t append_error)
+{
+    struct gc_append ap[2];
+    uint32_t n = gc_take_appends(&gc, ap, 2);
+    ck_assert_uint_le(n, 1);
+    if (n == 0) {
+        return false;
+    }
+    free(last_append.bytes);
+    last_append = ap[0];
+    gc_on_append(&gc, ap[0].token, append_error, &out);
+    return true;
+}
+
 static int16_t commit_error(uint32_t corr)
 {
     struct wire_reader body;
+    appended(KAFKA_NONE);
     ck_assert(reply(corr, KAFKA_API_OFFSET_COMMIT, COMMIT_V, &body));
     struct offset_commit_response r;
     ck_assert_int_eq(offset_commit_response_decode(&body, COMMIT_V, &arena, &r), 0);
     ck_assert_int_eq(r.topic_count, 1);
     return r.topics[0].partitions[0].error_code;
+}
+
+static uint32_t fetch_request(const char *group, bool stable)
+{
+    static int32_t parts[1] = {2};
+    struct offset_fetch_request_topic t = {.name = "orders", .partition_index_count = 1,
+                                           .partition_indexes = parts};
+    struct offset_fetch_request_group g = {.group_id = group, .member_epoch = -1,
+                                           .topic_count = 1, .topics = &t};
+    struct offset_fetch_request req;
+    offset_fetch_request_init(&req);
+    req.group_count = 1;
+    req.groups = &g;
+    req.require_stable = stable;
+    struct wire_writer w;
+    wire_writer_init(&w);
+    ck_assert_int_eq(offset_fetch_request_encode(&w, &req, FETCH_V), 0);
+    return send(KAFKA_API_OFFSET_FETCH, FETCH_V, &w, 0);
+}
+
+static bool fetch_answer(uint32_t corr, int64_t *offset)
+{
+    struct wire_reader body;
+    if (!reply(corr, KAFKA_API_OFFSET_FETCH, FETCH_V, &body)) {
+        return false;
+    }
+    struct offset_fetch_response r;
+    ck_assert_int_eq(offset_fetch_response_decode(&body, FETCH_V, &arena, &r), 0);
+    *offset = r.groups[0].topics[0].partitions[0].committed_offset;
+    return true;
 }
 
 static int64_t fetched(const char *group, int16_t *error)
@@ -306,6 +358,54 @@ START_TEST(commits_follow_the_generation_and_offset_fetch_reads_them_back)
     ck_assert_int_eq(commit_error(commit("g", a, 0, 43, 4 * S)), KAFKA_ILLEGAL_GENERATION);
     ck_assert_int_eq(commit_error(commit("g", "", -1, 44, 4 * S)), KAFKA_UNKNOWN_MEMBER_ID);
     ck_assert_int_eq(fetched("g", &error), 42);
+}
+END_TEST
+
+/* storeOffsets: the answer waits for the records' replication, and a failed append is
+ * translated (NOT_ENOUGH_REPLICAS -> COORDINATOR_NOT_AVAILABLE) and stores nothing. The records
+ * themselves load into another coordinator that becomes the partition's leader. */
+START_TEST(a_commit_is_answered_once_its_records_replicate_and_they_load_elsewhere)
+{
+    uint32_t corr = commit("g", "", -1, 40, 0);
+    struct wire_reader body;
+    ck_assert(!reply(corr, KAFKA_API_OFFSET_COMMIT, COMMIT_V, &body)); /* waits */
+    ck_assert(appended(KAFKA_NOT_ENOUGH_REPLICAS));
+    ck_assert(reply(corr, KAFKA_API_OFFSET_COMMIT, COMMIT_V, &body));
+    struct offset_commit_response r;
+    ck_assert_int_eq(offset_commit_response_decode(&body, COMMIT_V, &arena, &r), 0);
+    ck_assert_int_eq(r.topics[0].partitions[0].error_code, KAFKA_COORDINATOR_NOT_AVAILABLE);
+    int16_t error;
+    ck_assert_int_eq(fetched("g", &error), -1);
+    ck_assert_int_eq(commit_error(commit("g", "", -1, 41, 0)), KAFKA_NONE);
+    ck_assert_int_eq(last_append.partition, gc_partition_for("g", 50));
+    /* a second coordinator, the partition's new leader, reads the batch back */
+    struct group_coordinator first = gc;
+    struct gc_config cfg = gc_config_default(2);
+    gc_init(&gc, &cfg);
+    gc_set_owned(&gc, last_append.partition, true, &out);
+    ck_assert_int_eq(fetched("g", &error), -1);
+    gc_load(&gc, last_append.partition, last_append.bytes, last_append.len);
+    ck_assert_int_eq(fetched("g", &error), 41);
+    gc_free(&gc);
+    gc = first;
+}
+END_TEST
+
+/* RequireStable (KIP-447): a member's OffsetFetch waits for the group's commit still
+ * replicating, or it would start from an offset older than one committed (workload seed 755
+ * committed 25, fetched "none", reset to 0 and committed 0). Without the flag it reads now. */
+START_TEST(a_stable_offset_fetch_waits_for_the_groups_commit_to_replicate)
+{
+    uint32_t c = commit("g", "", -1, 40, 0);
+    uint32_t stable = fetch_request("g", true);
+    uint32_t now = fetch_request("g", false);
+    int64_t offset;
+    ck_assert(!fetch_answer(stable, &offset));
+    ck_assert(fetch_answer(now, &offset));
+    ck_assert_int_eq(offset, -1);
+    ck_assert_int_eq(commit_error(c), KAFKA_NONE); /* replicated: answered, stored */
+    ck_assert(fetch_answer(stable, &offset));
+    ck_assert_int_eq(offset, 40);
 }
 END_TEST
 
@@ -371,6 +471,8 @@ static Suite *group_suite(void)
     tcase_add_test(t, two_members_join_after_the_initial_delay_and_the_leader_assigns_both);
     tcase_add_test(t, an_expired_session_rebalances_the_rest_into_the_next_generation);
     tcase_add_test(t, commits_follow_the_generation_and_offset_fetch_reads_them_back);
+    tcase_add_test(t, a_commit_is_answered_once_its_records_replicate_and_they_load_elsewhere);
+    tcase_add_test(t, a_stable_offset_fetch_waits_for_the_groups_commit_to_replicate);
     tcase_add_test(t, losing_the_offsets_partition_answers_not_coordinator);
     tcase_add_test(t, partition_for_is_java_hash_code_mod_partitions);
     tcase_add_test(t, a_session_timeout_outside_the_brokers_range_is_refused);

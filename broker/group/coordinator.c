@@ -9,6 +9,7 @@
 #include "array.h"
 #include "protocol/group_rpc.h"
 #include "protocol/header.h"
+#include "protocol/record_batch.h"
 
 struct gc_config gc_config_default(int32_t broker_id)
 {
@@ -59,6 +60,18 @@ void gc_free(struct group_coordinator *gc)
         group_free(&gc->groups[i]);
     }
     free(gc->groups);
+    for (uint32_t i = 0; i < gc->pending_count; i++) {
+        free(gc->pending[i].offsets);
+    }
+    free(gc->pending);
+    for (uint32_t i = 0; i < gc->append_count; i++) {
+        free(gc->appends[i].bytes);
+    }
+    free(gc->appends);
+    for (uint32_t i = 0; i < gc->parked_count; i++) {
+        free(gc->parked[i].body);
+    }
+    free(gc->parked);
     free(gc->owned);
     memset(gc, 0, sizeof *gc);
 }
@@ -590,24 +603,128 @@ static void on_leave(struct group_coordinator *gc, time_ns now, int16_t version,
 
 /* ---- OffsetCommit, OffsetFetch ------------------------------------------------------------- */
 
-static void store_offset(struct group *g, const char *topic,
-                         const struct offset_commit_request_partition *p)
+static void store_offset(struct group *g, const struct group_offset *in)
 {
     struct group_offset *o = NULL;
     for (uint32_t i = 0; i < g->offset_count && o == NULL; i++) {
-        bool same = g->offsets[i].partition == p->partition_index &&
-                    strcmp(g->offsets[i].topic, topic) == 0;
+        bool same = g->offsets[i].partition == in->partition &&
+                    strcmp(g->offsets[i].topic, in->topic) == 0;
         o = same ? &g->offsets[i] : NULL;
     }
     if (o == NULL) {
         g->offsets = array_grow(g->offsets, g->offset_count, &g->offset_capacity,
                                 sizeof *g->offsets);
         o = &g->offsets[g->offset_count++];
-        copy(o->topic, sizeof o->topic, topic);
-        o->partition = p->partition_index;
     }
-    o->offset = p->committed_offset;
-    o->leader_epoch = p->committed_leader_epoch;
+    *o = *in;
+}
+
+/* ---- the records in __consumer_offsets (OffsetCommitKey.json, OffsetCommitValue.json) ------ */
+
+#define OFFSET_COMMIT_KEY_VERSION 1
+#define OFFSET_COMMIT_VALUE_VERSION 3
+
+static void offset_key(struct wire_writer *w, const char *group, const struct group_offset *o)
+{
+    wire_writer_init(w);
+    wire_write_int16(w, OFFSET_COMMIT_KEY_VERSION);
+    wire_write_string(w, group, false);
+    wire_write_string(w, o->topic, false);
+    wire_write_int32(w, o->partition);
+}
+
+static void offset_value(struct wire_writer *w, const struct group_offset *o, int64_t now_ms)
+{
+    wire_writer_init(w);
+    wire_write_int16(w, OFFSET_COMMIT_VALUE_VERSION);
+    wire_write_int64(w, o->offset);
+    wire_write_int32(w, o->leader_epoch);
+    wire_write_string(w, "", false); /* metadata */
+    wire_write_int64(w, now_ms);     /* commitTimestamp */
+}
+
+/* One batch holding a record per committed partition. */
+static void commit_batch(const char *group, const struct group_offset *offsets, uint32_t n,
+                         int64_t now_ms, struct wire_writer *out)
+{
+    struct wire_writer keys[n > 0 ? n : 1], values[n > 0 ? n : 1];
+    struct record_batch_record records[n > 0 ? n : 1];
+    for (uint32_t i = 0; i < n; i++) {
+        offset_key(&keys[i], group, &offsets[i]);
+        offset_value(&values[i], &offsets[i], now_ms);
+        records[i] = (struct record_batch_record){
+            .offset_delta = (int32_t)i, .key = {keys[i].bytes, (int32_t)keys[i].len},
+            .value = {values[i].bytes, (int32_t)values[i].len}};
+    }
+    struct record_batch b;
+    record_batch_init(&b);
+    b.base_timestamp = b.max_timestamp = now_ms;
+    b.last_offset_delta = (int32_t)n - 1;
+    b.record_count = (int32_t)n;
+    b.records = records;
+    wire_writer_init(out);
+    KS_ASSERT(record_batch_encode(out, &b) == 0);
+    for (uint32_t i = 0; i < n; i++) {
+        wire_writer_free(&keys[i]);
+        wire_writer_free(&values[i]);
+    }
+}
+
+/* One record read back: an offset commit (key v0/v1) sets or, as a tombstone, clears. */
+static void load_record(struct group_coordinator *gc, int32_t partition,
+                        const struct record_batch_record *r, struct wire_arena *a)
+{
+    struct wire_reader k;
+    wire_reader_init(&k, r->key.ptr, r->key.len > 0 ? (size_t)r->key.len : 0);
+    int16_t kv = wire_read_int16(&k);
+    if (k.err != 0 || kv > OFFSET_COMMIT_KEY_VERSION) {
+        return; /* group metadata (v2) and what this model does not write */
+    }
+    const char *group = wire_read_string(&k, a, false);
+    struct group_offset o = {.leader_epoch = -1};
+    copy(o.topic, sizeof o.topic, wire_read_string(&k, a, false));
+    o.partition = wire_read_int32(&k);
+    if (k.err != 0 || group == NULL || gc_partition_for(group, gc->cfg.offsets_partitions) !=
+                                            partition) {
+        return;
+    }
+    struct group *g = get_group(gc, group);
+    if (r->value.len < 0) { /* a tombstone: the offset was deleted */
+        for (uint32_t i = 0; i < g->offset_count; i++) {
+            if (g->offsets[i].partition == o.partition &&
+                strcmp(g->offsets[i].topic, o.topic) == 0) {
+                g->offsets[i] = g->offsets[--g->offset_count];
+                break;
+            }
+        }
+        return;
+    }
+    struct wire_reader v;
+    wire_reader_init(&v, r->value.ptr, (size_t)r->value.len);
+    int16_t vv = wire_read_int16(&v);
+    o.offset = wire_read_int64(&v);
+    o.leader_epoch = vv >= 3 ? wire_read_int32(&v) : -1;
+    if (v.err == 0) {
+        store_offset(g, &o);
+    }
+}
+
+void gc_load(struct group_coordinator *gc, int32_t partition, const uint8_t *batches,
+             size_t len)
+{
+    KS_ASSERT(gc_owns(gc, partition));
+    struct wire_arena a;
+    wire_arena_init(&a);
+    struct record_batch_iter it;
+    struct record_batch b;
+    record_batch_iter_init(&it, batches, len);
+    while (record_batch_iter_next(&it, &a, &b) == 1) {
+        for (int32_t i = 0; (b.attributes & RECORD_BATCH_CONTROL) == 0 && i < b.record_count;
+             i++) {
+            load_record(gc, partition, &b.records[i], &a);
+        }
+    }
+    wire_arena_free(&a);
 }
 
 /* doCommitOffsets: a simple consumer (generation -1, no member) may commit to an Empty group;
@@ -637,39 +754,130 @@ static int16_t commit_check(struct group_coordinator *gc, const struct offset_co
                                                                : KAFKA_NONE;
 }
 
-static void on_commit(struct group_coordinator *gc, int16_t version,
-                      const struct offset_commit_request *req, uint64_t ctx, struct rm_out *out)
+/* An OffsetCommit answer for `offsets` (request order; a topic's partitions are consecutive). */
+static void answer_commit(struct rm_out *out, const struct group_offset *offsets, uint32_t n,
+                          int16_t error, uint64_t ctx, int16_t version)
 {
-    struct group *g;
-    int16_t error = commit_check(gc, req, &g);
     struct offset_commit_response r;
     offset_commit_response_init(&r);
-    struct offset_commit_response_topic topics[req->topic_count > 0 ? req->topic_count : 1];
-    int32_t total = 0;
-    for (int32_t t = 0; t < req->topic_count; t++) {
-        total += req->topics[t].partition_count;
-    }
-    struct offset_commit_response_partition parts[total > 0 ? total : 1];
-    int32_t k = 0;
-    for (int32_t t = 0; t < req->topic_count; t++) {
-        const struct offset_commit_request_topic *rt = &req->topics[t];
-        topics[t] = (struct offset_commit_response_topic){
-            .name = rt->name, .topic_id = rt->topic_id, .partition_count = rt->partition_count,
-            .partitions = &parts[k]};
-        for (int32_t i = 0; i < rt->partition_count; i++, k++) {
-            if (error == KAFKA_NONE && rt->name != NULL) {
-                store_offset(g, rt->name, &rt->partitions[i]);
-            }
-            parts[k] = (struct offset_commit_response_partition){
-                .partition_index = rt->partitions[i].partition_index, .error_code = error};
+    struct offset_commit_response_topic topics[n > 0 ? n : 1];
+    struct offset_commit_response_partition parts[n > 0 ? n : 1];
+    for (uint32_t i = 0; i < n; i++) {
+        if (r.topic_count == 0 || strcmp(offsets[i].topic, offsets[i - 1].topic) != 0) {
+            topics[r.topic_count++] = (struct offset_commit_response_topic){
+                .name = offsets[i].topic, .partitions = &parts[i]};
         }
+        topics[r.topic_count - 1].partition_count++;
+        parts[i] = (struct offset_commit_response_partition){
+            .partition_index = offsets[i].partition, .error_code = error};
     }
-    r.topic_count = req->topic_count;
     r.topics = topics;
     struct wire_writer w;
     size_t mark = reply_begin(&w, ctx, KAFKA_API_OFFSET_COMMIT, version);
     offset_commit_response_encode(&w, &r, version);
     reply_end(out, &w, mark, ctx);
+}
+
+/* doCommitOffsets -> storeOffsets: the offsets take effect once their records replicate. */
+static void on_commit(struct group_coordinator *gc, time_ns now, int16_t version,
+                      const struct offset_commit_request *req, uint64_t ctx, struct rm_out *out)
+{
+    struct group *g;
+    int16_t error = commit_check(gc, req, &g);
+    uint32_t n = 0;
+    for (int32_t t = 0; t < req->topic_count; t++) {
+        n += req->topics[t].partition_count > 0 ? (uint32_t)req->topics[t].partition_count : 0;
+    }
+    struct group_offset *offsets = calloc(n > 0 ? n : 1, sizeof *offsets);
+    KS_ASSERT(offsets != NULL);
+    uint32_t k = 0;
+    for (int32_t t = 0; t < req->topic_count; t++) {
+        const struct offset_commit_request_topic *rt = &req->topics[t];
+        for (int32_t i = 0; i < rt->partition_count; i++, k++) {
+            copy(offsets[k].topic, sizeof offsets[k].topic, rt->name);
+            offsets[k].partition = rt->partitions[i].partition_index;
+            offsets[k].offset = rt->partitions[i].committed_offset;
+            offsets[k].leader_epoch = rt->partitions[i].committed_leader_epoch;
+        }
+    }
+    if (error != KAFKA_NONE || n == 0) {
+        answer_commit(out, offsets, n, error, ctx, version);
+        free(offsets);
+        return;
+    }
+    uint64_t token = ++gc->token_next;
+    struct wire_writer batch;
+    commit_batch(g->id, offsets, n, now / NS_PER_MS, &batch);
+    gc->appends = array_grow(gc->appends, gc->append_count, &gc->append_capacity,
+                             sizeof *gc->appends);
+    gc->appends[gc->append_count++] = (struct gc_append){g->partition, batch.bytes, batch.len,
+                                                         token};
+    gc->pending = array_grow(gc->pending, gc->pending_count, &gc->pending_capacity,
+                             sizeof *gc->pending);
+    struct gc_pending_commit *pc = &gc->pending[gc->pending_count++];
+    *pc = (struct gc_pending_commit){.token = token, .reply_ctx = ctx, .version = version,
+                                     .offsets = offsets, .count = n};
+    copy(pc->group, sizeof pc->group, g->id);
+}
+
+uint32_t gc_take_appends(struct group_coordinator *gc, struct gc_append *out, uint32_t cap)
+{
+    uint32_t n = gc->append_count < cap ? gc->append_count : cap;
+    memcpy(out, gc->appends, n * sizeof *out);
+    memmove(gc->appends, gc->appends + n, (gc->append_count - n) * sizeof *out);
+    gc->append_count -= n;
+    return n;
+}
+
+/* GroupMetadataManager.storeOffsets' answer to a failed append. */
+static int16_t commit_error(int16_t append_error)
+{
+    switch (append_error) {
+    case KAFKA_UNKNOWN_TOPIC_OR_PARTITION:
+    case KAFKA_NOT_ENOUGH_REPLICAS:
+    case KAFKA_NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+        return KAFKA_COORDINATOR_NOT_AVAILABLE;
+    case KAFKA_NOT_LEADER_OR_FOLLOWER:
+    case KAFKA_KAFKA_STORAGE_ERROR:
+        return KAFKA_NOT_COORDINATOR;
+    default:
+        return append_error;
+    }
+}
+
+void gc_on_append(struct group_coordinator *gc, uint64_t token, int16_t error,
+                  struct rm_out *out)
+{
+    for (uint32_t i = 0; i < gc->pending_count; i++) {
+        struct gc_pending_commit *pc = &gc->pending[i];
+        if (pc->token != token) {
+            continue;
+        }
+        struct group *g = find_group(gc, pc->group);
+        if (error == KAFKA_NONE && g != NULL) {
+            for (uint32_t k = 0; k < pc->count; k++) {
+                store_offset(g, &pc->offsets[k]);
+            }
+        }
+        int16_t answer = error == KAFKA_NONE ? (g != NULL ? KAFKA_NONE : KAFKA_NOT_COORDINATOR)
+                                             : commit_error(error);
+        answer_commit(out, pc->offsets, pc->count, answer, pc->reply_ctx, pc->version);
+        free(pc->offsets);
+        memmove(pc, pc + 1, (gc->pending_count - i - 1) * sizeof *pc);
+        gc->pending_count--;
+        break;
+    }
+    /* the parked fetches, in arrival order, again: each parks anew if it must still wait */
+    uint32_t n = gc->parked_count;
+    struct gc_parked_fetch *parked = gc->parked;
+    gc->parked = NULL;
+    gc->parked_count = gc->parked_capacity = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        gc_handle(gc, 0, KAFKA_API_OFFSET_FETCH, parked[i].version, NULL, parked[i].body,
+                  parked[i].len, parked[i].reply_ctx, out);
+        free(parked[i].body);
+    }
+    free(parked);
 }
 
 static const struct group_offset *committed(const struct group *g, const char *topic,
@@ -776,6 +984,48 @@ static bool decode_request(int16_t key, int16_t version, struct wire_reader *r,
     }
 }
 
+static bool commit_pending(const struct group_coordinator *gc, const char *group)
+{
+    for (uint32_t i = 0; group != NULL && i < gc->pending_count; i++) {
+        if (strcmp(gc->pending[i].group, group) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* RequireStable (KIP-447, what a KafkaConsumer sends): an OffsetFetch waits for the group's
+ * commits still replicating, or a member could start from an offset older than one it has
+ * been told is committed (GroupCoordinatorService runs such a fetch as a write operation). */
+static bool fetch_must_wait(const struct group_coordinator *gc, int16_t version,
+                            const struct offset_fetch_request *req)
+{
+    if (!req->require_stable) {
+        return false;
+    }
+    if (version < 8) {
+        return commit_pending(gc, req->group_id);
+    }
+    for (int32_t i = 0; i < req->group_count; i++) {
+        if (commit_pending(gc, req->groups[i].group_id)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void park_fetch(struct group_coordinator *gc, int16_t version, const uint8_t *body,
+                       size_t len, uint64_t ctx)
+{
+    gc->parked = array_grow(gc->parked, gc->parked_count, &gc->parked_capacity,
+                            sizeof *gc->parked);
+    struct gc_parked_fetch *f = &gc->parked[gc->parked_count++];
+    *f = (struct gc_parked_fetch){.reply_ctx = ctx, .version = version, .len = len,
+                                  .body = malloc(len > 0 ? len : 1)};
+    KS_ASSERT(f->body != NULL);
+    memcpy(f->body, body, len);
+}
+
 void gc_handle(struct group_coordinator *gc, time_ns now, int16_t api_key, int16_t version,
                const char *client_id, const uint8_t *body, size_t len, uint64_t reply_ctx,
                struct rm_out *out)
@@ -808,10 +1058,14 @@ void gc_handle(struct group_coordinator *gc, time_ns now, int16_t api_key, int16
             on_leave(gc, now, version, &req.leave, reply_ctx, out);
             break;
         case KAFKA_API_OFFSET_COMMIT:
-            on_commit(gc, version, &req.commit, reply_ctx, out);
+            on_commit(gc, now, version, &req.commit, reply_ctx, out);
             break;
         default:
-            on_offset_fetch(gc, version, &req.fetch, reply_ctx, &a, out);
+            if (fetch_must_wait(gc, version, &req.fetch)) {
+                park_fetch(gc, version, body, len, reply_ctx);
+            } else {
+                on_offset_fetch(gc, version, &req.fetch, reply_ctx, &a, out);
+            }
             break;
         }
     }

@@ -20,11 +20,15 @@
  *   group.initial.rebalance.delay.ms (3 s) for more members. JoinGroup v4+ without a member id
  *   is answered MEMBER_ID_REQUIRED with the id to rejoin with (KIP-394).
  *
- * What is not modelled yet: group metadata and committed offsets live in this coordinator's
- * memory, not in __consumer_offsets records, so a coordinator that loses its partition (a
- * leader change) forgets them: members rejoin (UNKNOWN_MEMBER_ID) and their consumers fall
- * back to auto.offset.reset. Static membership (group.instance.id) and the consumer protocol of
- * KIP-848 are not modelled.
+ * Committed offsets are records of __consumer_offsets (GroupMetadataManager.storeOffsets): an
+ * OffsetCommit becomes one batch of OffsetCommitKey v1 / OffsetCommitValue v3 records that
+ * node.c appends to the group's partition with acks=-1 (gc_take_appends); the commit is
+ * answered, and the offsets take effect, when the append is replicated (gc_on_append), with
+ * Kafka's error translation when it is not. A broker that becomes the partition's leader
+ * loads them back from its log (gc_load). Group metadata (members, generation) is not
+ * written: a new coordinator answers the old members UNKNOWN_MEMBER_ID and they rejoin, where
+ * Kafka's would load the group. Static membership (group.instance.id) and the consumer
+ * protocol of KIP-848 are not modelled.
  */
 
 #include <stdbool.h>
@@ -109,6 +113,32 @@ struct group {
     uint32_t pending_next;
 };
 
+/* One OffsetCommit waiting for its records to replicate. */
+struct gc_pending_commit {
+    uint64_t token;
+    uint64_t reply_ctx;
+    int16_t version;
+    char group[GROUP_ID_MAX];
+    struct group_offset *offsets; /* in the request's order */
+    uint32_t count;
+};
+
+/* An OffsetFetch with RequireStable waiting for its group's commits to replicate. */
+struct gc_parked_fetch {
+    uint64_t reply_ctx;
+    int16_t version;
+    uint8_t *body;
+    size_t len;
+};
+
+/* A batch of records for node.c to append to __consumer_offsets-`partition`. */
+struct gc_append {
+    int32_t partition;
+    uint8_t *bytes;
+    size_t len;
+    uint64_t token;
+};
+
 struct group_coordinator {
     struct gc_config cfg;
     bool *owned; /* per __consumer_offsets partition */
@@ -116,6 +146,16 @@ struct group_coordinator {
     uint32_t group_count;
     uint32_t group_capacity;
     uint64_t member_seq;
+    struct gc_pending_commit *pending;
+    uint32_t pending_count;
+    uint32_t pending_capacity;
+    struct gc_append *appends; /* to take with gc_take_appends */
+    uint32_t append_count;
+    uint32_t append_capacity;
+    struct gc_parked_fetch *parked;
+    uint32_t parked_count;
+    uint32_t parked_capacity;
+    uint64_t token_next;
 };
 
 void gc_init(struct group_coordinator *gc, const struct gc_config *cfg);
@@ -138,6 +178,15 @@ bool gc_handles(int16_t api_key);
 void gc_handle(struct group_coordinator *gc, time_ns now, int16_t api_key, int16_t version,
                const char *client_id, const uint8_t *body, size_t len, uint64_t reply_ctx,
                struct rm_out *out);
+/* The record batches to append (the caller owns their bytes from here); returns how many. */
+uint32_t gc_take_appends(struct group_coordinator *gc, struct gc_append *out, uint32_t cap);
+/* An append's end: NONE stores the offsets and answers the commit; an error answers it with
+ * Kafka's translation (COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR, ...). */
+void gc_on_append(struct group_coordinator *gc, uint64_t token, int16_t error,
+                  struct rm_out *out);
+/* Loads the committed offsets of an owned partition from its log's batches. */
+void gc_load(struct group_coordinator *gc, int32_t partition, const uint8_t *batches,
+             size_t len);
 /* Expired sessions, join phases that ended. */
 void gc_tick(struct group_coordinator *gc, time_ns now, struct rm_out *out);
 time_ns gc_next_deadline(const struct group_coordinator *gc);

@@ -32,6 +32,8 @@ struct rm_produce {
     int32_t count;
     int32_t pending;
     struct rm_produce_part *parts;
+    bool internal; /* rm_append_internal's: its result goes to internal_done, not a client */
+    uint64_t token;
 };
 
 /* A Fetch in purgatory (DelayedFetch), decoded once: it is answered again each time a log
@@ -108,6 +110,7 @@ void rm_free(struct replica_manager *rm)
         free(rm->produces[i].parts);
     }
     free(rm->produces);
+    free(rm->internal_done);
     for (uint32_t i = 0; i < rm->wait_count; i++) {
         free(rm->waits[i].body);
         wire_arena_free(&rm->waits[i].arena);
@@ -446,6 +449,13 @@ static void answer_produce(struct replica_manager *rm, const struct rm_produce *
     response_end(out, &w, mark, pr->reply_ctx);
 }
 
+static void internal_done(struct replica_manager *rm, uint64_t token, int16_t error)
+{
+    rm->internal_done = array_grow(rm->internal_done, rm->internal_done_count,
+                                   &rm->internal_done_capacity, sizeof *rm->internal_done);
+    rm->internal_done[rm->internal_done_count++] = (struct rm_internal_result){token, error};
+}
+
 static void complete_produce(struct replica_manager *rm, const struct replica_produce_result *r,
                              struct rm_out *out)
 {
@@ -459,7 +469,11 @@ static void complete_produce(struct replica_manager *rm, const struct replica_pr
         pr->parts[slot].done = true;
         pr->parts[slot].result = *r;
         if (--pr->pending == 0) {
-            answer_produce(rm, pr, out);
+            if (pr->internal) {
+                internal_done(rm, pr->token, r->error);
+            } else {
+                answer_produce(rm, pr, out);
+            }
             free(pr->parts);
             memmove(pr, pr + 1, (rm->produce_count - i - 1) * sizeof *pr);
             rm->produce_count--;
@@ -534,6 +548,61 @@ static void handle_produce(struct replica_manager *rm, int16_t version, struct w
         free(pr->parts);
         rm->produce_count--;
     }
+}
+
+void rm_append_internal(struct replica_manager *rm, const char *topic, int32_t partition,
+                        const uint8_t *records, size_t len, time_ns timeout, uint64_t token,
+                        struct rm_out *out)
+{
+    GROW(rm->produces, rm->produce_count, rm->produce_capacity);
+    struct rm_produce *pr = &rm->produces[rm->produce_count++];
+    *pr = (struct rm_produce){.id = ++rm->produce_seq, .count = 1, .pending = 1,
+                              .parts = calloc(1, sizeof *pr->parts), .internal = true,
+                              .token = token};
+    KS_ASSERT(pr->parts != NULL);
+    copy_name(pr->parts[0].topic, topic);
+    pr->parts[0].partition = partition;
+    struct rm_partition *p = rm_partition_find(rm, topic, partition);
+    struct replica_produce_result res = {.ctx = pr->id << 16, .error =
+                                             KAFKA_NOT_LEADER_OR_FOLLOWER,
+                                         .base_offset = -1, .log_append_time = -1,
+                                         .log_start_offset = -1};
+    bool now_done = true;
+    if (p != NULL) {
+        now_done = replica_produce(&p->replica, records, len, -1, timeout, res.ctx, now_of(rm),
+                                   &rm->rout, &res);
+        drain(rm, p, out);
+    }
+    pr = &rm->produces[rm->produce_count - 1];
+    if (now_done && pr->internal && pr->token == token && pr->pending == 1) {
+        internal_done(rm, token, res.error);
+        free(pr->parts);
+        rm->produce_count--;
+    }
+}
+
+uint32_t rm_take_internal_done(struct replica_manager *rm, struct rm_internal_result *out,
+                               uint32_t cap)
+{
+    uint32_t n = rm->internal_done_count < cap ? rm->internal_done_count : cap;
+    memcpy(out, rm->internal_done, n * sizeof *out);
+    memmove(rm->internal_done, rm->internal_done + n,
+            (rm->internal_done_count - n) * sizeof *out);
+    rm->internal_done_count -= n;
+    return n;
+}
+
+int64_t rm_read_log(struct replica_manager *rm, const char *topic, int32_t partition,
+                    int64_t offset, uint8_t **out)
+{
+    *out = NULL;
+    struct rm_partition *p = rm_partition_find(rm, topic, partition);
+    if (p == NULL || p->replica.log == NULL) {
+        return -1;
+    }
+    struct partition_log *l = p->replica.log;
+    int64_t from = offset > partition_log_start_offset(l) ? offset : partition_log_start_offset(l);
+    return partition_log_read(l, from, UINT32_MAX / 2, partition_log_end_offset(l), true, out);
 }
 
 /* ---- Fetch (leader side) ------------------------------------------------------------------ */

@@ -103,6 +103,12 @@ struct rm_produce;
 struct rm_fetch_wait;
 struct rm_fetcher;
 
+/* The end of an rm_append_internal: its token and the error (NONE: replicated to the ISR). */
+struct rm_internal_result {
+    uint64_t token;
+    int16_t error;
+};
+
 struct replica_manager {
     const struct env *env;
     struct rm_config cfg;
@@ -135,6 +141,9 @@ struct replica_manager {
     time_ns next_isr_expiration;
     struct replica_out rout;
     char client_id[32];
+    struct rm_internal_result *internal_done; /* finished internal appends, in order */
+    uint32_t internal_done_count;
+    uint32_t internal_done_capacity;
 };
 
 /* Opens the log dir (LogManager.startup, before the broker registers). 0, or -PLOG_ESTORAGE
@@ -145,6 +154,19 @@ void rm_free(struct replica_manager *rm);
 
 void rm_out_init(struct rm_out *out);
 void rm_out_reset(struct rm_out *out); /* frees frames not taken */
+/* A broker's own append to a partition it leads (the group coordinator's records in
+ * __consumer_offsets): acks=-1 with `timeout`; its end comes through rm_take_internal_done
+ * (NOT_LEADER_OR_FOLLOWER at once when it does not lead). */
+void rm_append_internal(struct replica_manager *rm, const char *topic, int32_t partition,
+                        const uint8_t *records, size_t len, time_ns timeout, uint64_t token,
+                        struct rm_out *out);
+uint32_t rm_take_internal_done(struct replica_manager *rm, struct rm_internal_result *out,
+                               uint32_t cap);
+/* The partition's batches from `offset` (at least its log start) to its log end: bytes into
+ * *out (malloc'd), 0 for none, negative when there is no such log or it cannot be read. */
+int64_t rm_read_log(struct replica_manager *rm, const char *topic, int32_t partition,
+                    int64_t offset, uint8_t **out);
+
 /* Takes w's bytes as one more frame to `to_host` (w is left empty). */
 void rm_out_push(struct rm_out *out, int to_host, int channel, struct wire_writer *w);
 

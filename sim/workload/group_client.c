@@ -252,6 +252,7 @@ static void send_offset_fetch(struct group_client *g)
     offset_fetch_request_init(&req);
     req.group_count = 1;
     req.groups = &grp;
+    req.require_stable = true; /* ConsumerCoordinator.fetchCommittedOffsets does */
     struct wire_writer w;
     size_t mark;
     g->corr = begin(g, &w, KAFKA_API_OFFSET_FETCH, OFFSET_FETCH_VERSION, &mark);
