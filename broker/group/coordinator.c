@@ -823,6 +823,9 @@ static void on_commit(struct group_coordinator *gc, time_ns now, int16_t version
 uint32_t gc_take_appends(struct group_coordinator *gc, struct gc_append *out, uint32_t cap)
 {
     uint32_t n = gc->append_count < cap ? gc->append_count : cap;
+    if (n == 0) {
+        return 0; /* no array yet: memcpy must not see its NULL */
+    }
     memcpy(out, gc->appends, n * sizeof *out);
     memmove(gc->appends, gc->appends + n, (gc->append_count - n) * sizeof *out);
     gc->append_count -= n;

@@ -585,6 +585,9 @@ uint32_t rm_take_internal_done(struct replica_manager *rm, struct rm_internal_re
                                uint32_t cap)
 {
     uint32_t n = rm->internal_done_count < cap ? rm->internal_done_count : cap;
+    if (n == 0) {
+        return 0; /* no array yet: memcpy must not see its NULL */
+    }
     memcpy(out, rm->internal_done, n * sizeof *out);
     memmove(rm->internal_done, rm->internal_done + n,
             (rm->internal_done_count - n) * sizeof *out);
