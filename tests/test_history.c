@@ -85,7 +85,7 @@ START_TEST(clean_history_has_no_findings_and_a_zero_summary)
     ck_assert_str_eq(history_summary_text(f.h, buf, sizeof buf),
                      "lost-write=0 duplicate=0 inconsistent-offsets=0 poll-skip=0 "
                      "nonmonotonic-poll=0 nonmonotonic-send=0 aborted-read=0 unseen=0 "
-                     "nonmonotonic-commit=0");
+                     "nonmonotonic-commit=0 expired=0");
     ck_assert_uint_eq(history_stats(f.h).unseen_now, 0);
     teardown(&f);
 }
@@ -391,6 +391,34 @@ START_TEST(kept_findings_are_the_first_ones_in_order_while_counts_cover_all)
     ck_assert_uint_eq(f.count, 3);
     ck_assert_str_eq(history_class_name(HISTORY_NONMONOTONIC_COMMIT), "nonmonotonic-commit");
     history_destroy(f.h);
+}
+END_TEST
+
+/* Retention deleting what nobody read yet: expired (one finding at the end, never unseen),
+ * while a value someone read past before the log start passed it is still lost. */
+START_TEST(values_retention_deleted_before_anyone_read_them_are_expired_not_unseen)
+{
+    struct fixture f;
+    setup(&f);
+    for (int64_t i = 0; i < 4; i++) {
+        sent(&f, f.p1, f.t0, 10 + i, i);
+    }
+    sent(&f, f.p1, f.t1, 20, 0);
+    sent(&f, f.p1, f.t1, 21, 1);
+    read1(&f, f.c1, f.t1, 1, 21);
+    history_log_start(f.h, f.t0, 3); /* 10, 11, 12 deleted unread, nobody past them */
+    history_log_start(f.h, f.t1, 1); /* 20 deleted, but offset 1 was read: lost */
+    ck_assert_uint_eq(count_of(&f, HISTORY_LOST_WRITE), 1);
+    ck_assert_uint_eq(count_of(&f, HISTORY_EXPIRED), 0); /* reported at the end */
+    read1(&f, f.c1, f.t0, 3, 13);
+    history_finish(f.h);
+    ck_assert_uint_eq(count_of(&f, HISTORY_EXPIRED), 3);
+    ck_assert_uint_eq(count_of(&f, HISTORY_UNSEEN), 0);
+    ck_assert_str_eq(f.lines[f.count - 1], "expired: 3 acknowledged values deleted by retention "
+                     "before any consumer read them: orders-0 offset 0 value 10 (producer-1), "
+                     "orders-0 offset 1 value 11 (producer-1), orders-0 offset 2 value 12 "
+                     "(producer-1)");
+    teardown(&f);
 }
 END_TEST
 
@@ -711,6 +739,7 @@ int main(void)
     tcase_add_test(tc, nonmonotonic_commit_unless_a_member_sought_and_per_group);
     tcase_add_test(tc, kept_findings_are_the_first_ones_in_order_while_counts_cover_all);
     tcase_add_test(tc, log_start_forgets_what_can_no_longer_be_read);
+    tcase_add_test(tc, values_retention_deleted_before_anyone_read_them_are_expired_not_unseen);
     suite_add_tcase(s, tc);
     TCase *longrun = tcase_create("long");
     tcase_add_test(longrun, a_million_valid_ops_find_nothing_in_bounded_memory);

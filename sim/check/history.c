@@ -124,6 +124,9 @@ struct history {
     uint64_t unseen_count; /* unseen values judged (at a log start or the end) */
     char unseen_examples[UNSEEN_EXAMPLES][96];
     size_t unseen_example_count;
+    uint64_t expired_count; /* judged expired at a log start */
+    char expired_examples[UNSEEN_EXAMPLES][96];
+    size_t expired_example_count;
     struct history_stats stats;
 };
 
@@ -131,6 +134,7 @@ static const char *const class_names[HISTORY_CLASSES] = {
     "lost-write",   "duplicate",         "inconsistent-offsets",
     "poll-skip",    "nonmonotonic-poll", "nonmonotonic-send",
     "aborted-read", "unseen",            "nonmonotonic-commit",
+    "expired",
 };
 
 /* What holds between any two calls. */
@@ -478,9 +482,20 @@ static void value_place(struct history *h, struct value_entry *e, int32_t tp, in
 /* ---- judging values that can no longer be read --------------------------------------------- */
 
 /* An acknowledged value nobody read, at a point where nobody can any more. */
-static void judge_unread(struct history *h, const struct value_entry *e)
+static void judge_unread(struct history *h, const struct value_entry *e, bool at_log_start)
 {
     const struct partition *p = &h->parts[e->tp];
+    if (p->max_read <= e->offset && at_log_start) {
+        /* retention deleted it before anyone read this far: expired, not unseen at the end */
+        if (h->expired_example_count < UNSEEN_EXAMPLES) {
+            struct text t = text_init(h->expired_examples[h->expired_example_count++],
+                                      sizeof h->expired_examples[0]);
+            text_printf(&t, "%s-%d offset %" PRId64 " value %" PRId64 " (%s)", p->topic,
+                        p->number, e->offset, e->value, name_of(h, e->producer));
+        }
+        h->expired_count++;
+        return;
+    }
     if (p->max_read > e->offset) {
         finding(h, HISTORY_LOST_WRITE,
                 "%s-%d offset %" PRId64 " value %" PRId64 " acknowledged to %s was never read, "
@@ -507,7 +522,7 @@ static void forget_value_at(struct history *h, struct partition *p, int64_t offs
         return;
     }
     if (e->state == V_OK && !e->seen) {
-        judge_unread(h, e);
+        judge_unread(h, e, true);
     }
     value_remove(h, e);
 }
@@ -682,7 +697,7 @@ static void settle(struct history *h, struct value_entry *e)
 {
     if (e->offset >= 0 && e->offset < h->parts[e->tp].base) {
         if (e->state == V_OK && !e->seen) {
-            judge_unread(h, e);
+            judge_unread(h, e, true);
         }
         value_remove(h, e);
     }
@@ -1000,11 +1015,22 @@ void history_finish(struct history *h)
     }
     qsort(unread, n, sizeof *unread, by_place);
     for (size_t i = 0; i < n; i++) {
-        judge_unread(h, unread[i].entry);
+        judge_unread(h, unread[i].entry, false);
     }
     free(unread);
     if (h->unseen_count > 0) {
         report_unseen(h);
+    }
+    if (h->expired_count > 0) {
+        char examples[UNSEEN_EXAMPLES * 100];
+        struct text t = text_init(examples, sizeof examples);
+        for (size_t i = 0; i < h->expired_example_count; i++) {
+            text_printf(&t, "%s%s", i == 0 ? "" : ", ", h->expired_examples[i]);
+        }
+        finding_n(h, HISTORY_EXPIRED, h->expired_count,
+                  "%" PRIu64 " acknowledged value%s deleted by retention before any consumer "
+                  "read them: %s%s", h->expired_count, h->expired_count == 1 ? "" : "s",
+                  examples, h->expired_count > h->expired_example_count ? ", ..." : "");
     }
 }
 

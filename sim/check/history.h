@@ -38,6 +38,11 @@
  *                        up. One finding for all, with the count and the first examples; the
  *                        class count is the number of values. Whether it is a violation is the
  *                        caller's call (after a drain it is).
+ *   expired              acknowledged values nobody read and nobody read past when the log
+ *                        start passed them: retention deleted them first (consumers fell that
+ *                        far behind). Not evidence of loss, and not verified either: one finding
+ *                        for all at history_finish, with the count and the first examples;
+ *                        never a violation by itself (the caller's call, as for unseen).
  *   nonmonotonic-commit  a group's committed offset for p went down (a successful OffsetCommit
  *                        of a lower offset than the group's last) with no seek or reset by a
  *                        member of the group on p since (history_seek).
@@ -83,6 +88,7 @@ enum history_class {
     HISTORY_ABORTED_READ,
     HISTORY_UNSEEN,
     HISTORY_NONMONOTONIC_COMMIT,
+    HISTORY_EXPIRED,
     HISTORY_CLASSES
 };
 
