@@ -291,7 +291,7 @@ static int16_t commit_error(uint32_t corr)
 
 static uint32_t fetch_request(const char *group, bool stable)
 {
-    static int32_t parts[1] = {2};
+    int32_t parts[1] = {2};
     struct offset_fetch_request_topic t = {.name = "orders", .partition_index_count = 1,
                                            .partition_indexes = parts};
     struct offset_fetch_request_group g = {.group_id = group, .member_epoch = -1,
@@ -307,7 +307,8 @@ static uint32_t fetch_request(const char *group, bool stable)
     return send(KAFKA_API_OFFSET_FETCH, FETCH_V, &w, 0);
 }
 
-static bool fetch_answer(uint32_t corr, int64_t *offset)
+/* The answer to `corr`, if sent: the group's error and orders-2's offset (-2 on an error). */
+static bool fetch_answer(uint32_t corr, int16_t *error, int64_t *offset)
 {
     struct wire_reader body;
     if (!reply(corr, KAFKA_API_OFFSET_FETCH, FETCH_V, &body)) {
@@ -315,32 +316,17 @@ static bool fetch_answer(uint32_t corr, int64_t *offset)
     }
     struct offset_fetch_response r;
     ck_assert_int_eq(offset_fetch_response_decode(&body, FETCH_V, &arena, &r), 0);
-    *offset = r.groups[0].topics[0].partitions[0].committed_offset;
+    ck_assert_int_eq(r.group_count, 1);
+    *error = r.groups[0].error_code;
+    *offset = *error == KAFKA_NONE ? r.groups[0].topics[0].partitions[0].committed_offset : -2;
     return true;
 }
 
 static int64_t fetched(const char *group, int16_t *error)
 {
-    int32_t parts[1] = {2};
-    struct offset_fetch_request_topic t = {.name = "orders", .partition_index_count = 1,
-                                           .partition_indexes = parts};
-    struct offset_fetch_request_group g = {.group_id = group, .member_epoch = -1,
-                                           .topic_count = 1, .topics = &t};
-    struct offset_fetch_request req;
-    offset_fetch_request_init(&req);
-    req.group_count = 1;
-    req.groups = &g;
-    struct wire_writer w;
-    wire_writer_init(&w);
-    ck_assert_int_eq(offset_fetch_request_encode(&w, &req, FETCH_V), 0);
-    uint32_t corr = send(KAFKA_API_OFFSET_FETCH, FETCH_V, &w, 0);
-    struct wire_reader body;
-    ck_assert(reply(corr, KAFKA_API_OFFSET_FETCH, FETCH_V, &body));
-    struct offset_fetch_response r;
-    ck_assert_int_eq(offset_fetch_response_decode(&body, FETCH_V, &arena, &r), 0);
-    ck_assert_int_eq(r.group_count, 1);
-    *error = r.groups[0].error_code;
-    return *error == KAFKA_NONE ? r.groups[0].topics[0].partitions[0].committed_offset : -2;
+    int64_t offset;
+    ck_assert(fetch_answer(fetch_request(group, false), error, &offset));
+    return offset;
 }
 
 START_TEST(commits_follow_the_generation_and_offset_fetch_reads_them_back)
@@ -400,11 +386,13 @@ START_TEST(a_stable_offset_fetch_waits_for_the_groups_commit_to_replicate)
     uint32_t stable = fetch_request("g", true);
     uint32_t now = fetch_request("g", false);
     int64_t offset;
-    ck_assert(!fetch_answer(stable, &offset));
-    ck_assert(fetch_answer(now, &offset));
+    int16_t error;
+    ck_assert(!fetch_answer(stable, &error, &offset));
+    ck_assert(fetch_answer(now, &error, &offset));
     ck_assert_int_eq(offset, -1);
     ck_assert_int_eq(commit_error(c), KAFKA_NONE); /* replicated: answered, stored */
-    ck_assert(fetch_answer(stable, &offset));
+    ck_assert(fetch_answer(stable, &error, &offset));
+    ck_assert_int_eq(error, KAFKA_NONE);
     ck_assert_int_eq(offset, 40);
 }
 END_TEST

@@ -799,10 +799,11 @@ static void skip_first_batch(uint8_t **buf, int64_t *n)
     if (*buf == NULL || *n < 12) {
         return;
     }
-    const uint8_t *b = *buf;
-    int64_t first = 12 + (int64_t)((uint32_t)b[8] << 24 | (uint32_t)b[9] << 16 |
-                                   (uint32_t)b[10] << 8 | (uint32_t)b[11]);
-    if (first < *n) {
+    struct wire_reader r;
+    wire_reader_init(&r, *buf, (size_t)*n);
+    (void)wire_read_int64(&r);
+    int64_t first = 12 + (int64_t)wire_read_int32(&r);
+    if (first > 12 && first < *n) {
         memmove(*buf, *buf + first, (size_t)(*n - first));
         *n -= first;
     }

@@ -10,10 +10,7 @@ local L = require("lessons")
 local c = kraft.cluster{ controllers = 3, brokers = 3 }
 c:start()
 L.ready(c)
-check.expect(c:create_topic("orders", { partitions = 1, replication_factor = 3,
-  config = { ["min.insync.replicas"] = "2" } }), "create orders")
-local p = c:producer{ topic = "orders", rate = 200, acks = "all" }
-local q = c:consumer{ topic = "orders", ["auto.offset.reset"] = "earliest" }
+local p, q = L.orders(c, { ["min.insync.replicas"] = "2" })
 sleep(2 * s)
 local m = c:metadata("orders")[1]
 local lagging

@@ -16,10 +16,7 @@ function M.run(opts)
   local c = kraft.cluster{ controllers = 3, brokers = 3, config = config }
   c:start()
   L.ready(c)
-  check.expect(c:create_topic("orders", { partitions = 1, replication_factor = 3 }),
-    "create orders")
-  local p = c:producer{ topic = "orders", rate = 200, acks = "all" }
-  local q = c:consumer{ topic = "orders", ["auto.offset.reset"] = "earliest" }
+  local p, q = L.orders(c)
   sleep(3 * s)
   local m = c:metadata("orders")[1]
   local a, b, f = m.leader, nil, nil

@@ -14,11 +14,7 @@ function M.run(opts)
   c:start()
   L.ready(c)
   local config = opts.min_insync and { ["min.insync.replicas"] = opts.min_insync } or nil
-  check.expect(c:create_topic("orders", { partitions = 1, replication_factor = 3,
-    config = config }), "create orders")
-  local p = c:producer{ topic = "orders", rate = 200, acks = opts.acks,
-    ["enable.idempotence"] = "false" }
-  local q = c:consumer{ topic = "orders", ["auto.offset.reset"] = "earliest" }
+  local p, q = L.orders(c, config, { acks = opts.acks, ["enable.idempotence"] = "false" })
   sleep(2 * s)
   local leader = c:metadata("orders")[1].leader
   local followers = {}

@@ -27,6 +27,17 @@ end
 -- The value of key=... in a trace event's detail ("candidate=1 epoch=2" -> "1").
 function lessons.field(detail, key) return detail:match(key .. "=(%S+)") end
 
+-- orders(c, config, producer): the data lessons' start: topic orders (1 partition, RF 3, the
+-- topic `config`), a producer at 200 records/s with acks=all unless the `producer` settings say
+-- otherwise, and a consumer from the earliest offset. Returns the producer and the consumer.
+function lessons.orders(c, config, producer)
+  check.expect(c:create_topic("orders", { partitions = 1, replication_factor = 3,
+    config = config }), "create orders")
+  local settings = { topic = "orders", rate = 200, acks = "all" }
+  for k, v in pairs(producer or {}) do settings[k] = v end -- the sandbox's pairs is sorted
+  return c:producer(settings), c:consumer{ topic = "orders", ["auto.offset.reset"] = "earliest" }
+end
+
 -- ready(c, timeout): a quorum leader, and every broker RUNNING and unfenced. (c:wait_settled
 -- also wants every node to have applied the same offset, which a release whose followers learn
 -- the high watermark a fetch later, 3.4, rarely shows while heartbeats keep committing.)

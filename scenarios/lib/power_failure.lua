@@ -14,10 +14,7 @@ function M.run(opts)
   L.ready(c)
   local config = { ["min.insync.replicas"] = "2" }
   for k, v in pairs(opts.topic_config or {}) do config[k] = v end
-  check.expect(c:create_topic("orders", { partitions = 1, replication_factor = 3,
-    config = config }), "create orders")
-  local p = c:producer{ topic = "orders", rate = 200, acks = "all" }
-  local q = c:consumer{ topic = "orders", ["auto.offset.reset"] = "earliest" }
+  local p, q = L.orders(c, config)
   sleep(10 * s)
   L.say("a producer has sent 200 records/s with acks=all for 10 s to orders (RF 3, " ..
         "min.insync.replicas=2): now the power fails on all three nodes at once")
