@@ -617,6 +617,12 @@ static void forget_pending(struct history *h, struct partition *p, int64_t log_s
  * the partition's highest offset known now (see the header for the blind spot that leaves). */
 static void pending_add(struct partition *p, int64_t value)
 {
+    if (p->pending_head > 0 && p->pending_head + p->pending_count >= p->pending_cap) {
+        /* the forgotten front makes room before the array grows: a queue that is never empty
+         * (every fault leaves failed sends) would otherwise grow by its whole history */
+        memmove(p->pending, p->pending + p->pending_head, p->pending_count * sizeof *p->pending);
+        p->pending_head = 0;
+    }
     p->pending = grow(p->pending, &p->pending_cap, p->pending_head + p->pending_count + 1,
                       sizeof *p->pending);
     p->pending[p->pending_head + p->pending_count++] = (struct pending){value, p->high};
