@@ -57,11 +57,12 @@
  *     (history_log_start, fed from retention or the brokers' log start offsets) up to the
  *     highest offset seen: 24 bytes an offset, in a ring. Only these offsets can still be read
  *     again and so contradicted; below the log start, observations are counted and ignored.
- *   - per value, one 48-byte entry, in chunks of 64 consecutive values, while it can still matter: until its send completes;
- *     then while its offset is retained (duplicate and aborted-read need it); a failed or
- *     unknown (info) send whose value was never read is forgotten when the log start passes the
- *     partition's highest known offset at its completion; an acknowledged value never read stays
- *     until read or judged (that set shrinks as consumers catch up).
+ *   - per value, one 48-byte entry (in chunks of 64 consecutive values) while it can still
+ *     matter: until its send completes; then while its offset is retained (duplicate and
+ *     aborted-read need it); a failed or unknown (info) send whose value was never read is
+ *     forgotten when the log start passes the partition's highest known offset at its
+ *     completion; an acknowledged value never read stays until read or judged (that set
+ *     shrinks as consumers catch up).
  *   - per (process, partition), a position or last send; per (group, partition), the last
  *     commit; per partition, the open poll-skip gaps (at most max_gaps, oldest dropped first).
  * A caller that never declares a log start keeps the whole log, which is then the retained data.
