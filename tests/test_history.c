@@ -450,6 +450,34 @@ START_TEST(log_start_forgets_what_can_no_longer_be_read)
 }
 END_TEST
 
+/* Values are kept in chunks of 64 consecutive ones: values either side of a chunk's edge, and
+ * negative ones (a read may carry any value), are still each their own. */
+START_TEST(values_either_side_of_a_chunk_edge_and_negative_ones_are_told_apart)
+{
+    struct fixture f;
+    setup(&f);
+    const int64_t values[6] = {-65, -64, -1, 0, 63, 64};
+    for (int64_t i = 0; i < 6; i++) {
+        sent(&f, f.p1, f.t0, values[i], i);
+        read1(&f, f.c1, f.t0, i, values[i]);
+    }
+    ck_assert_uint_eq(total(&f), 0);
+    ck_assert_uint_eq(history_stats(f.h).values_kept, 6);
+    read1(&f, f.c2, f.t1, 10, 63);
+    ck_assert_uint_eq(count_of(&f, HISTORY_DUPLICATE), 1);
+    ck_assert_str_eq(f.lines[0], "duplicate: value 63 from producer-1 at orders-0 offset 4 "
+                     "(acknowledged to producer-1) and orders-1 offset 10 (read by consumer-2)");
+    history_log_start(f.h, f.t0, 3); /* -65, -64 and -1 go; their chunk neighbours stay */
+    ck_assert_uint_eq(history_stats(f.h).values_kept, 3);
+    read1(&f, f.c2, f.t1, 11, -1); /* forgotten: now a value no send carried */
+    ck_assert_uint_eq(history_stats(f.h).unknown_reads, 1);
+    ck_assert_uint_eq(history_stats(f.h).values_kept, 4);
+    history_finish(f.h);
+    ck_assert_uint_eq(total(&f), 1);
+    teardown(&f);
+}
+END_TEST
+
 /* ---- a long valid history: a model log, producers and a consumer group ------------------- */
 
 #define PARTITIONS 6
@@ -740,6 +768,7 @@ int main(void)
     tcase_add_test(tc, kept_findings_are_the_first_ones_in_order_while_counts_cover_all);
     tcase_add_test(tc, log_start_forgets_what_can_no_longer_be_read);
     tcase_add_test(tc, values_retention_deleted_before_anyone_read_them_are_expired_not_unseen);
+    tcase_add_test(tc, values_either_side_of_a_chunk_edge_and_negative_ones_are_told_apart);
     suite_add_tcase(s, tc);
     TCase *longrun = tcase_create("long");
     tcase_add_test(longrun, a_million_valid_ops_find_nothing_in_bounded_memory);
