@@ -72,6 +72,30 @@ static bool reply(uint32_t corr, int16_t key, int16_t v, struct wire_reader *bod
     return false;
 }
 
+/* A JoinGroup offering `names` (protocol names, in preference order), each with `meta`. */
+static uint32_t join_offering(const char *group, const char *member, const char *const *names,
+                              int count, const char *meta, time_ns now)
+{
+    struct join_group_protocol protos[4];
+    for (int i = 0; i < count; i++) {
+        protos[i] = (struct join_group_protocol){
+            .name = names[i], .metadata = {(const uint8_t *)meta, (int32_t)strlen(meta)}};
+    }
+    struct join_group_request req;
+    join_group_request_init(&req);
+    req.group_id = group;
+    req.session_timeout_ms = 10000;
+    req.rebalance_timeout_ms = 30000;
+    req.member_id = member;
+    req.protocol_type = "consumer";
+    req.protocol_count = count;
+    req.protocols = protos;
+    struct wire_writer w;
+    wire_writer_init(&w);
+    ck_assert_int_eq(join_group_request_encode(&w, &req, JOIN_V), 0);
+    return send(KAFKA_API_JOIN_GROUP, JOIN_V, &w, now);
+}
+
 static uint32_t join(const char *group, const char *member, const char *meta, time_ns now)
 {
     struct join_group_protocol proto = {.name = "range",
@@ -192,6 +216,47 @@ static void two_members(char *a, char *b, size_t cap)
     ck_assert_int_eq(r.member_count, 0);
     ck_assert_int_eq(gc_group(&gc, "g")->state, GROUP_COMPLETING_REBALANCE);
 }
+
+/* Three members of `group` offering the protocols given, once the initial delay is over: the
+ * protocol the group chose, as the leader's JoinGroup answer names it. */
+static const char *chosen_protocol(const char *group, const char *const offers[3][2],
+                                   const int counts[3])
+{
+    char ids[3][GROUP_MEMBER_ID_MAX];
+    uint32_t corr[3];
+    for (int i = 0; i < 3; i++) {
+        member_id(group, ids[i], sizeof ids[i], 0);
+    }
+    for (int i = 0; i < 3; i++) {
+        corr[i] = join_offering(group, ids[i], offers[i], counts[i], "m", 1 * S / 10);
+    }
+    gc_tick(&gc, 4 * S, &out);
+    static struct join_group_response r;
+    ck_assert(join_answer(corr[0], &r));
+    ck_assert_int_eq(r.error_code, KAFKA_NONE);
+    return r.protocol_name;
+}
+
+/* selectProtocol: only protocols every member offers count, each member votes for the first
+ * of those it lists, and the most votes win; a member sharing none is refused. */
+START_TEST(the_group_takes_the_protocol_most_members_prefer_among_those_all_offer)
+{
+    const char *const outvoted[3][2] = {{"range", "cooperative-sticky"}, /* the leader's */
+                                        {"cooperative-sticky", "range"},
+                                        {"cooperative-sticky", "range"}};
+    const int two[3] = {2, 2, 2};
+    ck_assert_str_eq(chosen_protocol("g", outvoted, two), "cooperative-sticky");
+    const char *const only_range[3][2] = {{"cooperative-sticky", "range"},
+                                          {"cooperative-sticky", "range"},
+                                          {"range", NULL}};
+    const int last_one[3] = {2, 2, 1};
+    ck_assert_str_eq(chosen_protocol("h", only_range, last_one), "range");
+    const char *const roundrobin[1] = {"roundrobin"};
+    struct join_group_response r;
+    ck_assert(join_answer(join_offering("h", "", roundrobin, 1, "m", 5 * S), &r));
+    ck_assert_int_eq(r.error_code, KAFKA_INCONSISTENT_GROUP_PROTOCOL);
+}
+END_TEST
 
 START_TEST(two_members_join_after_the_initial_delay_and_the_leader_assigns_both)
 {
@@ -457,6 +522,7 @@ static Suite *group_suite(void)
     TCase *t = tcase_create("classic protocol");
     tcase_add_checked_fixture(t, setup, teardown);
     tcase_add_test(t, two_members_join_after_the_initial_delay_and_the_leader_assigns_both);
+    tcase_add_test(t, the_group_takes_the_protocol_most_members_prefer_among_those_all_offer);
     tcase_add_test(t, an_expired_session_rebalances_the_rest_into_the_next_generation);
     tcase_add_test(t, commits_follow_the_generation_and_offset_fetch_reads_them_back);
     tcase_add_test(t, a_commit_is_answered_once_its_records_replicate_and_they_load_elsewhere);

@@ -292,26 +292,51 @@ static void prepare_rebalance(struct group_coordinator *gc, struct group *g, tim
     g->join_deadline = now + ms(max_rebalance_timeout(g));
 }
 
-/* The protocol every member supports, in the first member's order of preference. */
+static bool supports(const struct group_member *m, const char *protocol)
+{
+    for (int k = 0; k < m->protocol_count; k++) {
+        if (strcmp(m->protocols[k].name, protocol) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* selectProtocol: among the protocols every member supports, each member votes for the first
+ * it lists, and the most votes win; a tie goes to the one the first member prefers (Java takes
+ * the first of a HashMap's order). */
 static void select_protocol(struct group *g)
 {
     const struct group_member *first = &g->members[0];
+    int best = -1;
+    uint32_t best_votes = 0;
     for (int p = 0; p < first->protocol_count; p++) {
+        const char *name = first->protocols[p].name;
         bool all = true;
         for (uint32_t i = 1; i < g->member_count && all; i++) {
-            const struct group_member *m = &g->members[i];
-            bool has = false;
-            for (int k = 0; k < m->protocol_count; k++) {
-                has = has || strcmp(m->protocols[k].name, first->protocols[p].name) == 0;
-            }
-            all = has;
+            all = supports(&g->members[i], name);
         }
-        if (all) {
-            copy(g->protocol, sizeof g->protocol, first->protocols[p].name);
-            return;
+        uint32_t votes = 0;
+        for (uint32_t i = 0; i < g->member_count && all; i++) {
+            const struct group_member *m = &g->members[i];
+            for (int k = 0; k < m->protocol_count; k++) {
+                bool candidate = true;
+                for (uint32_t j = 0; j < g->member_count && candidate; j++) {
+                    candidate = supports(&g->members[j], m->protocols[k].name);
+                }
+                if (candidate) { /* m's vote */
+                    votes += strcmp(m->protocols[k].name, name) == 0 ? 1 : 0;
+                    break;
+                }
+            }
+        }
+        if (all && votes > best_votes) {
+            best = p;
+            best_votes = votes;
         }
     }
-    copy(g->protocol, sizeof g->protocol, first->protocols[0].name);
+    /* join_precheck lets in only members that share a protocol with all the others */
+    copy(g->protocol, sizeof g->protocol, first->protocols[best >= 0 ? best : 0].name);
 }
 
 static bool everyone_joined(const struct group *g)
@@ -411,6 +436,24 @@ static void new_member_id(struct group_coordinator *gc, const char *client_id, c
              (uint32_t)gc->cfg.broker_id, ++gc->member_seq);
 }
 
+/* supportsProtocols: one of the joining member's protocols is supported by every other member
+ * (an empty group takes any). */
+static bool shares_protocol(const struct group *g, const struct join_group_request *req)
+{
+    const char *asked = req->member_id != NULL ? req->member_id : "";
+    for (int32_t p = 0; p < req->protocol_count; p++) {
+        bool all = req->protocols[p].name != NULL;
+        for (uint32_t i = 0; i < g->member_count && all; i++) {
+            all = strcmp(g->members[i].id, asked) == 0 ||
+                  supports(&g->members[i], req->protocols[p].name);
+        }
+        if (all) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static int16_t join_precheck(const struct group_coordinator *gc, const struct group *g,
                              const struct join_group_request *req)
 {
@@ -428,7 +471,7 @@ static int16_t join_precheck(const struct group_coordinator *gc, const struct gr
         (g != NULL && g->member_count > 0 && strcmp(g->protocol_type, req->protocol_type))) {
         return KAFKA_INCONSISTENT_GROUP_PROTOCOL;
     }
-    return KAFKA_NONE;
+    return g == NULL || shares_protocol(g, req) ? KAFKA_NONE : KAFKA_INCONSISTENT_GROUP_PROTOCOL;
 }
 
 static void on_join(struct group_coordinator *gc, time_ns now, int16_t version,

@@ -87,6 +87,14 @@ static int16_t metadata_version(const struct consumer *c)
                                  : release_default()->api.metadata_version_max;
 }
 
+/* ConsumerProtocol's highest version in the client's release: v1 (2.4+), v2 (3.4+, KIP-792),
+ * v3 (3.5+, KIP-881). */
+static int16_t consumer_protocol_version(const struct consumer *c)
+{
+    int number = (c->s->release != NULL ? c->s->release : release_default())->number;
+    return number >= 305 ? 3 : number >= 304 ? 2 : 1;
+}
+
 static void refresh(struct consumer *c)
 {
     if (c->meta_correlation != 0) {
@@ -381,37 +389,65 @@ static void wake_after(struct consumer *c, time_ns delay)
 
 /* ---- the group (group.id set) -------------------------------------------------------------- */
 
-/* What the group's last answers changed: revoked partitions lose their positions, a new
- * assignment starts at the committed offsets (else auto.offset.reset, by ListOffsets), and a
- * successful commit goes to the history. */
-static void group_events(struct consumer *c)
+/* The partitions in `which` lose their positions, and the history hears of the rebalance. */
+static void forget_positions(struct consumer *c, const bool *which)
 {
-    struct group_client *g = &c->group;
     int32_t tps[CLIENT_PARTITIONS_MAX];
     size_t n = 0;
-    if (g->revoked || g->assignment_ready) {
-        for (int32_t i = 0; i < c->topic.partition_count; i++) {
+    for (int32_t i = 0; i < c->topic.partition_count; i++) {
+        if (which[i]) {
             if (hist(c) != NULL) {
                 tps[n++] = history_tp(c, i);
             }
             c->parts[i].position = -1;
         }
-        if (hist(c) != NULL && n > 0) {
-            history_rebalance(hist(c), c->cfg.history_id, tps, n);
+    }
+    if (hist(c) != NULL && n > 0) {
+        history_rebalance(hist(c), c->cfg.history_id, tps, n);
+    }
+}
+
+/* Eager: "every partition revoked"; cooperative names them: "revoked 1, 4". */
+static void record_revoked(struct consumer *c, const bool *revoked)
+{
+    char detail[CLIENT_PARTITIONS_MAX * 4 + 32] = "revoked";
+    size_t len = strlen(detail);
+    for (int32_t i = 0; i < c->topic.partition_count; i++) {
+        if (revoked[i] && len + 8 < sizeof detail) {
+            len += (size_t)snprintf(detail + len, sizeof detail - len, "%s %d",
+                                    len > 7 ? "," : "", (int)i);
         }
-        if (g->revoked) {
-            record_op(c, "info", "rebalance", -1, -1, false, 0, "every partition revoked");
-        }
+    }
+    record_op(c, "info", "rebalance", -1, -1, false, 0,
+              c->group.cooperative ? detail : "every partition revoked");
+}
+
+/* What the group's last answers changed: revoked partitions lose their positions, new ones
+ * start at the committed offsets (else auto.offset.reset, by ListOffsets), and a successful
+ * commit goes to the history. Eager forgets every position; cooperative keeps what it kept. */
+static void group_events(struct consumer *c)
+{
+    struct group_client *g = &c->group;
+    bool every[CLIENT_PARTITIONS_MAX];
+    for (int i = 0; i < CLIENT_PARTITIONS_MAX; i++) {
+        every[i] = true;
+    }
+    if (g->revoked) {
+        forget_positions(c, g->cooperative ? g->revoked_parts : every);
+        record_revoked(c, g->revoked_parts);
+        memset(g->revoked_parts, 0, sizeof g->revoked_parts);
         g->revoked = false;
     }
     if (g->assignment_ready) {
         g->assignment_ready = false;
+        forget_positions(c, g->cooperative ? g->added : every);
         for (int32_t i = 0; i < c->topic.partition_count; i++) {
-            c->parts[i].position = g->assigned[i] && g->committed[i] >= 0 ? g->committed[i] : -1;
-            if (g->assigned[i]) {
-                record_op(c, "ok", "assign", i, g->committed[i], false, 0,
-                          g->committed[i] >= 0 ? "committed offset" : "no committed offset");
+            if (!g->added[i]) {
+                continue;
             }
+            c->parts[i].position = g->committed[i] >= 0 ? g->committed[i] : -1;
+            record_op(c, "ok", "assign", i, g->committed[i], false, 0,
+                      g->committed[i] >= 0 ? "committed offset" : "no committed offset");
         }
     }
     if (g->commit_done) {
@@ -424,10 +460,12 @@ static void group_events(struct consumer *c)
     }
 }
 
+/* Eager members fetch only while Stable; cooperative ones keep fetching what they own through
+ * a rebalance (the partitions still waiting for their committed offsets are not in assigned). */
 static bool assigned(const struct consumer *c, int32_t partition)
 {
-    return !c->grouped ||
-           (c->group.phase == GROUP_CLIENT_STABLE && c->group.assigned[partition]);
+    return !c->grouped || (c->group.assigned[partition] &&
+                           (c->group.cooperative || c->group.phase == GROUP_CLIENT_STABLE));
 }
 
 static void group_run(struct consumer *c)
@@ -511,7 +549,12 @@ static void *consumer_boot(const struct env *env, const void *config)
             .retry_backoff_ms = (int32_t)c->s->retry_backoff_ms,
             .request_timeout_ms = c->s->request_timeout_ms,
             .auto_commit = c->s->enable_auto_commit,
-            .auto_commit_interval_ms = c->s->auto_commit_interval_ms};
+            .auto_commit_interval_ms = c->s->auto_commit_interval_ms,
+            .assignor_count = (int)c->s->partition_assignment_strategy.count,
+            .protocol_version = consumer_protocol_version(c)};
+        for (int i = 0; i < gc.assignor_count; i++) {
+            gc.assignors[i] = c->s->partition_assignment_strategy.items[i];
+        }
         group_client_init(&c->group, env, &gc, &c->correlation_next);
     }
     refresh(c);
