@@ -88,6 +88,31 @@ function client.drain(q, timeout)
   return wait_until(function() return q:_drained() end, timeout or 60 * s, 10 * ms)
 end
 
+-- drain_group(consumers, timeout): the members of one group read to the end together: each
+-- drained, and between them owning every partition, at one moment. Draining them one after
+-- another is not enough: a cooperative rebalance can leave a member Stable with nothing while
+-- a partition is between owners, and the member taking it over may rejoin only later (a lost
+-- request waits out request.timeout.ms). true, or nil after timeout (default 60 s).
+function drain_group(consumers, timeout)
+  if type(consumers) ~= "table" or #consumers == 0 then
+    error("drain_group wants a list of consumers", 2)
+  end
+  local deadline = now() + (timeout or 60 * s)
+  repeat
+    for _, q in ipairs(consumers) do
+      if not q:drain(deadline - now()) then return nil end
+    end
+    local owned, together = 0, true
+    for _, q in ipairs(consumers) do
+      local st = q:stats()
+      owned = owned + st.owned
+      together = together and q:_drained()
+    end
+    if together and owned == consumers[1]:stats().partitions then return true end
+  until now() >= deadline
+  return nil
+end
+
 -- p:flush(timeout): wait until every send has completed (acknowledged, failed or unknown), as
 -- KafkaProducer.flush() blocks; true, or nil after timeout (default 150 s: past
 -- delivery.timeout.ms, 120 s, every send has completed one way or another).

@@ -271,6 +271,7 @@ static int l_stats(lua_State *L)
         set_int(L, "resets", s.resets);
         set_int(L, "rebalances", s.rebalances);
         set_int(L, "owned", (uint64_t)s.owned);
+        set_int(L, "partitions", (uint64_t)s.partitions);
     }
     return 1;
 }

@@ -692,6 +692,7 @@ struct consumer_stats consumer_stats(const void *proc)
     }
     s.rebalances = c->grouped ? c->group.rebalances : 0;
     s.owned = 0;
+    s.partitions = c->topic.partition_count;
     for (int32_t i = 0; i < c->topic.partition_count; i++) {
         s.owned += assigned(c, i) ? 1 : 0;
     }

@@ -49,6 +49,7 @@ struct consumer_stats {
                     * position */
     uint64_t rebalances; /* the group's rejoins (group.id set) */
     int32_t owned;       /* partitions it reads: every one, or the group's assignment */
+    int32_t partitions;  /* of its topic, from its metadata (0 before the first answer) */
 };
 
 extern const struct process_ops consumer_process;

@@ -27,9 +27,7 @@ end
 local read = members[1]:stats().records - before
 p:stop()
 check.expect(p:flush(), "every send completes")
-for i, q in ipairs(members) do
-  check.expect(q:drain(60 * s), "consumer-" .. i .. " reads its partitions to the end")
-end
+check.expect(drain_group(members), "the group reads to the end")
 local st = {}
 for i, q in ipairs(members) do st[i] = q:stats() end
 print(string.format("fewest %d; read %d; owned %d %d %d; rebalances %d %d %d", fewest, read,
