@@ -1617,6 +1617,8 @@ static const struct config_key config_key_table[] = {
            "3600000", HIGH, 304, 0, false, "Snapshot age that triggers a new one; 0: never."),
     SCALAR("metadata.log.segment.bytes", INT, metadata_log_segment_bytes, "1073741824", HIGH,
            300, 8388608, false, "Segment size of the metadata log."),
+    SCALAR("metadata.log.segment.ms", LONG, metadata_log_segment_ms, "604800000", HIGH, 300,
+           MIN_NONE, false, "Age of a metadata log segment's first batch that rolls a new one."),
     SCALAR("metadata.max.idle.interval.ms", INT, metadata_max_idle_interval_ms, "500", LOW, 303,
            0, false, "Period of the active controller's NoOpRecord; 0: none."),
     SCALAR("metadata.max.retention.bytes", LONG, metadata_max_retention_bytes, "104857600",

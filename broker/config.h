@@ -311,6 +311,7 @@ struct kafka_config {
 
     /* Metadata log (MetadataLogConfig.java) */
     int32_t metadata_log_segment_bytes;
+    int64_t metadata_log_segment_ms;
     int64_t metadata_log_max_record_bytes_between_snapshots;
     int64_t metadata_max_retention_bytes; /* KafkaMetadataLog retention: -1 = none */
     int64_t metadata_max_retention_ms;

@@ -112,8 +112,11 @@ void node_config_default(struct node_config *c, int32_t node_id)
     c->log_dir_count = 1;
     snprintf(c->log_dirs[0], sizeof c->log_dirs[0], "%s", c->metadata_log_dir);
     c->metadata_log_segment_bytes = UINT64_C(1073741824);
-    c->metadata_log_max_record_bytes_between_snapshots = 20971520;
-    c->metadata_max_retention_bytes = 104857600;
+    c->metadata_log_segment_ms = INT64_C(604800000);
+    c->metadata_snapshots = (struct raft_listener_config){.snapshot_bytes = 20971520,
+                                                          .snapshot_interval_ms = 3600000,
+                                                          .retention_bytes = 104857600,
+                                                          .retention_ms = 604800000};
     c->data = rm_config_default(node_id, NULL);
     c->group = gc_config_default(node_id);
     c->offsets_topic_replication_factor = 3;
@@ -240,6 +243,21 @@ static void data_from_kafka(struct node_config *c, const struct kafka_config *k)
     d->socket_timeout = (time_ns)k->replica_socket_timeout_ms * NS_PER_MS;
 }
 
+/* __cluster_metadata-0's segments, snapshots and retention. */
+static void metadata_log_from_kafka(struct node_config *c, const struct kafka_config *k)
+{
+    c->metadata_log_segment_bytes = (uint64_t)k->metadata_log_segment_bytes;
+    c->metadata_log_segment_ms = k->metadata_log_segment_ms;
+    c->metadata_snapshots = (struct raft_listener_config){
+        .snapshot_bytes = k->metadata_log_max_record_bytes_between_snapshots,
+        /* KIP-876 (3.4): SnapshotGenerator's time trigger; before it, bytes alone */
+        .snapshot_interval_ms = k->switches.release->number >= 304
+                                    ? k->metadata_log_max_snapshot_interval_ms
+                                    : 0,
+        .retention_bytes = k->metadata_max_retention_bytes,
+        .retention_ms = k->metadata_max_retention_ms};
+}
+
 static void replication_from_kafka(struct node_config *c, const struct kafka_config *k)
 {
     c->metadata_max_idle_interval = (time_ns)k->metadata_max_idle_interval_ms * NS_PER_MS;
@@ -307,10 +325,7 @@ int node_config_from_kafka(struct node_config *c, const struct kafka_config *k,
     for (size_t i = 0; i < k->log_dirs_count && c->log_dir_count < 8; i++) {
         snprintf(c->log_dirs[c->log_dir_count++], sizeof c->log_dirs[0], "%s", k->log_dirs[i]);
     }
-    c->metadata_log_segment_bytes = (uint64_t)k->metadata_log_segment_bytes;
-    c->metadata_log_max_record_bytes_between_snapshots =
-        k->metadata_log_max_record_bytes_between_snapshots;
-    c->metadata_max_retention_bytes = k->metadata_max_retention_bytes;
+    metadata_log_from_kafka(c, k);
     c->broker_heartbeat_interval = k->broker_heartbeat_interval_ms * NS_PER_MS;
     c->broker_session_timeout = k->broker_session_timeout_ms * NS_PER_MS;
     listener_from_kafka(c, k);
@@ -1604,6 +1619,7 @@ static void *node_start(const struct env *env, const void *config)
     struct quorum_election stored;
     int rc = raft_log_open(&n->log, env, n->cfg.metadata_log_dir,
                            n->cfg.metadata_log_segment_bytes);
+    n->log.segment_ms = n->cfg.metadata_log_segment_ms;
     if (rc != 0 || !read_state(n, &stored)) {
         if (rc != 0) {
             env_tracef(env, TRACE_NODE_REFUSE, "reason=log-open %s", n->log.last_error);
@@ -1616,8 +1632,7 @@ static void *node_start(const struct env *env, const void *config)
     env_tracef(env, TRACE_NODE_START, "node.id=%d roles=%s epoch=%d leader=%d voted=%d "
                "leo=%" PRId64, n->cfg.node_id, n->cfg.roles, stored.epoch, stored.leader_id,
                stored.voted_id, raft_log_end_offset(&n->log));
-    raft_listener_init(&n->listener, env, n->cfg.metadata_log_max_record_bytes_between_snapshots,
-                       n->cfg.metadata_max_retention_bytes);
+    raft_listener_init(&n->listener, env, &n->cfg.metadata_snapshots);
     n->listener.planted_snapshot_drops_a_record = n->cfg.planted_snapshot_drops_a_record;
     quorum_init(&n->quorum, &qc, &n->log, &stored, env_random(env), env_now(env), &n->out);
     n->is_controller = strstr(n->cfg.roles, "controller") != NULL;

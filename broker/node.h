@@ -36,6 +36,7 @@
 #include <stdint.h>
 
 #include "env.h"
+#include "raft/listener.h"
 #include "raft/quorum.h"
 #include "release.h"
 #include "group/coordinator.h"
@@ -60,8 +61,10 @@ struct node_config {
     int log_dir_count;                          /* log.dirs; each must be formatted */
     char log_dirs[8][256];
     uint64_t metadata_log_segment_bytes;
-    int64_t metadata_log_max_record_bytes_between_snapshots;
-    int64_t metadata_max_retention_bytes;
+    int64_t metadata_log_segment_ms;
+    /* metadata.log.max.record.bytes.between.snapshots, metadata.log.max.snapshot.interval.ms
+     * (0: never, and before 3.4), metadata.max.retention.bytes and .ms */
+    struct raft_listener_config metadata_snapshots;
     time_ns broker_heartbeat_interval; /* broker.heartbeat.interval.ms */
     time_ns broker_session_timeout;    /* broker.session.timeout.ms */
     char listener_host[256];           /* the broker's first listener */

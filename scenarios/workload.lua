@@ -5,11 +5,16 @@
 -- pause or lossy link every 5 s. At the end the nemesis stops, everything heals, and every
 -- acknowledged write must have been read: check.history() after both members drain.
 -- offsets.topic.num.partitions is 3 here (Kafka's 50 would be 150 replicas of an internal topic
--- for one group on three nodes).
+-- for one group on three nodes). The metadata log is bounded the same way: the controller's
+-- NoOpRecord every 500 ms adds 14 MB a day to every node's __cluster_metadata-0, which Kafka's
+-- defaults (1 GiB segments, 100 MiB and 7 days of retention) would all keep.
 local c = kraft.cluster{ combined = 3, clients = 3, config = {
   ["min.insync.replicas"] = "2",
   ["log.retention.check.interval.ms"] = "30000",   -- Kafka's 5 min would keep 5 min of data
   ["offsets.topic.num.partitions"] = "3",
+  ["metadata.log.segment.ms"] = "600000",
+  ["metadata.log.max.record.bytes.between.snapshots"] = "262144",
+  ["metadata.max.retention.ms"] = "1800000",
 } }
 local duration = kraft.duration{ default = 60 * s, min = 10 * s }
 c:start()

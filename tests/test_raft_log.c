@@ -787,6 +787,36 @@ START_TEST(small_segment_bytes_rolls_20_digit_named_segments_and_open_reads_them
 }
 END_TEST
 
+/* metadata.log.segment.ms: a batch more than segment_ms newer than the active segment's first
+ * rolls (timeWaitedForRoll compares record timestamps), and the first batch's timestamp is
+ * read back at open, so an old segment rolls on the first append after a restart. */
+START_TEST(a_batch_over_segment_ms_newer_than_the_segments_first_rolls_even_after_a_restart)
+{
+    boot(1, 1 << 20, false);
+    struct raft_log *l = log_of(0);
+    l->segment_ms = 1000;
+    append(0, 1, 1, false); /* t = 0: the first batch of segment 0 */
+    run_for(1000 * MS);
+    append(0, 1, 1, false); /* exactly segment_ms newer: not over it */
+    ck_assert_uint_eq(l->segment_count, 1);
+    run_for(1 * MS);
+    ck_assert_int_eq(append(0, 1, 1, false), 2); /* 1001 ms: rolls */
+    ck_assert_uint_eq(l->segment_count, 2);
+    ck_assert_int_eq(l->segments[1].base_offset, 2);
+    ck_assert_int_eq(l->segments[1].roll_timestamp, 1001);
+    run_for(600 * MS);
+    crash_and_restart(0);
+    l = log_of(0);
+    ck_assert_uint_eq(l->segment_count, 2);
+    ck_assert_int_eq(l->segments[0].roll_timestamp, 0);
+    ck_assert_int_eq(l->segments[1].roll_timestamp, 1001);
+    l->segment_ms = 1000;
+    run_for(500 * MS); /* 2101 ms */
+    append(0, 1, 1, false);
+    ck_assert_uint_eq(l->segment_count, 3);
+}
+END_TEST
+
 START_TEST(batch_larger_than_segment_bytes_gets_a_segment_of_its_own)
 {
     boot(1, 64, false);
@@ -1769,6 +1799,8 @@ int main(void)
     tcase_add_checked_fixture(tc, NULL, teardown);
     tcase_add_test(tc, small_segment_bytes_rolls_20_digit_named_segments_and_open_reads_them_all);
     tcase_add_test(tc, batch_larger_than_segment_bytes_gets_a_segment_of_its_own);
+    tcase_add_test(tc,
+                   a_batch_over_segment_ms_newer_than_the_segments_first_rolls_even_after_a_restart);
     tcase_add_test(tc, full_disk_fails_appends_with_enospc_and_leaves_the_log_unchanged);
     suite_add_tcase(s, tc);
     suite_add_tcase(s, snapshot_cases());

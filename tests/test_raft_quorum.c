@@ -2383,7 +2383,7 @@ static void check_empty_follower_first_fetch(const char *version, bool snapshot,
     ck_assert_int_eq(c.cfg[0].quorum.offset_zero_snapshot, snapshot);
     ck_assert_int_eq(c.cfg[2].quorum.fetch_snapshot_max_bytes, max_bytes);
     for (int i = 0; i < VOTERS; i++) {
-        c.cfg[i].metadata_log_max_record_bytes_between_snapshots = 1;
+        c.cfg[i].metadata_snapshots.snapshot_bytes = 1;
         ck_assert_int_eq(kafka_storage_format(c.w, i, &c.cfg[i], c.cfg[i].cluster_id), ENV_OK);
         host_install(world_host(c.w, i), &node_process, &c.cfg[i]);
     }

@@ -9,13 +9,13 @@
 
 #define READ_CHUNK (256 * 1024)
 
-void raft_listener_init(struct raft_listener *s, const struct env *env, int64_t snapshot_bytes,
-                        int64_t retention_bytes)
+void raft_listener_init(struct raft_listener *s, const struct env *env,
+                        const struct raft_listener_config *cfg)
 {
     memset(s, 0, sizeof *s);
     s->env = env;
-    s->snapshot_bytes = snapshot_bytes;
-    s->retention_bytes = retention_bytes;
+    s->cfg = *cfg;
+    s->last_snapshot_at = env_now(env);
     s->writing = (struct raft_log_snapshot_id){-1, -1};
     metadata_image_init(&s->image);
 }
@@ -78,7 +78,8 @@ static bool load_snapshot(struct raft_listener *s, struct raft_log *log,
     free(bytes);
     s->applied_offset = id.end_offset;
     s->applied_epoch = id.epoch;
-    s->bytes_since_snapshot = 0;
+    s->bytes_since_snapshot = 0; /* publishSnapshot: resetSnapshotCounters */
+    s->last_snapshot_at = env_now(s->env);
     s->snapshots_loaded++;
     env_tracef(s->env, TRACE_RAFT_SNAPSHOT, "load end=%" PRId64 " epoch=%d records=%" PRIu64
                " image=%016" PRIx64, id.end_offset, id.epoch, s->record_count,
@@ -209,10 +210,17 @@ static void encode_snapshot(const struct raft_listener *s, struct wire_writer *w
     wire_writer_free(&value);
 }
 
+/* SnapshotGenerator.publishLogDelta: a snapshot once the bytes replayed since the last one
+ * reach snapshot_bytes, or (3.4+, KIP-876) once snapshot_interval_ms passed since it (or since
+ * the start: the generator's clock starts with the process). */
 static void maybe_snapshot(struct raft_listener *s, struct raft_log *log)
 {
     struct raft_log_snapshot_id latest = raft_log_latest_snapshot(log);
-    if (s->bytes_since_snapshot < s->snapshot_bytes || s->applied_offset <= latest.end_offset ||
+    time_ns now = env_now(s->env);
+    bool bytes = s->bytes_since_snapshot >= s->cfg.snapshot_bytes;
+    bool aged = s->cfg.snapshot_interval_ms > 0 && s->bytes_since_snapshot > 0 &&
+                now - s->last_snapshot_at >= (time_ns)s->cfg.snapshot_interval_ms * NS_PER_MS;
+    if (!(bytes || aged) || s->applied_offset <= latest.end_offset ||
         raft_log_snapshot_partial_size(log) >= 0 || raft_log_snapshot_pending(log)) {
         return;
     }
@@ -232,6 +240,7 @@ static void maybe_snapshot(struct raft_listener *s, struct raft_log *log)
     }
     s->writing = id;
     s->bytes_since_snapshot = 0;
+    s->last_snapshot_at = now;
     s->snapshots_written++;
     env_tracef(s->env, TRACE_RAFT_SNAPSHOT, "write end=%" PRId64 " epoch=%d records=%" PRIu64
                " image=%016" PRIx64, id.end_offset, id.epoch, s->record_count,
@@ -239,7 +248,9 @@ static void maybe_snapshot(struct raft_listener *s, struct raft_log *log)
 }
 
 /* KafkaMetadataLog.maybeClean: once our snapshot is durable and the log is over its retention
- * bytes, everything below the snapshot may go. */
+ * bytes, or keeps a batch older than its retention ms, everything below the snapshot may go.
+ * Kafka walks its snapshots oldest first and judges each by its last contained timestamp;
+ * kraftsim keeps no snapshot timestamps and judges the oldest batch the log keeps. */
 static void maybe_clean(struct raft_listener *s, struct raft_log *log)
 {
     if (s->writing.end_offset < 0 || raft_log_snapshot_pending(log)) {
@@ -250,7 +261,10 @@ static void maybe_clean(struct raft_listener *s, struct raft_log *log)
     for (uint32_t i = 0; i < log->segment_count; i++) {
         bytes += log->segments[i].size;
     }
-    if (s->retention_bytes >= 0 && bytes > (uint64_t)s->retention_bytes) {
+    int64_t now_ms = env_now(s->env) / NS_PER_MS;
+    int64_t oldest = log->segment_count > 0 ? log->segments[0].roll_timestamp : -1;
+    bool aged = s->cfg.retention_ms >= 0 && oldest >= 0 && now_ms - oldest > s->cfg.retention_ms;
+    if ((s->cfg.retention_bytes >= 0 && bytes > (uint64_t)s->cfg.retention_bytes) || aged) {
         int64_t before = raft_log_start_offset(log);
         int64_t start = raft_log_delete_before_snapshot(log);
         env_tracef(s->env, TRACE_RAFT_SNAPSHOT, "clean log_start=%" PRId64 "->%" PRId64

@@ -25,6 +25,13 @@
 #include "metadata/image.h"
 #include "raft/log.h"
 
+struct raft_listener_config {
+    int64_t snapshot_bytes;       /* metadata.log.max.record.bytes.between.snapshots */
+    int64_t snapshot_interval_ms; /* metadata.log.max.snapshot.interval.ms; 0 = never */
+    int64_t retention_bytes;      /* metadata.max.retention.bytes; -1 = no limit */
+    int64_t retention_ms;         /* metadata.max.retention.ms; -1 = no limit */
+};
+
 struct raft_listener {
     const struct env *env;
     int64_t applied_offset; /* every committed offset below has been applied */
@@ -33,8 +40,8 @@ struct raft_listener {
     struct metadata_image image;
     int64_t bytes_since_snapshot;
     int64_t last_timestamp_ms;
-    int64_t snapshot_bytes;  /* metadata.log.max.record.bytes.between.snapshots */
-    int64_t retention_bytes; /* metadata.max.retention.bytes; -1 = no limit */
+    struct raft_listener_config cfg;
+    time_ns last_snapshot_at; /* SnapshotGenerator.lastSnapshotTimeNs: start, or the last one */
     struct raft_log_snapshot_id writing; /* a snapshot of ours being frozen; end -1 if none */
     uint64_t snapshots_written;
     uint64_t snapshots_loaded;
@@ -48,8 +55,8 @@ struct raft_listener {
     void *on_record_arg;
 };
 
-void raft_listener_init(struct raft_listener *s, const struct env *env, int64_t snapshot_bytes,
-                        int64_t retention_bytes);
+void raft_listener_init(struct raft_listener *s, const struct env *env,
+                        const struct raft_listener_config *cfg);
 void raft_listener_free(struct raft_listener *s);
 /* Catches up with the log up to `high_watermark` (-1: unknown, apply nothing new). */
 void raft_listener_update(struct raft_listener *s, struct raft_log *log, int64_t high_watermark);

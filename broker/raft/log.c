@@ -213,7 +213,7 @@ static struct raft_log_segment *segment_push(struct raft_log *l, int64_t base_of
     l->segments = array_grow(l->segments, l->segment_count, &l->segment_capacity,
                        sizeof *l->segments);
     struct raft_log_segment *s = &l->segments[l->segment_count++];
-    *s = (struct raft_log_segment){.base_offset = base_offset};
+    *s = (struct raft_log_segment){.base_offset = base_offset, .roll_timestamp = -1};
     segment_name(l, base_offset, s->name, sizeof s->name);
     return s;
 }
@@ -239,18 +239,24 @@ static void index_push(struct raft_log *l, const struct raft_log_batch *b)
 
 /*
  * Writes one whole batch at the end of the log and indexes it. Rolls to a new segment first when
- * the batch would push a non-empty active segment past segment_bytes (UnifiedLog.maybeRoll,
- * LogSegment.shouldRoll); a batch is never split, and one larger than segment_bytes gets a
- * segment of its own. On a disk error nothing changes: a failed write creates no file, so a
- * segment pushed for the roll is simply forgotten.
+ * the batch would push a non-empty active segment past segment_bytes, or when its timestamp is
+ * over segment_ms past the segment's first batch's (UnifiedLog.maybeRoll, LogSegment.shouldRoll;
+ * the metadata log has no roll jitter); a batch is never split, and one larger than
+ * segment_bytes gets a segment of its own. On a disk error nothing changes: a failed write
+ * creates no file, so a segment pushed for the roll is simply forgotten.
  */
-static int append_bytes(struct raft_log *l, const uint8_t *bytes, struct raft_log_batch *b)
+static int append_bytes(struct raft_log *l, const uint8_t *bytes, struct raft_log_batch *b,
+                        int64_t max_timestamp)
 {
     KS_ASSERT(b->size >= RECORD_BATCH_HEADER_SIZE);
     struct raft_log_segment *active =
         l->segment_count > 0 ? &l->segments[l->segment_count - 1] : NULL;
     bool rolled = false;
-    if (active == NULL || (active->size > 0 && active->size + b->size > l->segment_bytes)) {
+    /* timeWaitedForRoll: the batch's timestamp against the segment's first batch's */
+    bool aged = active != NULL && active->size > 0 && active->roll_timestamp >= 0 &&
+                max_timestamp - active->roll_timestamp > l->segment_ms;
+    if (active == NULL || aged ||
+        (active->size > 0 && active->size + b->size > l->segment_bytes)) {
         active = segment_push(l, l->end_offset);
         rolled = true;
     }
@@ -266,6 +272,9 @@ static int append_bytes(struct raft_log *l, const uint8_t *bytes, struct raft_lo
     }
     b->segment = l->segment_count - 1;
     b->position = active->size;
+    if (active->size == 0) {
+        active->roll_timestamp = max_timestamp;
+    }
     active->size += b->size;
     active->dirty = true;
     index_push(l, b);
@@ -314,7 +323,7 @@ int64_t raft_log_append_leader(struct raft_log *l, int32_t epoch, int64_t timest
                                .epoch = epoch,
                                .size = (uint32_t)w.len,
                                .control = control};
-    rc = append_bytes(l, w.bytes, &b);
+    rc = append_bytes(l, w.bytes, &b, timestamp_ms);
     wire_writer_free(&w);
     KS_ASSERT(check_tail(l));
     return rc < 0 ? rc : base_offset;
@@ -382,7 +391,7 @@ int raft_log_append_follower_epoch(struct raft_log *l, const uint8_t *bytes, siz
             break;
         }
         struct raft_log_batch b = batch_from(&rb, (uint32_t)(it.pos - pos));
-        rc = append_bytes(l, bytes + pos, &b);
+        rc = append_bytes(l, bytes + pos, &b, rb.max_timestamp);
         if (rc < 0) {
             break;
         }
@@ -1238,6 +1247,9 @@ static uint64_t recover_batches(struct raft_log *l, const uint8_t *bytes, size_t
         struct raft_log_batch b = batch_from(&rb, (uint32_t)size);
         b.segment = l->segment_count - 1;
         b.position = pos;
+        if (pos == 0) {
+            l->segments[b.segment].roll_timestamp = rb.max_timestamp;
+        }
         l->segments[b.segment].size += b.size;
         index_push(l, &b);
         pos += size;
@@ -1361,6 +1373,7 @@ int raft_log_open(struct raft_log *l, const struct env *env, const char *metadat
     memset(l, 0, sizeof *l);
     l->env = env;
     l->segment_bytes = segment_bytes;
+    l->segment_ms = INT64_C(604800000);
     l->latest_snapshot = (struct raft_log_snapshot_id){.end_offset = -1, .epoch = -1};
     l->flush_token_next = 1;
     int n = snprintf(l->dir, sizeof l->dir, "%s/" PARTITION_DIR, metadata_log_dir);

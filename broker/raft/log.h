@@ -124,6 +124,7 @@ struct raft_log_segment {
     int64_t base_offset;
     uint64_t size; /* bytes: exactly the sum of its batches' sizes */
     bool dirty;    /* written (in this incarnation: at open, all) since its last fsync issue */
+    int64_t roll_timestamp; /* max timestamp of its first batch (rollingBasedTimestamp); -1 */
     char name[RAFT_LOG_DIR_MAX + 64];
 };
 
@@ -167,6 +168,8 @@ struct raft_log {
     const struct env *env;
     char dir[RAFT_LOG_DIR_MAX]; /* ".../__cluster_metadata-0" */
     uint64_t segment_bytes;     /* roll a new segment past this (metadata.log.segment.bytes) */
+    int64_t segment_ms; /* or once a batch is this much newer than the segment's first
+                         * (metadata.log.segment.ms; raft_log_open sets Kafka's 7 days) */
     struct raft_log_batch *batches;
     uint32_t batch_count;
     uint32_t batch_capacity;
