@@ -141,6 +141,7 @@ int wire_uuid_from_text(const char *text, struct kuuid *out)
 
 #define ARENA_ALIGN 16
 #define ARENA_CHUNK_MIN 4096
+#define WRITER_FIRST_CAP 1024
 
 struct wire_arena_chunk {
     struct wire_arena_chunk *next;
@@ -169,7 +170,8 @@ void wire_arena_free(struct wire_arena *a)
     a->allocated_bytes = 0;
 }
 
-void *wire_arena_alloc(struct wire_arena *a, size_t size)
+/* wire_arena_alloc without the zeroing, for bytes about to be copied over. */
+static void *arena_alloc_raw(struct wire_arena *a, size_t size)
 {
     KS_ASSERT(a != NULL);
     size_t rounded = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
@@ -195,7 +197,15 @@ void *wire_arena_alloc(struct wire_arena *a, size_t size)
     void *p = c->data + c->used;
     c->used += rounded;
     KS_ASSERT(c->used <= c->cap);
-    memset(p, 0, rounded);
+    return p;
+}
+
+void *wire_arena_alloc(struct wire_arena *a, size_t size)
+{
+    void *p = arena_alloc_raw(a, size);
+    if (p != NULL) {
+        memset(p, 0, (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1));
+    }
     return p;
 }
 
@@ -241,8 +251,8 @@ void wire_writer_fail(struct wire_writer *w, int err)
     }
 }
 
-/* Makes room for n more bytes; false (with the error recorded) when there is none. */
-static bool writer_reserve(struct wire_writer *w, size_t n)
+/* writer_reserve's slow path: grows a growable writer to hold n more bytes. */
+static bool writer_grow(struct wire_writer *w, size_t n)
 {
     if (w->err != 0) {
         return false;
@@ -260,7 +270,8 @@ static bool writer_reserve(struct wire_writer *w, size_t n)
         wire_writer_fail(w, -WIRE_ENOMEM);
         return false;
     }
-    size_t cap = w->cap < 256 ? 256 : w->cap;
+    /* Most frames are a few hundred bytes to a few KiB: start where few need to grow again. */
+    size_t cap = w->cap < WRITER_FIRST_CAP ? WRITER_FIRST_CAP : w->cap;
     while (cap < need) {
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
     }
@@ -272,6 +283,16 @@ static bool writer_reserve(struct wire_writer *w, size_t n)
     w->bytes = p;
     w->cap = cap;
     return true;
+}
+
+/* Makes room for n more bytes; false (with the error recorded) when there is none. Every
+ * write of every frame comes here: the common case is one compare, inlined. */
+static inline bool writer_reserve(struct wire_writer *w, size_t n)
+{
+    if (w->err == 0 && w->cap - w->len >= n) {
+        return true;
+    }
+    return writer_grow(w, n);
 }
 
 void wire_write_raw(struct wire_writer *w, const void *p, size_t n)
@@ -326,18 +347,25 @@ static size_t encode_uvarlong(uint64_t v, uint8_t out[10])
 static uint32_t zigzag32(int32_t v) { return ((uint32_t)v << 1) ^ (uint32_t)(v >> 31); }
 static uint64_t zigzag64(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
 
-void wire_write_uvarint(struct wire_writer *w, uint32_t v)
+/* Straight into the buffer when it has room for the longest (varints are most of a flexible
+ * frame's fields); else exactly their bytes, which is all a fixed writer may have left. */
+static void write_uvarlong(struct wire_writer *w, uint64_t v)
 {
+    if (w->err == 0 && w->cap - w->len >= 10) {
+        w->len += encode_uvarlong(v, w->bytes + w->len);
+        return;
+    }
     uint8_t buf[10];
     wire_write_raw(w, buf, encode_uvarlong(v, buf));
 }
+
+void wire_write_uvarint(struct wire_writer *w, uint32_t v) { write_uvarlong(w, v); }
 
 void wire_write_varint(struct wire_writer *w, int32_t v) { wire_write_uvarint(w, zigzag32(v)); }
 
 void wire_write_varlong(struct wire_writer *w, int64_t v)
 {
-    uint8_t buf[10];
-    wire_write_raw(w, buf, encode_uvarlong(zigzag64(v), buf));
+    write_uvarlong(w, zigzag64(v));
 }
 
 size_t wire_sizeof_uvarint(uint32_t v)
@@ -635,7 +663,7 @@ const char *wire_read_nullable_string(struct wire_reader *r, struct wire_arena *
         return NULL;
     }
     const uint8_t *p = wire_read_raw(r, (size_t)n);
-    char *s = wire_arena_alloc(a, (size_t)n + 1);
+    char *s = arena_alloc_raw(a, (size_t)n + 1);
     if (s == NULL) {
         wire_reader_fail(r, -WIRE_ENOMEM);
         return NULL;
@@ -643,6 +671,7 @@ const char *wire_read_nullable_string(struct wire_reader *r, struct wire_arena *
     if (n > 0) {
         memcpy(s, p, (size_t)n);
     }
+    s[n] = '\0';
     if (memchr(s, '\0', (size_t)n) != NULL) {
         wire_reader_fail(r, -WIRE_EMALFORMED); /* see wire.h: NUL-terminated strings */
         return NULL;
@@ -667,7 +696,7 @@ struct wire_bytes wire_read_nullable_bytes(struct wire_reader *r, struct wire_ar
         return WIRE_BYTES_NULL;
     }
     const uint8_t *p = wire_read_raw(r, (size_t)n);
-    uint8_t *copy = wire_arena_alloc(a, (size_t)n);
+    uint8_t *copy = arena_alloc_raw(a, (size_t)n);
     if (copy == NULL) {
         wire_reader_fail(r, -WIRE_ENOMEM);
         return WIRE_BYTES_NULL;

@@ -279,6 +279,18 @@ static void send_fetch(struct consumer *c, struct slot *s)
                                       TOKEN_REQUEST + (uint64_t)s->correlation);
 }
 
+/* A value as the producer wrote it: decimal digits, maybe a '-' (strtoll's reading of them, at
+ * a fraction of its cost: a run reads a thousand values a second). */
+static int64_t parse_value(const uint8_t *p, int32_t len)
+{
+    bool negative = len > 0 && p[0] == '-';
+    uint64_t v = 0;
+    for (int32_t i = negative ? 1 : 0; i < len && p[i] >= '0' && p[i] <= '9'; i++) {
+        v = v * 10 + (uint64_t)(p[i] - '0');
+    }
+    return negative ? -(int64_t)v : (int64_t)v;
+}
+
 /* The records of one partition's answer at or past the position, in order. */
 static void take_records(struct consumer *c, int32_t partition, struct wire_bytes records)
 {
@@ -298,14 +310,12 @@ static void take_records(struct consumer *c, int32_t partition, struct wire_byte
         for (int32_t i = 0; i < b.record_count && n < POLL_RECORDS_MAX; i++) {
             int64_t offset = b.base_offset + b.records[i].offset_delta;
             struct wire_bytes v = b.records[i].value;
-            char text[32] = {0};
             if ((b.attributes & RECORD_BATCH_CONTROL) != 0 || offset < p->position ||
-                v.len <= 0 || v.len >= (int32_t)sizeof text) {
+                v.len <= 0 || v.len >= 32) {
                 continue;
             }
-            memcpy(text, v.ptr, (size_t)v.len);
             got[n++] = (struct history_record){.tp = p->history_tp, .offset = offset,
-                                               .value = strtoll(text, NULL, 10)};
+                                               .value = parse_value(v.ptr, v.len)};
             p->position = offset + 1;
         }
     }

@@ -525,6 +525,8 @@ int disk_list(const struct disk *d, const char *prefix,
     return ENV_OK;
 }
 
+static bool file_check(const struct disk *d, const struct disk_file *f);
+
 /* ---- fsync ---- */
 
 /* Replays the file's pending writes with seq <= write_seq into the durable image. */
@@ -575,12 +577,15 @@ static void sync_complete(void *ctx, uint64_t id)
         uint32_t writes = f != NULL ? make_durable(d, f, s->write_seq) : 0;
         trace_fields(d->trace, now(d), d->host, TRACE_DISK_DURABLE, TF_STR("file", s->name),
                      TF_UINT("token", s->token), TF_UINT("writes", writes));
+        /* Only f changed. The whole disk (every file, every pending write) is checked where
+         * many change at once: crash, power failure, rename, the flusher; per fsync it cost
+         * 2% of a data workload's run. */
+        KS_ASSERT(f == NULL || file_check(d, f));
     }
     disk_done_fn done = s->done;
     void *done_ctx = s->ctx;
     uint64_t token = s->token;
     free(s);
-    KS_ASSERT(disk_check(d));
     /* Last, with the disk consistent: the callback may fsync again or even power-fail us. */
     done(done_ctx, token, err);
 }
