@@ -790,7 +790,7 @@ END_TEST
 /* metadata.log.segment.ms: a batch more than segment_ms newer than the active segment's first
  * rolls (timeWaitedForRoll compares record timestamps), and the first batch's timestamp is
  * read back at open, so an old segment rolls on the first append after a restart. */
-START_TEST(a_batch_over_segment_ms_newer_than_the_segments_first_rolls_even_after_a_restart)
+START_TEST(a_batch_segment_ms_newer_than_the_first_rolls_even_after_a_restart)
 {
     boot(1, 1 << 20, false);
     struct raft_log *l = log_of(0);
@@ -1799,8 +1799,7 @@ int main(void)
     tcase_add_checked_fixture(tc, NULL, teardown);
     tcase_add_test(tc, small_segment_bytes_rolls_20_digit_named_segments_and_open_reads_them_all);
     tcase_add_test(tc, batch_larger_than_segment_bytes_gets_a_segment_of_its_own);
-    tcase_add_test(tc,
-                   a_batch_over_segment_ms_newer_than_the_segments_first_rolls_even_after_a_restart);
+    tcase_add_test(tc, a_batch_segment_ms_newer_than_the_first_rolls_even_after_a_restart);
     tcase_add_test(tc, full_disk_fails_appends_with_enospc_and_leaves_the_log_unchanged);
     suite_add_tcase(s, tc);
     suite_add_tcase(s, snapshot_cases());
