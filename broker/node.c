@@ -98,6 +98,9 @@ struct node {
     struct replica_manager rm;
     struct rm_out rm_out;
     uint64_t rm_image_records; /* the image's records_applied rm last saw */
+    /* The controller said this incarnation caught up with the metadata log (its first
+     * heartbeat answer with isCaughtUp): from then on the image reaches rm and the groups. */
+    bool metadata_published;
     int64_t rm_broker_epoch;
     struct group_coordinator gc; /* its groups: the __consumer_offsets partitions rm leads */
 };
@@ -818,7 +821,13 @@ static void data_path_poll(struct node *n)
         n->rm_broker_epoch = n->lifecycle.broker_epoch;
         rm_set_broker_epoch(&n->rm, n->rm_broker_epoch);
     }
-    if (img->records_applied != n->rm_image_records) {
+    /* BrokerServer installs the BrokerMetadataPublisher (ReplicaManager.applyDelta, the group
+     * coordinator's elections) only after lifecycleManager.initialCatchUpFuture: before, the
+     * image is a snapshot's or a half-replayed log's, maybe older than the partition logs on
+     * this disk. Acting on it made a restarted broker lead at a stale epoch and append below
+     * batches of a newer one; followers then truncated and refetched forever. */
+    n->metadata_published = n->metadata_published || n->lifecycle.state != LIFECYCLE_STARTING;
+    if (n->metadata_published && img->records_applied != n->rm_image_records) {
         n->rm_image_records = img->records_applied;
         rm_apply_image(&n->rm, img, &n->rm_out);
         group_ownership(n);
