@@ -177,7 +177,8 @@ static void bench_database(const char *name, uint64_t seeds)
 
 /* The child side of a long run: one scenario for `seconds` of virtual time, seed 1, in a fresh
  * process so that its peak RSS is its own. Exits 0 with no violations, 1 with some. */
-static int long_run_child(const char *name, const char *seconds)
+/* `report_fd`: where the child writes the bytes its simulated disks hold at the end. */
+static int long_run_child(const char *name, const char *seconds, const char *report_fd)
 {
     if (!scenario_exists(name)) {
         fprintf(stderr, "kraftsim_bench: no scenario %s\n", name);
@@ -189,6 +190,11 @@ static int long_run_child(const char *name, const char *seconds)
     struct run_result r = {0};
     run_named(name, &opts, &r);
     fclose(devnull);
+    char line[32];
+    int n = snprintf(line, sizeof line, "%" PRIu64 "\n", r.disk_bytes);
+    if (write(atoi(report_fd), line, (size_t)n) != n) {
+        fprintf(stderr, "kraftsim_bench: could not report %s's disk bytes\n", name);
+    }
     if (r.violations > 0) {
         fprintf(stderr, "kraftsim_bench: %s %s s: %u violations, first: %s\n", name, seconds,
                 r.violations, r.first_violation);
@@ -202,28 +208,61 @@ struct long_tally {
     double wall;  /* seconds, summed */
     double cpu;   /* the children's user + system seconds, summed */
     long peak_kib; /* the largest child's peak RSS */
+    uint64_t disk_bytes; /* the largest child's simulated disks at its end */
+};
+
+/* A child run and the pipe it reports its disk bytes on. */
+struct long_child {
+    pid_t pid;
+    int report; /* read end, -1 none */
 };
 
 /* Starts a child run. One that will be stopped gets a process group of its own: in the
  * bench's group (often orphaned, when a script started it in the background) a stopped member
  * makes the kernel send the whole group SIGHUP as soon as another child exits. */
-static pid_t long_spawn(const char *self, const char *name, long seconds, bool own_group)
+static struct long_child long_spawn(const char *self, const char *name, long seconds,
+                                    bool own_group)
 {
-    char arg[32];
+    char arg[32], fd[16];
+    int report[2];
+    if (pipe(report) != 0) {
+        return (struct long_child){-1, -1};
+    }
     snprintf(arg, sizeof arg, "%ld", seconds);
+    snprintf(fd, sizeof fd, "%d", report[1]);
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
         if (own_group) {
             setpgid(0, 0);
         }
-        execl(self, self, "--long-run", name, arg, (char *)NULL);
+        close(report[0]);
+        execl(self, self, "--long-run", name, arg, fd, (char *)NULL);
         _exit(127);
     }
-    if (pid > 0 && own_group) {
+    close(report[1]);
+    if (pid < 0) {
+        close(report[0]);
+        return (struct long_child){-1, -1};
+    }
+    if (own_group) {
         setpgid(pid, pid); /* also here, so it holds before the first SIGSTOP */
     }
-    return pid;
+    return (struct long_child){pid, report[0]};
+}
+
+/* What an exited child reported (a few bytes, written just before it exited). */
+static void long_collect(struct long_tally *t, struct long_child *c)
+{
+    char line[32] = {0};
+    if (c->report >= 0 && read(c->report, line, sizeof line - 1) > 0) {
+        uint64_t bytes = strtoull(line, NULL, 10);
+        t->disk_bytes = bytes > t->disk_bytes ? bytes : t->disk_bytes;
+    }
+    if (c->report >= 0) {
+        close(c->report);
+        c->report = -1;
+    }
 }
 
 /* Adds an exited child's CPU seconds and peak RSS (wait4's rusage: the child's own). CPU
@@ -247,16 +286,18 @@ static double long_run_once(const char *self, const char *name, const char *labe
                             long seconds, struct long_tally *t)
 {
     double start = wall_seconds();
-    pid_t pid = long_spawn(self, name, seconds, false);
+    struct long_child c = long_spawn(self, name, seconds, false);
     int status = 0;
     struct rusage ru;
-    if (pid < 0 || wait4(pid, &status, 0, &ru) != pid) {
+    if (c.pid < 0 || wait4(c.pid, &status, 0, &ru) != c.pid) {
         fprintf(stderr, "kraftsim_bench: could not run %s for %s\n", name, label);
+        long_collect(t, &c);
         return -1;
     }
     double wall = wall_seconds() - start;
     t->wall += wall;
     long_account(t, &ru, status, name, label);
+    long_collect(t, &c);
     return wall;
 }
 
@@ -268,6 +309,11 @@ static void long_print(const char *name, const char *label, long seconds,
     printf("%s_%s_wall: %.2f s\n", name, label, t->wall / t->runs);
     printf("%s_%s_speed: %.0fx real time\n", name, label, total / t->wall);
     printf("%s_%s_peak_rss: %.1f MiB\n", name, label, (double)t->peak_kib / 1024.0);
+    /* What retention kept is the simulated disks' bytes (they live in memory): the memory
+     * target is peak RSS under 64 MiB plus those. */
+    printf("%s_%s_disk_kept: %.1f MiB\n", name, label, (double)t->disk_bytes / 1048576.0);
+    printf("%s_%s_peak_rss_beyond_disk: %.1f MiB\n", name, label,
+           (double)t->peak_kib / 1024.0 - (double)t->disk_bytes / 1048576.0);
     printf("%s_%s_cpu: %.2f s\n", name, label, t->cpu / t->runs);
     printf("%s_%s_cpu_speed: %.0fx real time\n", name, label, total / t->cpu);
 }
@@ -299,7 +345,8 @@ static void bench_long(const char *self, const char *name)
     struct long_tally day = {0};
     double start = wall_seconds();
     double paused = 0; /* wall seconds the 24 h run spent stopped */
-    pid_t pid = long_spawn(self, name, LONG_LONG_S, true);
+    struct long_child child = long_spawn(self, name, LONG_LONG_S, true);
+    pid_t pid = child.pid;
     if (pid < 0) {
         fprintf(stderr, "kraftsim_bench: could not run %s for 24h\n", name);
         return;
@@ -338,10 +385,12 @@ static void bench_long(const char *self, const char *name)
     }
     if (!reaped && wait4(pid, &status, 0, &ru) != pid) {
         fprintf(stderr, "kraftsim_bench: could not collect %s for 24h\n", name);
+        close(child.report);
         return;
     }
     day.wall = wall_seconds() - start - paused;
     long_account(&day, &ru, status, name, "24h");
+    long_collect(&day, &child);
     while (shorts.runs < LONG_SHORT_MIN &&
            long_run_once(self, name, "10m", LONG_SHORT_S, &shorts) >= 0) {
     }
@@ -357,8 +406,8 @@ static void bench_short(uint64_t scale);
 
 int main(int argc, char **argv)
 {
-    if (argc == 4 && strcmp(argv[1], "--long-run") == 0) {
-        return long_run_child(argv[2], argv[3]);
+    if (argc == 5 && strcmp(argv[1], "--long-run") == 0) {
+        return long_run_child(argv[2], argv[3], argv[4]);
     }
     uint64_t scale = argc > 1 ? strtoull(argv[1], NULL, 10) : 1;
     if (scale == 0) {
