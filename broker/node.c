@@ -827,6 +827,12 @@ static void data_path_poll(struct node *n)
      * this disk. Acting on it made a restarted broker lead at a stale epoch and append below
      * batches of a newer one; followers then truncated and refetched forever. */
     n->metadata_published = n->metadata_published || n->lifecycle.state != LIFECYCLE_STARTING;
+    /* Not modelled: Kafka's data plane reads no request before then either
+     * (socketServer.enableRequestProcessing), so its clients hang until a timeout; here the
+     * broker answers from what it has (NOT_LEADER_OR_FOLLOWER, NOT_COORDINATOR, Metadata
+     * from its partial image). kraftsim's clients have no ApiVersions handshake, whose 30 s
+     * timeout bounds that hang for a Java client: dropping the requests instead would hold a
+     * JoinGroup for its whole 305 s. */
     if (n->metadata_published && img->records_applied != n->rm_image_records) {
         n->rm_image_records = img->records_applied;
         rm_apply_image(&n->rm, img, &n->rm_out);
