@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +20,10 @@ enum process_kind { PRODUCER, CONSUMER };
 
 /* What one value is known to have done. `offset`/`tp` is where it was first seen (-1: nowhere
  * yet), by `who`; `dup_*` the second place, once a duplicate was reported. Partitions and
- * processes are int16 (history_partition and the process adders assert they fit): a long run
- * keeps hundreds of thousands of these, and 48 bytes instead of 56 is a seventh of them. */
+ * processes are int16 (history_partition and the process adders assert they fit), and the
+ * value itself is its chunk's key and `bit` (entry_value): a long run keeps hundreds of
+ * thousands of these, and 40 bytes instead of 56 is two sevenths of them. */
 struct value_entry {
-    int64_t value;
     int64_t offset;
     int64_t dup_offset;
     uint64_t seq; /* the history position of its send's invoke */
@@ -32,6 +33,7 @@ struct value_entry {
     int16_t producer; /* -1 for a value no send carried */
     int16_t who;
     uint8_t state;
+    uint8_t bit; /* its index in its chunk */
     bool seen;
     bool aborted_reported;
 };
@@ -309,6 +311,15 @@ static uint32_t chunk_bit(int64_t value)
     return (uint32_t)((uint64_t)value & (CHUNK_VALUES - 1));
 }
 
+/* The value an entry holds: its chunk's key and its place in the chunk. */
+static int64_t entry_value(const struct value_entry *e)
+{
+    const struct value_entry *first = e - e->bit;
+    const struct chunk *c =
+        (const struct chunk *)((const char *)first - offsetof(struct chunk, entries));
+    return (int64_t)(c->key << CHUNK_BITS | e->bit);
+}
+
 static struct chunk *chunk_find(struct history *h, uint64_t key)
 {
     if (h->last != NULL && h->last->key == key) {
@@ -406,9 +417,10 @@ static struct value_entry *value_add(struct history *h, int64_t value)
     KS_ASSERT((c->live >> bit & 1) == 0);
     c->live |= UINT64_C(1) << bit;
     struct value_entry *e = &c->entries[bit];
-    *e = (struct value_entry){.value = value, .offset = -1, .dup_offset = -1, .tp = -1,
-                              .dup_tp = -1, .send_tp = -1, .producer = -1, .who = -1,
-                              .state = V_UNSENT};
+    *e = (struct value_entry){.offset = -1, .dup_offset = -1, .tp = -1, .dup_tp = -1,
+                              .send_tp = -1, .producer = -1, .who = -1, .state = V_UNSENT,
+                              .bit = (uint8_t)bit};
+    KS_ASSERT(entry_value(e) == value);
     h->value_count++;
     if (h->value_count > h->stats.values_peak) {
         h->stats.values_peak = h->value_count;
@@ -423,8 +435,9 @@ static void value_remove(struct history *h, struct value_entry *e)
         KS_ASSERT(h->stats.unseen_now > 0);
         h->stats.unseen_now--;
     }
-    struct chunk *c = chunk_find(h, chunk_key(e->value));
-    uint32_t bit = chunk_bit(e->value);
+    int64_t value = entry_value(e);
+    struct chunk *c = chunk_find(h, chunk_key(value));
+    uint32_t bit = chunk_bit(value);
     KS_ASSERT(c != NULL && &c->entries[bit] == e && (c->live >> bit & 1) != 0);
     c->live &= ~(UINT64_C(1) << bit);
     h->value_count--;
@@ -540,7 +553,7 @@ static void value_place(struct history *h, struct value_entry *e, int32_t tp, in
     const struct partition *a = &h->parts[e->tp], *b = &h->parts[tp];
     finding(h, HISTORY_DUPLICATE,
             "value %" PRId64 " from %s at %s-%d offset %" PRId64 " (%s) and %s-%d offset %" PRId64
-            " (%s)", e->value, name_of(h, e->producer), a->topic, a->number, e->offset,
+            " (%s)", entry_value(e), name_of(h, e->producer), a->topic, a->number, e->offset,
             source_text(h, e->who, first, sizeof first), b->topic, b->number, offset,
             source_text(h, who, second, sizeof second));
     if (e->dup_offset < 0) {
@@ -561,7 +574,7 @@ static void judge_unread(struct history *h, const struct value_entry *e, bool at
             struct text t = text_init(h->expired_examples[h->expired_example_count++],
                                       sizeof h->expired_examples[0]);
             text_printf(&t, "%s-%d offset %" PRId64 " value %" PRId64 " (%s)", p->topic,
-                        p->number, e->offset, e->value, name_of(h, e->producer));
+                        p->number, e->offset, entry_value(e), name_of(h, e->producer));
         }
         h->expired_count++;
         return;
@@ -570,7 +583,7 @@ static void judge_unread(struct history *h, const struct value_entry *e, bool at
         finding(h, HISTORY_LOST_WRITE,
                 "%s-%d offset %" PRId64 " value %" PRId64 " acknowledged to %s was never read, "
                 "yet %s read offset %" PRId64 " (value %" PRId64 ")", p->topic, p->number,
-                e->offset, e->value, name_of(h, e->producer), name_of(h, p->max_read_who),
+                e->offset, entry_value(e), name_of(h, e->producer), name_of(h, p->max_read_who),
                 p->max_read, p->max_read_value);
         return;
     }
@@ -578,7 +591,7 @@ static void judge_unread(struct history *h, const struct value_entry *e, bool at
         struct text t = text_init(h->unseen_examples[h->unseen_example_count++],
                                   sizeof h->unseen_examples[0]);
         text_printf(&t, "%s-%d offset %" PRId64 " value %" PRId64 " (%s)", p->topic, p->number,
-                    e->offset, e->value, name_of(h, e->producer));
+                    e->offset, entry_value(e), name_of(h, e->producer));
     }
     h->unseen_count++;
 }
@@ -794,12 +807,12 @@ static void check_send_order(struct history *h, const struct value_entry *e, int
         const struct partition *p = &h->parts[e->send_tp];
         finding(h, HISTORY_NONMONOTONIC_SEND,
                 "%s sent value %" PRId64 " then value %" PRId64 " to %s-%d, acknowledged at "
-                "offset %" PRId64 " then offset %" PRId64, pr->name, c->sent_value, e->value,
-                p->topic, p->number, c->sent_offset, offset);
+                "offset %" PRId64 " then offset %" PRId64, pr->name, c->sent_value,
+                entry_value(e), p->topic, p->number, c->sent_offset, offset);
     }
     c->sent_seq = e->seq;
     c->sent_offset = offset;
-    c->sent_value = e->value;
+    c->sent_value = entry_value(e);
 }
 
 void history_send_ok(struct history *h, int64_t value, int64_t offset)
@@ -1082,7 +1095,7 @@ static void collect_unread(struct history *h, struct value_entry *e, struct unre
     }
     if (e->state == V_OK && !e->seen) {
         const struct partition *p = &h->parts[e->tp];
-        unread[(*n)++] = (struct unread){p->topic, p->number, e->offset, e->value, e};
+        unread[(*n)++] = (struct unread){p->topic, p->number, e->offset, entry_value(e), e};
     }
 }
 
