@@ -60,7 +60,8 @@ static int64_t checkpoint_of(const struct env *env, const char *file)
     int count = checkpoint_offsets_parse(text, (size_t)n, path, entries, 4, err, sizeof err);
     free(text);
     ck_assert_msg(count >= 0, "%s", err);
-    for (int i = 0; i < count; i++) {
+    ck_assert_int_le(count, 4);
+    for (int i = 0; i < count && i < 4; i++) { /* the bound for GCC's LTO, which cannot see it */
         if (strcmp(entries[i].topic, "foo") == 0 && entries[i].partition == 0) {
             return entries[i].offset;
         }
