@@ -1681,10 +1681,8 @@ void lua_cluster_finish(struct lua_run *r)
     }
     snprintf(res->switches, sizeof res->switches, "%s", c->switches);
     res->faults = fault_log_total(&c->faults);
-    res->disk_bytes = 0;
-    for (int i = 0; i < c->w->host_count; i++) {
-        res->disk_bytes += disk_used_bytes(&world_host(c->w, i)->disk);
-    }
+    res->disk_bytes = c->w->disks.used;
+    res->disk_peak_bytes = c->w->disks.peak;
     if (r->opts->db != NULL) {
         lua_record_faults(r->opts->db, &c->faults);
         /* The partition checker sees records, not the world: it traces nothing, so its

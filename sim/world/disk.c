@@ -235,6 +235,19 @@ static void file_cut_at(struct disk *d, uint32_t index)
 }
 
 /* Frees pending writes [from, to) and takes them off the disk's dirty byte count. */
+/* used_bytes moves, and with it the world's total and its peak when a world counts them. */
+static void used_change(struct disk *d, int64_t delta)
+{
+    KS_ASSERT(delta >= 0 || d->used_bytes >= (uint64_t)-delta);
+    d->used_bytes += (uint64_t)delta;
+    if (d->total != NULL) {
+        d->total->used += (uint64_t)delta;
+        if (d->total->used > d->total->peak) {
+            d->total->peak = d->total->used;
+        }
+    }
+}
+
 static void pending_free_range(struct disk *d, struct disk_file *f, uint32_t from, uint32_t to)
 {
     KS_ASSERT(from <= to);
@@ -262,7 +275,7 @@ static void pending_drop_front(struct disk *d, struct disk_file *f, uint32_t cou
 static void file_release(struct disk *d, struct disk_file *f)
 {
     KS_ASSERT(d->used_bytes >= f->cache_size);
-    d->used_bytes -= f->cache_size;
+    used_change(d, -(int64_t)f->cache_size);
     pending_free_range(d, f, 0, f->pending_count);
     free(f->pending);
     free(f->cache);
@@ -342,7 +355,7 @@ int disk_write(struct disk *d, const char *name, uint64_t offset, const void *by
     }
     image_write(&f->cache, &f->cache_size, &f->cache_capacity, offset, bytes, len);
     KS_ASSERT(f->cache_size == size_old + growth);
-    d->used_bytes += growth;
+    used_change(d, (int64_t)growth);
     pending_append(d, f, offset, bytes, len);
     d->bytes_written += len;
     writeback_background(d);
@@ -416,6 +429,12 @@ int64_t disk_pending_count(const struct disk *d, const char *name)
 
 uint64_t disk_used_bytes(const struct disk *d) { return d->used_bytes; }
 
+void disk_count_into(struct disk *d, struct disk_total *total)
+{
+    KS_ASSERT(d->used_bytes == 0 || total == NULL);
+    d->total = total;
+}
+
 uint32_t disk_fsync_inflight_count(const struct disk *d) { return d->sync_count; }
 
 /* ---- namespace operations and truncate: journaled, so durable at once ---- */
@@ -458,7 +477,7 @@ int disk_truncate(struct disk *d, const char *name, uint64_t size)
         image_resize(&f->durable, &f->durable_size, &f->durable_capacity, size);
     }
     pending_clip(d, f, size);
-    d->used_bytes = d->used_bytes - size_old + size;
+    used_change(d, (int64_t)size - (int64_t)size_old);
     return ENV_OK;
 }
 
@@ -907,14 +926,14 @@ static void power_fail_file(struct disk *d, struct disk_file *f)
     pending_free_range(d, f, 0, count);
     f->pending_count = 0;
     KS_ASSERT(d->used_bytes >= f->cache_size);
-    d->used_bytes -= f->cache_size;
+    used_change(d, -(int64_t)f->cache_size);
     f->cache_size = 0;
     image_resize(&f->cache, &f->cache_size, &f->cache_capacity, f->durable_size);
     if (f->durable_size > 0) {
         memcpy(f->cache, f->durable, (size_t)f->durable_size);
     }
     durable_share(f);
-    d->used_bytes += f->cache_size;
+    used_change(d, (int64_t)f->cache_size);
     if (kept < count) {
         trace_fields(d->trace, now(d), d->host, TRACE_DISK_LOSS, TF_STR("file", f->name),
                      TF_UINT("kept", kept), TF_UINT("torn", torn),

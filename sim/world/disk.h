@@ -153,6 +153,7 @@ struct disk {
     uint64_t write_seq;      /* seq of the latest write; pending seqs are <= it */
     uint64_t file_id_last;   /* id of the latest file created */
     uint64_t used_bytes;     /* sum of every file's cache_size */
+    struct disk_total *total; /* the world's count of every disk's bytes, or NULL */
     time_ns slow_extra;      /* added to every fsync issued while set */
     time_ns stall_until;     /* no fsync completes before this */
     time_ns last_completion; /* >= the due time of every fsync in flight: issue order */
@@ -231,6 +232,13 @@ void disk_set_read_corruption(struct disk *d, uint32_t ppm);
  * write. */
 void disk_set_vm(struct disk *d, const struct disk_vm *vm);
 uint64_t disk_used_bytes(const struct disk *d);
+/* Bytes on several disks together, and the most they ever held at once. */
+struct disk_total {
+    uint64_t used;
+    uint64_t peak;
+};
+/* From now on (the disk still empty) `d`'s bytes count into `total` too. */
+void disk_count_into(struct disk *d, struct disk_total *total);
 
 bool disk_check(const struct disk *d);
 /* A file's durable image: its own copy, or the cache's first durable_size bytes while shared.

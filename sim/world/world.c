@@ -61,6 +61,7 @@ struct world *world_create(uint64_t seed, int host_count, const char *const *nam
                   disk != NULL ? disk : &disk_default);
         w->hosts[i].resolve = resolve;
         w->hosts[i].resolve_ctx = w;
+        disk_count_into(&w->hosts[i].disk, &w->disks);
     }
     rng_init(&w->nemesis, seed, "nemesis", 0);
     rng_init(&w->workload, seed, "workload", 0);

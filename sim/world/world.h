@@ -31,6 +31,7 @@ struct world {
     struct host hosts[NET_HOST_MAX];
     struct rng nemesis;  /* fault choices made by scenarios */
     struct rng workload; /* client choices made by scenarios */
+    struct disk_total disks; /* every host's disk bytes, and their peak (what retention kept) */
 };
 
 /* Names may be NULL: hosts are then called h0, h1, ... */
