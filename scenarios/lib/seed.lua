@@ -148,12 +148,16 @@ function seed.stop(c, n)
     end, seed.CRASH_DOWN, 100 * us)
     if role ~= "Resigned" then return end
     local since = now()
-    if wait_until(function() return c:leader() end, seed.CRASH_DOWN, 100 * us) then
+    local next = wait_until(function() return c:leader() end, seed.CRASH_DOWN, 100 * us)
+    if next then
       local took = now() - since
       seed.timings.clean[#seed.timings.clean + 1] = took
-      -- a few round trips and fsyncs, not controller.quorum.fetch.timeout.ms
-      check.expect(took > 0 and took < 100 * ms, "clean stop of the raft leader %s: the next "
-        .. "leader after %.1f ms, wanted under 100 ms", c:name(n), took / ms)
+      -- a few round trips and fsyncs, not controller.quorum.fetch.timeout.ms; 0 when the
+      -- election ended within the 100 us between two looks at the resigning leader (cluster
+      -- seed 1 at 10014 s of a 24 h run)
+      check.expect(next ~= n and took < 100 * ms, "clean stop of the raft leader %s: the next "
+        .. "leader %s after %.1f ms, wanted another node under 100 ms", c:name(n),
+        c:name(next), took / ms)
     end
   end)
 end

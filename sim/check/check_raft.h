@@ -59,6 +59,7 @@ struct raft_checker_host {
 struct raft_checker_durable {
     int32_t node_id;
     int64_t flushed_end;
+    int64_t log_start; /* below it the log's frozen snapshot holds every offset */
     struct raft_log_epoch *epochs; /* its epoch cache then */
     uint32_t epoch_count;
     uint32_t epoch_capacity;
