@@ -1449,6 +1449,39 @@ START_TEST(test_random_workload_with_writeback_keeps_the_cache_model_and_every_i
 }
 END_TEST
 
+/* Several disks counted into one total: it follows every write, truncate, removal and power
+ * failure on either, and its peak is the most they held at once (the bench reads it as the
+ * bytes a run's retention kept). */
+START_TEST(disks_counted_together_keep_their_sum_and_its_peak)
+{
+    struct disk_cfg cfg = cfg_exact_keeps_none();
+    struct world *w = world_open(1, &cfg);
+    struct disk other;
+    disk_init(&other, &w->sched, &w->trace, 2, HOST + 1, &cfg);
+    struct disk_total total = {0, 0};
+    disk_count_into(&w->disk, &total);
+    disk_count_into(&other, &total);
+    write_fill(w, "a", 0, 'a', 100);
+    uint8_t b[50];
+    memset(b, 'b', sizeof b);
+    ck_assert_int_eq(disk_write(&other, "b", 0, b, sizeof b), ENV_OK);
+    ck_assert_uint_eq(total.used, 150);
+    ck_assert_uint_eq(total.peak, 150);
+    ck_assert_int_eq(disk_truncate(&w->disk, "a", 20), ENV_OK);
+    ck_assert_uint_eq(total.used, 70);
+    ck_assert_int_eq(disk_remove(&other, "b"), ENV_OK);
+    ck_assert_uint_eq(total.used, 20);
+    write_fill(w, "a", 20, 'a', 30); /* 50 on the disks, below the peak */
+    ck_assert_uint_eq(total.used, 50);
+    disk_power_fail(&w->disk); /* nothing was fsynced: the cache goes */
+    ck_assert_uint_eq(total.used, disk_used_bytes(&w->disk) + disk_used_bytes(&other));
+    ck_assert_uint_lt(total.used, 50);
+    ck_assert_uint_eq(total.peak, 150);
+    disk_free(&other);
+    world_close(w);
+}
+END_TEST
+
 static Suite *disk_suite(void)
 {
     Suite *s = suite_create("disk");
@@ -1516,6 +1549,7 @@ static Suite *disk_suite(void)
     tcase_set_timeout(whole, 120);
     tcase_add_test(whole, test_same_seed_gives_the_same_trace_hash_and_another_seed_does_not);
     tcase_add_test(whole, test_random_workload_keeps_the_cache_model_and_every_invariant);
+    tcase_add_test(whole, disks_counted_together_keep_their_sum_and_its_peak);
     tcase_add_test(whole,
                    test_random_workload_with_writeback_keeps_the_cache_model_and_every_invariant);
     suite_add_tcase(s, whole);
