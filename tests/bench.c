@@ -175,8 +175,6 @@ static void bench_database(const char *name, uint64_t seeds)
     printf("database_%s_cpu_ratio: %.2f with/without\n", name, cpu_speed[1] / cpu_speed[0]);
 }
 
-/* The child side of a long run: one scenario for `seconds` of virtual time, seed 1, in a fresh
- * process so that its peak RSS is its own. Exits 0 with no violations, 1 with some. */
 /* The process's own peak RSS in KiB (VmHWM: its address space since exec; wait4's ru_maxrss
  * also counts the bench's pages the child held between fork and exec), -1 unknown. */
 static long own_peak_kib(void)
@@ -195,8 +193,9 @@ static long own_peak_kib(void)
     return kib;
 }
 
-/* `report_fd`: where the child writes its peak RSS and the most bytes its simulated disks held
- * at once. */
+/* The child side of a long run: one scenario for `seconds` of virtual time, seed 1, in a fresh
+ * process so that its peak RSS is its own; it writes that peak and the most bytes its simulated
+ * disks held at once to `report_fd`. Exits 0 with no violations, 1 with some. */
 static int long_run_child(const char *name, const char *seconds, const char *report_fd)
 {
     if (!scenario_exists(name)) {
@@ -212,7 +211,7 @@ static int long_run_child(const char *name, const char *seconds, const char *rep
     char line[64];
     int n = snprintf(line, sizeof line, "%ld %" PRIu64 "\n", own_peak_kib(), r.disk_peak_bytes);
     if (write(atoi(report_fd), line, (size_t)n) != n) {
-        fprintf(stderr, "kraftsim_bench: could not report %s's disk bytes\n", name);
+        fprintf(stderr, "kraftsim_bench: could not report %s's peak RSS and disk bytes\n", name);
     }
     if (r.violations > 0) {
         fprintf(stderr, "kraftsim_bench: %s %s s: %u violations, first: %s\n", name, seconds,
@@ -226,12 +225,12 @@ struct long_tally {
     int runs;
     double wall;  /* seconds, summed */
     double cpu;   /* the children's user + system seconds, summed */
-    long peak_kib; /* the largest child's peak RSS */
-    uint64_t disk_bytes; /* the most any child's simulated disks held at once */
+    long peak_kib; /* the largest child's peak RSS by wait4 (with the bench's pages) */
+    uint64_t disk_peak_bytes; /* the most any child's simulated disks held at once */
     long own_peak_kib;   /* the largest child's own VmHWM, as it reported it */
 };
 
-/* A child run and the pipe it reports its disk bytes on. */
+/* A child run and the pipe it reports its peak RSS and disk bytes on. */
 struct long_child {
     pid_t pid;
     int report; /* read end, -1 none */
@@ -279,7 +278,7 @@ static void long_collect(struct long_tally *t, struct long_child *c)
         char *rest = NULL;
         long kib = strtol(line, &rest, 10);
         uint64_t bytes = strtoull(rest, NULL, 10);
-        t->disk_bytes = bytes > t->disk_bytes ? bytes : t->disk_bytes;
+        t->disk_peak_bytes = bytes > t->disk_peak_bytes ? bytes : t->disk_peak_bytes;
         t->own_peak_kib = kib > t->own_peak_kib ? kib : t->own_peak_kib;
     }
     if (c->report >= 0) {
@@ -288,8 +287,9 @@ static void long_collect(struct long_tally *t, struct long_child *c)
     }
 }
 
-/* Adds an exited child's CPU seconds and peak RSS (wait4's rusage: the child's own). CPU
- * seconds matter: on a shared machine the wall clock also counts other people's work. */
+/* Adds an exited child's CPU seconds and wait4's peak RSS (a fallback: it counts the bench's
+ * pages the child held until exec; long_collect takes the child's own). CPU seconds matter: on
+ * a shared machine the wall clock also counts other people's work. */
 static void long_account(struct long_tally *t, const struct rusage *ru, int status,
                          const char *name, const char *label)
 {
@@ -336,9 +336,10 @@ static void long_print(const char *name, const char *label, long seconds,
     printf("%s_%s_peak_rss: %.1f MiB\n", name, label, (double)peak / 1024.0);
     /* What retention kept is the simulated disks' bytes (they live in memory): the memory
      * target is peak RSS under 64 MiB plus the most they held. */
-    printf("%s_%s_disk_peak: %.1f MiB\n", name, label, (double)t->disk_bytes / 1048576.0);
+    printf("%s_%s_disk_peak: %.1f MiB\n", name, label,
+           (double)t->disk_peak_bytes / 1048576.0);
     printf("%s_%s_peak_rss_beyond_disk: %.1f MiB\n", name, label,
-           (double)peak / 1024.0 - (double)t->disk_bytes / 1048576.0);
+           (double)peak / 1024.0 - (double)t->disk_peak_bytes / 1048576.0);
     printf("%s_%s_cpu: %.2f s\n", name, label, t->cpu / t->runs);
     printf("%s_%s_cpu_speed: %.0fx real time\n", name, label, total / t->cpu);
 }

@@ -98,22 +98,8 @@ static uint32_t join_offering(const char *group, const char *member, const char 
 
 static uint32_t join(const char *group, const char *member, const char *meta, time_ns now)
 {
-    struct join_group_protocol proto = {.name = "range",
-                                        .metadata = {(const uint8_t *)meta,
-                                                     (int32_t)strlen(meta)}};
-    struct join_group_request req;
-    join_group_request_init(&req);
-    req.group_id = group;
-    req.session_timeout_ms = 10000;
-    req.rebalance_timeout_ms = 30000;
-    req.member_id = member;
-    req.protocol_type = "consumer";
-    req.protocol_count = 1;
-    req.protocols = &proto;
-    struct wire_writer w;
-    wire_writer_init(&w);
-    ck_assert_int_eq(join_group_request_encode(&w, &req, JOIN_V), 0);
-    return send(KAFKA_API_JOIN_GROUP, JOIN_V, &w, now);
+    const char *const range[1] = {"range"};
+    return join_offering(group, member, range, 1, meta, now);
 }
 
 static bool join_answer(uint32_t corr, struct join_group_response *r)

@@ -302,41 +302,48 @@ static bool supports(const struct group_member *m, const char *protocol)
     return false;
 }
 
-/* selectProtocol: among the protocols every member supports, each member votes for the first
- * it lists, and the most votes win; a tie goes to the one the first member prefers (Java takes
- * the first of a HashMap's order). */
+static bool supported_by_all(const struct group *g, const char *protocol)
+{
+    for (uint32_t i = 0; i < g->member_count; i++) {
+        if (!supports(&g->members[i], protocol)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A member's vote: the first protocol it lists that every member supports, or NULL. */
+static const char *vote_of(const struct group *g, const struct group_member *m)
+{
+    for (int k = 0; k < m->protocol_count; k++) {
+        if (supported_by_all(g, m->protocols[k].name)) {
+            return m->protocols[k].name;
+        }
+    }
+    return NULL;
+}
+
+/* selectProtocol: each member votes for the first protocol it lists that every member
+ * supports, and the most votes win; a tie goes to the one the first member prefers (Java takes
+ * the first of a HashMap's order). join_precheck lets in only members that share a protocol
+ * with all the others, so someone votes. */
 static void select_protocol(struct group *g)
 {
     const struct group_member *first = &g->members[0];
-    int best = -1;
+    int best = 0;
     uint32_t best_votes = 0;
     for (int p = 0; p < first->protocol_count; p++) {
-        const char *name = first->protocols[p].name;
-        bool all = true;
-        for (uint32_t i = 1; i < g->member_count && all; i++) {
-            all = supports(&g->members[i], name);
-        }
         uint32_t votes = 0;
-        for (uint32_t i = 0; i < g->member_count && all; i++) {
-            const struct group_member *m = &g->members[i];
-            for (int k = 0; k < m->protocol_count; k++) {
-                bool candidate = true;
-                for (uint32_t j = 0; j < g->member_count && candidate; j++) {
-                    candidate = supports(&g->members[j], m->protocols[k].name);
-                }
-                if (candidate) { /* m's vote */
-                    votes += strcmp(m->protocols[k].name, name) == 0 ? 1 : 0;
-                    break;
-                }
-            }
+        for (uint32_t i = 0; i < g->member_count; i++) {
+            const char *v = vote_of(g, &g->members[i]);
+            votes += v != NULL && strcmp(v, first->protocols[p].name) == 0 ? 1 : 0;
         }
-        if (all && votes > best_votes) {
+        if (votes > best_votes) {
             best = p;
             best_votes = votes;
         }
     }
-    /* join_precheck lets in only members that share a protocol with all the others */
-    copy(g->protocol, sizeof g->protocol, first->protocols[best >= 0 ? best : 0].name);
+    copy(g->protocol, sizeof g->protocol, first->protocols[best].name);
 }
 
 static bool everyone_joined(const struct group *g)

@@ -170,11 +170,17 @@ void wire_arena_free(struct wire_arena *a)
     a->allocated_bytes = 0;
 }
 
+/* An allocation's size in the arena: rounded up to ARENA_ALIGN (below `size` on overflow). */
+static size_t arena_rounded(size_t size)
+{
+    return (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+}
+
 /* wire_arena_alloc without the zeroing, for bytes about to be copied over. */
 static void *arena_alloc_raw(struct wire_arena *a, size_t size)
 {
     KS_ASSERT(a != NULL);
-    size_t rounded = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    size_t rounded = arena_rounded(size);
     if (rounded < size) {
         return NULL; /* size overflowed */
     }
@@ -204,7 +210,7 @@ void *wire_arena_alloc(struct wire_arena *a, size_t size)
 {
     void *p = arena_alloc_raw(a, size);
     if (p != NULL) {
-        memset(p, 0, (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1));
+        memset(p, 0, arena_rounded(size));
     }
     return p;
 }

@@ -1681,7 +1681,6 @@ void lua_cluster_finish(struct lua_run *r)
     }
     snprintf(res->switches, sizeof res->switches, "%s", c->switches);
     res->faults = fault_log_total(&c->faults);
-    res->disk_bytes = c->w->disks.used;
     res->disk_peak_bytes = c->w->disks.peak;
     if (r->opts->db != NULL) {
         lua_record_faults(r->opts->db, &c->faults);

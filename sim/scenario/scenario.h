@@ -58,9 +58,8 @@ struct run_result {
     char config_error[520]; /* set (and nothing run) when the scenario's config is bad */
     char switches[768];     /* the release and switches the nodes ran with */
     uint64_t faults;        /* faults the run injected (fault_log_total) */
-    uint64_t disk_bytes;    /* on every simulated disk at the end, and the most at once:
-                               what the logs' retention kept (Lua scenarios; 0 otherwise) */
-    uint64_t disk_peak_bytes;
+    uint64_t disk_peak_bytes; /* the most every simulated disk held at once: what the logs'
+                                 retention kept (Lua scenarios; 0 otherwise) */
     /* Violations by checker, in the order the checkers first found one; a checker past
      * RUN_CHECKERS_MAX counts into the last entry, renamed "other". */
     struct checker_count checkers[RUN_CHECKERS_MAX];

@@ -132,9 +132,16 @@ static const struct client_choice assignor_choices[] = {
      CLIENT_ASSIGNOR_COOPERATIVE_STICKY, 0, 0, NULL},
     {NULL, 0, 0, 0, NULL}};
 
-/* ConsumerPartitionAssignor.name() of each assignor, for Kafka's duplicate-name message. */
+/* ConsumerPartitionAssignor.name() of each assignor: Kafka's duplicate-name message and the
+ * JoinGroup protocol names. */
 static const char *const assignor_names[] = {"range", "roundrobin", "sticky",
                                              "cooperative-sticky"};
+
+const char *client_assignor_name(enum client_assignor a)
+{
+    KS_ASSERT(a >= 0 && (size_t)a < sizeof assignor_names / sizeof assignor_names[0]);
+    return assignor_names[a];
+}
 
 static int parse_compression(struct client_config *cfg, const struct client_config_key *k,
                              const char *value, struct text *err);

@@ -121,6 +121,9 @@ struct client_name {
     char text[CLIENT_NAME_BYTES];
 };
 
+/* ConsumerPartitionAssignor.name(): "range", ..., "cooperative-sticky". */
+const char *client_assignor_name(enum client_assignor a);
+
 /* A LIST of assignor classes, in preference order (the group picks the first all share). */
 struct client_assignors {
     enum client_assignor items[CLIENT_ASSIGNORS_MAX];

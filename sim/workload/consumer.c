@@ -399,13 +399,14 @@ static void wake_after(struct consumer *c, time_ns delay)
 
 /* ---- the group (group.id set) -------------------------------------------------------------- */
 
-/* The partitions in `which` lose their positions, and the history hears of the rebalance. */
+/* The partitions in `which` (NULL: every one) lose their positions, and the history hears of
+ * the rebalance. */
 static void forget_positions(struct consumer *c, const bool *which)
 {
     int32_t tps[CLIENT_PARTITIONS_MAX];
     size_t n = 0;
     for (int32_t i = 0; i < c->topic.partition_count; i++) {
-        if (which[i]) {
+        if (which == NULL || which[i]) {
             if (hist(c) != NULL) {
                 tps[n++] = history_tp(c, i);
             }
@@ -438,19 +439,15 @@ static void record_revoked(struct consumer *c, const bool *revoked)
 static void group_events(struct consumer *c)
 {
     struct group_client *g = &c->group;
-    bool every[CLIENT_PARTITIONS_MAX];
-    for (int i = 0; i < CLIENT_PARTITIONS_MAX; i++) {
-        every[i] = true;
-    }
     if (g->revoked) {
-        forget_positions(c, g->cooperative ? g->revoked_parts : every);
+        forget_positions(c, g->cooperative ? g->revoked_parts : NULL);
         record_revoked(c, g->revoked_parts);
         memset(g->revoked_parts, 0, sizeof g->revoked_parts);
         g->revoked = false;
     }
     if (g->assignment_ready) {
         g->assignment_ready = false;
-        forget_positions(c, g->cooperative ? g->added : every);
+        forget_positions(c, g->cooperative ? g->added : NULL);
         for (int32_t i = 0; i < c->topic.partition_count; i++) {
             if (!g->added[i]) {
                 continue;

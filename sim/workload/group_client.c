@@ -16,10 +16,6 @@
 #define OFFSET_FETCH_VERSION 8
 #define PROTOCOL_TYPE "consumer"
 
-/* ConsumerPartitionAssignor.name(), by enum client_assignor. */
-static const char *const assignor_names[] = {"range", "roundrobin", "sticky",
-                                             "cooperative-sticky"};
-
 static time_ns ms(int64_t v) { return (time_ns)v * NS_PER_MS; }
 static time_ns now_of(const struct group_client *g) { return env_now(g->env); }
 
@@ -223,7 +219,7 @@ static void send_join(struct group_client *g)
     for (int i = 0; i < g->cfg.assignor_count; i++) {
         subscription(&meta[i], g, g->cfg.assignors[i]);
         protos[i] = (struct join_group_protocol){
-            .name = assignor_names[g->cfg.assignors[i]],
+            .name = client_assignor_name(g->cfg.assignors[i]),
             .metadata = {meta[i].bytes, (int32_t)meta[i].len}};
     }
     struct join_group_request req;
@@ -294,7 +290,7 @@ static void send_sync(struct group_client *g)
     req.generation_id = g->generation;
     req.member_id = g->member_id;
     req.protocol_type = PROTOCOL_TYPE;
-    req.protocol_name = assignor_names[g->protocol];
+    req.protocol_name = client_assignor_name(g->protocol);
     req.assignment_count = n;
     req.assignments = as;
     struct wire_writer w;
@@ -411,6 +407,23 @@ static void on_find(struct group_client *g, struct wire_reader *body, struct wir
     g->phase = g->phase == GROUP_CLIENT_STABLE ? GROUP_CLIENT_STABLE : GROUP_CLIENT_JOIN;
 }
 
+/* A []TopicPartition of the consumer protocol: sets out[p] for each partition p of `topic`. */
+static void read_partitions(struct wire_reader *r, struct wire_arena *a, const char *topic,
+                            bool *out)
+{
+    int32_t topics = wire_read_array_count(r, false);
+    for (int32_t t = 0; t < topics && r->err == 0; t++) {
+        const char *name = wire_read_string(r, a, false);
+        int32_t n = wire_read_array_count(r, false);
+        for (int32_t i = 0; i < n && r->err == 0; i++) {
+            int32_t p = wire_read_int32(r);
+            if (name != NULL && strcmp(name, topic) == 0 && p >= 0 && p < CLIENT_PARTITIONS_MAX) {
+                out[p] = true;
+            }
+        }
+    }
+}
+
 /* A member's ConsumerProtocolSubscription, as the leader's assignor reads it (MemberData):
  * the partitions of our topic it owns, and their generation (the v2+ field, else
  * cooperative-sticky's user data). A newer version parses as the newest we know. */
@@ -434,17 +447,8 @@ static void read_subscription(const struct group_client *g, struct wire_bytes by
         m->generation = (int32_t)((uint32_t)user.ptr[0] << 24 | (uint32_t)user.ptr[1] << 16 |
                                   (uint32_t)user.ptr[2] << 8 | user.ptr[3]);
     }
-    int32_t owned_topics = version >= 1 ? wire_read_array_count(&r, false) : 0;
-    for (int32_t t = 0; t < owned_topics && r.err == 0; t++) {
-        const char *name = wire_read_string(&r, a, false);
-        int32_t n = wire_read_array_count(&r, false);
-        for (int32_t i = 0; i < n && r.err == 0; i++) {
-            int32_t p = wire_read_int32(&r);
-            if (name != NULL && strcmp(name, g->cfg.topic) == 0 && p >= 0 &&
-                p < CLIENT_PARTITIONS_MAX) {
-                m->owned[p] = true;
-            }
-        }
+    if (version >= 1) {
+        read_partitions(&r, a, g->cfg.topic, m->owned);
     }
     if (version >= 2 && r.err == 0) {
         m->generation = wire_read_int32(&r);
@@ -475,7 +479,7 @@ static void on_join(struct group_client *g, struct wire_reader *body, struct wir
     g->leader = r.leader != NULL && strcmp(r.leader, g->member_id) == 0;
     for (int i = 0; i < g->cfg.assignor_count; i++) {
         if (r.protocol_name != NULL &&
-            strcmp(r.protocol_name, assignor_names[g->cfg.assignors[i]]) == 0) {
+            strcmp(r.protocol_name, client_assignor_name(g->cfg.assignors[i])) == 0) {
             g->protocol = g->cfg.assignors[i];
         }
     }
@@ -501,18 +505,7 @@ static void read_assignment(const struct group_client *g, struct wire_bytes byte
     struct wire_reader r;
     wire_reader_init(&r, bytes.ptr, (size_t)bytes.len);
     (void)wire_read_int16(&r);
-    int32_t topics = wire_read_int32(&r);
-    for (int32_t t = 0; t < topics && r.err == 0; t++) {
-        const char *name = wire_read_string(&r, a, false);
-        int32_t n = wire_read_int32(&r);
-        for (int32_t i = 0; i < n && r.err == 0; i++) {
-            int32_t p = wire_read_int32(&r);
-            if (name != NULL && strcmp(name, g->cfg.topic) == 0 && p >= 0 &&
-                p < CLIENT_PARTITIONS_MAX) {
-                fresh[p] = true;
-            }
-        }
-    }
+    read_partitions(&r, a, g->cfg.topic, fresh);
 }
 
 /* The assignment is whole: the incoming partitions are fetched from their committed offsets,
@@ -835,6 +828,7 @@ struct sticky {
     int count[GROUP_CLIENT_MEMBERS_MAX];
     int revoked_from[CLIENT_PARTITIONS_MAX]; /* maybeRevokedPartitions: previous owner, -1 */
     int transfer_to[CLIENT_PARTITIONS_MAX];  /* partitionsTransferringOwnership: -1 */
+    bool doubly[CLIENT_PARTITIONS_MAX];      /* partitionsWithMultiplePreviousOwners */
     bool taken[CLIENT_PARTITIONS_MAX];
     struct member_list under, exact; /* unfilled: under min_quota; at it, could take one more */
 };
@@ -903,7 +897,7 @@ static void sticky_round_robin(struct sticky *st, int32_t partitions,
             m = st->under.items[0];
         }
         sticky_give(st, out, m, p);
-        if ((st->revoked_from[p] >= 0 && st->revoked_from[p] != m) || st->transfer_to[p] == -2) {
+        if ((st->revoked_from[p] >= 0 && st->revoked_from[p] != m) || st->doubly[p]) {
             st->transfer_to[p] = m;
         }
         if (st->count[m] == st->min_quota && from >= 0) {
@@ -930,18 +924,17 @@ void group_client_cooperative_sticky(struct group_client_member *members, int me
         return;
     }
     bool kept[GROUP_CLIENT_MEMBERS_MAX][CLIENT_PARTITIONS_MAX];
-    bool doubly[CLIENT_PARTITIONS_MAX];
-    sticky_claims(members, member_count, partitions, kept, doubly);
     struct sticky st = {.n = member_count,
                         .min_quota = partitions / member_count,
                         .max_quota = (partitions + member_count - 1) / member_count,
                         .expected_over = partitions % member_count};
+    sticky_claims(members, member_count, partitions, kept, st.doubly);
     for (int m = 0; m < member_count; m++) {
         memset(out[m], 0, sizeof out[m]);
     }
     for (int32_t p = 0; p < partitions; p++) {
         st.revoked_from[p] = -1;
-        st.transfer_to[p] = doubly[p] ? -2 : -1; /* -2: doubly claimed, transfers to anyone */
+        st.transfer_to[p] = -1;
     }
     sticky_keep_owned(&st, kept, partitions, out);
     sticky_round_robin(&st, partitions, out);

@@ -234,7 +234,6 @@ static void file_cut_at(struct disk *d, uint32_t index)
             (size_t)(d->file_count - index) * sizeof *d->files);
 }
 
-/* Frees pending writes [from, to) and takes them off the disk's dirty byte count. */
 /* used_bytes moves, and with it the world's total and its peak when a world counts them. */
 static void used_change(struct disk *d, int64_t delta)
 {
@@ -248,6 +247,7 @@ static void used_change(struct disk *d, int64_t delta)
     }
 }
 
+/* Frees pending writes [from, to) and takes them off the disk's dirty byte count. */
 static void pending_free_range(struct disk *d, struct disk_file *f, uint32_t from, uint32_t to)
 {
     KS_ASSERT(from <= to);
@@ -274,7 +274,6 @@ static void pending_drop_front(struct disk *d, struct disk_file *f, uint32_t cou
 
 static void file_release(struct disk *d, struct disk_file *f)
 {
-    KS_ASSERT(d->used_bytes >= f->cache_size);
     used_change(d, -(int64_t)f->cache_size);
     pending_free_range(d, f, 0, f->pending_count);
     free(f->pending);
@@ -925,7 +924,6 @@ static void power_fail_file(struct disk *d, struct disk_file *f)
     }
     pending_free_range(d, f, 0, count);
     f->pending_count = 0;
-    KS_ASSERT(d->used_bytes >= f->cache_size);
     used_change(d, -(int64_t)f->cache_size);
     f->cache_size = 0;
     image_resize(&f->cache, &f->cache_size, &f->cache_capacity, f->durable_size);
