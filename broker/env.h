@@ -253,4 +253,13 @@ static inline uint64_t env_random(const struct env *e) { return e->ops->random(e
 void env_tracef(const struct env *e, enum trace_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Reads a whole file into a malloc'd buffer with a NUL after its bytes, reading it again until
+ * a read agrees with an earlier one (at most ENV_READS_MAX reads): a read-corruption fault
+ * flips a bit in what one read returns, never in the file, so no fault can pass for a torn or
+ * corrupt file and make recovery cut durable data. The raft log, the partition logs and every
+ * checkpoint file are read this way. Returns its length, -ENV_ENOENT when absent, or -ENV_EIO
+ * (a short read, or no two reads agree). */
+#define ENV_READS_MAX 8
+int64_t env_read_file(const struct env *e, const char *path, char **out);
+
 #endif

@@ -51,7 +51,7 @@ static int64_t checkpoint_of(const struct env *env, const char *file)
     char path[64];
     snprintf(path, sizeof path, LOG_DIR "/%s", file);
     char *text = NULL;
-    int64_t n = checkpoint_read_file(env, path, &text);
+    int64_t n = env_read_file(env, path, &text);
     if (n < 0) {
         return 0;
     }
@@ -406,7 +406,8 @@ START_TEST(log_append_time_sets_the_attribute_and_max_timestamp_and_a_new_crc)
     uint8_t *bytes = NULL;
     int64_t n = read_all(0, &bytes);
     struct record_batch rb;
-    ck_assert_int_eq(record_batch_decode_header(bytes, (size_t)n, &rb, NULL), 0); /* CRC holds */
+    /* the CRC holds */
+    ck_assert_int_eq(record_batch_decode_header(bytes, (size_t)n, &rb, NULL, true), 0);
     ck_assert_int_eq(rb.attributes & RECORD_BATCH_LOG_APPEND_TIME, RECORD_BATCH_LOG_APPEND_TIME);
     ck_assert_int_eq(rb.max_timestamp, now_ms);
     ck_assert(memcmp(wr.bytes + RECORD_BATCH_CRC_AT, bytes + RECORD_BATCH_CRC_AT, 4) != 0);
@@ -945,6 +946,50 @@ START_TEST(torn_tail_and_corrupt_last_batch_are_truncated_at_open)
 }
 END_TEST
 
+/* LogLoader.recoverLog recovers only the segments from the one holding the recovery point on;
+ * those below it are trusted and never read (kraftsim reads their headers to index them, and
+ * checks no CRC). A record garbled on the disk below the recovery point stays; the same
+ * garbling in the segment holding it is truncated away. */
+START_TEST(recovery_checks_crcs_from_the_recovery_point_on_and_trusts_segments_below)
+{
+    boot(1, config_small(), false);
+    int64_t base = -1;
+    while (base < 0) {
+        produce(0, 1, 1);
+        if (log_of(0)->segment_count == 2) {
+            base = log_of(0)->segments[1].base_offset;
+        }
+    }
+    for (int i = 0; i < 2; i++) {
+        produce(0, 1, 1);
+    }
+    run_for(5 * MS); /* the roll's flush, up to the new base */
+    ck_assert_int_eq(partition_log_recovery_point(log_of(0)), base);
+    write_dir_checkpoint(0, CHECKPOINT_RECOVERY_POINT, base);
+    int64_t end = partition_log_end_offset(log_of(0));
+    /* the last byte of each segment's first batch, inside its records: only a CRC sees it */
+    char name[128];
+    snprintf(name, sizeof name, PART "%020lld.log", (long long)base);
+    const char *files[2] = {SEG0 ".log", name};
+    uint32_t first_size[2] = {log_of(0)->batches[0].size,
+                              log_of(0)->batches[log_of(0)->segments[1].first_batch].size};
+    for (int f = 0; f < 2; f++) {
+        uint8_t byte;
+        ck_assert_int_eq(disk_peek(disk_of(0), files[f], first_size[f] - 1, &byte, 1), 1);
+        byte ^= 0x40;
+        ck_assert_int_eq(disk_write(disk_of(0), files[f], first_size[f] - 1, &byte, 1), 0);
+    }
+    ck_assert_int_gt(end, base + 1);
+    crash_and_restart(0);
+    struct partition_log *l = log_of(0);
+    ck_assert_int_eq(partition_log_end_offset(l), base); /* the garbled batch and all after */
+    ck_assert_uint_eq(l->segments[0].batch_count, (uint32_t)base); /* one record a batch */
+    ck_assert_int_eq(notes.count, 1);
+    ck_assert_ptr_nonnull(strstr(notes.text[0], "reason=WIRE_ECRC"));
+    ck_assert_ptr_nonnull(strstr(notes.text[0], name));
+}
+END_TEST
+
 START_TEST(flush_messages_1_keeps_every_acknowledged_write_across_a_power_failure)
 {
     struct log_config c = config_small();
@@ -1334,6 +1379,7 @@ static Suite *partition_log_suite(void)
     tcase_add_test(tc, flush_messages_1_keeps_every_acknowledged_write_across_a_power_failure);
     tcase_add_test(tc, flush_ms_flushes_once_it_has_passed_since_the_last_flush);
     tcase_add_test(tc, clean_shutdown_marker_skips_recovery_and_sets_the_recovery_point_to_the_end);
+    tcase_add_test(tc, recovery_checks_crcs_from_the_recovery_point_on_and_trusts_segments_below);
     tcase_add_test(tc, log_start_and_high_watermark_come_back_from_their_checkpoints);
     tcase_add_test(tc, power_failure_after_a_roll_keeps_the_rolled_segment_its_roll_flushed);
     tcase_add_test(tc, flush_in_flight_across_a_truncate_does_not_vouch_for_later_appends);

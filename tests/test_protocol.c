@@ -1868,7 +1868,7 @@ START_TEST(header_decode_checks_the_frame_and_crc_and_leaves_the_records_unread)
     ck_assert_int_eq(record_batch_decode(two_record_batch, sizeof two_record_batch, &a, &full,
                                          NULL), 0);
     ck_assert_int_eq(record_batch_decode_header(two_record_batch, sizeof two_record_batch,
-                                                &head, &size), 0);
+                                                &head, &size, true), 0);
     ck_assert_uint_eq(size, sizeof two_record_batch);
     ck_assert_ptr_null(head.records);
     ck_assert(head.base_offset == full.base_offset);
@@ -1879,20 +1879,26 @@ START_TEST(header_decode_checks_the_frame_and_crc_and_leaves_the_records_unread)
     ck_assert_int_eq(head.record_count, full.record_count);
     /* Every cut short is a torn tail, as for the full decode. */
     for (size_t len = 0; len < sizeof two_record_batch; len++) {
-        ck_assert_int_eq(record_batch_decode_header(two_record_batch, len, &head, NULL),
+        ck_assert_int_eq(record_batch_decode_header(two_record_batch, len, &head, NULL, true),
+                         -WIRE_ETRUNCATED);
+        ck_assert_int_eq(record_batch_decode_header(two_record_batch, len, &head, NULL, false),
                          -WIRE_ETRUNCATED);
     }
     uint8_t copy[sizeof two_record_batch];
     memcpy(copy, two_record_batch, sizeof copy);
     copy[sizeof copy - 3] ^= 0x40; /* inside the records: the CRC catches it */
-    ck_assert_int_eq(record_batch_decode_header(copy, sizeof copy, &head, NULL), -WIRE_ECRC);
+    ck_assert_int_eq(record_batch_decode_header(copy, sizeof copy, &head, NULL, true),
+                     -WIRE_ECRC);
+    /* A trusted segment's batch (below the recovery point) is framed, not checksummed. */
+    ck_assert_int_eq(record_batch_decode_header(copy, sizeof copy, &head, NULL, false), 0);
+    ck_assert_int_eq(head.record_count, full.record_count);
     /* A record count the records do not hold, under a valid CRC: the full decode rejects it,
      * ensureValid does not look. */
     memcpy(copy, two_record_batch, sizeof copy);
     copy[RECORD_BATCH_RECORDS_COUNT_AT + 3] = 3;
     fix_crc(copy, sizeof copy);
     ck_assert_int_eq(record_batch_decode(copy, sizeof copy, &a, &full, NULL), -WIRE_EMALFORMED);
-    ck_assert_int_eq(record_batch_decode_header(copy, sizeof copy, &head, NULL), 0);
+    ck_assert_int_eq(record_batch_decode_header(copy, sizeof copy, &head, NULL, true), 0);
     ck_assert_int_eq(head.record_count, 3);
     wire_arena_free(&a);
 }

@@ -255,55 +255,6 @@ int checkpoint_partition_metadata_parse(const char *text, size_t len, const char
 
 /* ---- files -------------------------------------------------------------------------------- */
 
-/* Tells reads of one file apart (no checksum of anything on disk): h = (h ^ word) * K with K
- * odd is, for a fixed h, a bijection in the word and, for a fixed word, one in h, so two reads
- * that differ in one word (a read-corruption fault flips one bit) always hash apart. */
-static uint64_t read_hash(const uint8_t *p, size_t n)
-{
-    const uint64_t k = UINT64_C(0x9E3779B97F4A7C15);
-    uint64_t h = UINT64_C(0xcbf29ce484222325) ^ n;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t word;
-        memcpy(&word, p + i, 8); /* host order: compared within one process only */
-        h = (h ^ word) * k;
-    }
-    for (; i < n; i++) {
-        h = (h ^ p[i]) * k;
-    }
-    return h;
-}
-
-int64_t checkpoint_read_file(const struct env *env, const char *path, char **out)
-{
-    *out = NULL;
-    int64_t size = env->ops->disk_size(env->ctx, path);
-    if (size < 0) {
-        return size;
-    }
-    char *buf = malloc((size_t)size + 1);
-    KS_ASSERT(buf != NULL);
-    uint64_t seen[CHECKPOINT_READS_MAX];
-    for (int i = 0; i < CHECKPOINT_READS_MAX; i++) {
-        int64_t n = env->ops->disk_read(env->ctx, path, 0, buf, (size_t)size);
-        if (n != size) {
-            break;
-        }
-        /* Every corrupt read differs from the clean ones, so one matching any earlier read is
-         * clean (two corrupt reads agreeing would need the same bit flipped twice). */
-        seen[i] = read_hash((const uint8_t *)buf, (size_t)size);
-        for (int j = 0; j < i; j++) {
-            if (seen[j] == seen[i]) {
-                buf[size] = '\0';
-                *out = buf;
-                return size;
-            }
-        }
-    }
-    free(buf);
-    return -ENV_EIO;
-}
-
 static void tmp_path(const struct checkpoint_file *f, char *out, size_t cap)
 {
     int n = snprintf(out, cap, "%s" CHECKPOINT_TMP_SUFFIX, f->path);

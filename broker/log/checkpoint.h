@@ -83,13 +83,6 @@ int checkpoint_epochs_parse(const char *text, size_t len, const char *path,
 int checkpoint_partition_metadata_parse(const char *text, size_t len, const char *path,
                                         struct kuuid *topic_id, char *err, size_t err_cap);
 
-/* Reads a whole file into a malloc'd buffer with a NUL after its bytes, reading it again until
- * a read agrees with an earlier one (at most CHECKPOINT_READS_MAX reads): a read-corruption
- * fault flips a bit in what one read returns, never in the file, so no fault can pass for a
- * torn or corrupt file. The partition log reads its segments and index files this way too.
- * Returns its length, -ENV_ENOENT when absent, or -ENV_EIO (a short read, or no two agree). */
-#define CHECKPOINT_READS_MAX 8
-int64_t checkpoint_read_file(const struct env *env, const char *path, char **out);
 
 /* A checkpoint file being replaced: write-fsync-rename as two steps (see above). Rules:
  * in_flight => the fsync of `<path>.tmp` with `token` is outstanding. */

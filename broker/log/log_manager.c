@@ -201,7 +201,7 @@ static int read_checkpoints(struct log_manager *m, struct loaded_checkpoints *c)
         c->entries[f] = calloc(LM_PARTITIONS_MAX, sizeof *c->entries[f]);
         KS_ASSERT(c->entries[f] != NULL);
         char *text = NULL;
-        int64_t n = checkpoint_read_file(m->env, m->files[f].path, &text);
+        int64_t n = env_read_file(m->env, m->files[f].path, &text);
         if (n == -ENV_ENOENT) {
             continue;
         }

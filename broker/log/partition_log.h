@@ -78,7 +78,7 @@
  * or the end after a clean shutdown. Kafka does not flush at open, nor do we: recovered bytes
  * past the recovery point may still be only in the page cache, and are flushed by the policy.
  * Every file read at open is read until a read agrees with an earlier one
- * (checkpoint_read_file), so a read-corruption fault cannot make recovery cut data.
+ * (env_read_file), so a read-corruption fault cannot make recovery cut data.
  *
  * Retention (partition_log_delete_old_segments, LogManager's cleanupLogs every
  * log.retention.check.interval.ms = 300000): deleteLogStartOffsetBreachedSegments, then

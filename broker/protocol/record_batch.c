@@ -98,30 +98,12 @@ int record_batch_encode(struct wire_writer *w, const struct record_batch *b)
 
 /* ---- Decode ------------------------------------------------------------------------------- */
 
-/* Utils.readBytes: n bytes copied into the arena; a negative n is null. */
-static struct wire_bytes read_n_bytes(struct wire_reader *r, struct wire_arena *a, int32_t n)
-{
-    if (r->err != 0 || n < 0) {
-        return WIRE_BYTES_NULL;
-    }
-    const uint8_t *p = wire_read_raw(r, (size_t)n);
-    if (p == NULL) {
-        return WIRE_BYTES_NULL;
-    }
-    uint8_t *copy = wire_arena_alloc(a, (size_t)n);
-    if (copy == NULL) {
-        wire_reader_fail(r, -WIRE_ENOMEM);
-        return WIRE_BYTES_NULL;
-    }
-    memcpy(copy, p, (size_t)n);
-    return (struct wire_bytes){copy, n};
-}
-
-/* Keys and values: varint length (-1 null), then the bytes. */
+/* Keys and values: varint length (-1 null), then the bytes (Utils.readBytes), copied into the
+ * arena. */
 static struct wire_bytes read_varint_bytes(struct wire_reader *r, struct wire_arena *a)
 {
     int32_t n = wire_read_varint(r);
-    return read_n_bytes(r, a, n);
+    return wire_read_bytes_copy(r, a, n);
 }
 
 /* Record headers (DefaultRecord.readHeaders): key length must be ≥ 0; value may be null. */
@@ -141,7 +123,7 @@ static void read_record_headers(struct wire_reader *body, struct wire_arena *a,
             wire_reader_fail(body, -WIRE_EMALFORMED); /* "Invalid negative header key size" */
             return;
         }
-        rec->headers[i].key = read_n_bytes(body, a, key_len);
+        rec->headers[i].key = wire_read_bytes_copy(body, a, key_len);
         rec->headers[i].value = read_varint_bytes(body, a);
     }
 }
@@ -203,9 +185,9 @@ static void read_header_fields(const uint8_t *p, struct record_batch *out)
     out->record_count = (int32_t)be_at(p + RECORD_BATCH_RECORDS_COUNT_AT, 4);
 }
 
-/* Validates the frame of the batch at `bytes`: sizes, magic, CRC, compression, in the order
- * DefaultRecordBatch.ensureValid and its iterator check them. */
-static int check_batch(const uint8_t *bytes, size_t len, size_t *size)
+/* Validates the frame of the batch at `bytes`: sizes, magic, CRC (when `crc`), compression, in
+ * the order DefaultRecordBatch.ensureValid and its iterator check them. */
+static int check_batch(const uint8_t *bytes, size_t len, size_t *size, bool crc)
 {
     struct wire_reader r;
     wire_reader_init(&r, bytes, len);
@@ -224,12 +206,14 @@ static int check_batch(const uint8_t *bytes, size_t len, size_t *size)
     if ((int8_t)bytes[RECORD_BATCH_MAGIC_AT] != RECORD_BATCH_MAGIC) {
         return -WIRE_EVERSION;
     }
-    wire_reader_init(&r, bytes + RECORD_BATCH_CRC_AT, 4);
-    uint32_t stored = wire_read_uint32(&r);
-    uint32_t computed = wire_crc32c(0, bytes + RECORD_BATCH_ATTRIBUTES_AT,
-                                    *size - RECORD_BATCH_ATTRIBUTES_AT);
-    if (stored != computed) {
-        return -WIRE_ECRC;
+    if (crc) {
+        wire_reader_init(&r, bytes + RECORD_BATCH_CRC_AT, 4);
+        uint32_t stored = wire_read_uint32(&r);
+        uint32_t computed = wire_crc32c(0, bytes + RECORD_BATCH_ATTRIBUTES_AT,
+                                        *size - RECORD_BATCH_ATTRIBUTES_AT);
+        if (stored != computed) {
+            return -WIRE_ECRC;
+        }
     }
     if ((bytes[RECORD_BATCH_ATTRIBUTES_AT + 1] & RECORD_BATCH_COMPRESSION_MASK) != 0) {
         return -WIRE_ECOMPRESSION;
@@ -243,7 +227,7 @@ int record_batch_decode(const uint8_t *bytes, size_t len, struct wire_arena *a,
     KS_ASSERT(out != NULL);
     KS_ASSERT(bytes != NULL || len == 0);
     size_t batch_size = 0;
-    int err = check_batch(bytes, len, &batch_size);
+    int err = check_batch(bytes, len, &batch_size, true);
     if (err != 0) {
         return err;
     }
@@ -274,12 +258,12 @@ int record_batch_decode(const uint8_t *bytes, size_t len, struct wire_arena *a,
 }
 
 int record_batch_decode_header(const uint8_t *bytes, size_t len, struct record_batch *out,
-                               size_t *size)
+                               size_t *size, bool crc)
 {
     KS_ASSERT(out != NULL);
     KS_ASSERT(bytes != NULL || len == 0);
     size_t batch_size = 0;
-    int err = check_batch(bytes, len, &batch_size);
+    int err = check_batch(bytes, len, &batch_size, crc);
     if (err != 0) {
         return err;
     }

@@ -110,9 +110,11 @@ int record_batch_decode(const uint8_t *bytes, size_t len, struct wire_arena *a,
 
 /* The frame checks of record_batch_decode (sizes, magic, CRC, compression) and the header
  * fields, records left unread (out->records NULL): DefaultRecordBatch.ensureValid, all that
- * LogSegment.recover asks of a batch. Same errors as record_batch_decode for those checks. */
+ * LogSegment.recover asks of a batch. Same errors as record_batch_decode for those checks.
+ * Without `crc` the CRC is not computed: for a segment below the recovery point, which Kafka
+ * never reads at all (kraftsim reads its headers only to index it in memory). */
 int record_batch_decode_header(const uint8_t *bytes, size_t len, struct record_batch *out,
-                               size_t *size);
+                               size_t *size, bool crc);
 
 /* Scans consecutive batches, as a log segment or a Fetch response's Records holds them. */
 struct record_batch_iter {

@@ -187,6 +187,9 @@ uint32_t wire_read_uvarint(struct wire_reader *r);
 const char *wire_read_string(struct wire_reader *r, struct wire_arena *a, bool compact);
 const char *wire_read_nullable_string(struct wire_reader *r, struct wire_arena *a, bool compact);
 struct wire_bytes wire_read_bytes(struct wire_reader *r, struct wire_arena *a, bool compact);
+/* The next n bytes (no length prefix) copied into the arena; n < 0 is null. A short input
+ * fails the reader and gives null, as the prefixed readers do. */
+struct wire_bytes wire_read_bytes_copy(struct wire_reader *r, struct wire_arena *a, int32_t n);
 struct wire_bytes wire_read_nullable_bytes(struct wire_reader *r, struct wire_arena *a,
                                            bool compact);
 /*

@@ -16,7 +16,6 @@
 #define SNAPSHOT_SUFFIX ".checkpoint"                 /* Snapshots.SUFFIX */
 #define SNAPSHOT_PARTIAL_SUFFIX ".checkpoint.part"    /* Snapshots.PARTIAL_SUFFIX */
 #define SNAPSHOT_DELETED_SUFFIX ".checkpoint.deleted" /* Snapshots.DELETE_SUFFIX */
-#define RECOVERY_READS_MAX 8
 
 /* ---- errors ------------------------------------------------------------------------------- */
 
@@ -1156,75 +1155,17 @@ static void list_one(void *arg, const char *name)
     ls->bases[ls->count++] = base;
 }
 
-/* Tells reads of one file apart (not a checksum of anything on disk). Eight bytes a step in
- * four independent lanes, each h = (h ^ word) * K with K odd: for a fixed h that step is a
- * bijection in the word and for a fixed word one in h, so two reads that differ in one word
- * (a read-corruption fault flips one bit) always hash apart. Byte-wise FNV-1a gave the same
- * answers at a tenth of the speed, and a restart reads whole segments at least twice. */
-static uint64_t read_hash(const uint8_t *p, size_t n)
-{
-    const uint64_t k = UINT64_C(0x9E3779B97F4A7C15);
-    uint64_t lane[4] = {UINT64_C(0xcbf29ce484222325), UINT64_C(0x84222325cbf29ce4),
-                        UINT64_C(0x100000001b3), UINT64_C(0x1b300000001)};
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        for (int j = 0; j < 4; j++) {
-            uint64_t w;
-            memcpy(&w, p + i + 8 * j, 8); /* host order: only compared within one process */
-            lane[j] = (lane[j] ^ w) * k;
-        }
-    }
-    for (; i < n; i++) {
-        lane[0] = (lane[0] ^ p[i]) * k;
-    }
-    /* Each lane is mixed injectively (xorshift and odd multiply are bijections) before they
-     * are combined, so one lane's change cannot cancel against another unchanged one. */
-    uint64_t h = n;
-    for (int j = 0; j < 4; j++) {
-        uint64_t x = lane[j];
-        x ^= x >> 31;
-        x *= UINT64_C(0xBF58476D1CE4E5B9);
-        x ^= x >> 29;
-        h = (h ^ x) * k;
-    }
-    return h;
-}
-
-/* Reads a whole file until two reads agree, so a read-corruption fault (a bit flipped in what
- * a read returns, never in the file) cannot pass for a torn or corrupt batch and make recovery
- * cut away durable data. Every corrupt read differs from the clean ones (and almost surely from
- * each other), so a read matching any earlier one is clean. Returns the size, with *out
- * malloc'd, or a negative error. */
+/* A whole segment as env_read_file reads it (until two reads agree). */
 static int64_t read_stable(struct raft_log *l, const char *name, uint8_t **out)
 {
-    *out = NULL;
-    int64_t size = l->env->ops->disk_size(l->env->ctx, name);
+    char *bytes = NULL;
+    int64_t size = env_read_file(l->env, name, &bytes);
+    *out = (uint8_t *)bytes;
     if (size < 0) {
         return fail(l, RAFT_LOG_ERR_ENV, (int)size, "open %s: %s", name,
                     env_err_message((int)size));
     }
-    uint8_t *buf = malloc(size > 0 ? (size_t)size : 1);
-    KS_ASSERT(buf != NULL);
-    uint64_t seen[RECOVERY_READS_MAX];
-    for (int i = 0; i < RECOVERY_READS_MAX; i++) {
-        int64_t n = l->env->ops->disk_read(l->env->ctx, name, 0, buf, (size_t)size);
-        if (n != size) {
-            free(buf);
-            int err = n < 0 ? (int)n : -ENV_EIO;
-            return fail(l, RAFT_LOG_ERR_ENV, err, "open %s: %s", name,
-                        n < 0 ? env_err_message(err) : "short read");
-        }
-        seen[i] = read_hash(buf, (size_t)size);
-        for (int j = 0; j < i; j++) {
-            if (seen[j] == seen[i]) {
-                *out = buf;
-                return size;
-            }
-        }
-    }
-    free(buf);
-    return fail(l, RAFT_LOG_ERR_ENV, -ENV_EIO, "open %s: no two of %d reads agree", name,
-                RECOVERY_READS_MAX);
+    return size;
 }
 
 /* Scans one segment's bytes and indexes its batches (LogSegment.recover). Returns the bytes of
@@ -1239,7 +1180,7 @@ static uint64_t recover_batches(struct raft_log *l, const uint8_t *bytes, size_t
     while (pos < len) {
         struct record_batch rb;
         size_t size = 0;
-        int rc = record_batch_decode_header(bytes + pos, len - pos, &rb, &size);
+        int rc = record_batch_decode_header(bytes + pos, len - pos, &rb, &size, true);
         *why = rc < 0 ? wire_err_name(rc) : batch_mismatch(l, &rb);
         if (*why != NULL) {
             return pos; /* ETRUNCATED: the torn tail of a crash; anything else: corruption */

@@ -217,29 +217,49 @@ static struct batch *batch_new(struct producer *p, int32_t partition)
     return b;
 }
 
+static uint64_t magnitude(int64_t v) { return v < 0 ? -(uint64_t)v : (uint64_t)v; }
+
+/* The length of `v` in decimal: compares against powers of ten, no division. */
 static int32_t decimal_digits(int64_t v)
 {
     int32_t n = v < 0 ? 2 : 1;
-    for (uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v; u >= 10; u /= 10) {
+    uint64_t u = magnitude(v);
+    for (uint64_t ten = 10; u >= ten; ten *= 10) {
         n++;
+        if (ten > UINT64_MAX / 10) {
+            break; /* 10^19 is the last power below 2^64: u has 20 digits */
+        }
     }
     return n;
 }
 
 /* `v` in decimal, as "%lld" writes it, into `out` (24 bytes); returns its length. A batch
- * encodes every value it carries, and snprintf was a tenth of a producer's time. */
+ * encodes every value it carries (snprintf was a tenth of a producer's time, a digit a
+ * division still a thirtieth of a run's), so two digits go at a time. */
 static int decimal_text(int64_t v, char out[24])
 {
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+                                "31323334353637383940414243444546474849505152535455565758596061"
+                                "62636465666768697071727374757677787980818283848586878889909192"
+                                "93949596979899";
     int n = (int)decimal_digits(v);
-    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    uint64_t u = magnitude(v);
     out[n] = '\0';
-    for (int i = n - 1; i >= (v < 0 ? 1 : 0); i--) {
-        out[i] = (char)('0' + u % 10);
-        u /= 10;
+    int i = n;
+    for (; u >= 100; u /= 100) {
+        i -= 2;
+        memcpy(out + i, pairs + 2 * (u % 100), 2);
+    }
+    if (u >= 10) {
+        i -= 2;
+        memcpy(out + i, pairs + 2 * u, 2);
+    } else {
+        out[--i] = (char)('0' + u);
     }
     if (v < 0) {
-        out[0] = '-';
+        out[--i] = '-';
     }
+    KS_ASSERT(i == 0);
     return n;
 }
 
@@ -512,8 +532,9 @@ static void on_produce_response(struct producer *p, struct batch *b, const uint8
 
 static void encode_batch(const struct producer *p, const struct batch *b, struct wire_writer *w)
 {
-    struct record_batch_record *recs = calloc((size_t)b->count, sizeof *recs);
-    char (*text)[24] = calloc((size_t)b->count, sizeof *text);
+    /* malloc, not calloc: every entry is written below (zeroing them was a fortieth of a run) */
+    struct record_batch_record *recs = malloc((size_t)b->count * sizeof *recs);
+    char (*text)[24] = malloc((size_t)b->count * sizeof *text);
     KS_ASSERT(recs != NULL && text != NULL);
     for (int32_t i = 0; i < b->count; i++) {
         int n = decimal_text(b->values[i], text[i]);
