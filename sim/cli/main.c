@@ -11,6 +11,8 @@
 #include "cli/record.h"
 #include "cli/render.h"
 #include "cli/replay.h"
+#include "cli/run.h"
+#include "cli/sweep.h"
 #include "lua/runtime.h"
 #include "lua/shipped.h"
 
@@ -23,20 +25,6 @@
 #include "trace/filter.h"
 #include "trace/trace.h"
 #include "world/sched.h"
-
-#ifndef KRAFTSIM_VERSION
-#define KRAFTSIM_VERSION "dev"
-#endif
-
-/* An interrupted run exits 128 + the signal (130 SIGINT, 143 SIGTERM), as a shell reports a
- * process a signal ended, so CI tells "cancelled" from every verdict. */
-enum exit_code {
-    EXIT_PASS = 0,
-    EXIT_VIOLATION = 1,
-    EXIT_USAGE = 2,
-    EXIT_INTERNAL = 3,
-    EXIT_SIGNAL_BASE = 128
-};
 
 static const char usage_head[] =
     "usage: kraftsim <command> [options]\n"
@@ -51,6 +39,9 @@ static const char usage_head[] =
     "            [--window FROM..TO]; --messages draws the window's messages instead\n"
     "  story     tell a run in sentences: kraftsim story RUN.db\n"
     "  report    write one HTML page of a run: kraftsim report RUN.db -o DIR\n"
+    "  sweep     run a scenario over many seeds in parallel workers: kraftsim sweep\n"
+    "            FILE.lua|--scenario NAME --seeds A..B [-j N] [--shard I/N] [--junit FILE]\n"
+    "  merge     one report of a sharded sweep: kraftsim merge SHARD.db...\n"
     "  list      list the shipped scenarios and lessons\n"
     "  switches  list the Kafka behaviour switches, their sources and each release's value\n"
     "\n"
@@ -83,24 +74,6 @@ static const char usage_tail[] =
     "the output could not be written), 130 or 143 the run was interrupted by SIGINT or\n"
     "SIGTERM (it stops at the next event and prints its summary marked INTERRUPTED).\n";
 
-/* The releases --kafka-version takes, those with a KRaft mode, in table order: the one list
- * both --help and the error print. */
-static const char *kraft_release_names(void)
-{
-    static char names[256];
-    if (names[0] == '\0') {
-        struct text t = text_init(names, sizeof names);
-        for (size_t i = 0; i < release_count(); i++) {
-            const struct kafka_release *r = release_at(i);
-            if (release_supports(r, RELEASE_MODE_KRAFT)) {
-                text_printf(&t, "%s%s", t.len > 0 ? " " : "", r->name);
-            }
-        }
-        KS_ASSERT(text_fits(&t));
-    }
-    return names;
-}
-
 static void print_usage(void)
 {
     fputs(usage_head, stdout);
@@ -121,70 +94,6 @@ static void print_usage(void)
     printf("                         %s\n", kraft_release_names());
     fputs(usage_tail, stdout);
 }
-
-/* One line on stderr, whatever the user typed: control characters show as '?'. */
-static void print_error_line(const char *message, const char *suffix)
-{
-    char line[640];
-    snprintf(line, sizeof line, "%s", message);
-    for (char *c = line; *c != '\0'; c++) {
-        *c = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
-    }
-    fprintf(stderr, "kraftsim: %s%s\n", line, suffix);
-}
-
-static int usage_error(const char *fmt, const char *arg) __attribute__((format(printf, 1, 0)));
-
-static int usage_error(const char *fmt, const char *arg)
-{
-    char message[512];
-    snprintf(message, sizeof message, fmt, arg);
-    print_error_line(message, " (try 'kraftsim --help')");
-    return EXIT_USAGE;
-}
-
-/* A seed is decimal digits, nothing else: no sign, space, octal or hex reading. */
-static bool parse_seed(const char *text, uint64_t *out)
-{
-    size_t digits = strspn(text, "0123456789");
-    if (digits == 0 || text[digits] != '\0') {
-        return false;
-    }
-    errno = 0;
-    unsigned long long v = strtoull(text, NULL, 10);
-    if (errno != 0) {
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
-/* A trace hash is hex, as the run prints it: an optional 0x, then 1 to 16 hex digits. */
-static bool parse_hash(const char *text, uint64_t *out)
-{
-    const char *digits = text[0] == '0' && (text[1] == 'x' || text[1] == 'X') ? text + 2 : text;
-    size_t n = strspn(digits, "0123456789abcdefABCDEF");
-    if (n == 0 || n > 16 || digits[n] != '\0') {
-        return false;
-    }
-    *out = strtoull(digits, NULL, 16);
-    return true;
-}
-
-struct run_args {
-    uint64_t seed;
-    const char *scenario;
-    time_ns duration;
-    bool trace;
-    bool expect;
-    uint64_t expected_hash;
-    const char *kafka_version;
-    const char *file;           /* a Lua scenario file given as the argument */
-    struct trace_filter filter; /* what --trace prints */
-    bool filtered;              /* --trace=KINDS was given */
-    const char *db;             /* --db FILE */
-    bool no_db;                 /* --no-db */
-};
 
 static const struct option run_options[] = {
     {"seed", required_argument, NULL, 's'},     {"scenario", required_argument, NULL, 'S'},
@@ -246,18 +155,6 @@ static const char *flag_name(int c)
     }
     KS_ASSERT(false);
     return "?";
-}
-
-static int check_kafka_version(const char *value)
-{
-    const struct kafka_release *r = release_find(value);
-    if (r == NULL || !release_supports(r, RELEASE_MODE_KRAFT)) {
-        char message[512];
-        snprintf(message, sizeof message, "--kafka-version wants one of %s, got '%s'%s",
-                 kraft_release_names(), value, r != NULL ? " (it has no KRaft mode)" : "");
-        return usage_error("%s", message);
-    }
-    return EXIT_PASS;
 }
 
 static int parse_one(int c, struct run_args *a)
@@ -355,169 +252,6 @@ static int parse_run(int argc, char **argv, struct run_args *a)
     return EXIT_PASS;
 }
 
-/* The errno of the first failed write to stdout, 0 while every write succeeded. */
-static int write_errno;
-
-static bool flush_stdout(void)
-{
-    errno = 0;
-    if (fflush(stdout) == 0 && !ferror(stdout)) {
-        return true;
-    }
-    if (write_errno == 0) {
-        write_errno = errno != 0 ? errno : EIO;
-    }
-    return false;
-}
-
-/* SIGINT and SIGTERM only raise this flag; the scheduler reads it between events. */
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop_signal(int sig) { stop_signal = sig; }
-
-static void install_stop_handlers(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop_signal;
-    sa.sa_flags = SA_RESETHAND; /* a second signal ends the process at once */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sched_set_stop_flag(&stop_signal);
-}
-
-/* The summary after the run (verdict.h) and the exit status it gives. */
-static int print_summary(const struct run_args *a, const char *scenario, const char *file,
-                         const struct run_result *r)
-{
-    struct run_request q = {.scenario = scenario, .file = file, .seed = a->seed,
-                            .kafka_version = a->kafka_version, .duration = a->duration,
-                            .expect = a->expect, .expected_hash = a->expected_hash,
-                            .interrupted_by = sched_interrupted() ? stop_signal : 0};
-    switch (verdict_print(stdout, &q, r)) {
-    case VERDICT_PASS:
-        return EXIT_PASS;
-    case VERDICT_FAIL:
-        return EXIT_VIOLATION;
-    case VERDICT_INTERRUPTED:
-        break;
-    }
-    return EXIT_SIGNAL_BASE + q.interrupted_by;
-}
-
-/* A Lua scenario's text: the file the user named, or one kraftsim ships. */
-struct lua_source {
-    char chunk[512];
-    char *text;
-    size_t len;
-    bool shipped;
-};
-
-static int read_lua_file(const char *path, struct lua_source *src)
-{
-    FILE *in = fopen(path, "rb");
-    if (in == NULL) {
-        char message[600];
-        snprintf(message, sizeof message, "%s: %s", path, strerror(errno));
-        print_error_line(message, "");
-        return EXIT_USAGE;
-    }
-    size_t cap = 1 << 16;
-    src->text = malloc(cap);
-    KS_ASSERT(src->text != NULL);
-    size_t n;
-    while ((n = fread(src->text + src->len, 1, cap - src->len, in)) > 0) {
-        src->len += n;
-        if (src->len == cap) {
-            cap *= 2;
-            src->text = realloc(src->text, cap);
-            KS_ASSERT(src->text != NULL);
-        }
-    }
-    bool failed = ferror(in);
-    fclose(in);
-    if (failed) {
-        char message[600];
-        snprintf(message, sizeof message, "%s: cannot read the file", path);
-        print_error_line(message, "");
-        return EXIT_USAGE;
-    }
-    snprintf(src->chunk, sizeof src->chunk, "%s", path);
-    return EXIT_PASS;
-}
-
-/* The verdict word the run database keeps, from the exit status. */
-static const char *verdict_word(int rc)
-{
-    return rc == EXIT_PASS ? "PASS" : rc == EXIT_VIOLATION ? "FAIL"
-           : rc == EXIT_USAGE ? "ERROR" : rc >= EXIT_SIGNAL_BASE ? "INTERRUPTED" : "ERROR";
-}
-
-static int run_lua(const struct run_args *a, struct run_opts *opts, struct lua_source *src)
-{
-    struct run_result r = {0};
-    lua_scenario_prepare(src->chunk, src->text, src->len, src->shipped, opts, &r);
-    struct record rec = {0};
-    if (r.config_error[0] == '\0') {
-        char argv[800], err[700];
-        snprintf(argv, sizeof argv, "kraftsim run %s%s --seed %" PRIu64 "%s%s",
-                 src->shipped ? "--scenario " : "", src->shipped ? a->scenario : src->chunk,
-                 a->seed, a->kafka_version != NULL ? " --kafka-version " : "",
-                 a->kafka_version != NULL ? a->kafka_version : "");
-        struct run_db_info info = {.seed = a->seed,
-                                   .scenario = src->shipped ? a->scenario : src->chunk,
-                                   .scenario_text = src->text, .scenario_len = src->len,
-                                   .kraftsim_version = KRAFTSIM_VERSION, .argv = argv,
-                                   .shipped = src->shipped, .kafka_version = a->kafka_version,
-                                   .duration = a->duration};
-        if (!record_open(&rec, a->db, a->no_db, info.scenario, &info, err, sizeof err)) {
-            print_error_line(err, "");
-            return EXIT_INTERNAL;
-        }
-        opts->db = rec.db;
-        install_stop_handlers();
-        printf("kraftsim %s: scenario %s, seed %" PRIu64 "\n", KRAFTSIM_VERSION, src->chunk,
-               a->seed);
-        if (!flush_stdout()) {
-            run_db_close(rec.db); /* main reports the failed write; nothing is run */
-            if (!src->shipped) {
-                free(src->text);
-            }
-            return EXIT_INTERNAL;
-        }
-        lua_scenario_run(src->chunk, src->text, src->len, src->shipped, opts, &r);
-    }
-    if (!src->shipped) {
-        free(src->text);
-    }
-    int rc;
-    if (r.config_error[0] != '\0') {
-        fflush(stdout);
-        /* FILE:LINE: message, the line in the user's script, as Lua and compilers say it. */
-        char line[640];
-        snprintf(line, sizeof line, "%s", r.config_error);
-        for (char *c = line; *c != '\0'; c++) {
-            *c = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
-        }
-        fprintf(stderr, "%s\n", line);
-        rc = EXIT_USAGE;
-    } else {
-        rc = print_summary(a, src->shipped ? a->scenario : NULL,
-                           src->shipped ? NULL : src->chunk, &r);
-    }
-    if (rec.db != NULL) {
-        char err[700];
-        const char *path = rec.path;
-        printf("run database: %s\n", path);
-        if (!record_close(&rec, &r, verdict_word(rc), rc >= EXIT_SIGNAL_BASE, err, sizeof err)) {
-            print_error_line(err, "");
-            return EXIT_INTERNAL;
-        }
-    }
-    return rc;
-}
-
 static int cmd_run(int argc, char **argv)
 {
     struct run_args a = {.seed = 1};
@@ -531,7 +265,7 @@ static int cmd_run(int argc, char **argv)
     struct lua_source src = {0};
     if (a.file != NULL) {
         rc = read_lua_file(a.file, &src);
-        return rc != EXIT_PASS ? rc : run_lua(&a, &opts, &src);
+        return rc != EXIT_PASS ? rc : run_lua(&a, &opts, &src, NULL);
     }
     if (a.scenario == NULL) {
         a.scenario = DEFAULT_SCENARIO; /* the seed deployment */
@@ -542,7 +276,7 @@ static int cmd_run(int argc, char **argv)
         src.text = (char *)shipped->text;
         src.len = shipped->len;
         src.shipped = true;
-        return run_lua(&a, &opts, &src);
+        return run_lua(&a, &opts, &src, NULL);
     }
     const struct scenario *s = scenario_find(a.scenario);
     if (s == NULL) {
@@ -705,7 +439,13 @@ static int dispatch(int argc, char **argv)
     if (strcmp(cmd, "report") == 0) {
         return report_main(argc - 1, argv + 1);
     }
-    static const char *const later[] = {"sweep", "shrink", "lint"};
+    if (strcmp(cmd, "sweep") == 0) {
+        return sweep_main(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "merge") == 0) {
+        return merge_main(argc - 1, argv + 1);
+    }
+    static const char *const later[] = {"shrink", "lint"};
     for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
         if (strcmp(cmd, later[i]) == 0) {
             fprintf(stderr, "kraftsim: '%s' is not yet implemented\n", cmd);

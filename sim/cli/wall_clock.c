@@ -1,4 +1,5 @@
-/* wall_clock.c — the one real clock kraftsim reads: how long a run took, for its record. */
+/* wall_clock.c — the one real clock kraftsim reads: how long a run (or a sweep, and each of
+ * its seeds) took, for its record and the progress line. */
 #include "cli/wall_clock.h"
 
 #include <time.h>
@@ -10,4 +11,11 @@ int64_t wall_clock_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+double wall_clock_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

@@ -5,5 +5,7 @@
 #include <stdint.h>
 
 int64_t wall_clock_ms(void);
+/* The same clock in seconds, for rates and the sweep's timings. */
+double wall_clock_seconds(void);
 
 #endif
