@@ -16,6 +16,7 @@
 #include "lua/runtime.h"
 #include "lua/shipped.h"
 #include "scenario/scenario.h"
+#include "sweep/pool.h"
 #include "trace/db.h"
 #include "world/sched.h"
 
@@ -430,6 +431,45 @@ static void bench_long(const char *self, const char *name)
 
 static void bench_short(uint64_t scale);
 
+/* ---- issue 14's sweep: swarm seeds a second on every core ----------------------------------- */
+
+static int swarm_seed(void *ctx, uint64_t seed, struct run_result *r)
+{
+    (void)ctx;
+    struct run_opts opts = {.seed = seed, .out = stdout}; /* the pool's child: /dev/null */
+    run_named("swarm", &opts, r);
+    return r->violations > 0 ? 1 : 0;
+}
+
+static bool count_seed(void *ctx, const struct sweep_outcome *o)
+{
+    uint64_t *failed = ctx;
+    *failed += o->exit_code != 0;
+    return true;
+}
+
+/* The swarm scenario (60 virtual seconds each) swept as `kraftsim sweep --swarm` sweeps it,
+ * one forked process per seed on every core; the target is 10,000 seeds in 5 minutes. */
+static void bench_sweep(uint64_t seeds)
+{
+    uint64_t *list = malloc(seeds * sizeof *list);
+    for (uint64_t i = 0; i < seeds; i++) {
+        list[i] = i + 1;
+    }
+    uint64_t failed = 0;
+    struct sweep_pool p = {.jobs = sweep_pool_default_jobs(), .run = swarm_seed,
+                           .done = count_seed, .done_ctx = &failed, .seconds = wall_seconds};
+    double start = wall_seconds();
+    uint64_t ran = sweep_pool_run(&p, list, seeds);
+    double elapsed = wall_seconds() - start;
+    free(list);
+    double rate = (double)ran / elapsed;
+    printf("sweep_swarm_jobs: %d processes\n", p.jobs);
+    printf("sweep_swarm_seeds_per_s: %.1f seeds/s\n", rate);
+    printf("sweep_swarm_10000_seeds: %.0f s\n", 10000.0 / rate);
+    printf("sweep_swarm_failed: %" PRIu64 " seeds\n", failed);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 5 && strcmp(argv[1], "--long-run") == 0) {
@@ -483,6 +523,7 @@ static void bench_short(uint64_t scale)
     /* Issue 13's standard data workload (scenarios/workload.lua): producer, consumers,
      * nemesis; its long runs below give the 1 h and 24 h peak RSS. */
     bench_database("workload", 4 * scale);
+    bench_sweep(500 * scale);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("peak_rss: %ld KiB\n", ru.ru_maxrss);

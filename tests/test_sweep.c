@@ -179,19 +179,21 @@ END_TEST
 
 /* ---- a sweep finds a sweep_bug bug ----------------------------------------------------------- */
 
-static const char *sweep_bug; /* the bug the seeds run with, or NULL */
+static const char *sweep_bug;   /* the bug the seeds run with, or NULL */
+static const char *sweep_chunk; /* the scenario's chunk name; NULL: the lesson's */
 
 /* In the worker: no Check assertion here (it would fail the worker, not the test). */
 static int lesson_seed(void *ctx, uint64_t seed, struct run_result *r)
 {
     const struct shipped_file *f = ctx;
     struct run_opts opts = {.seed = seed, .out = stdout, .planted_bug = sweep_bug};
-    lua_scenario_run("scenarios/lessons/acks-all-keeps-writes.lua", f->text, f->len, true,
-                     &opts, r);
+    lua_scenario_run(sweep_chunk != NULL ? sweep_chunk
+                                          : "scenarios/lessons/acks-all-keeps-writes.lua",
+                     f->text, f->len, true, &opts, r);
     return r->config_error[0] != '\0' ? 2 : r->violations > 0 ? 1 : 0;
 }
 
-static struct sweep_row rows[16];
+static struct sweep_row rows[32];
 static int row_count;
 
 static bool keep_row(void *ctx, const struct sweep_outcome *o)
@@ -238,6 +240,49 @@ START_TEST(a_small_sweep_fails_with_a_planted_bug_and_passes_without)
 }
 END_TEST
 
+/* The swarm scenario, 24 seeds: clean without a bug; with the leader that advances its high
+ * watermark past a lagging ISR member, some seed that drew the data path fails, and the
+ * report counts the faults the seeds drew. */
+START_TEST(a_swarm_sweep_finds_a_planted_bug)
+{
+    uint64_t seeds[24];
+    for (int i = 0; i < 24; i++) {
+        seeds[i] = (uint64_t)i + 1;
+    }
+    const struct shipped_file *swarm = shipped_scenario("swarm");
+    ck_assert_ptr_nonnull(swarm);
+    const char *bugs[2] = {NULL, "hw-past-lagging-isr"};
+    for (int b = 0; b < 2; b++) {
+        row_count = 0;
+        sweep_bug = bugs[b];
+        sweep_chunk = "scenarios/swarm.lua";
+        struct sweep_pool p = {.jobs = 2, .run = lesson_seed, .run_ctx = (void *)swarm,
+                               .done = keep_row};
+        ck_assert_uint_eq(sweep_pool_run(&p, seeds, 24), 24);
+        int failed = 0;
+        for (int i = 0; i < row_count; i++) {
+            failed += rows[i].verdict == SWEEP_FAIL;
+            ck_assert_msg(rows[i].verdict != SWEEP_ERROR, "%s", rows[i].first);
+            ck_assert_ptr_nonnull(strstr(rows[i].draw, "faults="));
+        }
+        char *text = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&text, &len);
+        sweep_report_print(out, "swarm", rows, (uint64_t)row_count, 1);
+        fclose(out);
+        ck_assert_msg(strstr(text, "faults drawn (of 24 swarm seeds; failed):") != NULL, "%s",
+                      text);
+        if (bugs[b] == NULL) {
+            ck_assert_msg(failed == 0, "%s", text);
+        } else {
+            ck_assert_msg(failed >= 1, "%s", text);
+        }
+        free(text);
+    }
+    sweep_chunk = NULL;
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("sweep");
@@ -250,6 +295,7 @@ int main(void)
     tcase_add_test(tc, pool_stops_starting_seeds_when_told);
     tcase_add_test(tc, signatures_group_failures_that_differ_only_in_numbers);
     tcase_add_test(tc, a_small_sweep_fails_with_a_planted_bug_and_passes_without);
+    tcase_add_test(tc, a_swarm_sweep_finds_a_planted_bug);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

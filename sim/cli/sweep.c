@@ -24,12 +24,14 @@
 #include "text.h"
 
 static const char sweep_usage[] =
-    "usage: kraftsim sweep FILE.lua|--scenario NAME --seeds A..B [options]\n"
+    "usage: kraftsim sweep FILE.lua|--scenario NAME|--swarm --seeds A..B [options]\n"
     "\n"
     "Runs the scenario once per seed, each in a process of its own, and reports every\n"
     "failure with the command that replays it.\n"
     "\n"
     "  -S, --scenario NAME    a shipped scenario (see 'kraftsim list')\n"
+    "      --swarm            the swarm scenario: each seed draws its cluster, release and\n"
+    "                         faults (the table counts how often each fault was drawn)\n"
     "      --seeds A..B       the seeds, both included (or one seed, A)\n"
     "  -j, --jobs N           seeds at once (default: one per core)\n"
     "      --shard I/N        only the seeds whose place in A..B is I modulo N, from 0\n"
@@ -65,7 +67,8 @@ static const struct option sweep_options[] = {
     {"recheck", required_argument, NULL, 'C'},  {"junit", required_argument, NULL, 'J'},
     {"db", required_argument, NULL, 'D'},       {"kafka-version", required_argument, NULL, 'k'},
     {"duration", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'},
-    {"dry-run", no_argument, NULL, 'n'},        {NULL, 0, NULL, 0}};
+    {"dry-run", no_argument, NULL, 'n'},        {"swarm", no_argument, NULL, 'W'},
+    {NULL, 0, NULL, 0}};
 
 static int small_number(const char *flag, const char *text, uint32_t max, uint32_t *out)
 {
@@ -86,7 +89,11 @@ static int parse_sweep_one(int c, struct sweep_args *a)
     uint32_t n = 0;
     switch (c) {
     case 'S':
-        a->run.scenario = optarg;
+    case 'W':
+        if (a->run.scenario != NULL) {
+            return usage_error("sweep takes one scenario: --swarm is --scenario swarm%s", "");
+        }
+        a->run.scenario = c == 'W' ? "swarm" : optarg;
         return EXIT_PASS;
     case 'R':
         a->have_seeds = sweep_seeds_parse_range(optarg, &a->seeds, &why);

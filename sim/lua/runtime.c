@@ -320,6 +320,20 @@ static int l_duration(lua_State *L)
     return 1;
 }
 
+/* kraft.draw("voters=3 roles=combined faults=crash,pause"): what this seed drew, kept in the
+ * run's result for a sweep to count (one call; a later one replaces it). */
+static int l_draw(lua_State *L)
+{
+    struct lua_run *r = lua_run_of(L);
+    const char *text = luaL_checkstring(L, 1);
+    if (strlen(text) >= sizeof r->result->draw) {
+        return lua_run_error(L, "kraft.draw: at most %zu characters",
+                             sizeof r->result->draw - 1);
+    }
+    snprintf(r->result->draw, sizeof r->result->draw, "%s", text);
+    return 0;
+}
+
 /* ---- require: the script's folder, then kraftsim's own library ------------------------------ */
 
 static int load_module(lua_State *L, const char *chunk, const char *text, size_t len)
@@ -446,6 +460,8 @@ static lua_State *open_state(struct lua_run *r)
     lua_setfield(L, -2, "seed");
     lua_pushcfunction(L, l_duration);
     lua_setfield(L, -2, "duration");
+    lua_pushcfunction(L, l_draw);
+    lua_setfield(L, -2, "draw");
     lua_setglobal(L, "kraft");
     lua_cluster_open(L);
     lua_ping_open(L);

@@ -60,6 +60,9 @@ struct run_result {
     uint64_t faults;        /* faults the run injected (fault_log_total) */
     uint64_t disk_peak_bytes; /* the most every simulated disk held at once: what the logs'
                                  retention kept (Lua scenarios; 0 otherwise) */
+    /* What a swarm scenario drew for this seed (kraft.draw: "voters=3 ... faults=crash,pause"),
+     * which a sweep counts; "" for others. */
+    char draw[256];
     /* Violations by checker, in the order the checkers first found one; a checker past
      * RUN_CHECKERS_MAX counts into the last entry, renamed "other". */
     struct checker_count checkers[RUN_CHECKERS_MAX];

@@ -36,6 +36,7 @@ void sweep_row_of(const struct sweep_outcome *o, const char *replay, struct swee
     row->virtual_ns = r->virtual_end;
     row->wall_s = o->wall_s;
     snprintf(row->replay, sizeof row->replay, "%s", replay);
+    snprintf(row->draw, sizeof row->draw, "%s", r->draw);
     struct text t = text_init(row->checkers, sizeof row->checkers);
     switch (o->exit_code) {
     case 0:
@@ -213,6 +214,49 @@ static void print_signatures(FILE *out, const struct sweep_row *rows, uint64_t c
     free(seen);
 }
 
+struct drawn {
+    char kind[32];
+    uint64_t seeds, failed;
+};
+
+/* Swarm seeds: how often each fault kind was drawn ("faults=a,b" in the draw), and how many of
+ * those seeds failed, so a sweep shows what it exercised. */
+static void print_drawn(FILE *out, const struct sweep_row *rows, uint64_t count)
+{
+    struct drawn d[32];
+    int n = 0;
+    uint64_t swarm = 0;
+    for (uint64_t i = 0; i < count; i++) {
+        const char *f = strstr(rows[i].draw, "faults=");
+        swarm += f != NULL;
+        for (const char *p = f != NULL ? f + 7 : ""; *p != '\0' && *p != ' ';) {
+            size_t len = strcspn(p, ", ");
+            int k = 0;
+            while (k < n && (strlen(d[k].kind) != len || strncmp(d[k].kind, p, len) != 0)) {
+                k++;
+            }
+            if (k == n && n < 32) {
+                d[n] = (struct drawn){0};
+                snprintf(d[n++].kind, sizeof d[0].kind, "%.*s", (int)len, p);
+            }
+            if (k < n) {
+                d[k].seeds++;
+                d[k].failed += rows[i].verdict == SWEEP_FAIL;
+            }
+            p += len + (p[len] == ',');
+        }
+    }
+    if (swarm == 0) {
+        return;
+    }
+    fprintf(out, "faults drawn (of %" PRIu64 " swarm seeds; failed):", swarm);
+    for (int k = 0; k < n; k++) {
+        fprintf(out, "%s %s %" PRIu64 " (%" PRIu64 ")", k > 0 ? "," : "", d[k].kind, d[k].seeds,
+                d[k].failed);
+    }
+    fprintf(out, "\n");
+}
+
 void sweep_report_print(FILE *out, const char *what, struct sweep_row *rows, uint64_t count,
                         double wall_s)
 {
@@ -232,6 +276,7 @@ void sweep_report_print(FILE *out, const char *what, struct sweep_row *rows, uin
     }
     fprintf(out, "\n");
     print_checkers(out, rows, count);
+    print_drawn(out, rows, count);
     if (count > 0) {
         print_slowest(out, rows, count);
     }

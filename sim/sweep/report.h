@@ -28,6 +28,7 @@ struct sweep_row {
     char first[520];                    /* the first violation, or the scenario's error */
     char replay[SWEEP_TEXT];            /* the command that runs this seed alone */
     char run_db[SWEEP_TEXT];            /* a failing seed's full run database, or "" */
+    char draw[256];                     /* what a swarm seed drew (kraft.draw), or "" */
 };
 
 /* The row of an outcome; `replay` is the seed's `kraftsim run` command. */

@@ -16,7 +16,7 @@ static const char schema[] =
     " wall_s REAL);\n"
     "CREATE TABLE seed (seed INTEGER PRIMARY KEY, verdict TEXT NOT NULL, exit_code INTEGER,"
     " trace_hash TEXT, violations INTEGER, faults INTEGER, virtual_ns INTEGER, wall_s REAL,"
-    " checkers TEXT, first TEXT, replay TEXT, run_db TEXT);\n";
+    " checkers TEXT, first TEXT, replay TEXT, run_db TEXT, draw TEXT);\n";
 
 struct sweep_db {
     sqlite3 *db;
@@ -64,7 +64,7 @@ struct sweep_db *sweep_db_create(const char *path, const struct sweep_db_info *i
         ok = sqlite3_step(meta) == SQLITE_DONE;
     }
     sqlite3_finalize(meta);
-    ok = ok && sqlite3_prepare_v2(d->db, "INSERT INTO seed VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+    ok = ok && sqlite3_prepare_v2(d->db, "INSERT INTO seed VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                   -1, &d->add, NULL) == SQLITE_OK;
     if (!ok) {
         if (err[0] == '\0') {
@@ -91,8 +91,8 @@ bool sweep_db_add(struct sweep_db *d, const struct sweep_row *r, char *err, size
     sqlite3_bind_int64(s, 6, (sqlite3_int64)r->faults);
     sqlite3_bind_int64(s, 7, r->virtual_ns);
     sqlite3_bind_double(s, 8, r->wall_s);
-    const char *t[] = {r->checkers, r->first, r->replay, r->run_db};
-    for (int i = 0; i < 4; i++) {
+    const char *t[] = {r->checkers, r->first, r->replay, r->run_db, r->draw};
+    for (int i = 0; i < 5; i++) {
         if (t[i][0] != '\0') {
             sqlite3_bind_text(s, 9 + i, t[i], -1, SQLITE_TRANSIENT);
         } else {
@@ -171,6 +171,7 @@ static void read_row(sqlite3_stmt *s, struct sweep_row *r)
     column_text(s, 9, r->first, sizeof r->first);
     column_text(s, 10, r->replay, sizeof r->replay);
     column_text(s, 11, r->run_db, sizeof r->run_db);
+    column_text(s, 12, r->draw, sizeof r->draw);
 }
 
 bool sweep_db_read(const char *path, struct sweep_db_info *info, struct sweep_row **rows,
