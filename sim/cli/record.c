@@ -10,8 +10,7 @@
 
 #include "cli/wall_clock.h"
 
-/* "cluster" for a shipped scenario, "my-test" for dir/my-test.lua. */
-static void base_name(const char *name, char *buf, size_t cap)
+void record_base_name(const char *name, char *buf, size_t cap)
 {
     const char *slash = strrchr(name, '/');
     const char *b = slash != NULL ? slash + 1 : name;
@@ -38,7 +37,7 @@ bool record_open(struct record *rec, const char *db_flag, bool no_db, const char
             return false;
         }
         char base[256];
-        base_name(name, base, sizeof base);
+        record_base_name(name, base, sizeof base);
         snprintf(rec->path, sizeof rec->path, "runs/%s-seed%" PRIu64 ".db", base, info->seed);
         snprintf(rec->latest, sizeof rec->latest, "%s-seed%" PRIu64 ".db", base, info->seed);
     }

@@ -9,6 +9,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "scenario/scenario.h"
@@ -20,6 +21,10 @@ struct record {
     char latest[600]; /* the runs/latest.db link to make at the end, "" for --db FILE */
     int64_t started_ms;
 };
+
+/* The name a scenario's files go by: "cluster" for a shipped scenario, "my-test" for
+ * dir/my-test.lua (runs/<name>-seed<N>.db, and a sweep's runs/sweep-<name>.db). */
+void record_base_name(const char *name, char *buf, size_t cap);
 
 /* Opens the database for a run of `name` (a shipped scenario's name, or the file's path);
  * `db_flag` is --db's value or NULL. False, with one line in err, if it cannot be written. */

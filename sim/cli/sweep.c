@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/duration.h"
+#include "cli/record.h"
 #include "cli/run.h"
 #include "cli/wall_clock.h"
 #include "lua/shipped.h"
@@ -363,17 +364,6 @@ static uint64_t pass(struct sweep_state *st, struct seed_job *job, const char *p
     return got;
 }
 
-static void base_name(const char *name, char *buf, size_t cap)
-{
-    const char *slash = strrchr(name, '/');
-    const char *b = slash != NULL ? slash + 1 : name;
-    size_t len = strlen(b);
-    if (len > 4 && strcmp(b + len - 4, ".lua") == 0) {
-        len -= 4;
-    }
-    snprintf(buf, cap, "%.*s", (int)len, b);
-}
-
 static bool make_dir(const char *path)
 {
     return mkdir(path, 0777) == 0 || errno == EEXIST;
@@ -569,7 +559,7 @@ int sweep_main(int argc, char **argv)
     rc = rc != EXIT_PASS ? rc : load_source(&a, &src);
     char name[256], dir[700], db_path[700];
     if (rc == EXIT_PASS) {
-        base_name(src.shipped ? a.run.scenario : src.chunk, name, sizeof name);
+        record_base_name(src.shipped ? a.run.scenario : src.chunk, name, sizeof name);
         rc = sweep_paths(&a, name, db_path, dir, sizeof dir) ? EXIT_PASS : EXIT_INTERNAL;
     }
     if (rc != EXIT_PASS || a.dry_run) {
@@ -727,7 +717,7 @@ static int merge_write(struct merged *m, const char *what, const char *out, cons
         printf("sweep database: %s\n", out);
     }
     char err[800], classname[300], name[256];
-    base_name(m->first.scenario, name, sizeof name);
+    record_base_name(m->first.scenario, name, sizeof name);
     snprintf(classname, sizeof classname, "kraftsim.%s", name);
     if (junit != NULL &&
         !sweep_junit_write(junit, what, classname, m->rows, m->count, err, sizeof err)) {
