@@ -453,6 +453,9 @@ static bool count_seed(void *ctx, const struct sweep_outcome *o)
 static void bench_sweep(uint64_t seeds)
 {
     uint64_t *list = malloc(seeds * sizeof *list);
+    if (list == NULL) {
+        return;
+    }
     for (uint64_t i = 0; i < seeds; i++) {
         list[i] = i + 1;
     }

@@ -174,6 +174,15 @@ START_TEST(signatures_group_failures_that_differ_only_in_numbers)
     snprintf(b.first, sizeof b.first, "history: duplicate: value 7 at orders-0 offset 3");
     sweep_signature(&b, y, sizeof y);
     ck_assert_str_ne(x, y);
+    /* two check.expect lines of one script are two failures; their seeds and times are not */
+    snprintf(a.checkers, sizeof a.checkers, "expect:1");
+    b = a;
+    snprintf(a.first, sizeof a.first, "expect (two.lua:5): not a multiple of 3 at 1.21 s");
+    snprintf(b.first, sizeof b.first, "expect (two.lua:6): not a multiple of 4 at 1.21 s");
+    sweep_signature(&a, x, sizeof x);
+    sweep_signature(&b, y, sizeof y);
+    ck_assert_str_eq(x, "expect: expect (two.lua:5): not a multiple of N at N s");
+    ck_assert_str_ne(x, y);
 }
 END_TEST
 

@@ -84,6 +84,14 @@ static int small_number(const char *flag, const char *text, uint32_t max, uint32
     return EXIT_PASS;
 }
 
+/* "--seeds wants A..B ..., got 'x'": a flag's value refused with the parser's reason. */
+static int refused(const char *flag, const char *why, const char *value)
+{
+    char message[200];
+    snprintf(message, sizeof message, "%s %s, got '%%s'", flag, why);
+    return usage_error(message, value);
+}
+
 static int parse_sweep_one(int c, struct sweep_args *a)
 {
     const char *why = NULL;
@@ -98,20 +106,10 @@ static int parse_sweep_one(int c, struct sweep_args *a)
         return EXIT_PASS;
     case 'R':
         a->have_seeds = sweep_seeds_parse_range(optarg, &a->seeds, &why);
-        if (!a->have_seeds) {
-            char message[200];
-            snprintf(message, sizeof message, "--seeds %s, got '%%s'", why);
-            return usage_error(message, optarg);
-        }
-        return EXIT_PASS;
+        return a->have_seeds ? EXIT_PASS : refused("--seeds", why, optarg);
     case 'H':
         a->have_shard = sweep_seeds_parse_shard(optarg, &a->seeds, &why);
-        if (!a->have_shard) {
-            char message[200];
-            snprintf(message, sizeof message, "--shard %s, got '%%s'", why);
-            return usage_error(message, optarg);
-        }
-        return EXIT_PASS;
+        return a->have_shard ? EXIT_PASS : refused("--shard", why, optarg);
     case 'j': {
         int rc = small_number("--jobs", optarg, 1024, &n);
         a->jobs = (int)n;
@@ -293,16 +291,10 @@ static bool on_seed(void *ctx, const struct sweep_outcome *o)
     return !st->errored;
 }
 
-static int by_seed(const void *x, const void *y)
-{
-    const struct sweep_row *a = x, *b = y;
-    return a->seed < b->seed ? -1 : a->seed > b->seed;
-}
-
 static struct sweep_row *row_of_seed(struct sweep_state *st, uint64_t seed)
 {
     struct sweep_row key = {.seed = seed};
-    return bsearch(&key, st->rows, st->count, sizeof key, by_seed);
+    return bsearch(&key, st->rows, st->count, sizeof key, sweep_row_by_seed);
 }
 
 /* A run again that gave another trace hash: the sweep's own failure, whatever else it found. */
@@ -588,7 +580,7 @@ int sweep_main(int argc, char **argv)
     double started = now_s();
     struct seed_job job = {.a = &a, .src = &src, .name = name};
     pass(&st, &job, "sweep", seeds, total, on_seed);
-    qsort(st.rows, st.count, sizeof *st.rows, by_seed);
+    qsort(st.rows, st.count, sizeof *st.rows, sweep_row_by_seed);
     if (report_error(&st)) {
         rc = EXIT_USAGE;
     } else {
@@ -682,7 +674,7 @@ static int merge_read(char **paths, int n, struct merged *m)
         m->complete = m->complete && info.complete;
         m->wall = m->wall > info.wall_s ? m->wall : info.wall_s; /* shards run side by side */
     }
-    qsort(m->rows, m->count, sizeof *m->rows, by_seed);
+    qsort(m->rows, m->count, sizeof *m->rows, sweep_row_by_seed);
     for (uint64_t i = 1; i < m->count; i++) {
         if (m->rows[i].seed == m->rows[i - 1].seed) {
             char line[200];

@@ -80,6 +80,13 @@ void sweep_signature(const struct sweep_row *row, char *buf, size_t cap)
     }
     bool in_number = false;
     for (; *s != '\0' && t.len + 2 < cap; s++) {
+        /* a script's line ("two.lua:6") names the check that failed: it stays */
+        if (!in_number && *s == ':' && isdigit((unsigned char)s[1])) {
+            size_t n = 1 + strspn(s + 1, "0123456789");
+            text_printf(&t, "%.*s", (int)n, s);
+            s += n - 1;
+            continue;
+        }
         bool digit = isdigit((unsigned char)*s) || (in_number && *s == '.' &&
                                                      isdigit((unsigned char)s[1]));
         if (digit && !in_number) {
@@ -91,7 +98,7 @@ void sweep_signature(const struct sweep_row *row, char *buf, size_t cap)
     }
 }
 
-static int by_seed(const void *a, const void *b)
+int sweep_row_by_seed(const void *a, const void *b)
 {
     const struct sweep_row *x = a, *y = b;
     return x->seed < y->seed ? -1 : x->seed > y->seed;
@@ -171,28 +178,31 @@ static void print_slowest(FILE *out, const struct sweep_row *rows, uint64_t coun
     fprintf(out, "\n");
 }
 
-/* Each distinct failure (or error) signature once, with its count and lowest seed. */
+/* Each distinct failure (or error) signature once, with its count and lowest seed (rows are
+ * sorted by seed). Each row's signature is made once. */
 static void print_signatures(FILE *out, const struct sweep_row *rows, uint64_t count)
 {
-    uint64_t *first = malloc((count > 0 ? count : 1) * sizeof *first);
-    uint64_t *seen = calloc(count > 0 ? count : 1, sizeof *seen);
-    KS_ASSERT(first != NULL && seen != NULL);
+    typedef char signature[SWEEP_TEXT + 32];
+    uint64_t cap = count > 0 ? count : 1;
+    uint64_t *first = malloc(cap * sizeof *first);
+    uint64_t *seen = calloc(cap, sizeof *seen);
+    signature *sig = malloc(cap * sizeof *sig); /* of the distinct ones, in first-seen order */
+    KS_ASSERT(first != NULL && seen != NULL && sig != NULL);
     uint64_t distinct = 0;
-    char a[SWEEP_TEXT + 32], b[SWEEP_TEXT + 32];
+    signature a;
     for (uint64_t i = 0; i < count; i++) {
         if (rows[i].verdict != SWEEP_FAIL && rows[i].verdict != SWEEP_ERROR) {
             continue;
         }
         sweep_signature(&rows[i], a, sizeof a);
         uint64_t k = 0;
-        for (; k < distinct; k++) {
-            sweep_signature(&rows[first[k]], b, sizeof b);
-            if (strcmp(a, b) == 0 && rows[first[k]].verdict == rows[i].verdict) {
-                break;
-            }
+        while (k < distinct &&
+               (strcmp(a, sig[k]) != 0 || rows[first[k]].verdict != rows[i].verdict)) {
+            k++;
         }
         if (k == distinct) {
-            first[distinct++] = i;
+            first[distinct] = i;
+            memcpy(sig[distinct++], a, sizeof a);
         }
         seen[k]++;
     }
@@ -201,9 +211,8 @@ static void print_signatures(FILE *out, const struct sweep_row *rows, uint64_t c
     }
     for (uint64_t k = 0; k < distinct; k++) {
         const struct sweep_row *r = &rows[first[k]];
-        sweep_signature(r, a, sizeof a);
         fprintf(out, "  %s%s\n    %" PRIu64 " seed%s, first seed %" PRIu64 ": %s\n",
-                r->verdict == SWEEP_ERROR ? "scenario error: " : "", a, seen[k],
+                r->verdict == SWEEP_ERROR ? "scenario error: " : "", sig[k], seen[k],
                 seen[k] == 1 ? "" : "s", r->seed, r->first);
         fprintf(out, "    replay: %s\n", r->replay);
         if (r->run_db[0] != '\0') {
@@ -212,6 +221,7 @@ static void print_signatures(FILE *out, const struct sweep_row *rows, uint64_t c
     }
     free(first);
     free(seen);
+    free(sig);
 }
 
 struct drawn {
@@ -260,7 +270,7 @@ static void print_drawn(FILE *out, const struct sweep_row *rows, uint64_t count)
 void sweep_report_print(FILE *out, const char *what, struct sweep_row *rows, uint64_t count,
                         double wall_s)
 {
-    qsort(rows, count, sizeof *rows, by_seed);
+    qsort(rows, count, sizeof *rows, sweep_row_by_seed);
     uint64_t by[4] = {0};
     for (uint64_t i = 0; i < count; i++) {
         by[rows[i].verdict]++;

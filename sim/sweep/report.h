@@ -34,6 +34,8 @@ struct sweep_row {
 /* The row of an outcome; `replay` is the seed's `kraftsim run` command. */
 void sweep_row_of(const struct sweep_outcome *o, const char *replay, struct sweep_row *row);
 const char *sweep_verdict_name(enum sweep_verdict v);
+/* qsort and bsearch order for rows: by seed. */
+int sweep_row_by_seed(const void *a, const void *b);
 bool sweep_verdict_parse(const char *name, enum sweep_verdict *v);
 
 /* The closing table: seeds passed and failed, failures per checker, the slowest seeds, each
@@ -41,8 +43,9 @@ bool sweep_verdict_parse(const char *name, enum sweep_verdict *v);
  * (sorted here by seed). `what` names the sweep ("scenario workload, seeds 1..1000"). */
 void sweep_report_print(FILE *out, const char *what, struct sweep_row *rows, uint64_t count,
                         double wall_s);
-/* A failure's signature: its checker and its first violation with every number made "N", so
- * seeds that failed the same way group together. */
+/* A failure's signature: its checker and its first violation with every number made "N" (a
+ * script's FILE:LINE kept: it names the check), so seeds that failed the same way group
+ * together. */
 void sweep_signature(const struct sweep_row *row, char *buf, size_t cap);
 /* JUnit XML, one <testcase> per seed named "seed N" in `classname` (Jenkins, GitLab and GitHub
  * read it): a failure's message is the first violation, its type the checkers, its text the
