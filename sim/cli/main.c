@@ -12,6 +12,7 @@
 #include "cli/render.h"
 #include "cli/replay.h"
 #include "cli/run.h"
+#include "cli/shrink.h"
 #include "cli/sweep.h"
 #include "lua/runtime.h"
 #include "lua/shipped.h"
@@ -42,6 +43,8 @@ static const char usage_head[] =
     "  sweep     run a scenario over many seeds in parallel workers: kraftsim sweep\n"
     "            FILE.lua|--scenario NAME --seeds A..B [-j N] [--shard I/N] [--junit FILE]\n"
     "  merge     one report of a sharded sweep: kraftsim merge SHARD.db...\n"
+    "  shrink    from a failed run, the smallest scenario that still fails the same check:\n"
+    "            kraftsim shrink RUN.db [-o FILE.lua]\n"
     "  list      list the shipped scenarios and lessons\n"
     "  switches  list the Kafka behaviour switches, their sources and each release's value\n"
     "\n"
@@ -442,10 +445,13 @@ static int dispatch(int argc, char **argv)
     if (strcmp(cmd, "sweep") == 0) {
         return sweep_main(argc - 1, argv + 1);
     }
+    if (strcmp(cmd, "shrink") == 0) {
+        return shrink_main(argc - 1, argv + 1);
+    }
     if (strcmp(cmd, "merge") == 0) {
         return merge_main(argc - 1, argv + 1);
     }
-    static const char *const later[] = {"shrink", "lint"};
+    static const char *const later[] = {"lint"};
     for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
         if (strcmp(cmd, later[i]) == 0) {
             fprintf(stderr, "kraftsim: '%s' is not yet implemented\n", cmd);

@@ -8,77 +8,10 @@
 
 #include <sqlite3.h>
 
+#include "cli/recorded.h"
 #include "lua/runtime.h"
 #include "lua/shipped.h"
 #include "trace/db.h"
-
-struct recorded_run {
-    uint64_t seed;
-    char scenario[512];
-    char *text;
-    size_t len;
-    bool shipped;
-    char kafka_version[64];
-    time_ns duration;
-    char trace_hash[24];
-    bool complete;
-};
-
-static char *column_dup(sqlite3_stmt *s, int col, size_t *len)
-{
-    const void *blob = sqlite3_column_text(s, col);
-    int n = sqlite3_column_bytes(s, col);
-    char *out = malloc((size_t)n + 1);
-    KS_ASSERT(out != NULL);
-    if (blob != NULL) {
-        memcpy(out, blob, (size_t)n);
-    }
-    out[n] = '\0';
-    if (len != NULL) {
-        *len = (size_t)n;
-    }
-    return out;
-}
-
-static bool read_run(sqlite3 *db, const char *path, struct recorded_run *run, char *err,
-                     size_t cap)
-{
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(db, "SELECT seed, scenario, scenario_text, shipped, kafka_version,"
-                           " duration_ns, trace_hash, complete FROM run", -1, &s,
-                           NULL) != SQLITE_OK ||
-        sqlite3_step(s) != SQLITE_ROW) {
-        snprintf(err, cap, "%s: its run table cannot be read (%s)", path, sqlite3_errmsg(db));
-        sqlite3_finalize(s);
-        return false;
-    }
-    memset(run, 0, sizeof *run);
-    run->seed = (uint64_t)sqlite3_column_int64(s, 0);
-    char *name = column_dup(s, 1, NULL);
-    snprintf(run->scenario, sizeof run->scenario, "%s", name);
-    free(name);
-    bool has_text = sqlite3_column_type(s, 2) != SQLITE_NULL;
-    run->text = has_text ? column_dup(s, 2, &run->len) : NULL;
-    run->shipped = sqlite3_column_int(s, 3) != 0;
-    if (sqlite3_column_type(s, 4) != SQLITE_NULL) {
-        char *v = column_dup(s, 4, NULL);
-        snprintf(run->kafka_version, sizeof run->kafka_version, "%s", v);
-        free(v);
-    }
-    run->duration = sqlite3_column_int64(s, 5);
-    if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
-        char *h = column_dup(s, 6, NULL);
-        snprintf(run->trace_hash, sizeof run->trace_hash, "%s", h);
-        free(h);
-    }
-    run->complete = sqlite3_column_int(s, 7) != 0;
-    sqlite3_finalize(s);
-    if (run->text == NULL) {
-        snprintf(err, cap, "%s: the run recorded no scenario text to replay", path);
-        return false;
-    }
-    return true;
-}
 
 int replay_main(const char *path, FILE *out)
 {
@@ -89,7 +22,7 @@ int replay_main(const char *path, FILE *out)
         return 2;
     }
     struct recorded_run run;
-    if (!read_run(db, path, &run, err, sizeof err)) {
+    if (!recorded_run_read(db, path, &run, err, sizeof err)) {
         fprintf(stderr, "kraftsim: %s\n", err);
         free(run.text);
         sqlite3_close(db);
@@ -105,12 +38,7 @@ int replay_main(const char *path, FILE *out)
     struct run_result r;
     memset(&r, 0, sizeof r);
     char chunk[600];
-    snprintf(chunk, sizeof chunk, "%s%s%s", run.shipped ? "scenarios/" : "", run.scenario,
-             run.shipped ? ".lua" : "");
-    const struct shipped_file *f = run.shipped ? shipped_scenario(run.scenario) : NULL;
-    if (f != NULL) {
-        snprintf(chunk, sizeof chunk, "scenarios/%s", f->path);
-    }
+    recorded_run_chunk(&run, chunk, sizeof chunk);
     lua_scenario_run(chunk, run.text, run.len, run.shipped, &opts, &r);
     fclose(quiet);
     uint64_t events = 0;

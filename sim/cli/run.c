@@ -252,3 +252,15 @@ int run_lua(const struct run_args *a, struct run_opts *opts, struct lua_source *
     return rc;
 }
 
+int count_flag(const char *flag, const char *text, uint32_t max, uint32_t *out)
+{
+    uint64_t v = 0;
+    if (!parse_seed(text, &v) || v > max) {
+        char message[160];
+        snprintf(message, sizeof message, "%s wants a whole number from 0 to %u, got '%%s'",
+                 flag, max);
+        return usage_error(message, text);
+    }
+    *out = (uint32_t)v;
+    return EXIT_PASS;
+}

@@ -71,6 +71,8 @@ void print_error_line(const char *message, const char *suffix);
 int usage_error(const char *fmt, const char *arg) __attribute__((format(printf, 1, 0)));
 /* A seed is decimal digits, nothing else. */
 bool parse_seed(const char *text, uint64_t *out);
+/* A flag's whole number, 0 to max: EXIT_PASS, or EXIT_USAGE after one line naming the flag. */
+int count_flag(const char *flag, const char *text, uint32_t max, uint32_t *out);
 /* A trace hash as the run prints it: an optional 0x, then 1 to 16 hex digits. */
 bool parse_hash(const char *text, uint64_t *out);
 /* Flushes stdout; false (remembering errno for the exit message) if it could not be written. */

@@ -71,19 +71,6 @@ static const struct option sweep_options[] = {
     {"dry-run", no_argument, NULL, 'n'},        {"swarm", no_argument, NULL, 'W'},
     {NULL, 0, NULL, 0}};
 
-static int small_number(const char *flag, const char *text, uint32_t max, uint32_t *out)
-{
-    uint64_t v = 0;
-    if (!parse_seed(text, &v) || v > max) {
-        char message[160];
-        snprintf(message, sizeof message, "%s wants a whole number from 0 to %u, got '%%s'",
-                 flag, max);
-        return usage_error(message, text);
-    }
-    *out = (uint32_t)v;
-    return EXIT_PASS;
-}
-
 /* "--seeds wants A..B ..., got 'x'": a flag's value refused with the parser's reason. */
 static int refused(const char *flag, const char *why, const char *value)
 {
@@ -111,13 +98,13 @@ static int parse_sweep_one(int c, struct sweep_args *a)
         a->have_shard = sweep_seeds_parse_shard(optarg, &a->seeds, &why);
         return a->have_shard ? EXIT_PASS : refused("--shard", why, optarg);
     case 'j': {
-        int rc = small_number("--jobs", optarg, 1024, &n);
+        int rc = count_flag("--jobs", optarg, 1024, &n);
         a->jobs = (int)n;
         return rc != EXIT_PASS ? rc : n == 0 ? usage_error("--jobs wants 1 or more, got %s",
                                                             optarg) : EXIT_PASS;
     }
     case 'C':
-        return small_number("--recheck", optarg, 100, &a->recheck);
+        return count_flag("--recheck", optarg, 100, &a->recheck);
     case 'J':
         a->junit = optarg;
         return EXIT_PASS;
@@ -452,6 +439,19 @@ static bool sweep_paths(const struct sweep_args *a, const char *name, char *db_p
         size_t len = strlen(a->db);
         bool ext = len > 3 && strcmp(a->db + len - 3, ".db") == 0;
         snprintf(dir, cap, "%.*s", (int)(ext ? len - 3 : len), a->db);
+        /* its folder must be there before any seed runs, not found missing at the end */
+        const char *slash = strrchr(a->db, '/');
+        char parent[700];
+        snprintf(parent, sizeof parent, "%.*s", slash != NULL ? (int)(slash - a->db) : 1,
+                 slash != NULL ? a->db : ".");
+        struct stat st;
+        if (!a->dry_run && parent[0] != '\0' && (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode))) {
+            char line[800];
+            snprintf(line, sizeof line, "--db %s: there is no folder %s", a->db,
+                     parent);
+            print_error_line(line, "");
+            return false;
+        }
         return true;
     }
     snprintf(db_path, cap, "runs/sweep-%s.db", name);
@@ -552,7 +552,7 @@ int sweep_main(int argc, char **argv)
     char name[256], dir[700], db_path[700];
     if (rc == EXIT_PASS) {
         record_base_name(src.shipped ? a.run.scenario : src.chunk, name, sizeof name);
-        rc = sweep_paths(&a, name, db_path, dir, sizeof dir) ? EXIT_PASS : EXIT_INTERNAL;
+        rc = sweep_paths(&a, name, db_path, dir, sizeof dir) ? EXIT_PASS : EXIT_USAGE;
     }
     if (rc != EXIT_PASS || a.dry_run) {
         uint64_t total = rc == EXIT_PASS ? sweep_seeds_count(&a.seeds) : 0;

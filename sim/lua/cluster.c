@@ -12,10 +12,12 @@
 #include "config.h"
 #include "lifecycle.h"
 #include "lua/sandbox.h"
+#include "lua/shrunk.h"
 #include "protocol/header.h"
 #include "raft/listener.h"
 #include "raft/quorum.h"
 #include "release.h"
+#include "scenario/capture.h"
 #include "text.h"
 #include "tools/admin.h"
 #include "trace/db.h"
@@ -564,6 +566,18 @@ static struct shape read_shape(lua_State *L, const char **version)
                       int_field(L, 1, "controllers", 0, 0, 9),
                       int_field(L, 1, "brokers", 0, 0, LUA_CLUSTER_NODES_MAX),
                       int_field(L, 1, "clients", 2, 0, LUA_CLUSTER_CLIENTS_MAX)};
+    const struct lua_run *r = lua_run_of(L);
+    if (r->shrunk != NULL && r->shrunk->cluster) { /* kraftsim shrink's smaller cluster */
+        s.combined = r->shrunk->combined;
+        s.controllers = r->shrunk->controllers;
+        s.brokers = r->shrunk->brokers;
+    }
+    if (r->opts->capture != NULL) {
+        r->opts->capture->cluster = true;
+        r->opts->capture->combined = s.combined;
+        r->opts->capture->controllers = s.controllers;
+        r->opts->capture->brokers = s.brokers;
+    }
     int total = s.combined + s.controllers + s.brokers;
     if (s.combined + s.controllers == 0 || total > LUA_CLUSTER_NODES_MAX) {
         lua_run_error(L, "kraft.cluster: a cluster needs 1 to 9 voters (combined or "
@@ -581,6 +595,12 @@ static struct shape read_shape(lua_State *L, const char **version)
     return s;
 }
 
+void lua_cluster_node_name(int combined, int controllers, int i, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s-%d",
+             i < combined ? "kafka" : i < combined + controllers ? "controller" : "broker", i + 1);
+}
+
 /* Ids count up from 1: combined nodes (kafka-N), controllers (controller-N), brokers. */
 static void name_nodes(struct lua_cluster *c, const struct shape *s)
 {
@@ -590,8 +610,7 @@ static void name_nodes(struct lua_cluster *c, const struct shape *s)
         n->id = i + 1;
         n->controller = i < s->combined + s->controllers;
         n->broker = i < s->combined || i >= s->combined + s->controllers;
-        snprintf(n->name, sizeof n->name, "%s-%d",
-                 i < s->combined ? "kafka" : n->controller ? "controller" : "broker", n->id);
+        lua_cluster_node_name(s->combined, s->controllers, i, n->name, sizeof n->name);
         c->host_names[i] = n->name;
         c->voter_count += n->controller;
     }
@@ -726,6 +745,9 @@ static int l_cluster(lua_State *L)
         return lua_run_error(L, "kraft.cluster: a scenario builds one cluster");
     }
     const char *version = r->opts->kafka_version; /* the flag wins over the scenario's */
+    if (version == NULL && r->shrunk != NULL && r->shrunk->kafka_version[0] != '\0') {
+        version = r->shrunk->kafka_version; /* the flag the shrunk run had */
+    }
     struct shape s = read_shape(L, &version);
     /* The userdata owns the cluster from here: a refused config raises, and its __gc frees
      * a cluster that never got a world. */

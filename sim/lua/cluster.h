@@ -55,6 +55,19 @@ struct lua_node {
     char properties[4096];
 };
 
+/* One fault as the nemesis injects it: drawn from the nemesis stream, or read back from
+ * kraft.shrunk's schedule (nemesis.c). */
+struct fault_plan {
+    const char *kind;
+    int victim;                  /* the node a one-node fault takes, as a node index */
+    bool cut;                    /* partition: a split rather than an isolation */
+    int a[LUA_CLUSTER_NODES_MAX], an; /* the sides of a split, a one-way cut or a bridge */
+    int b[LUA_CLUSTER_NODES_MAX], bn;
+    int mid;                     /* a bridge's middle node */
+    int64_t rate_ppm;            /* clock: the victim's clock rate, 1000000 = true time */
+    time_ns slow;                /* disk: extra time per operation; 0 = a stall */
+};
+
 struct lua_nemesis {
     bool on;
     const char *kinds[16];
@@ -66,9 +79,16 @@ struct lua_nemesis {
     int victim_rule; /* nemesis.c: leader half the time, the leader, or any node */
     time_ns until;   /* stops (and undoes its fault) here; TIME_NS_MAX = until liveness */
     int open_fault;  /* index in faults of the fault it holds, or -1 */
-    const char *open_kind;
-    int victim;      /* node index of that fault */
+    int open_capture; /* its index in the run's capture, or -1 */
+    bool open;
+    struct fault_plan plan; /* the fault it holds */
+    uint64_t open_token; /* bumped at every inject and stop: an undo for an earlier one does
+                            nothing */
     uint64_t generation; /* bumped when it stops: stale ticks do nothing */
+    /* kraft.shrunk: the schedule it plays instead of drawing (NULL: it draws) */
+    struct fault_plan *played;
+    const struct lua_shrunk *shrunk;
+    int next_played;
 };
 
 struct lua_cluster {
@@ -137,6 +157,9 @@ void lua_views_seed_register(lua_State *L); /* views.c: led_by, describe_topics 
 void lua_checks_register(lua_State *L);  /* checks.c: the check table */
 void lua_nemesis_register(lua_State *L); /* nemesis.c: c:nemesis{...} */
 void lua_nemesis_stop(struct lua_cluster *c);
+bool lua_nemesis_kind_known(const char *kind);
+/* "kafka-3": the name of node index i of a cluster of this shape (ids count up from 1). */
+void lua_cluster_node_name(int combined, int controllers, int i, char *buf, size_t cap);
 void lua_workload_register(lua_State *L); /* workload.c: c:metadata_client{...} */
 void lua_views_quorum_register(lua_State *L); /* views.c: converged, image_brokers ... */
 void lua_clients_register(lua_State *L); /* clients.c: c:producer{}, c:consumer{} */

@@ -1,5 +1,6 @@
 /* nemesis.c — c:nemesis{...}: faults at random from the run seed, one at a time. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -7,6 +8,8 @@
 
 #include "lua/cluster.h"
 #include "lua/sandbox.h"
+#include "lua/shrunk.h"
+#include "scenario/capture.h"
 #include "text.h"
 #include "world/world.h"
 
@@ -24,14 +27,39 @@
  *   victim = "leader-half" (the default), "leader" (the quorum leader when there is one) or
  *                         "any" (any node, drawn evenly).
  * The quorum scenarios' nemesis is { length = { 500 * ms, 3500 * ms }, gap = { 0, 2 * s } }.
+ *
+ * After kraft.shrunk{ faults = {...} } (lua/shrunk.h) it draws nothing: it injects the listed
+ * faults at their times, which kraftsim shrink took from a run of the same seed (the
+ * targets as the capture wrote them, scenario/capture.h). Its stream is its own, so a run
+ * that plays all the faults it drew is the run that drew them, to the trace hash.
  */
+
+/*
+ * A fault kind is a shape (what its targets are: one node, two sides of a cut, ...), a draw
+ * of its parameters from the nemesis stream, an injection and an undo. The draw and the
+ * injection are apart so that kraft.shrunk's schedule can give the parameters instead: its
+ * targets are the text the fault's plan writes (plan_text), read back by plan_read.
+ */
+enum fault_shape {
+    SHAPE_NODE,   /* "kafka-1" */
+    SHAPE_SPLIT,  /* "kafka-1 kafka-2 | kafka-3" (the admin client goes with the first side) */
+    SHAPE_ONEWAY, /* "kafka-1 -> kafka-2 kafka-3": the first side's packets to the second drop */
+    SHAPE_BRIDGE, /* "kafka-1 | kafka-2 | kafka-3": the middle node alone hears both sides */
+    SHAPE_CLOCK,  /* "kafka-1 rate 0.812345" */
+    SHAPE_DISK,   /* "kafka-1 slow 23 ms" or "kafka-1 stall" */
+    SHAPE_ALL,    /* every link */
+    SHAPE_PARTITION /* a node or a split, drawn */
+};
 
 struct fault_kind {
     const char *name;
-    /* Injects on node `victim`; returns the fault's targets for the log in buf. False if it
-     * could not (the victim is down): then nothing is injected this round. */
-    bool (*inject)(struct lua_cluster *c, int victim, time_ns length, char *buf, size_t cap);
-    void (*undo)(struct lua_cluster *c, int victim);
+    enum fault_shape shape;
+    /* Draws the parameters the victim does not give; false if this cluster cannot have the
+     * fault (a split of one node): then nothing is injected this round. */
+    bool (*draw)(struct lua_cluster *c, struct fault_plan *p);
+    /* Injects the plan; false if it cannot now (the victim is down). */
+    bool (*inject)(struct lua_cluster *c, const struct fault_plan *p, time_ns length);
+    void (*undo)(struct lua_cluster *c, const struct fault_plan *p);
 };
 
 static struct host *host_of(struct lua_cluster *c, int i) { return world_host(c->w, i); }
@@ -45,207 +73,208 @@ static bool running(struct lua_cluster *c, int i)
 static void names(struct lua_cluster *c, const int *set, int n, struct text *t)
 {
     for (int k = 0; k < n; k++) {
-        text_printf(t, "%s%s", k ? " " : "", set[k] < c->node_count ? c->nodes[set[k]].name
-                                                                    : "admin");
+        text_printf(t, "%s%s", k ? " " : "", c->nodes[set[k]].name);
     }
 }
 
-/* Splits the nodes at random into two non-empty groups (the admin client goes with a). */
-static void split(struct lua_cluster *c, int *a, int *an, int *b, int *bn)
+/* Splits the nodes at random into two non-empty sides. */
+static void split(struct lua_cluster *c, struct fault_plan *p)
 {
-    *an = *bn = 0;
+    p->an = p->bn = 0;
     uint64_t mask = 1 + rng_below(draw(c), (UINT64_C(1) << c->node_count) - 2);
     for (int i = 0; i < c->node_count; i++) {
         if (mask & (UINT64_C(1) << i)) {
-            a[(*an)++] = i;
+            p->a[p->an++] = i;
         } else {
-            b[(*bn)++] = i;
+            p->b[p->bn++] = i;
         }
     }
 }
 
-static bool inject_isolate(struct lua_cluster *c, int v, time_ns len, char *buf, size_t cap)
+static bool draw_nothing(struct lua_cluster *c, struct fault_plan *p)
 {
-    (void)len;
-    net_isolate(&c->w->net, v);
-    snprintf(buf, cap, "%s", c->nodes[v].name);
-    return true;
-}
-
-static bool inject_split(struct lua_cluster *c, int v, time_ns len, char *buf, size_t cap)
-{
-    (void)v;
-    (void)len;
-    if (c->node_count < 2) {
-        return false;
-    }
-    int a[LUA_CLUSTER_NODES_MAX + 1], b[LUA_CLUSTER_NODES_MAX], an, bn;
-    split(c, a, &an, b, &bn);
-    struct text t = text_init(buf, cap);
-    names(c, a, an, &t);
-    text_printf(&t, " | ");
-    names(c, b, bn, &t);
-    a[an++] = c->admin_host;
-    net_partition(&c->w->net, a, an, b, bn);
+    (void)c;
+    (void)p;
     return true;
 }
 
 /* The quorum leader, whoever the victim is; with no leader, the victim (a round that draws
  * isolate-leader mid-election still cuts someone off, as a flaky switch port would). */
-static bool inject_isolate_leader(struct lua_cluster *c, int v, time_ns len, char *buf,
-                                  size_t cap)
+static bool draw_leader(struct lua_cluster *c, struct fault_plan *p)
 {
     int leader = lua_cluster_leader(c);
-    return inject_isolate(c, leader >= 0 ? leader : v, len, buf, cap);
+    p->victim = leader >= 0 ? leader : p->victim;
+    return true;
 }
 
-static bool inject_partition(struct lua_cluster *c, int v, time_ns len, char *buf, size_t cap)
+static bool draw_split(struct lua_cluster *c, struct fault_plan *p)
 {
-    return rng_below(draw(c), 2) == 0 ? inject_isolate(c, v, len, buf, cap)
-                                      : inject_split(c, v, len, buf, cap);
-}
-
-static bool inject_oneway(struct lua_cluster *c, int v, time_ns len, char *buf, size_t cap)
-{
-    (void)v;
-    (void)len;
     if (c->node_count < 2) {
         return false;
     }
-    int a[LUA_CLUSTER_NODES_MAX], b[LUA_CLUSTER_NODES_MAX], an, bn;
-    split(c, a, &an, b, &bn);
-    net_cut_oneway(&c->w->net, a, an, b, bn);
-    struct text t = text_init(buf, cap);
-    names(c, a, an, &t);
-    text_printf(&t, " -> ");
-    names(c, b, bn, &t);
+    split(c, p);
     return true;
 }
 
-static bool inject_bridge(struct lua_cluster *c, int v, time_ns len, char *buf, size_t cap)
+static bool draw_partition(struct lua_cluster *c, struct fault_plan *p)
 {
-    (void)v;
-    (void)len;
+    p->cut = rng_below(draw(c), 2) != 0;
+    return !p->cut || draw_split(c, p);
+}
+
+static bool draw_bridge(struct lua_cluster *c, struct fault_plan *p)
+{
     if (c->node_count < 3) {
         return false;
     }
-    int a[LUA_CLUSTER_NODES_MAX], b[LUA_CLUSTER_NODES_MAX], an, bn;
-    split(c, a, &an, b, &bn);
-    int mid = an > 1 ? a[--an] : b[--bn];
-    if (an == 0 || bn == 0) {
-        return false;
-    }
-    net_bridge(&c->w->net, a, an, mid, b, bn);
-    struct text t = text_init(buf, cap);
-    names(c, a, an, &t);
-    text_printf(&t, " | %s | ", c->nodes[mid].name);
-    names(c, b, bn, &t);
+    split(c, p);
+    p->mid = p->an > 1 ? p->a[--p->an] : p->b[--p->bn];
+    return p->an > 0 && p->bn > 0;
+}
+
+static bool draw_clock(struct lua_cluster *c, struct fault_plan *p)
+{
+    p->rate_ppm = 700000 + (int64_t)rng_below(draw(c), 600001);
     return true;
 }
 
-static void undo_net(struct lua_cluster *c, int v)
+static bool draw_disk(struct lua_cluster *c, struct fault_plan *p)
 {
-    (void)v;
+    p->slow = rng_below(draw(c), 2) == 0 ? (5 + (time_ns)rng_below(draw(c), 46)) * NS_PER_MS
+                                         : 0;
+    return true;
+}
+
+static bool inject_isolate(struct lua_cluster *c, const struct fault_plan *p, time_ns len)
+{
+    (void)len;
+    net_isolate(&c->w->net, p->victim);
+    return true;
+}
+
+static bool inject_split(struct lua_cluster *c, const struct fault_plan *p, time_ns len)
+{
+    (void)len;
+    int a[LUA_CLUSTER_NODES_MAX + 1];
+    memcpy(a, p->a, sizeof p->a);
+    a[p->an] = c->admin_host;
+    net_partition(&c->w->net, a, p->an + 1, p->b, p->bn);
+    return true;
+}
+
+static bool inject_partition(struct lua_cluster *c, const struct fault_plan *p, time_ns len)
+{
+    return p->cut ? inject_split(c, p, len) : inject_isolate(c, p, len);
+}
+
+static bool inject_oneway(struct lua_cluster *c, const struct fault_plan *p, time_ns len)
+{
+    (void)len;
+    net_cut_oneway(&c->w->net, p->a, p->an, p->b, p->bn);
+    return true;
+}
+
+static bool inject_bridge(struct lua_cluster *c, const struct fault_plan *p, time_ns len)
+{
+    (void)len;
+    net_bridge(&c->w->net, p->a, p->an, p->mid, p->b, p->bn);
+    return true;
+}
+
+static void undo_net(struct lua_cluster *c, const struct fault_plan *p)
+{
+    (void)p;
     net_heal(&c->w->net);
 }
 
-static bool inject_crash(struct lua_cluster *c, int v, time_ns len, char *buf, size_t cap)
+static bool inject_crash(struct lua_cluster *c, const struct fault_plan *p, time_ns len)
 {
     (void)len;
-    if (!running(c, v) && host_of(c, v)->state != HOST_PAUSED) {
+    if (!running(c, p->victim) && host_of(c, p->victim)->state != HOST_PAUSED) {
         return false;
     }
-    lua_cluster_crash_node(c, v);
-    snprintf(buf, cap, "%s", c->nodes[v].name);
+    lua_cluster_crash_node(c, p->victim);
     return true;
 }
 
-static bool inject_power(struct lua_cluster *c, int v, time_ns len, char *buf, size_t cap)
+static bool inject_power(struct lua_cluster *c, const struct fault_plan *p, time_ns len)
 {
     (void)len;
-    c->nodes[v].stopping = false;
-    host_power_fail(host_of(c, v));
-    snprintf(buf, cap, "%s", c->nodes[v].name);
+    c->nodes[p->victim].stopping = false;
+    host_power_fail(host_of(c, p->victim));
     return true;
 }
 
-static bool inject_stop(struct lua_cluster *c, int v, time_ns len, char *buf, size_t cap)
+static bool inject_stop(struct lua_cluster *c, const struct fault_plan *p, time_ns len)
 {
     (void)len;
-    if (!running(c, v)) {
+    if (!running(c, p->victim)) {
         return false;
     }
-    lua_cluster_begin_stop(c, v);
-    snprintf(buf, cap, "%s", c->nodes[v].name);
+    lua_cluster_begin_stop(c, p->victim);
     return true;
 }
 
-static void undo_restart(struct lua_cluster *c, int v)
+static void undo_restart(struct lua_cluster *c, const struct fault_plan *p)
 {
-    struct host *h = host_of(c, v);
-    if (h->state == HOST_UP && c->nodes[v].stopping) {
+    struct host *h = host_of(c, p->victim);
+    if (h->state == HOST_UP && c->nodes[p->victim].stopping) {
         host_stop(h); /* a stop still under way is finished, as an operator would */
     }
-    c->nodes[v].stopping = false;
-    lua_cluster_start_node(c, v);
+    c->nodes[p->victim].stopping = false;
+    lua_cluster_start_node(c, p->victim);
 }
 
-static bool inject_pause(struct lua_cluster *c, int v, time_ns len, char *buf, size_t cap)
+static bool inject_pause(struct lua_cluster *c, const struct fault_plan *p, time_ns len)
 {
     (void)len;
-    if (!running(c, v)) {
+    if (!running(c, p->victim)) {
         return false;
     }
-    host_pause(host_of(c, v));
-    snprintf(buf, cap, "%s", c->nodes[v].name);
+    host_pause(host_of(c, p->victim));
     return true;
 }
 
-static void undo_pause(struct lua_cluster *c, int v)
+static void undo_pause(struct lua_cluster *c, const struct fault_plan *p)
 {
-    if (host_of(c, v)->state == HOST_PAUSED) {
-        host_resume(host_of(c, v));
+    if (host_of(c, p->victim)->state == HOST_PAUSED) {
+        host_resume(host_of(c, p->victim));
     }
 }
 
-static bool inject_clock(struct lua_cluster *c, int v, time_ns len, char *buf, size_t cap)
+static bool inject_clock(struct lua_cluster *c, const struct fault_plan *p, time_ns len)
 {
     (void)len;
-    int64_t rate = 700000 + (int64_t)rng_below(draw(c), 600001);
-    host_set_clock_rate(host_of(c, v), rate);
-    snprintf(buf, cap, "%s rate %.3f", c->nodes[v].name, (double)rate / 1e6);
+    host_set_clock_rate(host_of(c, p->victim), p->rate_ppm);
     return true;
 }
 
-static void undo_clock(struct lua_cluster *c, int v)
+static void undo_clock(struct lua_cluster *c, const struct fault_plan *p)
 {
-    host_set_clock_rate(host_of(c, v), 1000000);
+    host_set_clock_rate(host_of(c, p->victim), 1000000);
 }
 
-static bool inject_disk(struct lua_cluster *c, int v, time_ns len, char *buf, size_t cap)
+static bool inject_disk(struct lua_cluster *c, const struct fault_plan *p, time_ns len)
 {
-    struct disk *d = &host_of(c, v)->disk;
-    if (rng_below(draw(c), 2) == 0) {
-        time_ns extra = (5 + (time_ns)rng_below(draw(c), 46)) * NS_PER_MS;
-        disk_set_slow(d, extra);
-        snprintf(buf, cap, "%s slow %" PRId64 " ms", c->nodes[v].name, extra / NS_PER_MS);
+    struct disk *d = &host_of(c, p->victim)->disk;
+    if (p->slow > 0) {
+        disk_set_slow(d, p->slow);
     } else {
         disk_stall(d, time_add(world_now(c->w), len));
-        snprintf(buf, cap, "%s stall", c->nodes[v].name);
     }
     return true;
 }
 
-static void undo_disk(struct lua_cluster *c, int v)
+static void undo_disk(struct lua_cluster *c, const struct fault_plan *p)
 {
-    struct disk *d = &host_of(c, v)->disk;
+    struct disk *d = &host_of(c, p->victim)->disk;
     disk_set_slow(d, 0);
     disk_stall(d, world_now(c->w));
 }
 
-static bool inject_lossy(struct lua_cluster *c, int v, time_ns len, char *buf, size_t cap)
+static bool inject_lossy(struct lua_cluster *c, const struct fault_plan *p, time_ns len)
 {
-    (void)v;
+    (void)p;
     (void)len;
     struct net_link_cfg chaos = net_link_default();
     chaos.jitter = 2 * NS_PER_MS;
@@ -253,27 +282,32 @@ static bool inject_lossy(struct lua_cluster *c, int v, time_ns len, char *buf, s
     chaos.duplicate_ppm = 20000;
     chaos.reorder_ppm = 50000;
     net_set_all_links(&c->w->net, &chaos);
-    snprintf(buf, cap, "every link: 5%% drop, 2%% dup, 5%% reorder");
     return true;
 }
 
-static void undo_lossy(struct lua_cluster *c, int v)
+static void undo_lossy(struct lua_cluster *c, const struct fault_plan *p)
 {
-    (void)v;
+    (void)p;
     struct net_link_cfg calm = net_link_default();
     net_set_all_links(&c->w->net, &calm);
 }
 
 static const struct fault_kind kinds[] = {
-    {"partition", inject_partition, undo_net},   {"isolate", inject_isolate, undo_net},
-    {"isolate-leader", inject_isolate_leader, undo_net},
-    {"split", inject_split, undo_net},           {"one-way-cut", inject_oneway, undo_net},
-    {"bridge", inject_bridge, undo_net},         {"crash", inject_crash, undo_restart},
-    {"power-failure", inject_power, undo_restart}, {"stop", inject_stop, undo_restart},
-    {"pause", inject_pause, undo_pause},         {"clock", inject_clock, undo_clock},
+    {"partition", SHAPE_PARTITION, draw_partition, inject_partition, undo_net},
+    {"isolate", SHAPE_NODE, draw_nothing, inject_isolate, undo_net},
+    {"isolate-leader", SHAPE_NODE, draw_leader, inject_isolate, undo_net},
+    {"split", SHAPE_SPLIT, draw_split, inject_split, undo_net},
+    {"one-way-cut", SHAPE_ONEWAY, draw_split, inject_oneway, undo_net},
+    {"bridge", SHAPE_BRIDGE, draw_bridge, inject_bridge, undo_net},
+    {"crash", SHAPE_NODE, draw_nothing, inject_crash, undo_restart},
+    {"power-failure", SHAPE_NODE, draw_nothing, inject_power, undo_restart},
+    {"stop", SHAPE_NODE, draw_nothing, inject_stop, undo_restart},
+    {"pause", SHAPE_NODE, draw_nothing, inject_pause, undo_pause},
+    {"clock", SHAPE_CLOCK, draw_clock, inject_clock, undo_clock},
     /* the name c:drift logs its fault under; "clock" is the same fault */
-    {"clock-drift", inject_clock, undo_clock},
-    {"disk", inject_disk, undo_disk},            {"lossy-network", inject_lossy, undo_lossy},
+    {"clock-drift", SHAPE_CLOCK, draw_clock, inject_clock, undo_clock},
+    {"disk", SHAPE_DISK, draw_disk, inject_disk, undo_disk},
+    {"lossy-network", SHAPE_ALL, draw_nothing, inject_lossy, undo_lossy},
 };
 #define KIND_COUNT (sizeof kinds / sizeof kinds[0])
 
@@ -287,22 +321,217 @@ static const struct fault_kind *kind_named(const char *name)
     return NULL;
 }
 
+bool lua_nemesis_kind_known(const char *kind) { return kind_named(kind) != NULL; }
+
+static enum fault_shape shape_of(const struct fault_plan *p)
+{
+    enum fault_shape s = kind_named(p->kind)->shape;
+    return s != SHAPE_PARTITION ? s : p->cut ? SHAPE_SPLIT : SHAPE_NODE;
+}
+
+/* The plan's targets as the fault log shows them, and (exact) as kraft.shrunk reads them:
+ * only a clock's rate differs, to three decimals in the log and six in the schedule. */
+static void plan_text(struct lua_cluster *c, const struct fault_plan *p, bool exact, char *buf,
+                      size_t cap)
+{
+    struct text t = text_init(buf, cap);
+    const char *victim = c->nodes[p->victim].name;
+    switch (shape_of(p)) {
+    case SHAPE_NODE:
+        text_printf(&t, "%s", victim);
+        break;
+    case SHAPE_SPLIT:
+    case SHAPE_ONEWAY:
+        names(c, p->a, p->an, &t);
+        text_printf(&t, shape_of(p) == SHAPE_SPLIT ? " | " : " -> ");
+        names(c, p->b, p->bn, &t);
+        break;
+    case SHAPE_BRIDGE:
+        names(c, p->a, p->an, &t);
+        text_printf(&t, " | %s | ", c->nodes[p->mid].name);
+        names(c, p->b, p->bn, &t);
+        break;
+    case SHAPE_CLOCK:
+        text_printf(&t, exact ? "%s rate %.6f" : "%s rate %.3f", victim,
+                    (double)p->rate_ppm / 1e6);
+        break;
+    case SHAPE_DISK:
+        if (p->slow > 0) {
+            text_printf(&t, "%s slow %" PRId64 " ms", victim, p->slow / NS_PER_MS);
+        } else {
+            text_printf(&t, "%s stall", victim);
+        }
+        break;
+    case SHAPE_ALL:
+    case SHAPE_PARTITION:
+        text_printf(&t, "every link: 5%% drop, 2%% dup, 5%% reorder");
+        break;
+    }
+}
+/* ---- reading a plan back from kraft.shrunk's schedule -------------------------------------- */
+
+static int node_named(struct lua_cluster *c, const char *name)
+{
+    for (int i = 0; i < c->node_count; i++) {
+        if (strcmp(c->nodes[i].name, name) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+#define PLAN_WORDS 40
+
+/* The words of a schedule entry's targets, at most PLAN_WORDS; -1 if there are more. */
+static int plan_words(char *text, char **words)
+{
+    int n = 0;
+    for (char *w = strtok(text, " "); w != NULL; w = strtok(NULL, " ")) {
+        if (n == PLAN_WORDS) {
+            return -1;
+        }
+        words[n++] = w;
+    }
+    return n;
+}
+
+/* The sides of a cut, nodes between separator words `sep`: true if there are `sides` of them,
+ * none empty, and a bridge's middle (the second of three) is one node. */
+static bool plan_sides(struct lua_cluster *c, char **w, int n, const char *sep, int sides,
+                       struct fault_plan *p, char *err, size_t cap)
+{
+    int side = 0, count[3] = {0, 0, 0};
+    int *into[3] = {p->a, &p->mid, p->b};
+    if (sides == 2) {
+        into[1] = p->b;
+    }
+    for (int k = 0; k < n; k++) {
+        if (strcmp(w[k], sep) == 0) {
+            side++;
+            if (side == sides) {
+                break;
+            }
+            continue;
+        }
+        int node = node_named(c, w[k]);
+        if (node < 0) {
+            snprintf(err, cap, "no node named %s in this cluster", w[k]);
+            return false;
+        }
+        if (count[side] == (sides == 3 && side == 1 ? 1 : LUA_CLUSTER_NODES_MAX)) {
+            break;
+        }
+        into[side][count[side]++] = node;
+    }
+    p->an = count[0];
+    p->bn = count[sides - 1];
+    if (side != sides - 1 || count[0] == 0 || count[1] == 0 || (sides == 3 && count[2] == 0)) {
+        snprintf(err, cap, "wants %s", sides == 3 ? "\"a b | m | c d\"" : strcmp(sep, "|") == 0
+                                                                             ? "\"a b | c d\""
+                                                                             : "\"a b -> c d\"");
+        return false;
+    }
+    return true;
+}
+
+/* A schedule entry's kind and targets as a plan; false with the reason in err. */
+static bool plan_read(struct lua_cluster *c, const struct lua_shrunk_fault *f,
+                      struct fault_plan *p, char *err, size_t cap)
+{
+    const struct fault_kind *k = kind_named(f->kind);
+    memset(p, 0, sizeof *p);
+    p->kind = k->name;
+    p->rate_ppm = 1000000;
+    char text[FAULT_LOG_TARGET_TEXT], *w[PLAN_WORDS];
+    snprintf(text, sizeof text, "%s", f->targets);
+    int n = plan_words(text, w);
+    p->cut = k->shape == SHAPE_PARTITION && strstr(f->targets, " | ") != NULL;
+    switch (shape_of(p)) {
+    case SHAPE_SPLIT:
+        return plan_sides(c, w, n, "|", 2, p, err, cap);
+    case SHAPE_ONEWAY:
+        return plan_sides(c, w, n, "->", 2, p, err, cap);
+    case SHAPE_BRIDGE:
+        return plan_sides(c, w, n, "|", 3, p, err, cap);
+    case SHAPE_ALL:
+        return true;
+    default:
+        break;
+    }
+    p->victim = n > 0 ? node_named(c, w[0]) : -1;
+    if (p->victim < 0) {
+        snprintf(err, cap, "no node named %s in this cluster", n > 0 ? w[0] : "(none)");
+        return false;
+    }
+    double rate = 0;
+    long long ms = 0;
+    bool ok = shape_of(p) == SHAPE_NODE ? n == 1
+              : shape_of(p) == SHAPE_CLOCK
+                  ? n == 3 && strcmp(w[1], "rate") == 0 && sscanf(w[2], "%lf", &rate) == 1 &&
+                        rate > 0 && rate < 100
+                  : (n == 2 && strcmp(w[1], "stall") == 0) ||
+                        (n == 4 && strcmp(w[1], "slow") == 0 && strcmp(w[3], "ms") == 0 &&
+                         sscanf(w[2], "%lld", &ms) == 1 && ms > 0);
+    p->rate_ppm = llround(rate * 1e6);
+    p->slow = (time_ns)ms * NS_PER_MS;
+    if (!ok) {
+        snprintf(err, cap, "wants %s", shape_of(p) == SHAPE_NODE    ? "one node name"
+                                       : shape_of(p) == SHAPE_CLOCK ? "\"node rate R\""
+                                                  : "\"node slow N ms\" or \"node stall\"");
+    }
+    return ok;
+}
+
+/* ---- the nemesis: drawing, or playing a schedule ------------------------------------------ */
+
 static void undo_open(struct lua_cluster *c)
 {
     struct lua_nemesis *n = &c->nemesis;
-    if (n->open_kind != NULL) {
-        kind_named(n->open_kind)->undo(c, n->victim);
+    if (n->open) {
+        kind_named(n->plan.kind)->undo(c, &n->plan);
         lua_cluster_fault_end(c, n->open_fault);
-        n->open_kind = NULL;
-        n->open_fault = -1;
+        struct run_capture *cap = c->run->opts->capture;
+        if (cap != NULL && n->open_capture >= 0) {
+            fault_log_end(&cap->nemesis, n->open_capture, world_now(c->w));
+        }
+        n->open = false;
+        n->open_fault = n->open_capture = -1;
+        n->open_token++;
     }
 }
 
-static void undo_tick(void *ctx, uint64_t generation)
+static void undo_tick(void *ctx, uint64_t token)
 {
     struct lua_cluster *c = ctx;
-    if (generation == c->nemesis.generation) {
+    if (token == c->nemesis.open_token) {
         undo_open(c);
+    }
+}
+
+/* Injects plan p for `length` (-1: until the nemesis stops); nothing if it cannot now. */
+static void inject_plan(struct lua_cluster *c, const struct fault_plan *p, time_ns length)
+{
+    struct lua_nemesis *n = &c->nemesis;
+    time_ns now = world_now(c->w);
+    time_ns lasts = length >= 0 ? length : n->until != TIME_NS_MAX ? n->until - now
+                                                                    : 365 * 24 * 3600 * NS_PER_S;
+    if (!kind_named(p->kind)->inject(c, p, lasts)) {
+        return;
+    }
+    n->plan = *p;
+    n->open = true;
+    n->open_token++;
+    char text[FAULT_LOG_TARGET_TEXT];
+    plan_text(c, p, false, text, sizeof text);
+    n->open_fault = lua_cluster_fault_begin(c, p->kind, text);
+    struct run_capture *cap = c->run->opts->capture;
+    if (cap != NULL) {
+        plan_text(c, p, true, text, sizeof text);
+        n->open_capture = fault_log_begin(&cap->nemesis, now, p->kind, text);
+    }
+    if (length >= 0) {
+        time_ns undo = time_add(now, length);
+        world_at(c->w, undo < n->until ? undo : n->until, undo_tick, c, n->open_token);
     }
 }
 
@@ -335,6 +564,23 @@ static time_ns draw_between(struct lua_cluster *c, time_ns lo, time_ns hi)
     return hi > lo ? lo + (time_ns)rng_below(draw(c), (uint64_t)(hi - lo)) : lo;
 }
 
+static void nemesis_tick(void *ctx, uint64_t generation);
+
+/* The next fault of the schedule, from now on and before until_; false when there is none. */
+static bool schedule_next(struct lua_cluster *c)
+{
+    struct lua_nemesis *n = &c->nemesis;
+    const struct lua_shrunk *s = n->shrunk;
+    while (n->next_played < s->fault_count && s->faults[n->next_played].at < world_now(c->w)) {
+        n->next_played++;
+    }
+    if (n->next_played == s->fault_count || s->faults[n->next_played].at >= n->until) {
+        return false;
+    }
+    world_at(c->w, s->faults[n->next_played].at, nemesis_tick, c, n->generation);
+    return true;
+}
+
 static void nemesis_tick(void *ctx, uint64_t generation)
 {
     struct lua_cluster *c = ctx;
@@ -348,20 +594,23 @@ static void nemesis_tick(void *ctx, uint64_t generation)
         return;
     }
     undo_open(c);
-    const struct fault_kind *k = kind_named(n->kinds[rng_below(draw(c), (uint64_t)n->kind_count)]);
-    int victim = pick_victim(c);
+    if (n->played != NULL) {
+        int k = n->next_played++;
+        inject_plan(c, &n->played[k], n->shrunk->faults[k].length);
+        schedule_next(c);
+        return;
+    }
+    struct fault_plan p = {.kind = kind_named(n->kinds[rng_below(draw(c),
+                                                                 (uint64_t)n->kind_count)])->name};
+    p.victim = pick_victim(c);
     time_ns length = n->length_hi > 0
                          ? draw_between(c, n->length_lo, n->length_hi)
                          : n->every / 4 + (time_ns)rng_below(draw(c), (uint64_t)(n->every / 2));
+    if (kind_named(p.kind)->draw(c, &p)) {
+        inject_plan(c, &p, length);
+    }
     time_ns undo = time_add(now, length);
     undo = undo < n->until ? undo : n->until;
-    char targets[96];
-    if (k->inject(c, victim, length, targets, sizeof targets)) {
-        n->open_kind = k->name;
-        n->victim = victim;
-        n->open_fault = lua_cluster_fault_begin(c, k->name, targets);
-        world_at(c->w, undo, undo_tick, c, n->generation);
-    }
     time_ns next = n->gap_timed ? time_add(undo, draw_between(c, n->gap_lo, n->gap_hi))
                                 : time_add(now, n->every);
     world_at(c->w, next, nemesis_tick, c, n->generation);
@@ -445,6 +694,28 @@ static void read_timing(lua_State *L, struct lua_nemesis *t)
     lua_pop(L, 1);
 }
 
+/* kraft.shrunk gave the faults: read them as plans (once) and play them from now on. */
+static void play_schedule(lua_State *L, struct lua_cluster *c)
+{
+    struct lua_nemesis *n = &c->nemesis;
+    const struct lua_shrunk *s = c->run->shrunk;
+    if (n->played == NULL) {
+        size_t size = sizeof n->played[0] * (size_t)(s->fault_count > 0 ? s->fault_count : 1);
+        n->played = lua_newuserdatauv(L, size, 0);
+        luaL_ref(L, LUA_REGISTRYINDEX); /* lives as long as the run's state */
+        n->shrunk = s;
+        n->next_played = 0;
+        for (int k = 0; k < s->fault_count; k++) {
+            char err[160];
+            if (!plan_read(c, &s->faults[k], &n->played[k], err, sizeof err)) {
+                lua_run_error(L, "kraft.shrunk faults[%d] (%s %s): %s", k + 1,
+                              s->faults[k].kind, s->faults[k].targets, err);
+            }
+        }
+    }
+    schedule_next(c);
+}
+
 /* c:nemesis{ faults = { "partition", "crash", ... }, every = 5 * s, until_ = 60 * s,
  *            length = { lo, hi }, gap = { lo, hi }, victim = "leader-half" } */
 static int l_nemesis(lua_State *L)
@@ -499,9 +770,13 @@ static int l_nemesis(lua_State *L)
     n->victim_rule = timing.victim_rule;
     n->until = timing.until;
     n->on = true;
-    n->open_kind = NULL;
-    n->open_fault = -1;
-    world_at(c->w, world_now(c->w), nemesis_tick, c, n->generation);
+    n->open = false;
+    n->open_fault = n->open_capture = -1;
+    if (c->run->shrunk != NULL && c->run->shrunk->faults_given) {
+        play_schedule(L, c);
+    } else {
+        world_at(c->w, world_now(c->w), nemesis_tick, c, n->generation);
+    }
     return 0;
 }
 

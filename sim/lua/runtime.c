@@ -15,6 +15,8 @@
 #include "lua/ping_ring.h"
 #include "lua/sandbox.h"
 #include "lua/shipped.h"
+#include "lua/shrunk.h"
+#include "scenario/capture.h"
 #include "text.h"
 #include "scenario/fault_log.h"
 #include "trace/db.h"
@@ -309,12 +311,18 @@ static int l_duration(lua_State *L)
     lua_getfield(L, 1, "min");
     time_ns min = lua_isnil(L, -1) ? 0 : lua_run_duration_arg(L, -1, "kraft.duration min");
     r->duration_asked = true;
+    if (r->shrunk != NULL && r->shrunk->duration > 0) {
+        def = r->shrunk->duration; /* what kraftsim shrink cut the run to */
+    }
     time_ns d = r->opts->duration > 0 ? r->opts->duration : def;
     if (d < min) {
         char given[32], least[32];
         scenario_format_duration(d, given, sizeof given);
         scenario_format_duration(min, least, sizeof least);
         return lua_run_error(L, "--duration %s: this scenario needs at least %s", given, least);
+    }
+    if (r->opts->capture != NULL) {
+        r->opts->capture->duration = d;
     }
     lua_pushinteger(L, d);
     return 1;
@@ -462,6 +470,7 @@ static lua_State *open_state(struct lua_run *r)
     lua_setfield(L, -2, "duration");
     lua_pushcfunction(L, l_draw);
     lua_setfield(L, -2, "draw");
+    lua_shrunk_register(L);
     lua_setglobal(L, "kraft");
     lua_cluster_open(L);
     lua_ping_open(L);

@@ -43,6 +43,7 @@ struct lua_run {
     bool main_done;
     bool failed;                /* a check raised: the run stops, exit 1 */
     bool duration_asked;        /* the script read kraft.duration */
+    const struct lua_shrunk *shrunk; /* kraft.shrunk{...}, or NULL (lua/shrunk.h) */
     char error[512];            /* a scenario error: the run stops, exit 2 */
 };
 

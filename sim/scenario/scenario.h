@@ -17,6 +17,7 @@
 
 struct trace_filter;
 struct run_db;
+struct run_capture;
 
 struct run_opts {
     uint64_t seed;
@@ -33,6 +34,8 @@ struct run_opts {
     /* What the console trace shows (trace/filter.h); NULL = every event. Printing only. */
     const struct trace_filter *trace_filter;
     struct run_db *db; /* the run database every event goes to, or NULL (trace/db.h) */
+    /* What the script drew, for kraftsim shrink (scenario/capture.h), or NULL. */
+    struct run_capture *capture;
 };
 
 /* One checker's share of a run's violations: "raft", "partitions", "fencing", "liveness",

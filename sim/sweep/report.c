@@ -78,8 +78,11 @@ void sweep_signature(const struct sweep_row *row, char *buf, size_t cap)
     if (strncmp(s, row->checkers, name) == 0 && strncmp(s + name, ": ", 2) == 0) {
         s += name + 2;
     }
+    /* A long message is cut where the run kept it (a checker's first holds 320 bytes), so
+     * only its first 120 characters, numbers made N, say which failure it is. */
+    size_t end = t.len + 120 < cap ? t.len + 120 : cap;
     bool in_number = false;
-    for (; *s != '\0' && t.len + 2 < cap; s++) {
+    for (; *s != '\0' && t.len + 2 < end; s++) {
         /* a script's line ("two.lua:6") names the check that failed: it stays */
         if (!in_number && *s == ':' && isdigit((unsigned char)s[1])) {
             size_t n = 1 + strspn(s + 1, "0123456789");
@@ -217,6 +220,9 @@ static void print_signatures(FILE *out, const struct sweep_row *rows, uint64_t c
         fprintf(out, "    replay: %s\n", r->replay);
         if (r->run_db[0] != '\0') {
             fprintf(out, "    run database: %s\n", r->run_db);
+            if (r->verdict == SWEEP_FAIL) {
+                fprintf(out, "    shrink it: kraftsim shrink %s\n", r->run_db);
+            }
         }
     }
     free(first);
