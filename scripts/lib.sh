@@ -6,7 +6,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # Everything kraftsim needs to build and test, by Debian package name.
-packages=(gcc make cmake pkg-config check libsqlite3-dev liblua5.4-dev libgraphviz-dev)
+packages=(gcc make cmake pkg-config check libsqlite3-dev liblua5.4-dev libgraphviz-dev libyaml-dev)
 # scripts/fuzz also needs clang and its runtimes (libFuzzer, the sanitizers): install_deps
 # "${fuzz_packages[@]}". libclang-rt-dev is only a recommendation of clang, which we skip.
 fuzz_packages=(clang libclang-rt-dev)

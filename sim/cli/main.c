@@ -12,6 +12,7 @@
 #include "cli/render.h"
 #include "cli/replay.h"
 #include "cli/run.h"
+#include "cli/lint.h"
 #include "cli/shrink.h"
 #include "cli/sweep.h"
 #include "lua/runtime.h"
@@ -45,6 +46,8 @@ static const char usage_head[] =
     "  merge     one report of a sharded sweep: kraftsim merge SHARD.db...\n"
     "  shrink    from a failed run, the smallest scenario that still fails the same check:\n"
     "            kraftsim shrink RUN.db [-o FILE.lua]\n"
+    "  lint      read a deployment's own files (server.properties, Docker Compose, Kubernetes,\n"
+    "            zoo.cfg) and say what will break: kraftsim lint FILE...\n"
     "  list      list the shipped scenarios and lessons\n"
     "  switches  list the Kafka behaviour switches, their sources and each release's value\n"
     "\n"
@@ -451,12 +454,8 @@ static int dispatch(int argc, char **argv)
     if (strcmp(cmd, "merge") == 0) {
         return merge_main(argc - 1, argv + 1);
     }
-    static const char *const later[] = {"lint"};
-    for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
-        if (strcmp(cmd, later[i]) == 0) {
-            fprintf(stderr, "kraftsim: '%s' is not yet implemented\n", cmd);
-            return EXIT_USAGE;
-        }
+    if (strcmp(cmd, "lint") == 0) {
+        return lint_main(argc - 1, argv + 1);
     }
     if (cmd[0] == '-') {
         return usage_error("unknown option '%s'", cmd);
