@@ -201,11 +201,26 @@ static void quorum_fetch_from_kafka(struct quorum_config *q, const struct kafka_
     q->fetch_snapshot_max_bytes = k->controller_quorum_fetch_snapshot_max_bytes;
 }
 
+/* The listener the broker registers, as clients will be told to reach it: the first of its
+ * advertised listeners (advertised.listeners, else listeners) that is not a controller
+ * listener (KafkaConfig.effectiveAdvertisedBrokerListeners). A deployment's
+ * "PLAINTEXT://:9092" listens everywhere and advertises PLAINTEXT://10.1.11.53:9092. */
 static void listener_from_kafka(struct node_config *c, const struct kafka_config *k)
 {
-    if (k->listeners_count > 0) {
-        snprintf(c->listener_host, sizeof c->listener_host, "%s", k->listeners[0].host);
-        c->listener_port = k->listeners[0].port;
+    const struct config_listener *l = k->advertised_listeners_set ? k->advertised_listeners
+                                                                  : k->listeners;
+    size_t n = k->advertised_listeners_set ? k->advertised_listeners_count : k->listeners_count;
+    for (size_t i = 0; i < n; i++) {
+        bool controller = false;
+        for (size_t j = 0; j < k->controller_listener_names_count; j++) {
+            controller |= strcmp(l[i].name, k->controller_listener_names[j]) == 0;
+        }
+        if (!controller) {
+            snprintf(c->listener_name, sizeof c->listener_name, "%.63s", l[i].name);
+            snprintf(c->listener_host, sizeof c->listener_host, "%s", l[i].host);
+            c->listener_port = l[i].port;
+            return;
+        }
     }
 }
 
@@ -1555,6 +1570,9 @@ static void lifecycle_from_config(struct lifecycle *l, const struct node_config 
 {
     l->listener_host = c->listener_host;
     l->listener_port = (uint16_t)c->listener_port;
+    if (c->listener_name[0] != '\0') {
+        l->listener_name = c->listener_name;
+    }
     l->registration_version = c->api.broker_registration_version_max;
     l->heartbeat_version = c->api.broker_heartbeat_version_max;
     l->features = c->broker_features;

@@ -67,7 +67,8 @@ struct node_config {
     struct raft_listener_config metadata_snapshots;
     time_ns broker_heartbeat_interval; /* broker.heartbeat.interval.ms */
     time_ns broker_session_timeout;    /* broker.session.timeout.ms */
-    char listener_host[256];           /* the broker's first listener */
+    char listener_name[64];            /* the listener it registers ("" = PLAINTEXT) */
+    char listener_host[256];           /* its advertised host and port */
     int listener_port;
     int quorum_state_version; /* the file's data_version: 0 (static voters) or 1 */
     struct replication_config replication; /* topics and leaders, on the active controller */

@@ -12,6 +12,7 @@
 #include "cli/render.h"
 #include "cli/replay.h"
 #include "cli/run.h"
+#include "cli/check.h"
 #include "cli/lint.h"
 #include "cli/shrink.h"
 #include "cli/sweep.h"
@@ -35,7 +36,8 @@ static const char usage_head[] =
     "\n"
     "commands:\n"
     "  run       run a scenario for one seed and print its verdict and trace hash:\n"
-    "            kraftsim run FILE.lua [options], or kraftsim run --scenario NAME [options]\n"
+    "            kraftsim run FILE.lua [options], or kraftsim run --scenario NAME [options],\n"
+    "            or kraftsim run --config FILE... (your deployment's own files)\n"
     "  replay    re-run a recorded run (its database) and compare it event by event\n"
     "  render    draw a run's leadership timeline: kraftsim render RUN.db -o FILE.svg|png\n"
     "            [--window FROM..TO]; --messages draws the window's messages instead\n"
@@ -48,6 +50,8 @@ static const char usage_head[] =
     "            kraftsim shrink RUN.db [-o FILE.lua]\n"
     "  lint      read a deployment's own files (server.properties, Docker Compose, Kubernetes,\n"
     "            zoo.cfg) and say what will break: kraftsim lint FILE...\n"
+    "  check     run that deployment through crashes, partitions and power loss and say\n"
+    "            which guarantees hold: kraftsim check FILE... [--seeds N]\n"
     "  list      list the shipped scenarios and lessons\n"
     "  switches  list the Kafka behaviour switches, their sources and each release's value\n"
     "\n"
@@ -68,6 +72,10 @@ static const char usage_middle[] =
     "  -k, --kafka-version V  the Kafka release every node runs (default: trunk, the newest):\n";
 
 static const char usage_tail[] =
+    "  -c, --config FILE      a file of your deployment (again for each: server.properties,\n"
+    "                         Docker Compose, Kubernetes); kraft.load() builds the cluster\n"
+    "                         from them, and without a scenario the 'deployment' scenario\n"
+    "                         runs on it (see kraftsim lint)\n"
     "      --db FILE          the run database (default runs/<scenario>-seed<N>.db, with\n"
     "                         runs/latest.db linked to the newest)\n"
     "      --no-db            write no run database\n"
@@ -107,6 +115,7 @@ static const struct option run_options[] = {
     {"expect-hash", required_argument, NULL, 'e'}, {"help", no_argument, NULL, 'h'},
     {"kafka-version", required_argument, NULL, 'k'},
     {"db", required_argument, NULL, 'D'},         {"no-db", no_argument, NULL, 'N'},
+    {"config", required_argument, NULL, 'c'},
     {NULL, 0, NULL, 0}};
 
 /* What getopt_long refused in `arg`: a value given to a flag that takes none, an abbreviation
@@ -205,6 +214,12 @@ static int parse_one(int c, struct run_args *a)
     case 'N':
         a->no_db = true;
         return EXIT_PASS;
+    case 'c':
+        if (a->config_file_count == (int)(sizeof a->config_files / sizeof a->config_files[0])) {
+            return usage_error("--config: at most 32 files, got '%s' past them", optarg);
+        }
+        a->config_files[a->config_file_count++] = optarg;
+        return EXIT_PASS;
     default:
         KS_ASSERT(false);
         return EXIT_INTERNAL;
@@ -216,7 +231,7 @@ static int parse_run(int argc, char **argv, struct run_args *a)
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, ":s:S:d:t::e:k:hD:N", run_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":s:S:d:t::e:k:hD:Nc:", run_options, NULL)) != -1) {
         if (c == 'h') {
             print_usage();
             return -1;
@@ -267,14 +282,17 @@ static int cmd_run(int argc, char **argv)
     }
     struct run_opts opts = {.seed = a.seed, .duration = a.duration, .trace_console = a.trace,
                             .out = stdout, .kafka_version = a.kafka_version,
-                            .trace_filter = a.filtered ? &a.filter : NULL};
+                            .trace_filter = a.filtered ? &a.filter : NULL,
+                            .config_files = a.config_files,
+                            .config_file_count = a.config_file_count};
     struct lua_source src = {0};
     if (a.file != NULL) {
         rc = read_lua_file(a.file, &src);
         return rc != EXIT_PASS ? rc : run_lua(&a, &opts, &src, NULL);
     }
     if (a.scenario == NULL) {
-        a.scenario = DEFAULT_SCENARIO; /* the seed deployment */
+        /* the seed deployment, or with --config the operator's own */
+        a.scenario = a.config_file_count > 0 ? "deployment" : DEFAULT_SCENARIO;
     }
     const struct shipped_file *shipped = shipped_scenario(a.scenario);
     if (shipped != NULL) {
@@ -456,6 +474,9 @@ static int dispatch(int argc, char **argv)
     }
     if (strcmp(cmd, "lint") == 0) {
         return lint_main(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "check") == 0) {
+        return check_main(argc - 1, argv + 1);
     }
     if (cmd[0] == '-') {
         return usage_error("unknown option '%s'", cmd);

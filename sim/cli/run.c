@@ -129,6 +129,8 @@ int print_summary(const struct run_args *a, const char *scenario, const char *fi
                          const struct run_result *r)
 {
     struct run_request q = {.scenario = scenario, .file = file, .seed = a->seed,
+                            .config_files = a->config_files,
+                            .config_file_count = a->config_file_count,
                             .kafka_version = a->kafka_version, .duration = a->duration,
                             .expect = a->expect, .expected_hash = a->expected_hash,
                             .interrupted_by = sched_interrupted() ? stop_signal : 0};

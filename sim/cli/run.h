@@ -37,6 +37,8 @@ struct run_args {
     bool filtered;              /* --trace=KINDS was given */
     const char *db;             /* --db FILE */
     bool no_db;                 /* --no-db */
+    const char *config_files[32]; /* --config FILE (again for each file) */
+    int config_file_count;
 };
 
 

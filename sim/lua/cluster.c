@@ -615,10 +615,16 @@ static void name_nodes(struct lua_cluster *c, const struct shape *s)
         c->voter_count += n->controller;
     }
     c->node_count = total;
+    lua_cluster_name_hosts(c, s->clients);
+}
+
+void lua_cluster_name_hosts(struct lua_cluster *c, int clients)
+{
+    int total = c->node_count;
     c->host_names[total] = "admin";
     c->admin_host = total;
-    c->client_count = s->clients;
-    for (int k = 0; k < s->clients; k++) {
+    c->client_count = clients;
+    for (int k = 0; k < clients; k++) {
         snprintf(c->client_names[k], sizeof c->client_names[k], "client-%d", k + 1);
         c->host_names[total + 1 + k] = c->client_names[k];
     }
@@ -749,16 +755,8 @@ static int l_cluster(lua_State *L)
         version = r->shrunk->kafka_version; /* the flag the shrunk run had */
     }
     struct shape s = read_shape(L, &version);
-    /* The userdata owns the cluster from here: a refused config raises, and its __gc frees
-     * a cluster that never got a world. */
-    struct lua_cluster **ud = lua_newuserdatauv(L, sizeof *ud, 0);
-    *ud = calloc(1, sizeof **ud);
-    KS_ASSERT(*ud != NULL);
-    luaL_setmetatable(L, cluster_mt);
-    int self = lua_gettop(L);
-    struct lua_cluster *c = *ud;
-    c->run = r;
-    c->ud = ud;
+    int self;
+    struct lua_cluster *c = lua_cluster_new(L, &self);
     name_nodes(c, &s);
     lua_getfield(L, 1, "config");
     int cluster_config = lua_isnil(L, -1) ? 0 : lua_gettop(L);
@@ -771,16 +769,72 @@ static int l_cluster(lua_State *L)
         check_nodes_table(L, c, nodes);
     }
     configure_nodes(L, c, version, cluster_config, nodes);
+    return lua_cluster_build_world(L, c, version, self);
+}
+
+struct lua_cluster *lua_cluster_new(lua_State *L, int *self)
+{
+    /* The userdata owns the cluster from here: a refused config raises, and its __gc frees
+     * a cluster that never got a world. */
+    struct lua_cluster **ud = lua_newuserdatauv(L, sizeof *ud, 0);
+    *ud = calloc(1, sizeof **ud);
+    KS_ASSERT(*ud != NULL);
+    luaL_setmetatable(L, cluster_mt);
+    *self = lua_gettop(L);
+    struct lua_cluster *c = *ud;
+    c->run = lua_run_of(L);
+    c->ud = ud;
+    return c;
+}
+
+int lua_cluster_build_world(lua_State *L, struct lua_cluster *c, const char *version, int self)
+{
     c->release = scenario_release_number(&(struct run_opts){.kafka_version = version});
     c->release_name = (version != NULL ? release_find(version) : release_default())->name;
     c->describe_quorum_version =
         switches_from_release(release_find(version != NULL ? version : "trunk"))
             .raft_rpc.describe_quorum_version_max;
-    build_world(c, r);
+    build_world(c, c->run);
     lua_pushvalue(L, self);
     lua_setfield(L, LUA_REGISTRYINDEX, "kraftsim.cluster.the");
     lua_pushvalue(L, self);
     return 1;
+}
+
+void lua_cluster_configure_text(lua_State *L, struct lua_cluster *c, int i, const char *text,
+                                size_t len, const char *file)
+{
+    struct run_result res;
+    memset(&res, 0, sizeof res);
+    if (!scenario_node_config(text, len, file, &c->nodes[i].config, i == 0, &res)) {
+        lua_run_error(L, "%s", res.config_error); /* FILE:LINE of the operator's own file */
+    }
+    if (i == 0) {
+        snprintf(c->switches, sizeof c->switches, "%s", res.switches);
+    }
+    /* the lines with a key, for kafka-topics.sh's synonyms and a restart's new keys */
+    static char compact[sizeof c->nodes[i].properties];
+    struct text t = text_init(compact, sizeof compact);
+    for (const char *line = text; line < text + len;) {
+        size_t n = strcspn(line, "\n");
+        if (n > 0) {
+            text_printf(&t, "%.*s\n", (int)n, line);
+        }
+        line += n + 1;
+    }
+    c->nodes[i].properties[0] = '\0';
+    if (text_fits(&t)) {
+        memcpy(c->nodes[i].properties, compact, t.len + 1);
+    }
+    if (lua_getfield(L, LUA_REGISTRYINDEX, props_key) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, props_key);
+    }
+    lua_pushlstring(L, compact, text_fits(&t) ? t.len : 0);
+    lua_rawseti(L, -2, i + 1);
+    lua_pop(L, 1);
 }
 
 /* ---- lifecycle ------------------------------------------------------------------------------ */
@@ -1648,6 +1702,7 @@ void lua_cluster_open(lua_State *L)
     lua_getglobal(L, "kraft");
     lua_pushcfunction(L, l_cluster);
     lua_setfield(L, -2, "cluster");
+    lua_load_register(L);
     lua_pop(L, 1);
     lua_checks_register(L);
     lua_getglobal(L, "check");

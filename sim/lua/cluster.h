@@ -156,8 +156,17 @@ void lua_views_register(lua_State *L);   /* views.c: leader, node, describe_* ..
 void lua_views_seed_register(lua_State *L); /* views.c: led_by, describe_topics */
 void lua_checks_register(lua_State *L);  /* checks.c: the check table */
 void lua_nemesis_register(lua_State *L); /* nemesis.c: c:nemesis{...} */
+void lua_load_register(lua_State *L);    /* load.c: kraft.load{ files } */
 void lua_nemesis_stop(struct lua_cluster *c);
 bool lua_nemesis_kind_known(const char *kind);
+/* For kraft.load (load.c), the steps of building a cluster: a new one (its userdata pushed,
+ * at *self); the admin and client hosts after its node_count nodes; node i's config from
+ * server.properties text (a refusal raises with the text's FILE:LINE); then the world. */
+struct lua_cluster *lua_cluster_new(lua_State *L, int *self);
+void lua_cluster_name_hosts(struct lua_cluster *c, int clients);
+void lua_cluster_configure_text(lua_State *L, struct lua_cluster *c, int i, const char *text,
+                                size_t len, const char *file);
+int lua_cluster_build_world(lua_State *L, struct lua_cluster *c, const char *version, int self);
 /* "kafka-3": the name of node index i of a cluster of this shape (ids count up from 1). */
 void lua_cluster_node_name(int combined, int controllers, int i, char *buf, size_t cap);
 void lua_workload_register(lua_State *L); /* workload.c: c:metadata_client{...} */

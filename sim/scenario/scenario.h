@@ -34,6 +34,9 @@ struct run_opts {
     /* What the console trace shows (trace/filter.h); NULL = every event. Printing only. */
     const struct trace_filter *trace_filter;
     struct run_db *db; /* the run database every event goes to, or NULL (trace/db.h) */
+    /* kraftsim run --config FILE...: the deployment kraft.load() reads (deploy/). */
+    const char *const *config_files;
+    int config_file_count;
     /* What the script drew, for kraftsim shrink (scenario/capture.h), or NULL. */
     struct run_capture *capture;
 };

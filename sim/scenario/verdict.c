@@ -18,6 +18,9 @@ void verdict_replay_command(const struct run_request *q, char *buf, size_t cap)
     } else {
         text_printf(&t, "kraftsim run --scenario %s", q->scenario);
     }
+    for (int i = 0; i < q->config_file_count; i++) {
+        text_printf(&t, " --config %s", q->config_files[i]);
+    }
     text_printf(&t, " --seed %" PRIu64, q->seed);
     if (q->kafka_version != NULL) {
         text_printf(&t, " --kafka-version %s", q->kafka_version);

@@ -31,6 +31,8 @@ struct run_request {
     const char *kafka_version; /* as given, or NULL */
     time_ns duration;          /* as given, or 0 */
     const char *planted_bug;   /* a test's hook: the replay says it needs one */
+    const char *const *config_files; /* --config FILE...: the deployment kraft.load reads */
+    int config_file_count;
     bool expect;               /* --expect-hash was given */
     uint64_t expected_hash;
     int interrupted_by;        /* the signal that stopped the run (SIGINT, SIGTERM), or 0 */

@@ -96,7 +96,24 @@ int world_find_host(const struct world *w, const char *name)
             return i;
         }
     }
+    for (int a = 0; a < w->alias_count; a++) {
+        if (strcmp(w->aliases[a].name, name) == 0) {
+            return w->aliases[a].host;
+        }
+    }
     return -1;
+}
+
+bool world_alias_host(struct world *w, int host, const char *name)
+{
+    KS_ASSERT(host >= 0 && host < w->host_count);
+    if (w->alias_count == NET_HOST_MAX || strlen(name) >= sizeof w->aliases[0].name) {
+        return false;
+    }
+    struct world_alias *a = &w->aliases[w->alias_count++];
+    snprintf(a->name, sizeof a->name, "%s", name);
+    a->host = host;
+    return true;
 }
 
 sched_timer world_at(struct world *w, time_ns when, sched_fn fn, void *ctx, uint64_t arg)

@@ -32,12 +32,21 @@ struct world {
     struct rng nemesis;  /* fault choices made by scenarios */
     struct rng workload; /* client choices made by scenarios */
     struct disk_total disks; /* every host's disk bytes, and their peak (what retention kept) */
+    /* Other names a host answers to (a deployment's addresses: "10.1.11.53"). */
+    struct world_alias {
+        char name[128];
+        int host;
+    } aliases[NET_HOST_MAX];
+    int alias_count;
 };
 
 /* Names may be NULL: hosts are then called h0, h1, ... */
 struct world *world_create(uint64_t seed, int host_count, const char *const *names,
                            const struct net_link_cfg *link, const struct disk_cfg *disk);
 void world_destroy(struct world *w);
+/* Host `host` also answers to `name` (an address from a deployment's files). False if there is
+ * no room or the name is too long. */
+bool world_alias_host(struct world *w, int host, const char *name);
 
 static inline time_ns world_now(const struct world *w) { return sched_now(&w->sched); }
 struct host *world_host(struct world *w, int index);

@@ -2,8 +2,9 @@
 -- A producer with acks=1 (the leader acknowledges a write it alone has) and a consumer on a
 -- topic of 3 replicas, through a fault every 3 s for 60 s, then healing; check.history() then
 -- names every acknowledged write no replica kept. Sweep it, and shrink a failing seed:
---   kraftsim sweep --scenario acks-one-nemesis --seeds 1..20
+--   kraftsim sweep tests/data/acks-one-nemesis.lua --seeds 1..20
 --   kraftsim shrink runs/sweep-acks-one-nemesis/acks-one-nemesis-seed<N>.db
+-- (It lives with the tests' data, not in scenarios/: a shipped scenario passes on every seed.)
 local c = kraft.cluster{ controllers = 3, brokers = 3 }
 local duration = kraft.duration{ default = 60 * s, min = 10 * s }
 c:start()
