@@ -4,18 +4,9 @@
 -- replicas (fewer with fewer brokers) with the deployment's min.insync.replicas, an idempotent
 -- producer with acks=all and a consumer; a node crashes every 5 s for 1 to 3 s; then healing,
 -- and every acknowledged write must be read back.
-local c = kraft.load()
-local duration = kraft.duration{ default = 60 * s, min = 10 * s }
-c:start()
-c:wait_settled()
-assert(c:create_topic("orders", { partitions = 3, replication_factor = math.min(3, #c:brokers()) }))
-local p = c:producer{ topic = "orders", rate = 200, acks = "all", ["enable.idempotence"] = "true" }
-local q = c:consumer{ topic = "orders", ["auto.offset.reset"] = "earliest" }
-c:nemesis{ faults = { "crash" }, victim = "any", length = { 1 * s, 3 * s }, gap = { 2 * s, 4 * s },
-           until_ = now() + duration }
-sleep(duration)
-p:stop()
-check.liveness{ within = 60 * s }
-check.expect(p:flush(), "every send completes after healing")
-check.expect(q:drain(120 * s), "the consumer reads to the end after healing")
-check.all()
+require("deployment_run").run{ trouble = function(c)
+  local duration = kraft.duration{ default = 60 * s, min = 10 * s }
+  c:nemesis{ faults = { "crash" }, victim = "any", length = { 1 * s, 3 * s },
+             gap = { 2 * s, 4 * s }, until_ = now() + duration }
+  sleep(duration)
+end }

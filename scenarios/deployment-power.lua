@@ -4,19 +4,10 @@
 -- replicas (fewer with fewer brokers), an idempotent producer with acks=all and a consumer;
 -- after 10 to 15 s every node loses power in the same instant, and a second later all start
 -- again; then every acknowledged write must be read back.
-local c = kraft.load()
-c:start()
-c:wait_settled()
-assert(c:create_topic("orders", { partitions = 3, replication_factor = math.min(3, #c:brokers()) }))
-local p = c:producer{ topic = "orders", rate = 200, acks = "all", ["enable.idempotence"] = "true" }
-local q = c:consumer{ topic = "orders", ["auto.offset.reset"] = "earliest" }
-sleep(10 * s + math.random(0, 5000) * ms)
-for _, n in ipairs(c:nodes()) do c:power_fail(n) end
-sleep(1 * s)
-for _, n in ipairs(c:nodes()) do c:restart(n) end
-sleep(5 * s)
-p:stop()
-check.liveness{ within = 60 * s }
-check.expect(p:flush(), "every send completes after the power comes back")
-check.expect(q:drain(120 * s), "the consumer reads to the end after the power comes back")
-check.all()
+require("deployment_run").run{ trouble = function(c)
+  sleep(10 * s + math.random(0, 5000) * ms)
+  for _, n in ipairs(c:nodes()) do c:power_fail(n) end
+  sleep(1 * s)
+  for _, n in ipairs(c:nodes()) do c:restart(n) end
+  sleep(5 * s)
+end }

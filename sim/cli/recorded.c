@@ -25,12 +25,30 @@ static char *column_dup(sqlite3_stmt *s, int col, size_t *len)
     return out;
 }
 
+/* The --config FILE flags of a recorded command line, in order (a path without spaces). */
+static void config_files_of(const char *argv, struct recorded_run *run)
+{
+    size_t used = 0;
+    for (const char *at = strstr(argv, " --config "); at != NULL && run->config_file_count < 32;
+         at = strstr(at + 1, " --config ")) {
+        const char *path = at + strlen(" --config ");
+        size_t len = strcspn(path, " ");
+        if (used + len + 1 > sizeof run->config_text) {
+            break;
+        }
+        memcpy(run->config_text + used, path, len);
+        run->config_text[used + len] = '\0';
+        run->config_files[run->config_file_count++] = run->config_text + used;
+        used += len + 1;
+    }
+}
+
 bool recorded_run_read(sqlite3 *db, const char *path, struct recorded_run *run, char *err,
                        size_t cap)
 {
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db, "SELECT seed, scenario, scenario_text, shipped, kafka_version,"
-                           " duration_ns, trace_hash, complete FROM run", -1, &s,
+                           " duration_ns, trace_hash, complete, argv FROM run", -1, &s,
                            NULL) != SQLITE_OK ||
         sqlite3_step(s) != SQLITE_ROW) {
         snprintf(err, cap, "%s: its run table cannot be read (%s)", path, sqlite3_errmsg(db));
@@ -57,6 +75,11 @@ bool recorded_run_read(sqlite3 *db, const char *path, struct recorded_run *run, 
         free(h);
     }
     run->complete = sqlite3_column_int(s, 7) != 0;
+    if (sqlite3_column_type(s, 8) != SQLITE_NULL) {
+        char *argv = column_dup(s, 8, NULL);
+        config_files_of(argv, run);
+        free(argv);
+    }
     sqlite3_finalize(s);
     if (run->text == NULL) {
         snprintf(err, cap, "%s: the run recorded no scenario text to replay", path);

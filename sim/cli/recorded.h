@@ -20,6 +20,10 @@ struct recorded_run {
     time_ns duration;
     char trace_hash[24];
     bool complete;
+    /* --config FILE... the run was given (read back from its command line) */
+    char config_text[2048];
+    const char *config_files[32];
+    int config_file_count;
 };
 
 /* Reads the run row of the database at `path` (opened as db); false, with one line in err,

@@ -34,7 +34,8 @@ int replay_main(const char *path, FILE *out)
     KS_ASSERT(quiet != NULL);
     struct run_opts opts = {.seed = run.seed, .duration = run.duration, .out = quiet,
                             .kafka_version = run.kafka_version[0] ? run.kafka_version : NULL,
-                            .db = cmp};
+                            .db = cmp, .config_files = run.config_files,
+                            .config_file_count = run.config_file_count};
     struct run_result r;
     memset(&r, 0, sizeof r);
     char chunk[600];

@@ -193,11 +193,15 @@ int run_lua(const struct run_args *a, struct run_opts *opts, struct lua_source *
     lua_scenario_prepare(src->chunk, src->text, src->len, src->shipped, opts, &r);
     struct record rec = {0};
     if (r.config_error[0] == '\0') {
-        char argv[800], err[700];
-        snprintf(argv, sizeof argv, "kraftsim run %s%s --seed %" PRIu64 "%s%s",
-                 src->shipped ? "--scenario " : "", src->shipped ? a->scenario : src->chunk,
-                 a->seed, a->kafka_version != NULL ? " --kafka-version " : "",
-                 a->kafka_version != NULL ? a->kafka_version : "");
+        char argv[2400], err[700];
+        struct text t = text_init(argv, sizeof argv);
+        text_printf(&t, "kraftsim run %s%s --seed %" PRIu64 "%s%s",
+                    src->shipped ? "--scenario " : "", src->shipped ? a->scenario : src->chunk,
+                    a->seed, a->kafka_version != NULL ? " --kafka-version " : "",
+                    a->kafka_version != NULL ? a->kafka_version : "");
+        for (int i = 0; i < a->config_file_count; i++) {
+            text_printf(&t, " --config %s", a->config_files[i]); /* replay reads them back */
+        }
         struct run_db_info info = {.seed = a->seed,
                                    .scenario = src->shipped ? a->scenario : src->chunk,
                                    .scenario_text = src->text, .scenario_len = src->len,

@@ -186,8 +186,10 @@ static int shrink_and_write(struct shrink *s, const struct shrink_args *a, const
                "please report it\n", s->checker, rc);
         return EXIT_VIOLATION;
     }
-    printf("run again, it fails %s:\n  %s\nrun it: kraftsim run %s --seed %" PRIu64 "\n",
-           s->checker, k->first, path, s->seed);
+    char flags[1200];
+    shrink_config_flags(s, flags, sizeof flags);
+    printf("run again, it fails %s:\n  %s\nrun it: kraftsim run %s%s --seed %" PRIu64 "\n",
+           s->checker, k->first, path, flags, s->seed);
     return EXIT_PASS;
 }
 
@@ -213,7 +215,9 @@ int shrink_main(int argc, char **argv)
     s = (struct shrink){.chunk = chunk, .text = run.text, .len = run.len,
                         .shipped = run.shipped, .seed = run.seed,
                         .kafka_version = run.kafka_version[0] ? run.kafka_version : NULL,
-                        .duration = run.duration, .jobs = a.jobs, .progress = on_step};
+                        .duration = run.duration, .jobs = a.jobs, .progress = on_step,
+                        .config_files = run.config_files,
+                        .config_file_count = run.config_file_count};
     if (a.output == NULL && mkdir("runs", 0777) != 0 && errno != EEXIST) {
         print_error_line("shrink: cannot make the folder runs/ for the scenario", "");
         free(run.text);

@@ -414,9 +414,10 @@ static void unknown_keys(const struct deploy_node *n, const struct kafka_release
         if (k != NULL || config_key_prefix_accepted(key)) {
             continue;
         }
-        snprintf(r->unknown[r->unknown_count++], DEPLOY_TEXT, "%s:%d: %s is %s: Kafka %s "
-                 "warns it \"was supplied but isn't a known config\" and ignores it", n->file,
-                 n->props.items[i].line, key, whose(key), rel->name);
+        /* the file and key cut to fit the line (a path of 100, a key of 60 characters) */
+        snprintf(r->unknown[r->unknown_count++], DEPLOY_TEXT, "%.100s:%d: %.60s is %s: Kafka "
+                 "%.8s warns it \"was supplied but isn't a known config\" and ignores it",
+                 n->file, n->props.items[i].line, key, whose(key), rel->name);
     }
 }
 

@@ -328,6 +328,26 @@ static void config_refused(lua_State *L, struct lua_cluster *c, int i, const str
  * with new keys. */
 static const char props_key[] = "kraftsim.cluster.props";
 
+/* Node i's server.properties as it started: kafka-topics.sh reads the static broker configs
+ * (topic-config synonyms) from it, and a restart with new keys starts from it. */
+static void remember_props(lua_State *L, struct lua_cluster *c, int i, const char *text,
+                           size_t len)
+{
+    c->nodes[i].properties[0] = '\0';
+    if (len < sizeof c->nodes[i].properties) {
+        memcpy(c->nodes[i].properties, text, len + 1);
+    }
+    if (lua_getfield(L, LUA_REGISTRYINDEX, props_key) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, props_key);
+    }
+    lua_pushlstring(L, text, len);
+    lua_rawseti(L, -2, i + 1);
+    lua_pop(L, 1);
+}
+
 /* Renders p as node i's server.properties and parses it into `into` as the node would; a
  * refusal raises at the user's line. */
 static void apply_props(lua_State *L, struct lua_cluster *c, int i, const struct props *p,
@@ -347,20 +367,7 @@ static void apply_props(lua_State *L, struct lua_cluster *c, int i, const struct
     if (!scenario_node_config(text, t.len, file, into, i == 0, res)) {
         config_refused(L, c, i, p, file, res->config_error);
     }
-    /* kafka-topics.sh reads the static broker configs (topic-config synonyms) from it. */
-    c->nodes[i].properties[0] = '\0';
-    if (t.len < sizeof c->nodes[i].properties) {
-        memcpy(c->nodes[i].properties, text, t.len + 1);
-    }
-    if (lua_getfield(L, LUA_REGISTRYINDEX, props_key) != LUA_TTABLE) {
-        lua_pop(L, 1);
-        lua_newtable(L);
-        lua_pushvalue(L, -1);
-        lua_setfield(L, LUA_REGISTRYINDEX, props_key);
-    }
-    lua_pushlstring(L, text, t.len);
-    lua_rawseti(L, -2, i + 1);
-    lua_pop(L, 1);
+    remember_props(L, c, i, text, t.len);
 }
 
 /* Parses node i's properties as the node would; a refusal raises at the user's line. */
@@ -822,19 +829,7 @@ void lua_cluster_configure_text(lua_State *L, struct lua_cluster *c, int i, cons
         }
         line += n + 1;
     }
-    c->nodes[i].properties[0] = '\0';
-    if (text_fits(&t)) {
-        memcpy(c->nodes[i].properties, compact, t.len + 1);
-    }
-    if (lua_getfield(L, LUA_REGISTRYINDEX, props_key) != LUA_TTABLE) {
-        lua_pop(L, 1);
-        lua_newtable(L);
-        lua_pushvalue(L, -1);
-        lua_setfield(L, LUA_REGISTRYINDEX, props_key);
-    }
-    lua_pushlstring(L, compact, text_fits(&t) ? t.len : 0);
-    lua_rawseti(L, -2, i + 1);
-    lua_pop(L, 1);
+    remember_props(L, c, i, text_fits(&t) ? compact : "", text_fits(&t) ? t.len : 0);
 }
 
 /* ---- lifecycle ------------------------------------------------------------------------------ */

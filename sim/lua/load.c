@@ -88,6 +88,27 @@ static void describe_load(const struct lua_run *r, const struct deployment *d,
     fprintf(out, "\n");
 }
 
+/* Node i of the cluster as deployment node `dn` is, parsed as `cfg`; false if its name does
+ * not fit. */
+static bool node_from(struct lua_cluster *c, int i, const struct deploy_node *dn,
+                      const struct kafka_config *cfg)
+{
+    struct lua_node *n = &c->nodes[i];
+    if (strlen(dn->name) >= sizeof n->name) {
+        return false;
+    }
+    n->id = cfg->node_id;
+    n->controller = (cfg->process_roles & CONFIG_ROLE_CONTROLLER) != 0;
+    n->broker = (cfg->process_roles & CONFIG_ROLE_BROKER) != 0;
+    snprintf(n->name, sizeof n->name, "%.31s", dn->name);
+    c->host_names[i] = n->name;
+    c->voter_count += n->controller;
+    if (strlen(dn->cluster_id.value) == KAFKA_STORAGE_UUID_TEXT - 1) {
+        snprintf(n->cluster_id, sizeof n->cluster_id, "%.22s", dn->cluster_id.value);
+    }
+    return true;
+}
+
 static int l_load(lua_State *L)
 {
     struct lua_run *r = lua_run_of(L);
@@ -122,16 +143,11 @@ static int l_load(lua_State *L)
     int self;
     struct lua_cluster *c = lua_cluster_new(L, &self);
     for (int i = 0; i < d.node_count; i++) {
-        struct lua_node *n = &c->nodes[i];
-        n->id = rep.configs[i]->node_id;
-        n->controller = (rep.configs[i]->process_roles & CONFIG_ROLE_CONTROLLER) != 0;
-        n->broker = (rep.configs[i]->process_roles & CONFIG_ROLE_BROKER) != 0;
-        snprintf(n->name, sizeof n->name, "%s", d.nodes[i].name);
-        c->host_names[i] = n->name;
-        c->voter_count += n->controller;
-        const char *id = d.nodes[i].cluster_id.value;
-        if (strlen(id) == KAFKA_STORAGE_UUID_TEXT - 1) {
-            snprintf(n->cluster_id, sizeof n->cluster_id, "%s", id);
+        if (!node_from(c, i, &d.nodes[i], rep.configs[i])) {
+            lint_free(&rep);
+            return lua_run_error(L, "%s:%d: node name %s is longer than kraftsim's %zu "
+                                 "characters", d.nodes[i].file, d.nodes[i].line,
+                                 d.nodes[i].name, sizeof c->nodes[i].name - 1);
         }
     }
     c->node_count = d.node_count;

@@ -91,7 +91,17 @@ static void write_header(FILE *out, const struct shrink *s, const struct shrink_
         text_printf(&t, "The first violation: %s", first->first);
         comment(out, line);
     }
-    fprintf(out, "-- Run it: kraftsim run %s --seed %" PRIu64 "\n", path, s->seed);
+    char flags[1200];
+    shrink_config_flags(s, flags, sizeof flags);
+    fprintf(out, "-- Run it: kraftsim run %s%s --seed %" PRIu64 "\n", path, flags, s->seed);
+}
+
+void shrink_config_flags(const struct shrink *s, char *buf, size_t cap)
+{
+    struct text t = text_init(buf, cap);
+    for (int i = 0; i < s->config_file_count; i++) {
+        text_printf(&t, " --config %s", s->config_files[i]);
+    }
 }
 
 /* The kraft.shrunk{...} call: one entry a line, or (`nl` = " ") all on one line. */
@@ -176,7 +186,9 @@ int shrink_try(const struct shrink *s, const char *path, const char *text, struc
     FILE *quiet = fopen("/dev/null", "w");
     KS_ASSERT(quiet != NULL);
     struct run_opts opts = {.seed = s->seed, .duration = 0, .out = quiet,
-                            .planted_bug = s->planted_bug, .kafka_version = NULL};
+                            .planted_bug = s->planted_bug, .kafka_version = NULL,
+                            .config_files = s->config_files,
+                            .config_file_count = s->config_file_count};
     memset(r, 0, sizeof *r);
     lua_scenario_run(path != NULL ? path : s->chunk, text, strlen(text),
                      path == NULL && s->shipped, &opts, r);
@@ -528,7 +540,8 @@ bool shrink_run(struct shrink *s)
     KS_ASSERT(quiet != NULL);
     struct run_opts opts = {.seed = s->seed, .duration = s->duration, .out = quiet,
                             .planted_bug = s->planted_bug, .capture = &s->capture,
-                            .kafka_version = s->kafka_version};
+                            .kafka_version = s->kafka_version, .config_files = s->config_files,
+                            .config_file_count = s->config_file_count};
     memset(&s->original, 0, sizeof s->original);
     lua_scenario_run(s->chunk, s->text, s->len, s->shipped, &opts, &s->original);
     fclose(quiet);

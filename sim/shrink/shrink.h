@@ -51,6 +51,8 @@ struct shrink {
     const char *kafka_version; /* --kafka-version it ran with, or NULL */
     time_ns duration;          /* --duration it ran with, or 0 */
     const char *planted_bug;   /* a test hook (run_opts.planted_bug), or NULL */
+    const char *const *config_files; /* --config FILE... it ran with (kraft.load's) */
+    int config_file_count;
     int jobs;
     /* Told after each step (may be NULL). */
     void (*progress)(void *ctx, const struct shrink_step *step);
@@ -81,6 +83,9 @@ int shrink_try(const struct shrink *s, const char *path, const char *text, struc
  * was shrunk from), the kraft.shrunk{...} call, then the recorded script. */
 char *shrink_script(const struct shrink *s, const struct shrink_case *k, const char *path,
                     const char *from);
+
+/* " --config A --config B": the flags a shrunk scenario's command needs (or ""). */
+void shrink_config_flags(const struct shrink *s, char *buf, size_t cap);
 
 /* "12.345678912": a time in seconds, as few digits as say it exactly. */
 void shrink_format_seconds(time_ns t, char *buf, size_t cap);
