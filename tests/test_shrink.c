@@ -43,14 +43,14 @@ START_TEST(a_swarm_failure_shrinks_to_fewer_faults_and_still_fails)
 {
     const struct shipped_file *swarm = shipped_scenario("swarm");
     ck_assert_ptr_nonnull(swarm);
-    uint64_t seeds[24];
-    for (int i = 0; i < 24; i++) {
+    uint64_t seeds[12];
+    for (int i = 0; i < 12; i++) {
         seeds[i] = (uint64_t)i + 1;
     }
     struct sweep_pool p = {.jobs = 2, .run = swarm_seed, .run_ctx = (void *)swarm,
                            .done = first_failure};
-    ck_assert_uint_eq(sweep_pool_run(&p, seeds, 24), 24);
-    ck_assert_msg(failing_seed != 0, "no swarm seed of 1..24 fails with %s", bug);
+    ck_assert_uint_eq(sweep_pool_run(&p, seeds, 12), 12);
+    ck_assert_msg(failing_seed != 0, "no swarm seed of 1..12 fails with %s", bug);
 
     s = (struct shrink){.chunk = "scenarios/swarm.lua", .text = swarm->text, .len = swarm->len,
                         .shipped = true, .seed = failing_seed, .planted_bug = bug, .jobs = 2};
@@ -83,16 +83,17 @@ END_TEST
 
 static const char every_kind[] =
     "local c = kraft.cluster{ combined = 3, brokers = 2 }\n"
-    "local d = kraft.duration{ default = 60 * s, min = 5 * s }\n"
+    "local d = kraft.duration{ default = 30 * s, min = 5 * s }\n"
     "c:start()\n"
     "c:nemesis{ faults = { 'partition', 'isolate', 'isolate-leader', 'split', 'one-way-cut',\n"
     "  'bridge', 'crash', 'power-failure', 'stop', 'pause', 'clock', 'disk', 'lossy-network' },\n"
-    "  every = 1 * s, until_ = now() + d }\n"
+    "  every = 500 * ms, until_ = now() + d }\n"
     "sleep(d)\n"
     "check.liveness{ within = 60 * s }\n"
     "check.expect(false, 'this scenario always fails')\n";
 
-/* A failure no fault causes: played back exactly, it shrinks to no faults and a short run. */
+/* A failure no fault causes: played back exactly (60 faults, one every 500 ms for 30 s), it
+ * shrinks to no faults and a short run. */
 START_TEST(every_fault_kind_plays_back_exactly_and_a_failure_without_faults_keeps_none)
 {
     s = (struct shrink){.chunk = "every-kind.lua", .text = every_kind,
