@@ -8,6 +8,7 @@
 #include "lua/cluster.h"
 #include "lua/sandbox.h"
 #include "lua/shrunk.h"
+#include "text.h"
 #include "world/world.h"
 
 /*
@@ -70,6 +71,36 @@ static void alias_addresses(struct lua_cluster *c, const struct deployment *d,
             }
         }
     }
+}
+
+/* Kafka advertises a listener that names no host ("PLAINTEXT://:9092", and no
+ * advertised.listeners) at the machine's canonical host name (ListenerInfo
+ * .withWildcardHostnamesResolved); here the machine is the node's host, named as the node. An
+ * "advertised.listeners=..." line saying so into buf, or false when every host is named. */
+static bool wildcard_advertised(const struct kafka_config *cfg, const char *name, char *buf,
+                                size_t cap)
+{
+    const struct config_listener *l = cfg->advertised_listeners_set ? cfg->advertised_listeners
+                                                                    : cfg->listeners;
+    size_t n = cfg->advertised_listeners_set ? cfg->advertised_listeners_count
+                                             : cfg->listeners_count;
+    struct text t = text_init(buf, cap);
+    text_printf(&t, "advertised.listeners=");
+    bool wildcard = false;
+    int written = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool controller = false;
+        for (size_t j = 0; j < cfg->controller_listener_names_count; j++) {
+            controller |= strcmp(l[i].name, cfg->controller_listener_names[j]) == 0;
+        }
+        if (controller) {
+            continue;
+        }
+        wildcard |= l[i].host[0] == '\0';
+        text_printf(&t, "%s%s://%s:%d", written++ ? "," : "", l[i].name,
+                    l[i].host[0] != '\0' ? l[i].host : name, l[i].port);
+    }
+    return wildcard && text_fits(&t);
 }
 
 static void describe_load(const struct lua_run *r, const struct deployment *d,
@@ -155,13 +186,20 @@ static int l_load(lua_State *L)
     static struct config_voter voters[CONFIG_VOTERS_MAX];
     size_t voter_count = rep.configs[0]->controller_quorum_voters_count;
     memcpy(voters, rep.configs[0]->controller_quorum_voters, sizeof voters);
+    static char advertised[DEPLOY_NODES_MAX][1024];
+    bool resolved[DEPLOY_NODES_MAX];
+    for (int i = 0; i < d.node_count; i++) {
+        resolved[i] = wildcard_advertised(rep.configs[i], c->nodes[i].name, advertised[i],
+                                          sizeof advertised[i]);
+    }
     lint_free(&rep); /* what follows may raise */
     char release_line[64];
     snprintf(release_line, sizeof release_line, "kafka.version=%s", version);
-    const char *const extra[] = {release_line};
     static char text[CONFIG_POOL_BYTES * 2];
     for (int i = 0; i < d.node_count; i++) {
-        size_t len = deploy_properties_text(&d.nodes[i], extra, 1, text, sizeof text);
+        const char *const extra[] = {release_line, advertised[i]};
+        size_t len = deploy_properties_text(&d.nodes[i], extra, resolved[i] ? 2 : 1, text,
+                                            sizeof text);
         if (len >= sizeof text) {
             return lua_run_error(L, "%s: too many settings for kraftsim", d.nodes[i].file);
         }
