@@ -2366,22 +2366,31 @@ static bool listener_named(const struct config_listener *items, size_t count, co
     return false;
 }
 
-/* The advertised listeners other than controller listeners, names joined with ','. */
-static size_t broker_advertised(const struct kafka_config *cfg,
-                                const struct config_listener **out, char *names, size_t cap)
+size_t config_advertised_broker_listeners(const struct kafka_config *cfg,
+                                          const struct config_listener **out)
 {
     const struct config_listener *adv =
         cfg->advertised_listeners_set ? cfg->advertised_listeners : cfg->listeners;
     size_t count = cfg->advertised_listeners_set ? cfg->advertised_listeners_count
                                                  : cfg->listeners_count;
     size_t n = 0;
-    struct out o = {names, cap, 0};
-    out_printf(&o, "%s", "");
     for (size_t i = 0; i < count; i++) {
         if (!is_controller_listener(cfg, adv[i].name)) {
-            out_printf(&o, "%s%s", n > 0 ? "," : "", adv[i].name);
             out[n++] = &adv[i];
         }
+    }
+    return n;
+}
+
+/* The advertised listeners other than controller listeners, names joined with ','. */
+static size_t broker_advertised(const struct kafka_config *cfg,
+                                const struct config_listener **out, char *names, size_t cap)
+{
+    size_t n = config_advertised_broker_listeners(cfg, out);
+    struct out o = {names, cap, 0};
+    out_printf(&o, "%s", "");
+    for (size_t i = 0; i < n; i++) {
+        out_printf(&o, "%s%s", i > 0 ? "," : "", out[i]->name);
     }
     return n;
 }

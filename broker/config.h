@@ -409,6 +409,11 @@ bool config_is_set(const struct kafka_config *cfg, const char *key);
 const char *config_metadata_log_dir(const struct kafka_config *cfg);
 /* inter.broker.listener.name, else the listener named after inter.broker.security.protocol. */
 const char *config_inter_broker_listener_name(const struct kafka_config *cfg);
+/* The listeners a broker registers and clients are told (KafkaConfig
+ * .effectiveAdvertisedBrokerListeners): advertised.listeners if set, else listeners, without
+ * the controller listeners. Pointers into cfg in out[CONFIG_ENDPOINTS_MAX]; returns how many. */
+size_t config_advertised_broker_listeners(const struct kafka_config *cfg,
+                                          const struct config_listener **out);
 /* The voter with `id`, or NULL. */
 const struct config_voter *config_voter_find(const struct kafka_config *cfg, int32_t id);
 

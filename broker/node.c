@@ -202,25 +202,15 @@ static void quorum_fetch_from_kafka(struct quorum_config *q, const struct kafka_
 }
 
 /* The listener the broker registers, as clients will be told to reach it: the first of its
- * advertised listeners (advertised.listeners, else listeners) that is not a controller
- * listener (KafkaConfig.effectiveAdvertisedBrokerListeners). A deployment's
- * "PLAINTEXT://:9092" listens everywhere and advertises PLAINTEXT://10.1.11.53:9092. */
+ * advertised broker listeners. A deployment's "PLAINTEXT://:9092" listens everywhere and
+ * advertises PLAINTEXT://10.1.11.53:9092. */
 static void listener_from_kafka(struct node_config *c, const struct kafka_config *k)
 {
-    const struct config_listener *l = k->advertised_listeners_set ? k->advertised_listeners
-                                                                  : k->listeners;
-    size_t n = k->advertised_listeners_set ? k->advertised_listeners_count : k->listeners_count;
-    for (size_t i = 0; i < n; i++) {
-        bool controller = false;
-        for (size_t j = 0; j < k->controller_listener_names_count; j++) {
-            controller |= strcmp(l[i].name, k->controller_listener_names[j]) == 0;
-        }
-        if (!controller) {
-            snprintf(c->listener_name, sizeof c->listener_name, "%.63s", l[i].name);
-            snprintf(c->listener_host, sizeof c->listener_host, "%s", l[i].host);
-            c->listener_port = l[i].port;
-            return;
-        }
+    const struct config_listener *l[CONFIG_ENDPOINTS_MAX];
+    if (config_advertised_broker_listeners(k, l) > 0) {
+        snprintf(c->listener_name, sizeof c->listener_name, "%.63s", l[0]->name);
+        snprintf(c->listener_host, sizeof c->listener_host, "%s", l[0]->host);
+        c->listener_port = l[0]->port;
     }
 }
 

@@ -68,7 +68,9 @@ end
 -- between two records, which polling would miss.
 function methods.wait_settled(c, timeout)
   check._settle_watch()
-  return wait_until(check._settled_at, timeout or 60 * s, 10 * ms)
+  local at = wait_until(check._settled_at, timeout or 60 * s, 10 * ms)
+  if not at then check._settle_watch(false) end
+  return at
 end
 
 -- check.liveness{ within = 30 * s }: stop the nemesis, undo every fault, and wait for the cluster

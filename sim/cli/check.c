@@ -85,8 +85,11 @@ static int parse_check(int argc, char **argv, struct check_args *a)
             }
             break;
         case 'j':
-            if (count_flag("--jobs", optarg, 64, &n) != EXIT_PASS || n == 0) {
-                return n == 0 ? usage_error("--jobs wants 1 to 64, got %s", optarg) : EXIT_USAGE;
+            if (count_flag("--jobs", optarg, 64, &n) != EXIT_PASS) {
+                return EXIT_USAGE;
+            }
+            if (n == 0) {
+                return usage_error("--jobs wants 1 or more, got %s", optarg);
             }
             a->jobs = (int)n;
             break;

@@ -141,26 +141,20 @@ static void voters(const struct deployment *d, struct lint_report *r)
 static void advertised(const struct deployment *d, struct lint_report *r)
 {
     for (int i = 0; i < d->node_count; i++) {
-        const struct kafka_config *a = cfg_of(r, i);
-        const struct config_listener *al = a->advertised_listeners_set ? a->advertised_listeners
-                                                                       : a->listeners;
-        size_t an = a->advertised_listeners_set ? a->advertised_listeners_count
-                                                : a->listeners_count;
+        const struct config_listener *al[CONFIG_ENDPOINTS_MAX];
+        size_t an = config_advertised_broker_listeners(cfg_of(r, i), al);
         for (int j = 0; j < i; j++) {
-            const struct kafka_config *b = cfg_of(r, j);
-            const struct config_listener *bl =
-                b->advertised_listeners_set ? b->advertised_listeners : b->listeners;
-            size_t bn = b->advertised_listeners_set ? b->advertised_listeners_count
-                                                    : b->listeners_count;
+            const struct config_listener *bl[CONFIG_ENDPOINTS_MAX];
+            size_t bn = config_advertised_broker_listeners(cfg_of(r, j), bl);
             for (size_t x = 0; x < an; x++) {
                 for (size_t y = 0; y < bn; y++) {
-                    if (al[x].host[0] != '\0' && strcmp(al[x].host, bl[y].host) == 0 &&
-                        al[x].port == bl[y].port) {
+                    if (al[x]->host[0] != '\0' && strcmp(al[x]->host, bl[y]->host) == 0 &&
+                        al[x]->port == bl[y]->port) {
                         finding(r, "advertised-listeners-collide", &d->nodes[i],
                                 line_of(&d->nodes[i], "advertised.listeners"),
                                 "%s advertises %s:%d, as %s does: clients sent to one reach "
                                 "the other, and requests for its partitions fail",
-                                d->nodes[i].name, al[x].host, al[x].port, d->nodes[j].name);
+                                d->nodes[i].name, al[x]->host, al[x]->port, d->nodes[j].name);
                     }
                 }
             }
@@ -398,6 +392,18 @@ static const char *whose(const char *key)
                : "no setting Kafka knows";
 }
 
+/* Whether `key` is one of the ", "-separated names of `list` (not merely inside one). */
+static bool listed(const char *list, const char *key)
+{
+    size_t n = strlen(key);
+    for (const char *at = strstr(list, key); at != NULL; at = strstr(at + 1, key)) {
+        if ((at == list || at[-1] == ' ') && (at[n] == '\0' || at[n] == ',')) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Keys no broker knows: a warning each, naming the client that has it when one does. */
 static void unknown_keys(const struct deploy_node *n, const struct kafka_release *rel,
                          struct lint_report *r)
@@ -405,10 +411,14 @@ static void unknown_keys(const struct deploy_node *n, const struct kafka_release
     for (size_t i = 0; i < n->props.count && r->unknown_count < DEPLOY_NOTES_MAX; i++) {
         const char *key = config_property_key(&n->props, &n->props.items[i]);
         const struct config_key *k = config_key_find(key);
-        if (k != NULL && !k->modelled && strstr(r->accepted, key) == NULL &&
-            strlen(r->accepted) + strlen(key) + 3 < sizeof r->accepted) {
-            snprintf(r->accepted + strlen(r->accepted), sizeof r->accepted - strlen(r->accepted),
-                     "%s%s", r->accepted[0] ? ", " : "", key);
+        if (k != NULL && !k->modelled && !listed(r->accepted, key)) {
+            size_t used = strlen(r->accepted);
+            if (used + strlen(key) + 3 < sizeof r->accepted) {
+                snprintf(r->accepted + used, sizeof r->accepted - used, "%s%s",
+                         used ? ", " : "", key);
+            } else {
+                r->accepted_cut = true; /* a key seen twice may then count twice; rare */
+            }
             r->accepted_count++;
         }
         if (k != NULL || config_key_prefix_accepted(key)) {
@@ -525,9 +535,8 @@ void lint_print(const struct deployment *d, const struct lint_report *r, FILE *o
     for (int i = 0; i < d->node_count; i++) {
         fprintf(out, " %s (id %d)", d->nodes[i].name, r->configs[i]->node_id);
     }
-    fprintf(out, "\nmode: %s, %d broker%s%s; Kafka %s (%s)\n",
-            r->kraft ? "KRaft" : "ZooKeeper", r->brokers, r->brokers == 1 ? "" : "s",
-            r->kraft ? "" : "", r->release->name, r->release_from);
+    fprintf(out, "\nmode: %s, %d broker%s; Kafka %s (%s)\n", r->kraft ? "KRaft" : "ZooKeeper",
+            r->brokers, r->brokers == 1 ? "" : "s", r->release->name, r->release_from);
     if (r->kraft) {
         fprintf(out, "controllers: %d, voters:", r->controllers);
         const struct kafka_config *c = r->configs[0];
@@ -553,8 +562,8 @@ void lint_print(const struct deployment *d, const struct lint_report *r, FILE *o
                 x->likewise[0] ? " (also " : "", x->likewise, x->likewise[0] ? ")" : "");
     }
     if (r->accepted_count > 0) {
-        fprintf(out, "accepted, not simulated (%d key%s): %s\n", r->accepted_count,
-                r->accepted_count == 1 ? "" : "s", r->accepted);
+        fprintf(out, "accepted, not simulated (%d key%s): %s%s\n", r->accepted_count,
+                r->accepted_count == 1 ? "" : "s", r->accepted, r->accepted_cut ? ", ..." : "");
     }
     fprintf(out, "%d finding%s, %d warning%s\n", r->count, r->count == 1 ? "" : "s", warnings,
             warnings == 1 ? "" : "s");

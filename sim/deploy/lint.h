@@ -33,8 +33,9 @@ struct lint_report {
     int brokers, controllers;
     struct lint_finding findings[LINT_FINDINGS_MAX];
     int count;
-    char accepted[1024]; /* "num.io.threads, num.network.threads, ..." */
-    int accepted_count;
+    char accepted[8192]; /* "num.io.threads, num.network.threads": each key once */
+    int accepted_count;  /* all of them, also any the text had no room for */
+    bool accepted_cut;   /* some are counted but not in the text */
     char unknown[DEPLOY_NOTES_MAX][DEPLOY_TEXT]; /* keys no Kafka broker knows, with lines */
     int unknown_count;
     char error[DEPLOY_TEXT * 2]; /* Kafka refused a node's config: one line */

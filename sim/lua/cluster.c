@@ -507,13 +507,18 @@ static void settle_watch_step(struct lua_cluster *c)
 }
 
 /* check._settle_watch(): from now on, note the first step after which the cluster is settled
- * (it may be now). check._settled_at(): that time, or nil. */
+ * (it may be now); check._settle_watch(false): stop looking (a wait that gave up, so the rest
+ * of the run does not pay for it after every step). check._settled_at(): that time, or nil. */
 static int l_settle_watch(lua_State *L)
 {
     struct lua_run *r = lua_run_of(L);
     if (r->cluster == NULL) {
         return lua_run_error(L, "check.liveness: there is no cluster to check (build one with "
                              "kraft.cluster{...})");
+    }
+    if (lua_isboolean(L, 1) && !lua_toboolean(L, 1)) {
+        r->cluster->settle_watch = false;
+        return 0;
     }
     r->cluster->settle_watch = true;
     r->cluster->settled_at = -1;

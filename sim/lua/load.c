@@ -80,25 +80,15 @@ static void alias_addresses(struct lua_cluster *c, const struct deployment *d,
 static bool wildcard_advertised(const struct kafka_config *cfg, const char *name, char *buf,
                                 size_t cap)
 {
-    const struct config_listener *l = cfg->advertised_listeners_set ? cfg->advertised_listeners
-                                                                    : cfg->listeners;
-    size_t n = cfg->advertised_listeners_set ? cfg->advertised_listeners_count
-                                             : cfg->listeners_count;
+    const struct config_listener *l[CONFIG_ENDPOINTS_MAX];
+    size_t n = config_advertised_broker_listeners(cfg, l);
     struct text t = text_init(buf, cap);
     text_printf(&t, "advertised.listeners=");
     bool wildcard = false;
-    int written = 0;
     for (size_t i = 0; i < n; i++) {
-        bool controller = false;
-        for (size_t j = 0; j < cfg->controller_listener_names_count; j++) {
-            controller |= strcmp(l[i].name, cfg->controller_listener_names[j]) == 0;
-        }
-        if (controller) {
-            continue;
-        }
-        wildcard |= l[i].host[0] == '\0';
-        text_printf(&t, "%s%s://%s:%d", written++ ? "," : "", l[i].name,
-                    l[i].host[0] != '\0' ? l[i].host : name, l[i].port);
+        wildcard |= l[i]->host[0] == '\0';
+        text_printf(&t, "%s%s://%s:%d", i > 0 ? "," : "", l[i]->name,
+                    l[i]->host[0] != '\0' ? l[i]->host : name, l[i]->port);
     }
     return wildcard && text_fits(&t);
 }

@@ -401,16 +401,11 @@ static bool plan_sides(struct lua_cluster *c, char **w, int n, const char *sep, 
                        struct fault_plan *p, char *err, size_t cap)
 {
     int side = 0, count[3] = {0, 0, 0};
-    int *into[3] = {p->a, &p->mid, p->b};
-    if (sides == 2) {
-        into[1] = p->b;
-    }
-    for (int k = 0; k < n; k++) {
+    int nodes[3][LUA_CLUSTER_NODES_MAX] = {{0}};
+    bool fits = n >= 0;
+    for (int k = 0; k < n && fits; k++) {
         if (strcmp(w[k], sep) == 0) {
-            side++;
-            if (side == sides) {
-                break;
-            }
+            fits = ++side < sides;
             continue;
         }
         int node = node_named(c, w[k]);
@@ -418,19 +413,24 @@ static bool plan_sides(struct lua_cluster *c, char **w, int n, const char *sep, 
             snprintf(err, cap, "no node named %s in this cluster", w[k]);
             return false;
         }
-        if (count[side] == (sides == 3 && side == 1 ? 1 : LUA_CLUSTER_NODES_MAX)) {
-            break;
+        fits = count[side] < LUA_CLUSTER_NODES_MAX;
+        if (fits) {
+            nodes[side][count[side]++] = node;
         }
-        into[side][count[side]++] = node;
     }
-    p->an = count[0];
-    p->bn = count[sides - 1];
-    if (side != sides - 1 || count[0] == 0 || count[1] == 0 || (sides == 3 && count[2] == 0)) {
+    fits = fits && side == sides - 1 && count[0] > 0 && count[sides - 1] > 0 &&
+           (sides == 2 || count[1] == 1);
+    if (!fits) {
         snprintf(err, cap, "wants %s", sides == 3 ? "\"a b | m | c d\"" : strcmp(sep, "|") == 0
                                                                              ? "\"a b | c d\""
                                                                              : "\"a b -> c d\"");
         return false;
     }
+    p->an = count[0];
+    p->bn = count[sides - 1];
+    memcpy(p->a, nodes[0], sizeof p->a);
+    memcpy(p->b, nodes[sides - 1], sizeof p->b);
+    p->mid = sides == 3 ? nodes[1][0] : 0;
     return true;
 }
 
